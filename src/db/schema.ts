@@ -1,0 +1,216 @@
+// The single source of truth for tables. `npm run db:generate` turns changes here into a migration.
+// Times are integer milliseconds since the epoch; ids are prefixed, time-sortable strings (src/lib/ids.ts).
+import { sql } from "drizzle-orm";
+import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+export const PLANS = ["starter", "growth", "enterprise"] as const;
+export const ATTRIBUTION_MODELS = ["last_click", "first_click"] as const;
+export const CLICK_KINDS = ["human", "bot", "prefetch", "head"] as const;
+
+export type Plan = (typeof PLANS)[number];
+export type AttributionModel = (typeof ATTRIBUTION_MODELS)[number];
+export type ClickKind = (typeof CLICK_KINDS)[number];
+/** Ordered query parameters a default link adds: `[name, value]`, value may contain `{partner_key}`. */
+export type UtmParams = [string, string][];
+
+const createdAt = () => integer("created_at").notNull();
+const updatedAt = () => integer("updated_at").notNull();
+
+export const companies = sqliteTable("companies", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  plan: text("plan", { enum: PLANS }).notNull().default("starter"),
+  /** Where marketplace partners land. Null only until the first group exists. */
+  defaultGroupId: text("default_group_id"),
+  termsUrl: text("terms_url"),
+  /** Where unknown slugs and disabled groups send visitors; null → a small 404 page. */
+  fallbackUrl: text("fallback_url"),
+  attributionModel: text("attribution_model", { enum: ATTRIBUTION_MODELS }).notNull().default("last_click"),
+  attributionWindowDays: integer("attribution_window_days").notNull().default(90),
+  clickIdParam: text("click_id_param").notNull().default("ps_xid"),
+  partnerKeyParam: text("partner_key_param").notNull().default("ps_partner_key"),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+export const apiKeys = sqliteTable(
+  "api_keys",
+  {
+    id: text("id").primaryKey(),
+    companyId: text("company_id").notNull().references(() => companies.id),
+    name: text("name").notNull(),
+    /** The first characters of the secret, safe to show in lists. */
+    prefix: text("prefix").notNull(),
+    /** SHA-256 of the whole secret; the secret itself is shown once and never stored. */
+    secretHash: text("secret_hash").notNull(),
+    createdAt: createdAt(),
+    lastUsedAt: integer("last_used_at"),
+    revokedAt: integer("revoked_at"),
+  },
+  (t) => [uniqueIndex("api_keys_secret_hash_uq").on(t.secretHash), index("api_keys_company_idx").on(t.companyId)],
+);
+
+export const linkDomains = sqliteTable(
+  "link_domains",
+  {
+    id: text("id").primaryKey(),
+    companyId: text("company_id").notNull().references(() => companies.id),
+    /** Lower-case hostname partner links are served on, e.g. `try.acme.com` or `localhost`. */
+    hostname: text("hostname").notNull(),
+    /** `Domain` of the tracking cookie: the hostname or a parent of it; null → host-only cookie. */
+    cookieDomain: text("cookie_domain"),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("link_domains_hostname_uq").on(t.hostname), index("link_domains_company_idx").on(t.companyId)],
+);
+
+export const groups = sqliteTable(
+  "groups",
+  {
+    id: text("id").primaryKey(),
+    companyId: text("company_id").notNull().references(() => companies.id),
+    name: text("name").notNull(),
+    /** Slug of the public program page, derived from the name. */
+    slug: text("slug").notNull(),
+    referralLinksEnabled: integer("referral_links_enabled", { mode: "boolean" }).notNull().default(true),
+    /** Overrides the company's terms URL when set. */
+    termsUrl: text("terms_url"),
+    archivedAt: integer("archived_at"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex("groups_company_slug_uq").on(t.companyId, t.slug)],
+);
+
+export const defaultLinks = sqliteTable(
+  "default_links",
+  {
+    id: text("id").primaryKey(),
+    companyId: text("company_id").notNull().references(() => companies.id),
+    groupId: text("group_id").notNull().references(() => groups.id),
+    /** 1..3; position 1 is the original link, created with the group and never deleted. */
+    position: integer("position").notNull(),
+    title: text("title").notNull(),
+    description: text("description").notNull().default(""),
+    destinationUrl: text("destination_url").notNull(),
+    utmParams: text("utm_params", { mode: "json" }).$type<UtmParams>().notNull().default(sql`'[]'`),
+    /** When set, a visitor's query cannot replace this link's UTM parameters. */
+    lockUtms: integer("lock_utms", { mode: "boolean" }).notNull().default(false),
+    /** Suffix of partners' slugs for this link (`jane--pricing`); '' for the original. Immutable. */
+    linkText: text("link_text").notNull(),
+    deletedAt: integer("deleted_at"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    // At most one live link per position, so at most three per group, enforced by the database.
+    uniqueIndex("default_links_live_position_uq").on(t.groupId, t.position).where(sql`deleted_at IS NULL`),
+    uniqueIndex("default_links_live_text_uq").on(t.groupId, t.linkText).where(sql`deleted_at IS NULL`),
+    check("default_links_position_ck", sql`position BETWEEN 1 AND 3`),
+    check("default_links_original_text_ck", sql`(position = 1) = (link_text = '')`),
+  ],
+);
+
+export const partners = sqliteTable(
+  "partners",
+  {
+    id: text("id").primaryKey(),
+    companyId: text("company_id").notNull().references(() => companies.id),
+    groupId: text("group_id").notNull().references(() => groups.id),
+    /** Public key in links and tracking params; unique per company. */
+    partnerKey: text("partner_key").notNull(),
+    email: text("email").notNull(),
+    firstName: text("first_name").notNull(),
+    lastName: text("last_name").notNull(),
+    status: text("status", { enum: ["active", "archived"] }).notNull().default("active"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("partners_company_key_uq").on(t.companyId, t.partnerKey),
+    index("partners_group_idx").on(t.groupId),
+  ],
+);
+
+/**
+ * A partner's referral slug for one link text. Written once and never rewritten: the slug is
+ * resolved through the partner's *current* group at request time (the live default link with the
+ * same link text, else the group's original link), so moving a partner or editing a destination
+ * touches no row here.
+ */
+export const partnerLinks = sqliteTable(
+  "partner_links",
+  {
+    id: text("id").primaryKey(),
+    companyId: text("company_id").notNull().references(() => companies.id),
+    partnerId: text("partner_id").notNull().references(() => partners.id),
+    /** Lower-case; `partner_key` for the original link, `partner_key--link_text` otherwise. */
+    slug: text("slug").notNull(),
+    linkText: text("link_text").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("partner_links_company_slug_uq").on(t.companyId, t.slug),
+    uniqueIndex("partner_links_partner_text_uq").on(t.partnerId, t.linkText),
+  ],
+);
+
+/** Raw clicks, kept for the attribution window, then purged (hourly counters are kept forever). */
+export const clicks = sqliteTable(
+  "clicks",
+  {
+    /** The `ps_xid` handed to the destination; time-sortable, so purging is a range delete. */
+    clickId: text("click_id").primaryKey(),
+    companyId: text("company_id").notNull(),
+    groupId: text("group_id").notNull(),
+    partnerId: text("partner_id").notNull(),
+    partnerLinkId: text("partner_link_id").notNull(),
+    defaultLinkId: text("default_link_id").notNull(),
+    ts: integer("ts").notNull(),
+    /** Start of the click's hour, epoch milliseconds. */
+    hour: integer("hour").notNull(),
+    kind: text("kind", { enum: CLICK_KINDS }).notNull(),
+    country: text("country"),
+    refererHost: text("referer_host"),
+    /** Salted hash of IP + user agent (rotated daily); raw IPs are never stored. */
+    visitorHash: text("visitor_hash").notNull(),
+    /** Random token of the consumer run that inserted the row: lets that run count only new rows. */
+    ingestBatch: text("ingest_batch").notNull(),
+  },
+  (t) => [index("clicks_ingest_batch_idx").on(t.ingestBatch)],
+);
+
+/** First human click of a visitor on a link in an hour: the source of unique-click counts. */
+export const clickVisitors = sqliteTable(
+  "click_visitors",
+  {
+    partnerLinkId: text("partner_link_id").notNull(),
+    groupId: text("group_id").notNull(),
+    hour: integer("hour").notNull(),
+    visitorHash: text("visitor_hash").notNull(),
+    ingestBatch: text("ingest_batch").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.partnerLinkId, t.groupId, t.hour, t.visitorHash] }),
+    index("click_visitors_ingest_batch_idx").on(t.ingestBatch),
+  ],
+);
+
+/** Human clicks per partner link, group (at click time) and hour. */
+export const clickCountsHourly = sqliteTable(
+  "click_counts_hourly",
+  {
+    partnerLinkId: text("partner_link_id").notNull(),
+    groupId: text("group_id").notNull(),
+    hour: integer("hour").notNull(),
+    companyId: text("company_id").notNull(),
+    partnerId: text("partner_id").notNull(),
+    clicks: integer("clicks").notNull(),
+    uniqueClicks: integer("unique_clicks").notNull(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.partnerLinkId, t.groupId, t.hour] }),
+    index("click_counts_hourly_group_hour_idx").on(t.groupId, t.hour),
+  ],
+);

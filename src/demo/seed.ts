@@ -1,0 +1,77 @@
+// The demo company `npm start` creates on an empty database, through the same services the API
+// uses. Seeding twice creates nothing: an existing company is reported instead.
+import { asc, eq } from "drizzle-orm";
+import { createApiKey } from "../api-keys/service";
+import { addLinkDomain, createCompany, type Stores } from "../companies/service";
+import { database } from "../db/client";
+import { companies, partnerLinks, partners } from "../db/schema";
+import { createGroup } from "../groups/service";
+import { createDefaultLink } from "../links/service";
+import { createPartner } from "../partners/service";
+
+export const DEMO_HOSTNAME = "localhost";
+
+export interface DemoSummary {
+  created: boolean;
+  companyId: string;
+  companyName: string;
+  /** Only when just created: the secret is never stored in clear. */
+  apiKey?: string;
+  slugs: { partnerKey: string; slug: string }[];
+}
+
+export async function seedDemoCompany(env: Stores): Promise<DemoSummary> {
+  const db = database(env.DB);
+  const existing = await db.query.companies.findFirst({ orderBy: asc(companies.createdAt) });
+  if (existing) return { created: false, companyId: existing.id, companyName: existing.name, slugs: await demoSlugs(env, existing.id) };
+
+  const company = await createCompany(env, { name: "Acme Analytics (demo)", plan: "growth", fallbackUrl: "https://example.com/" });
+  await addLinkDomain(env, company.id, { hostname: DEMO_HOSTNAME });
+  const affiliates = await createGroup(env, company.id, {
+    name: "Affiliates",
+    destinationUrl: "https://example.com/signup?plan=trial",
+    utmParams: [
+      ["utm_source", "partner"],
+      ["utm_medium", "affiliate"],
+      ["utm_campaign", "{partner_key}"],
+    ],
+  });
+  await createDefaultLink(env, company.id, affiliates.id, {
+    title: "Pricing page",
+    description: "Send readers straight to plans and prices.",
+    destinationUrl: "https://example.com/pricing#plans",
+    utmParams: [
+      ["utm_source", "partner"],
+      ["utm_medium", "affiliate"],
+      ["utm_content", "pricing"],
+    ],
+    linkText: "pricing",
+  });
+  const resellers = await createGroup(env, company.id, {
+    name: "Resellers",
+    destinationUrl: "https://example.com/partners/resellers",
+    utmParams: [
+      ["utm_source", "reseller"],
+      ["utm_medium", "partner"],
+    ],
+  });
+  for (const [firstName, lastName, groupId] of [
+    ["Jane", "Doe", affiliates.id],
+    ["Ravi", "Patel", affiliates.id],
+    ["Amélie", "Laurent", affiliates.id],
+    ["Tom", "Becker", resellers.id],
+  ] as const) {
+    await createPartner(env, company.id, { firstName, lastName, email: `${lastName.toLowerCase()}@partners.example`, groupId });
+  }
+  const key = await createApiKey(env, company.id, { name: "Demo key" });
+  return { created: true, companyId: company.id, companyName: company.name, apiKey: key.secret, slugs: await demoSlugs(env, company.id) };
+}
+
+async function demoSlugs(env: Stores, companyId: string) {
+  return database(env.DB)
+    .select({ partnerKey: partners.partnerKey, slug: partnerLinks.slug })
+    .from(partnerLinks)
+    .innerJoin(partners, eq(partners.id, partnerLinks.partnerId))
+    .where(eq(partnerLinks.companyId, companyId))
+    .orderBy(asc(partners.createdAt), asc(partnerLinks.slug));
+}

@@ -1,0 +1,49 @@
+// Prefixed, time-sortable ids (`grp_01jd…`): 48 bits of milliseconds + 80 random bits in Crockford
+// base32, lower-case, like a ULID. Sorting ids sorts by creation time, which cursor pagination and
+// the range purge of raw clicks rely on.
+const ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz";
+const TIME_CHARS = 10;
+const RANDOM_CHARS = 16;
+
+export const ID_PREFIXES = {
+  company: "cmp",
+  apiKey: "key",
+  linkDomain: "dom",
+  group: "grp",
+  defaultLink: "lnk",
+  partner: "ptn",
+  partnerLink: "plk",
+} as const;
+
+export type IdKind = keyof typeof ID_PREFIXES;
+
+export function newId(kind: IdKind, now = Date.now()): string {
+  return `${ID_PREFIXES[kind]}_${sortableToken(now)}`;
+}
+
+/** 26 characters: the time part then the random part. */
+export function sortableToken(now = Date.now()): string {
+  return encodeTime(now) + randomChars(RANDOM_CHARS);
+}
+
+/** The smallest token created at `ms` or later: `token < lowerBoundToken(t)` ⇔ created before `t`. */
+export function lowerBoundToken(ms: number): string {
+  return encodeTime(ms) + "0".repeat(RANDOM_CHARS);
+}
+
+function encodeTime(ms: number): string {
+  let out = "";
+  let rest = Math.max(0, Math.floor(ms));
+  for (let i = 0; i < TIME_CHARS; i++) {
+    out = ALPHABET[rest % 32] + out;
+    rest = Math.floor(rest / 32);
+  }
+  return out;
+}
+
+function randomChars(count: number): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(count));
+  let out = "";
+  for (const byte of bytes) out += ALPHABET[byte & 31];
+  return out;
+}

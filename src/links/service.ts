@@ -1,0 +1,121 @@
+// Default links: up to three live per group (position 1 = the original). Creating one gives every
+// partner of the group a slug for its link text; editing one is a single write plus a re-publish of
+// the group's edge record. Link text never changes once created.
+import { and, eq, isNull } from "drizzle-orm";
+import { z } from "zod";
+import type { Stores } from "../companies/service";
+import { database, isUniqueViolation } from "../db/client";
+import { defaultLinks } from "../db/schema";
+import { problems } from "../lib/errors";
+import { newId } from "../lib/ids";
+import { httpUrl, linkText, parseInput, utmParams } from "../lib/validation";
+import { getGroup } from "../groups/service";
+import { createPartnerLinksForLinkText } from "../partners/service";
+import { publishGroup } from "../redirect/publish";
+
+export const MAX_DEFAULT_LINKS = 3;
+
+export const createDefaultLinkInput = z.object({
+  title: z.string().trim().min(1).max(100),
+  description: z.string().trim().max(500).default(""),
+  destinationUrl: httpUrl,
+  utmParams: utmParams.default([]),
+  lockUtms: z.boolean().default(false),
+  linkText,
+});
+
+export const updateDefaultLinkInput = z
+  .object({
+    title: z.string().trim().min(1).max(100),
+    description: z.string().trim().max(500),
+    destinationUrl: httpUrl,
+    utmParams,
+    lockUtms: z.boolean(),
+  })
+  .partial()
+  .strict();
+
+export async function listDefaultLinks(env: Stores, companyId: string, groupId: string) {
+  await getGroup(env, companyId, groupId);
+  return database(env.DB).query.defaultLinks.findMany({
+    where: and(eq(defaultLinks.groupId, groupId), isNull(defaultLinks.deletedAt)),
+    orderBy: defaultLinks.position,
+  });
+}
+
+export async function createDefaultLink(
+  env: Stores,
+  companyId: string,
+  groupId: string,
+  input: z.input<typeof createDefaultLinkInput>,
+) {
+  const data = parseInput(createDefaultLinkInput, input);
+  const live = await listDefaultLinks(env, companyId, groupId);
+  if (live.some((link) => link.linkText === data.linkText)) {
+    throw problems.conflict(`The group already has a link with link text '${data.linkText}'.`, "link-text-taken");
+  }
+  const freePosition = [2, 3].find((position) => !live.some((link) => link.position === position));
+  if (freePosition === undefined) throw tooManyLinks();
+
+  const now = Date.now();
+  const id = newId("defaultLink", now);
+  try {
+    await database(env.DB)
+      .insert(defaultLinks)
+      .values({ id, companyId, groupId, position: freePosition, ...data, createdAt: now, updatedAt: now });
+  } catch (error) {
+    // A concurrent create took the position (or the text): the partial unique indexes decide.
+    if (isUniqueViolation(error, "link_text")) {
+      throw problems.conflict(`The group already has a link with link text '${data.linkText}'.`, "link-text-taken");
+    }
+    if (isUniqueViolation(error)) throw tooManyLinks();
+    throw error;
+  }
+  await createPartnerLinksForLinkText(env, companyId, groupId, data.linkText);
+  await publishGroup(env, groupId);
+  return getDefaultLink(env, companyId, id);
+}
+
+export async function getDefaultLink(env: Stores, companyId: string, linkId: string) {
+  const link = await database(env.DB).query.defaultLinks.findFirst({
+    where: and(eq(defaultLinks.id, linkId), eq(defaultLinks.companyId, companyId), isNull(defaultLinks.deletedAt)),
+  });
+  if (!link) throw problems.notFound("default link", linkId);
+  return link;
+}
+
+export async function updateDefaultLink(
+  env: Stores,
+  companyId: string,
+  linkId: string,
+  input: z.input<typeof updateDefaultLinkInput>,
+) {
+  if (input && typeof input === "object" && "linkText" in input) {
+    throw problems.validation(
+      [{ field: "linkText", message: "cannot be changed: partners' existing links would break" }],
+      "Link text is fixed once a link is created.",
+    );
+  }
+  const data = parseInput(updateDefaultLinkInput, input);
+  const link = await getDefaultLink(env, companyId, linkId);
+  await database(env.DB)
+    .update(defaultLinks)
+    .set({ ...data, updatedAt: Date.now() })
+    .where(eq(defaultLinks.id, linkId));
+  await publishGroup(env, link.groupId);
+  return getDefaultLink(env, companyId, linkId);
+}
+
+/** Soft delete. Partners' slugs for it then lead to the group's original link. */
+export async function deleteDefaultLink(env: Stores, companyId: string, linkId: string): Promise<void> {
+  const link = await getDefaultLink(env, companyId, linkId);
+  if (link.position === 1) {
+    throw problems.conflict("The original link of a group cannot be deleted.", "original-link-undeletable");
+  }
+  await database(env.DB).update(defaultLinks).set({ deletedAt: Date.now() }).where(eq(defaultLinks.id, linkId));
+  await publishGroup(env, link.groupId);
+}
+
+function tooManyLinks() {
+  return problems.conflict(`A group has at most ${MAX_DEFAULT_LINKS} default links.`, "default-link-limit");
+}

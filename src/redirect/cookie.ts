@@ -1,0 +1,29 @@
+// The tracking cookie dropped on every counted or uncounted redirect. Its value is
+// `<click id>.<partner key>`; it is refreshed (new click id, full Max-Age) on every click.
+//
+// Not HttpOnly, on purpose: the merchant's own front-end snippet reads it to pass the click id
+// along with a signup (the server-to-server conversion call needs it), and it holds nothing
+// secret — a random click id and the partner's public key.
+export const TRACKING_COOKIE_NAME = "edgeref_ref";
+
+export interface TrackingCookieInput {
+  clickId: string;
+  partnerKey: string;
+  maxAgeSeconds: number;
+  /** Cookie `Domain`; null for a host-only cookie. */
+  domain: string | null;
+  secure: boolean;
+}
+
+export function trackingCookie(input: TrackingCookieInput): string {
+  let cookie = `${TRACKING_COOKIE_NAME}=${input.clickId}.${input.partnerKey}; Max-Age=${input.maxAgeSeconds}; Path=/; SameSite=Lax`;
+  if (input.domain) cookie += `; Domain=${input.domain}`;
+  if (input.secure) cookie += "; Secure";
+  return cookie;
+}
+
+/** `Secure` everywhere except plain-http local development, where browsers would drop the cookie. */
+export function cookieShouldBeSecure(url: URL): boolean {
+  const local = url.hostname === "localhost" || url.hostname === "127.0.0.1" || url.hostname === "[::1]";
+  return !(url.protocol === "http:" && local);
+}

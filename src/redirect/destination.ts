@@ -1,0 +1,88 @@
+// Builds the URL a click is redirected to. Precedence, lowest first:
+//   1. the destination's own query
+//   2. the link's UTM/custom params (`{partner_key}` substituted)
+//   3. the visitor's query (marketers' UTMs win, unless the link locks its UTMs)
+//   4. the tracking params (click id, partner key), which nothing can override
+// A higher layer replaces every occurrence of a name from a lower layer; repeated names within one
+// layer are all kept, in order. Only the query changes: scheme, host, path and `#fragment` are the
+// destination's own. Parameters arriving from the visitor keep their original percent-encoding.
+
+/** One `name=value` (or bare `name`) piece of a query string, already percent-encoded. */
+interface QueryPair {
+  /** Decoded name, used for comparisons. */
+  name: string;
+  encoded: string;
+}
+
+export interface DestinationInput {
+  destinationUrl: string;
+  utmParams: readonly (readonly [string, string])[];
+  lockUtms: boolean;
+  partnerKey: string;
+  /** The visitor's query string, as in `URL.search` (with or without the leading `?`). */
+  incomingSearch: string;
+  tracking: { clickIdParam: string; clickId: string; partnerKeyParam: string };
+}
+
+export const PARTNER_KEY_PLACEHOLDER = "{partner_key}";
+
+export function buildDestination(input: DestinationInput): string {
+  const destination = new URL(input.destinationUrl);
+  const { clickIdParam, clickId, partnerKeyParam } = input.tracking;
+
+  const linkParams = input.utmParams.map(([name, value]) =>
+    encodedPair(name, value.replaceAll(PARTNER_KEY_PLACEHOLDER, input.partnerKey)),
+  );
+  const lockedNames = input.lockUtms ? new Set(linkParams.map((pair) => pair.name)) : new Set<string>();
+  const trackingNames = new Set([clickIdParam.toLowerCase(), partnerKeyParam.toLowerCase()]);
+  // Compared case-insensitively so that `PS_XID=…` cannot smuggle a second click id past a
+  // destination that reads names without regard to case.
+  const isTracking = (pair: QueryPair) => trackingNames.has(pair.name.toLowerCase());
+
+  const visitorParams = parseQuery(input.incomingSearch).filter(
+    (pair) => !isTracking(pair) && !lockedNames.has(pair.name),
+  );
+  const trackingParams = [encodedPair(clickIdParam, clickId), encodedPair(partnerKeyParam, input.partnerKey)];
+
+  let pairs = parseQuery(destination.search).filter((pair) => !isTracking(pair));
+  pairs = overlay(pairs, linkParams);
+  pairs = overlay(pairs, visitorParams);
+  pairs = pairs.concat(trackingParams);
+
+  const hash = destination.hash;
+  destination.search = "";
+  destination.hash = "";
+  return `${destination.href}?${pairs.map((pair) => pair.encoded).join("&")}${hash}`;
+}
+
+/** Drops from `base` every name that `top` sets, then appends `top`. */
+function overlay(base: QueryPair[], top: QueryPair[]): QueryPair[] {
+  if (top.length === 0) return base;
+  const names = new Set(top.map((pair) => pair.name));
+  return base.filter((pair) => !names.has(pair.name)).concat(top);
+}
+
+function parseQuery(search: string): QueryPair[] {
+  const query = search.startsWith("?") ? search.slice(1) : search;
+  if (query === "") return [];
+  const pairs: QueryPair[] = [];
+  for (const piece of query.split("&")) {
+    if (piece === "") continue;
+    const eq = piece.indexOf("=");
+    const rawName = eq === -1 ? piece : piece.slice(0, eq);
+    pairs.push({ name: decodeQueryComponent(rawName), encoded: piece });
+  }
+  return pairs;
+}
+
+function encodedPair(name: string, value: string): QueryPair {
+  return { name, encoded: `${encodeURIComponent(name)}=${encodeURIComponent(value)}` };
+}
+
+function decodeQueryComponent(raw: string): string {
+  try {
+    return decodeURIComponent(raw.replaceAll("+", " "));
+  } catch {
+    return raw; // malformed %-escape: compare it as written
+  }
+}

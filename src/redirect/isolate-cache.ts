@@ -1,0 +1,57 @@
+// In-isolate LRU for redirect records. Entries are fresh for `freshMs`; after that they are still
+// kept (until evicted) so that a failing KV or D1 can be answered from the last known value.
+
+export interface CacheHit<T> {
+  value: T;
+  fresh: boolean;
+}
+
+export interface IsolateCacheOptions {
+  maxEntries: number;
+  freshMs: number;
+  /** Not-found answers are kept fresh for less time, so a newly created record shows up sooner. */
+  missFreshMs: number;
+  now?: () => number;
+}
+
+/** How long another isolate may keep serving a record after an admin edit (documented in README). */
+export const ISOLATE_FRESH_MS = 15_000;
+
+export class IsolateCache {
+  private readonly entries = new Map<string, { value: unknown; freshUntil: number }>();
+  private readonly now: () => number;
+
+  constructor(private readonly options: IsolateCacheOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  get<T>(key: string): CacheHit<T> | undefined {
+    const entry = this.entries.get(key);
+    if (!entry) return undefined;
+    // Re-insert to mark as most recently used (Map iterates in insertion order).
+    this.entries.delete(key);
+    this.entries.set(key, entry);
+    return { value: entry.value as T, fresh: entry.freshUntil > this.now() };
+  }
+
+  set(key: string, value: unknown): void {
+    const ttl = value === null ? this.options.missFreshMs : this.options.freshMs;
+    this.entries.delete(key);
+    this.entries.set(key, { value, freshUntil: this.now() + ttl });
+    if (this.entries.size > this.options.maxEntries) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest !== undefined) this.entries.delete(oldest);
+    }
+  }
+
+  delete(key: string): void {
+    this.entries.delete(key);
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+}
+
+/** The cache shared by every request this isolate serves. */
+export const isolateCache = new IsolateCache({ maxEntries: 10_000, freshMs: ISOLATE_FRESH_MS, missFreshMs: 5_000 });

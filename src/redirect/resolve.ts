@@ -1,0 +1,130 @@
+// Resolves (hostname, slug) to the records a redirect needs: in-isolate cache → KV → one D1 query.
+// KV is written back after the response (`waitUntil`); nothing here is awaited on a write.
+// When KV or D1 fail, stale in-isolate entries still answer; what cannot be answered comes back
+// as null and the caller falls back (company fallback URL or a 404 page) — never an exception.
+import type { IsolateCache } from "./isolate-cache";
+import {
+  loadRouteFromD1,
+  recordKeys,
+  type GroupRecord,
+  type LinkRecord,
+  type RouteRecords,
+} from "./records";
+
+/** KV's own edge cache for reads (Cloudflare's minimum is 30 s). */
+export const KV_CACHE_TTL_SECONDS = 30;
+/**
+ * Write-backs from the edge expire: if one races an admin write-through and stores an older
+ * value, it heals within this time. Admin writes themselves do not expire.
+ */
+export const WRITE_BACK_TTL_SECONDS = 3600;
+
+export interface ResolverDeps {
+  db: D1Database;
+  kv: KVNamespace;
+  cache: IsolateCache;
+  waitUntil: (promise: Promise<unknown>) => void;
+}
+
+type Lookup<T> = { hit: true; value: T | null } | { hit: false; stale?: { value: T | null } };
+
+export async function resolveRoute(deps: ResolverDeps, hostname: string, slug: string): Promise<RouteRecords> {
+  const keys = { host: recordKeys.host(hostname) } as Record<keyof RouteRecords, string>;
+  const found: Partial<Record<keyof RouteRecords, Lookup<unknown>>> = {};
+
+  found.host = await lookup(deps, keys.host);
+  const host = found.host.hit ? (found.host.value as RouteRecords["host"]) : undefined;
+  if (host === null) return { host: null, company: null, slug: null, group: null };
+  if (host) {
+    keys.company = recordKeys.company(host.companyId);
+    keys.slug = recordKeys.slug(host.companyId, slug);
+    [found.company, found.slug] = await Promise.all([lookup(deps, keys.company), lookup(deps, keys.slug)]);
+    const slugRecord = found.slug.hit ? (found.slug.value as RouteRecords["slug"]) : undefined;
+    if (slugRecord) {
+      keys.group = recordKeys.group(slugRecord.groupId);
+      found.group = await lookup(deps, keys.group);
+    }
+  }
+
+  const answered = new Set((Object.keys(found) as (keyof RouteRecords)[]).filter((name) => found[name]?.hit));
+  if (answered.size === Object.keys(found).length) return fromLookups(found);
+
+  let fromD1: RouteRecords;
+  try {
+    fromD1 = await loadRouteFromD1(deps.db, hostname, slug);
+  } catch (error) {
+    console.error(JSON.stringify({ msg: "route load failed, serving from cache", hostname, slug, error: String(error) }));
+    return fromLookups(found, { useStale: true });
+  }
+  remember(deps, fromD1, hostname, slug, answered);
+  return fromD1;
+}
+
+/** The live default link a slug leads to: the one with its link text, else the group's original. */
+export function chooseLink(group: GroupRecord, linkText: string): LinkRecord | undefined {
+  return group.links.find((link) => link.linkText === linkText) ?? group.links.find((link) => link.position === 1);
+}
+
+async function lookup<T>(deps: ResolverDeps, key: string): Promise<Lookup<T>> {
+  const cached = deps.cache.get<T | null>(key);
+  if (cached?.fresh) return { hit: true, value: cached.value };
+  const stale = cached ? { value: cached.value } : undefined;
+  try {
+    const value = await deps.kv.get<T>(key, { type: "json", cacheTtl: KV_CACHE_TTL_SECONDS });
+    if (value === null) return { hit: false, stale };
+    deps.cache.set(key, value);
+    return { hit: true, value };
+  } catch (error) {
+    console.error(JSON.stringify({ msg: "kv read failed", key, error: String(error) }));
+    return { hit: false, stale };
+  }
+}
+
+function fromLookups(
+  found: Partial<Record<keyof RouteRecords, Lookup<unknown>>>,
+  options: { useStale?: boolean } = {},
+): RouteRecords {
+  const pick = (lookup: Lookup<unknown> | undefined) => {
+    if (!lookup) return null;
+    if (lookup.hit) return lookup.value;
+    return options.useStale && lookup.stale ? lookup.stale.value : null;
+  };
+  return {
+    host: pick(found.host) as RouteRecords["host"],
+    company: pick(found.company) as RouteRecords["company"],
+    slug: pick(found.slug) as RouteRecords["slug"],
+    group: pick(found.group) as RouteRecords["group"],
+  };
+}
+
+/** Caches what D1 answered; writes back to KV only the records the caches did not answer. */
+function remember(
+  deps: ResolverDeps,
+  records: RouteRecords,
+  hostname: string,
+  slug: string,
+  answeredByCache: Set<keyof RouteRecords>,
+): void {
+  const keys: Record<keyof RouteRecords, string | null> = {
+    host: recordKeys.host(hostname),
+    company: records.host ? recordKeys.company(records.host.companyId) : null,
+    slug: records.host ? recordKeys.slug(records.host.companyId, slug) : null,
+    group: records.slug ? recordKeys.group(records.slug.groupId) : null,
+  };
+  const writes: Promise<unknown>[] = [];
+  for (const name of Object.keys(keys) as (keyof RouteRecords)[]) {
+    const key = keys[name];
+    if (!key) continue;
+    const value = records[name];
+    // Not-found answers stay in this isolate only: KV is never written for a slug nobody created.
+    deps.cache.set(key, value);
+    if (value !== null && !answeredByCache.has(name)) {
+      writes.push(deps.kv.put(key, JSON.stringify(value), { expirationTtl: WRITE_BACK_TTL_SECONDS }));
+    }
+  }
+  if (writes.length) {
+    deps.waitUntil(
+      Promise.all(writes).catch((error) => console.error(JSON.stringify({ msg: "kv write-back failed", error: String(error) }))),
+    );
+  }
+}
