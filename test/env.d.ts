@@ -1,10 +1,14 @@
-import type { Env } from "../src/env";
+// Types of `env` from "cloudflare:workers" in tests: the workers' bindings plus the test-only ones.
+type AppEnv = import("../src/env").Env;
 
-declare global {
-  namespace Cloudflare {
-    interface Env extends import("../src/env").Env {
-      TEST_MIGRATIONS: import("cloudflare:test").D1Migration[];
-    }
+declare namespace Cloudflare {
+  interface Env extends AppEnv {
+    TEST_MIGRATIONS: import("cloudflare:test").D1Migration[];
   }
 }
-export type { Env };
+
+declare namespace Cloudflare {
+  interface GlobalProps {
+    mainModule: typeof import("../workers/edge");
+  }
+}

@@ -1,0 +1,95 @@
+// `npm start`: local, offline. Applies migrations, seeds the demo company once, starts the edge
+// worker (:8787) and the admin worker (:8788) over the same local state, prints the demo links
+// and API key. Ctrl-C stops both.
+import { spawn, spawnSync } from "node:child_process";
+import { setTimeout as sleep } from "node:timers/promises";
+
+const EDGE_PORT = Number(process.env.EDGE_PORT ?? 8787);
+const ADMIN_PORT = Number(process.env.ADMIN_PORT ?? 8788);
+
+// Keep wrangler offline and quiet; no Cloudflare account is needed in local mode.
+const env = {
+  ...process.env,
+  WRANGLER_SEND_METRICS: "false",
+  WRANGLER_SEND_ERROR_REPORTS: "false",
+  CLOUDFLARE_CF_FETCH_ENABLED: "false",
+  WRANGLER_HIDE_BANNER: "true",
+  XDG_CONFIG_HOME: process.env.XDG_CONFIG_HOME ?? ".xdg",
+};
+const wrangler = "node_modules/.bin/wrangler";
+
+function step(title, command, args) {
+  console.log(`› ${title}`);
+  // stdin is not a TTY, so wrangler takes the non-interactive default (apply) for migrations.
+  const result = spawnSync(command, args, { env, stdio: ["ignore", "pipe", "inherit"], encoding: "utf8" });
+  if (result.status !== 0) {
+    process.stdout.write(result.stdout ?? "");
+    console.error(`✗ ${title} failed (exit ${result.status})`);
+    process.exit(1);
+  }
+  return result.stdout;
+}
+
+step("Applying D1 migrations locally", wrangler, ["d1", "migrations", "apply", "DB", "--local"]);
+const seedOutput = step("Seeding the demo company (once)", "node_modules/.bin/tsx", ["scripts/seed-demo.ts"]);
+const demo = JSON.parse(seedOutput.trim().split("\n").at(-1));
+
+const children = [
+  spawn(wrangler, ["dev", "--port", String(EDGE_PORT), "--inspector-port", "9229", "--log-level", "warn"], {
+    env,
+    stdio: ["ignore", "inherit", "inherit"],
+  }),
+  spawn(
+    wrangler,
+    ["dev", "--env", "admin", "--port", String(ADMIN_PORT), "--inspector-port", "9230", "--test-scheduled", "--log-level", "warn"],
+    { env, stdio: ["ignore", "inherit", "inherit"] },
+  ),
+];
+
+let stopping = false;
+function stop(code = 0) {
+  if (stopping) return;
+  stopping = true;
+  for (const child of children) child.kill("SIGTERM");
+  setTimeout(() => process.exit(code), 1500).unref();
+}
+process.on("SIGINT", () => stop(0));
+process.on("SIGTERM", () => stop(0));
+for (const child of children) {
+  child.on("exit", (code) => {
+    if (!stopping) {
+      console.error(`A worker exited (code ${code}); stopping.`);
+      stop(code ?? 1);
+    }
+  });
+}
+
+async function waitFor(url) {
+  for (let i = 0; i < 240; i++) {
+    try {
+      const response = await fetch(url, { redirect: "manual" });
+      await response.body?.cancel();
+      return;
+    } catch {
+      await sleep(250);
+    }
+  }
+  throw new Error(`${url} did not come up`);
+}
+
+await Promise.all([waitFor(`http://localhost:${EDGE_PORT}/robots.txt`), waitFor(`http://localhost:${ADMIN_PORT}/health`)]);
+
+console.log(`
+edgeref is running (local, offline)
+  edge  worker: http://localhost:${EDGE_PORT}   (partner links, click queue consumer)
+  admin worker: http://localhost:${ADMIN_PORT}   (admin API)
+
+Demo company: ${demo.companyName} (${demo.companyId})${demo.created ? "  — created now" : ""}
+Demo partner links:
+${demo.slugs.map((s) => `  http://localhost:${EDGE_PORT}/${s.slug}`).join("\n")}
+
+Demo admin API key: ${demo.apiKey ?? "(unknown: .wrangler/demo-credentials.json is missing; create a new key with npm run key:create)"}
+  curl -H "Authorization: Bearer ${demo.apiKey ?? "<key>"}" http://localhost:${ADMIN_PORT}/health
+
+Press Ctrl-C to stop both workers.
+`);
