@@ -29,20 +29,20 @@ export interface ResolverDeps {
 type Lookup<T> = { hit: true; value: T | null } | { hit: false; stale?: { value: T | null } };
 
 export async function resolveRoute(deps: ResolverDeps, hostname: string, slug: string): Promise<RouteRecords> {
-  const keys = { host: recordKeys.host(hostname) } as Record<keyof RouteRecords, string>;
   const found: Partial<Record<keyof RouteRecords, Lookup<unknown>>> = {};
 
-  found.host = await lookup(deps, keys.host);
-  const host = found.host.hit ? (found.host.value as RouteRecords["host"]) : undefined;
-  if (host === null) return { host: null, company: null, slug: null, group: null };
+  found.host = await lookup(deps, recordKeys.host(hostname));
+  if (found.host.hit && found.host.value === null) return { host: null, company: null, slug: null, group: null };
+  // A stale host (or slug) record still tells which keys to look up next, in case storage is down.
+  const host = bestKnown(found.host) as RouteRecords["host"] | undefined;
   if (host) {
-    keys.company = recordKeys.company(host.companyId);
-    keys.slug = recordKeys.slug(host.companyId, slug);
-    [found.company, found.slug] = await Promise.all([lookup(deps, keys.company), lookup(deps, keys.slug)]);
-    const slugRecord = found.slug.hit ? (found.slug.value as RouteRecords["slug"]) : undefined;
+    [found.company, found.slug] = await Promise.all([
+      lookup(deps, recordKeys.company(host.companyId)),
+      lookup(deps, recordKeys.slug(host.companyId, slug)),
+    ]);
+    const slugRecord = bestKnown(found.slug) as RouteRecords["slug"] | undefined;
     if (slugRecord) {
-      keys.group = recordKeys.group(slugRecord.groupId);
-      found.group = await lookup(deps, keys.group);
+      found.group = await lookup(deps, recordKeys.group(slugRecord.groupId));
     }
   }
 
@@ -78,6 +78,11 @@ async function lookup<T>(deps: ResolverDeps, key: string): Promise<Lookup<T>> {
     console.error(JSON.stringify({ msg: "kv read failed", key, error: String(error) }));
     return { hit: false, stale };
   }
+}
+
+function bestKnown(found: Lookup<unknown>): unknown {
+  if (found.hit) return found.value;
+  return found.stale?.value ?? undefined;
 }
 
 function fromLookups(

@@ -34,7 +34,7 @@ async function deliver(events: unknown[], attempts = 1) {
     events.map((body, i) => ({ id: `msg-${i}-${crypto.randomUUID()}`, timestamp: new Date(), attempts, body })),
   );
   const ctx = createExecutionContext();
-  await edgeWorker.queue(batch, env, ctx);
+  await edgeWorker.queue(batch, env);
   return getQueueResult(batch, ctx);
 }
 
