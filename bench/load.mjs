@@ -1,0 +1,78 @@
+// Load generator, run as its own process (forked by bench/run.mjs) so it never shares an event
+// loop with the orchestrator. Keep-alive HTTP/1.1; reports throughput and latency percentiles.
+//   closed loop: { url, paths, host, concurrency, seconds }          → max throughput
+//   fixed rate:  { url, paths, host, rate, seconds }                 → exactly rate × seconds requests
+import http from "node:http";
+
+const UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36";
+
+process.once("message", async (job) => {
+  const result = job.rate ? await fixedRate(job) : await closedLoop(job);
+  process.send(result, () => process.exit(0));
+});
+
+function requester(job) {
+  const target = new URL(job.url);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: job.concurrency ?? 256 });
+  let next = 0;
+  return () =>
+    new Promise((resolve) => {
+      const path = job.paths[next++ % job.paths.length];
+      const started = process.hrtime.bigint();
+      const request = http.request(
+        { host: target.hostname, port: target.port, path, agent, headers: { host: job.host, "user-agent": UA } },
+        (response) => {
+          response.resume();
+          response.on("end", () => resolve({ status: response.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 }));
+        },
+      );
+      request.on("error", () => resolve({ status: 0, ms: Number(process.hrtime.bigint() - started) / 1e6 }));
+      request.end();
+    });
+}
+
+async function closedLoop(job) {
+  const send = requester(job);
+  const latencies = [];
+  const statuses = {};
+  const deadline = Date.now() + job.seconds * 1000;
+  const startedAt = process.hrtime.bigint();
+  async function worker() {
+    while (Date.now() < deadline) {
+      const { status, ms } = await send();
+      statuses[status] = (statuses[status] ?? 0) + 1;
+      latencies.push(ms);
+    }
+  }
+  await Promise.all(Array.from({ length: job.concurrency }, worker));
+  const elapsed = Number(process.hrtime.bigint() - startedAt) / 1e9;
+  return summarize(latencies, statuses, elapsed);
+}
+
+async function fixedRate(job) {
+  const send = requester({ ...job, concurrency: 512 });
+  const total = Math.round(job.rate * job.seconds);
+  const latencies = [];
+  const statuses = {};
+  const startedAt = Date.now();
+  const pending = [];
+  for (let i = 0; i < total; i++) {
+    const due = startedAt + (i * 1000) / job.rate;
+    const wait = due - Date.now();
+    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+    pending.push(
+      send().then(({ status, ms }) => {
+        statuses[status] = (statuses[status] ?? 0) + 1;
+        latencies.push(ms);
+      }),
+    );
+  }
+  await Promise.all(pending);
+  return summarize(latencies, statuses, (Date.now() - startedAt) / 1000);
+}
+
+function summarize(latencies, statuses, seconds) {
+  latencies.sort((a, b) => a - b);
+  const pct = (p) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? 0;
+  return { requests: latencies.length, seconds, rps: latencies.length / seconds, p50: pct(50), p99: pct(99), statuses };
+}

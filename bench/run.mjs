@@ -1,0 +1,259 @@
+// `npm run bench`: three measurements of the edge, each against a baseline from the same run.
+//   1. handler cost — bare Hono 302 vs the edge app (warm: isolate cache hit; cold: cache miss),
+//      all built workers under one Miniflare with direct sockets, load from a separate process;
+//   2. exactness — the real edge worker with the real local queue and consumer, at fixed rates;
+//   3. ingest — 100-click batches fed straight to the consumer's writer.
+// Appends a dated section to bench/RESULTS.md and ends with the three summary lines.
+import { fork } from "node:child_process";
+import { appendFileSync, readFileSync, readdirSync } from "node:fs";
+import os from "node:os";
+import { setTimeout as sleep } from "node:timers/promises";
+import { build } from "esbuild";
+import { Miniflare } from "miniflare";
+
+const OUT = "bench/out";
+const HOST = "localhost";
+const ROUND_SECONDS = Number(process.env.BENCH_ROUND_SECONDS ?? 4);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
+const RATES = (process.env.BENCH_RATES ?? "100,200,400,800").split(",").map(Number);
+const RATE_SECONDS = Number(process.env.BENCH_RATE_SECONDS ?? 5);
+const compatibilityDate = /compatibility_date\s*=\s*"([^"]+)"/.exec(readFileSync("wrangler.toml", "utf8"))[1];
+const log = (...args) => console.log(...args);
+
+// ---------------------------------------------------------------------------------------------
+async function bundle() {
+  const entries = {
+    bare: "bench/workers/bare.ts",
+    "edge-warm": "bench/workers/edge-warm.ts",
+    "edge-cold": "bench/workers/edge-cold.ts",
+    tools: "bench/workers/tools.ts",
+    edge: "workers/edge.ts",
+  };
+  await build({
+    entryPoints: entries,
+    outdir: OUT,
+    bundle: true,
+    format: "esm",
+    platform: "browser",
+    conditions: ["workerd", "worker", "browser"],
+    target: "es2022",
+    minify: true,
+    logLevel: "warning",
+  });
+}
+
+function migrationStatements() {
+  return readdirSync("migrations")
+    .filter((file) => file.endsWith(".sql"))
+    .sort()
+    .flatMap((file) => readFileSync(`migrations/${file}`, "utf8").split("--> statement-breakpoint"))
+    .map((statement) => statement.trim())
+    .filter(Boolean);
+}
+
+const shared = {
+  modules: true,
+  compatibilityDate,
+  d1Databases: { DB: "bench-db" },
+  kvNamespaces: { LINKS_KV: "bench-kv" },
+  bindings: { VISITOR_HASH_SALT: "bench-salt" },
+};
+const socket = [{ host: "127.0.0.1", port: 0 }];
+
+async function migrateAndSeed(mf) {
+  const db = await mf.getD1Database("DB", "tools");
+  for (const statement of migrationStatements()) await db.prepare(statement).run();
+  const tools = await mf.getWorker("tools");
+  const demo = await (await tools.fetch("http://tools/seed")).json();
+  return { tools, slugs: demo.slugs.map((s) => `/${s.slug}`) };
+}
+
+function runLoad(job) {
+  return new Promise((resolve, reject) => {
+    const child = fork("bench/load.mjs");
+    child.once("message", resolve);
+    child.once("error", reject);
+    child.send(job);
+  });
+}
+
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const fmt = (n, digits = 0) => n.toFixed(digits);
+
+// ---------------------------------------------------------------------------------------------
+async function handlerCost() {
+  const mf = new Miniflare({
+    workers: [
+      { name: "tools", scriptPath: `${OUT}/tools.js`, ...shared },
+      { name: "bare", scriptPath: `${OUT}/bare.js`, ...shared, unsafeDirectSockets: socket },
+      { name: "edge-warm", scriptPath: `${OUT}/edge-warm.js`, ...shared, unsafeDirectSockets: socket },
+      { name: "edge-cold", scriptPath: `${OUT}/edge-cold.js`, ...shared, unsafeDirectSockets: socket },
+    ],
+  });
+  try {
+    const { slugs } = await migrateAndSeed(mf);
+    const urls = {
+      bare: (await mf.unsafeGetDirectURL("bare")).href,
+      warm: (await mf.unsafeGetDirectURL("edge-warm")).href,
+      cold: (await mf.unsafeGetDirectURL("edge-cold")).href,
+    };
+    // Sanity: every variant redirects.
+    for (const [name, url] of Object.entries(urls)) {
+      const result = await runLoad({ url, paths: slugs, host: HOST, concurrency: 4, seconds: 1 });
+      if (!result.statuses["302"] || Object.keys(result.statuses).length !== 1) {
+        throw new Error(`${name} did not answer 302 only: ${JSON.stringify(result.statuses)}`);
+      }
+    }
+    const runs = { bare: [], warm: [], cold: [] };
+    // Interleaved rounds, so drift in machine load hits every variant alike.
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const name of ["bare", "warm", "cold"]) {
+        const result = await runLoad({ url: urls[name], paths: slugs, host: HOST, concurrency: CONCURRENCY, seconds: ROUND_SECONDS });
+        runs[name].push(result);
+        log(`  round ${round + 1} ${name.padEnd(4)} ${fmt(result.rps).padStart(6)} req/s  p50 ${fmt(result.p50, 2)} ms  p99 ${fmt(result.p99, 2)} ms`);
+      }
+    }
+    const summary = Object.fromEntries(
+      Object.entries(runs).map(([name, results]) => [
+        name,
+        { rps: median(results.map((r) => r.rps)), p50: median(results.map((r) => r.p50)), p99: median(results.map((r) => r.p99)) },
+      ]),
+    );
+    const ratios = runs.warm.map((warm, i) => warm.rps / runs.bare[i].rps);
+    return { summary, ratio: median(ratios), coldRatio: median(runs.cold.map((cold, i) => cold.rps / runs.bare[i].rps)) };
+  } finally {
+    await mf.dispose();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+async function exactness() {
+  const mf = new Miniflare({
+    workers: [
+      { name: "tools", scriptPath: `${OUT}/tools.js`, ...shared },
+      {
+        name: "edge",
+        scriptPath: `${OUT}/edge.js`,
+        ...shared,
+        queueProducers: { CLICKS: "edgeref-clicks" },
+        queueConsumers: { "edgeref-clicks": { maxBatchSize: 100, maxBatchTimeout: 1 } },
+        unsafeDirectSockets: socket,
+      },
+    ],
+  });
+  try {
+    const { tools, slugs } = await migrateAndSeed(mf);
+    const url = (await mf.unsafeGetDirectURL("edge")).href;
+    const counts = async () => (await tools.fetch("http://tools/counts")).json();
+    const steps = [];
+    let sentTotal = 0;
+
+    async function step(rate, seconds) {
+      const load = await runLoad({ url, paths: slugs, host: HOST, rate, seconds });
+      const redirected = load.statuses["302"] ?? 0;
+      sentTotal += redirected;
+      // Drain: wait until the counters reach what was sent, or stop moving for 10 s.
+      let last = -1;
+      let stableSince = Date.now();
+      let now;
+      for (;;) {
+        now = await counts();
+        if (now.counted >= sentTotal) break;
+        if (now.counted !== last) {
+          last = now.counted;
+          stableSince = Date.now();
+        } else if (Date.now() - stableSince > 10_000) break;
+        await sleep(250);
+      }
+      const lost = sentTotal - now.counted;
+      sentTotal = now.counted; // the next step starts from what was actually counted
+      const result = { rate, seconds, sent: load.requests, redirected, raw: now.raw, counted: now.counted, lost, achieved: load.rps, p99: load.p99 };
+      log(`  ${String(rate).padStart(5)} req/s × ${seconds}s: sent ${load.requests}, 302 ${redirected}, lost ${lost} (achieved ${fmt(load.rps)} req/s, p99 ${fmt(load.p99, 1)} ms)`);
+      return result;
+    }
+
+    let highestLossless = 0;
+    for (const rate of RATES) {
+      const result = await step(rate, RATE_SECONDS);
+      steps.push(result);
+      if (result.lost !== 0 || result.redirected !== result.sent) break;
+      highestLossless = rate;
+    }
+    if (highestLossless === 0) throw new Error("no lossless rate found");
+    // Confirm at the claimed rate for twice as long.
+    const confirm = await step(highestLossless, RATE_SECONDS * 2);
+    steps.push({ ...confirm, confirm: true });
+    return { steps, highestLossless, lost: confirm.lost + (confirm.sent - confirm.redirected) };
+  } finally {
+    await mf.dispose();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+async function ingest() {
+  const mf = new Miniflare({ workers: [{ name: "tools", scriptPath: `${OUT}/tools.js`, ...shared }] });
+  try {
+    const { tools } = await migrateAndSeed(mf);
+    await (await tools.fetch("http://tools/ingest?batches=5")).json(); // warm-up
+    const started = performance.now();
+    const result = await (await tools.fetch("http://tools/ingest?batches=100&links=500")).json();
+    const seconds = (performance.now() - started) / 1000;
+    const { ingested } = await counts(tools);
+    return { written: result.written, seconds, clicksPerSecond: result.written / seconds, rowsInD1: ingested };
+  } finally {
+    await mf.dispose();
+  }
+}
+
+async function counts(tools) {
+  return (await tools.fetch("http://tools/counts")).json();
+}
+
+// ---------------------------------------------------------------------------------------------
+const cpu = os.cpus()[0]?.model ?? "unknown CPU";
+const machine = `${cpu}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}`;
+log(`edgeref bench — ${new Date().toISOString()}\n${machine}\n`);
+await bundle();
+
+log(`1. handler cost (Miniflare direct sockets, ${CONCURRENCY} connections, ${ROUNDS} interleaved rounds of ${ROUND_SECONDS}s)`);
+const cost = await handlerCost();
+log(`\n2. exactness (real queue + consumer, fixed rates)`);
+const exact = await exactness();
+log(`\n3. ingest (100-click batches straight to the consumer's writer)`);
+const ing = await ingest();
+log(`  ${ing.written} clicks in ${fmt(ing.seconds, 2)} s; rows in D1: ${ing.rowsInD1}`);
+
+const row = (name, s) => `| ${name} | ${fmt(s.rps)} | ${fmt(s.p50, 2)} | ${fmt(s.p99, 2)} |`;
+appendFileSync(
+  "bench/RESULTS.md",
+  `
+## ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC
+
+Machine: ${machine}
+
+**Handler cost** — median of ${ROUNDS} interleaved rounds of ${ROUND_SECONDS} s, ${CONCURRENCY} keep-alive connections from a separate process:
+
+| worker | req/s | p50 ms | p99 ms |
+|---|---|---|---|
+${row("bare Hono 302", cost.summary.bare)}
+${row("edge warm (isolate cache hit, in-memory click sink)", cost.summary.warm)}
+${row("edge cold (no isolate cache: KV reads per request)", cost.summary.cold)}
+
+ratio warm/bare: ${fmt(cost.ratio, 2)} · ratio cold/bare: ${fmt(cost.coldRatio, 2)}
+
+**Exactness** — real edge worker, local queue and consumer; after each step the queue is drained:
+
+| rate req/s | seconds | sent | 302 | counted so far | lost |
+|---|---|---|---|---|---|
+${exact.steps.map((s) => `| ${s.rate}${s.confirm ? " (confirm)" : ""} | ${s.seconds} | ${s.sent} | ${s.redirected} | ${s.counted} | ${s.lost} |`).join("\n")}
+
+Highest lossless rate tried: ${exact.highestLossless} req/s; clicks lost at that rate (confirmation run): ${exact.lost}.
+
+**Ingest** — ${ing.written} clicks in 100-click batches through \`writeClicks\`: ${fmt(ing.clicksPerSecond)} clicks/s (${fmt(ing.seconds, 2)} s).
+`,
+);
+
+log(`\nratio warm/bare: ${fmt(cost.ratio, 2)}`);
+log(`clicks lost: ${exact.lost}`);
+log(`ingest clicks/s: ${fmt(ing.clicksPerSecond)}`);
