@@ -10,7 +10,7 @@ import { buildDestination } from "./destination";
 import { isolateCache as sharedIsolateCache, type IsolateCache } from "./isolate-cache";
 import { linkNotFoundPage, robotsTxt } from "./pages";
 import type { CompanyRecord } from "./records";
-import { chooseLink, resolveRoute } from "./resolve";
+import { chooseLink, resolveFromIsolate, resolveRoute } from "./resolve";
 import { normalizeSlug } from "./slug";
 import { visitKind } from "./visit-kind";
 
@@ -55,7 +55,9 @@ async function redirect(c: EdgeContext, cache: IsolateCache, clickSink: (env: En
 
   const url = new URL(c.req.url);
   const waitUntil = (promise: Promise<unknown>) => c.executionCtx.waitUntil(promise);
-  const route = await resolveRoute({ db: c.env.DB, kv: c.env.LINKS_KV, cache, waitUntil }, url.hostname, slug);
+  const route =
+    resolveFromIsolate(cache, url.hostname, slug) ??
+    (await resolveRoute({ db: c.env.DB, kv: c.env.LINKS_KV, cache, waitUntil }, url.hostname, slug));
   const { host, company, slug: partnerLink, group } = route;
   if (!host || !company) return linkNotFoundPage(c.req.method);
 

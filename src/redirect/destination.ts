@@ -26,8 +26,33 @@ export interface DestinationInput {
 
 export const PARTNER_KEY_PLACEHOLDER = "{partner_key}";
 
+/** A destination split once per isolate: the URL up to its path, its query pairs, its fragment. */
+interface ParsedDestination {
+  base: string;
+  pairs: QueryPair[];
+  hash: string;
+}
+
+const MAX_PARSED_DESTINATIONS = 1000;
+const parsedDestinations = new Map<string, ParsedDestination>();
+
+function parseDestination(destinationUrl: string): ParsedDestination {
+  let parsed = parsedDestinations.get(destinationUrl);
+  if (!parsed) {
+    const url = new URL(destinationUrl);
+    const hash = url.hash;
+    const pairs = parseQuery(url.search);
+    url.search = "";
+    url.hash = "";
+    parsed = { base: url.href, pairs, hash };
+    if (parsedDestinations.size >= MAX_PARSED_DESTINATIONS) parsedDestinations.clear();
+    parsedDestinations.set(destinationUrl, parsed);
+  }
+  return parsed;
+}
+
 export function buildDestination(input: DestinationInput): string {
-  const destination = new URL(input.destinationUrl);
+  const destination = parseDestination(input.destinationUrl);
   const { clickIdParam, clickId, partnerKeyParam } = input.tracking;
 
   const linkParams = input.utmParams.map(([name, value]) =>
@@ -44,15 +69,11 @@ export function buildDestination(input: DestinationInput): string {
   );
   const trackingParams = [encodedPair(clickIdParam, clickId), encodedPair(partnerKeyParam, input.partnerKey)];
 
-  let pairs = parseQuery(destination.search).filter((pair) => !isTracking(pair));
+  let pairs = destination.pairs.filter((pair) => !isTracking(pair));
   pairs = overlay(pairs, linkParams);
   pairs = overlay(pairs, visitorParams);
   pairs = pairs.concat(trackingParams);
-
-  const hash = destination.hash;
-  destination.search = "";
-  destination.hash = "";
-  return `${destination.href}?${pairs.map((pair) => pair.encoded).join("&")}${hash}`;
+  return `${destination.base}?${pairs.map((pair) => pair.encoded).join("&")}${destination.hash}`;
 }
 
 /** Drops from `base` every name that `top` sets, then appends `top`. */

@@ -1,5 +1,7 @@
-// In-isolate LRU for redirect records. Entries are fresh for `freshMs`; after that they are still
+// In-isolate cache for redirect records. Entries are fresh for `freshMs`; after that they are still
 // kept (until evicted) so that a failing KV or D1 can be answered from the last known value.
+// Eviction is oldest-inserted first: a hot record is re-inserted every time it is refreshed, so
+// this approximates LRU without reordering the map on every read (the hot path reads four keys).
 
 export interface CacheHit<T> {
   value: T;
@@ -28,9 +30,6 @@ export class IsolateCache {
   get<T>(key: string): CacheHit<T> | undefined {
     const entry = this.entries.get(key);
     if (!entry) return undefined;
-    // Re-insert to mark as most recently used (Map iterates in insertion order).
-    this.entries.delete(key);
-    this.entries.set(key, entry);
     return { value: entry.value as T, fresh: entry.freshUntil > this.now() };
   }
 

@@ -28,11 +28,32 @@ export interface ResolverDeps {
 
 type Lookup<T> = { hit: true; value: T | null } | { hit: false; stale?: { value: T | null } };
 
+const NOTHING: RouteRecords = { host: null, company: null, slug: null, group: null };
+
+/**
+ * The warm path: every record fresh in this isolate, answered without awaiting anything.
+ * Undefined when any record is missing or stale (then use resolveRoute).
+ */
+export function resolveFromIsolate(cache: IsolateCache, hostname: string, slug: string): RouteRecords | undefined {
+  const host = cache.get<RouteRecords["host"]>(recordKeys.host(hostname));
+  if (!host?.fresh) return undefined;
+  if (host.value === null) return NOTHING;
+  const company = cache.get<RouteRecords["company"]>(recordKeys.company(host.value.companyId));
+  const slugRecord = cache.get<RouteRecords["slug"]>(recordKeys.slug(host.value.companyId, slug));
+  if (!company?.fresh || !slugRecord?.fresh) return undefined;
+  if (slugRecord.value === null) return { host: host.value, company: company.value, slug: null, group: null };
+  const group = cache.get<RouteRecords["group"]>(recordKeys.group(slugRecord.value.groupId));
+  if (!group?.fresh) return undefined;
+  return { host: host.value, company: company.value, slug: slugRecord.value, group: group.value };
+}
+
 export async function resolveRoute(deps: ResolverDeps, hostname: string, slug: string): Promise<RouteRecords> {
+  const warm = resolveFromIsolate(deps.cache, hostname, slug);
+  if (warm) return warm;
   const found: Partial<Record<keyof RouteRecords, Lookup<unknown>>> = {};
 
   found.host = await lookup(deps, recordKeys.host(hostname));
-  if (found.host.hit && found.host.value === null) return { host: null, company: null, slug: null, group: null };
+  if (found.host.hit && found.host.value === null) return NOTHING;
   // A stale host (or slug) record still tells which keys to look up next, in case storage is down.
   const host = bestKnown(found.host) as RouteRecords["host"] | undefined;
   if (host) {

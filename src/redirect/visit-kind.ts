@@ -7,8 +7,22 @@ export function visitKind(request: Request): ClickKind {
   if (request.method === "HEAD") return "head";
   if (isPrefetch(request.headers)) return "prefetch";
   const userAgent = request.headers.get("user-agent");
-  if (!userAgent || isbot(userAgent)) return "bot";
+  if (!userAgent || isBotCached(userAgent)) return "bot";
   return "human";
+}
+
+// isbot tests one large regular expression; most traffic repeats a few hundred user agents.
+const MAX_REMEMBERED_AGENTS = 1000;
+const botByAgent = new Map<string, boolean>();
+
+function isBotCached(userAgent: string): boolean {
+  let bot = botByAgent.get(userAgent);
+  if (bot === undefined) {
+    bot = isbot(userAgent);
+    if (botByAgent.size >= MAX_REMEMBERED_AGENTS) botByAgent.clear();
+    botByAgent.set(userAgent, bot);
+  }
+  return bot;
 }
 
 function isPrefetch(headers: Headers): boolean {
