@@ -12,7 +12,9 @@ export default defineConfig(async () => {
       cloudflareTest({
         wrangler: { configPath: "./wrangler.toml" },
         miniflare: {
-          bindings: { TEST_MIGRATIONS: migrations, VISITOR_HASH_SALT: "test-salt" },
+          bindings: { TEST_MIGRATIONS: migrations, VISITOR_HASH_SALT: "test-salt", LOCAL_EDGE_ORIGIN: "http://localhost:8787" },
+          // The admin worker's binding (it lives under [env.admin]); the same limit as wrangler.toml.
+          ratelimits: { ADMIN_RATE_LIMITER: { simple: { limit: 600, period: 60 } } },
         },
       }),
     ],

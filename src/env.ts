@@ -1,11 +1,23 @@
 import type { ClickEvent } from "./clicks/event";
 
-/** Bindings shared by both workers (see wrangler.toml). */
-export interface Env {
+/** Bindings both workers have (see wrangler.toml). */
+export interface StorageEnv {
   DB: D1Database;
   /** Read-through cache of the records the redirect needs (src/redirect/records.ts). */
   LINKS_KV: KVNamespace;
-  /** Edge only: one message per click. */
+}
+
+/** The edge worker's bindings. */
+export interface Env extends StorageEnv {
+  /** One message per click. */
   CLICKS: Queue<ClickEvent>;
   VISITOR_HASH_SALT: string;
+}
+
+/** The admin worker's bindings. */
+export interface AdminEnv extends StorageEnv {
+  /** Workers Rate Limiting binding, keyed by API key. */
+  ADMIN_RATE_LIMITER: RateLimit;
+  /** Origin used for partner-link URLs on `localhost` link domains (dev only). */
+  LOCAL_EDGE_ORIGIN?: string;
 }

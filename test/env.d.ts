@@ -1,5 +1,5 @@
 // Types of `env` from "cloudflare:workers" in tests: the workers' bindings plus the test-only ones.
-type AppEnv = import("../src/env").Env;
+type AppEnv = import("../src/env").Env & import("../src/env").AdminEnv;
 
 declare namespace Cloudflare {
   interface Env extends AppEnv {

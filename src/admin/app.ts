@@ -1,9 +1,48 @@
-import { Hono } from "hono";
-import type { Env } from "../env";
+// The admin worker's HTTP side: the REST API under /v1 (Bearer keys), its OpenAPI document and
+// docs page, and the public program pages.
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { apiKeysRouter } from "../api-keys/api-keys.index";
+import { companyRouter } from "../companies/company.index";
+import { docsPage } from "../docs/docs-page";
+import { groupsRouter } from "../groups/groups.index";
+import { idempotentPosts } from "../idempotency/middleware";
+import { ApiError } from "../lib/errors";
+import { linksRouter } from "../links/links.index";
+import { partnersRouter } from "../partners/partners.index";
+import { programsRouter } from "../programs/programs.index";
+import type { AdminContext } from "./context";
+import { problemResponse } from "./errors";
+import { limitBodySize, rateLimitPerKey, requireApiKey } from "./middleware";
 
-/** The admin API. Its routes arrive with the admin-API issue; for now it answers health checks. */
+export const API_VERSION = "1.0.0";
+
 export function createAdminApp() {
-  const app = new Hono<{ Bindings: Env }>();
+  const app = new OpenAPIHono<AdminContext>();
+
+  app.onError((error, c) => problemResponse(error, c));
+  app.notFound((c) => problemResponse(new ApiError(404, "route-not-found", "Not found", `No route ${c.req.method} ${new URL(c.req.url).pathname}.`), c));
+
   app.get("/health", (c) => c.json({ ok: true }));
+  app.route("/", programsRouter);
+
+  app.use("/v1/*", limitBodySize, requireApiKey, rateLimitPerKey, idempotentPosts);
+  for (const router of [companyRouter, apiKeysRouter, groupsRouter, linksRouter, partnersRouter]) app.route("/", router);
+
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
+    type: "http",
+    scheme: "bearer",
+    description: "A secret key (`sk_live_…`) of your company. Create more with POST /v1/api-keys.",
+  });
+  app.doc31("/openapi.json", (c) => ({
+    openapi: "3.1.0",
+    info: {
+      title: "edgeref admin API",
+      version: API_VERSION,
+      description:
+        "Manage a partner program: groups, default links, partners, link domains and keys. Errors are RFC 9457 problems (`application/problem+json`); lists use cursor pagination (`limit`, `starting_after`, `has_more`); POST creates accept an `Idempotency-Key` header.",
+    },
+    servers: [{ url: new URL(c.req.url).origin }],
+  }));
+  app.get("/docs", (c) => c.html(docsPage()));
   return app;
 }

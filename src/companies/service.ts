@@ -1,23 +1,24 @@
-import { eq } from "drizzle-orm";
+// Companies (tenants), their settings and their link domains. Every change the edge depends on is
+// published to it (write-through) before the call returns.
+import { and, asc, eq, isNull, like, or } from "drizzle-orm";
 import { z } from "zod";
 import { database, isUniqueViolation } from "../db/client";
-import { companies, linkDomains, PLANS } from "../db/schema";
+import { ATTRIBUTION_MODELS, companies, groups, linkDomains, PLANS } from "../db/schema";
+import type { StorageEnv as Stores } from "../env";
 import { problems } from "../lib/errors";
 import { newId } from "../lib/ids";
-import { httpUrl, parseInput } from "../lib/validation";
+import { firstFree, slugify } from "../lib/slugs";
+import { httpUrl, parseInput, publicHttpsUrl } from "../lib/validation";
 import { publishCompany, publishHost } from "../redirect/publish";
 
-export interface Stores {
-  DB: D1Database;
-  LINKS_KV: KVNamespace;
-}
+export type { StorageEnv as Stores } from "../env";
 
-const hostname = z
+export const hostname = z
   .string()
   .trim()
   .toLowerCase()
   .max(253)
-  .regex(/^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, "must be a hostname");
+  .regex(/^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, "must be a hostname such as try.acme.com");
 
 export const createCompanyInput = z.object({
   name: z.string().trim().min(1).max(200),
@@ -28,19 +29,81 @@ export const createCompanyInput = z.object({
 export async function createCompany(env: Stores, input: z.input<typeof createCompanyInput>) {
   const data = parseInput(createCompanyInput, input);
   const now = Date.now();
+  for (let attempt = 0; ; attempt++) {
+    const slug = await freeCompanySlug(env, slugify(data.name) || "company");
+    try {
+      const [company] = await database(env.DB)
+        .insert(companies)
+        .values({ id: newId("company", now), slug, ...data, createdAt: now, updatedAt: now })
+        .returning();
+      return company!;
+    } catch (error) {
+      // Another company took the slug between the check and the insert: pick again.
+      if (attempt < 3 && isUniqueViolation(error, "slug")) continue;
+      throw error;
+    }
+  }
+}
+
+export async function getCompany(env: Stores, companyId: string) {
+  const company = await database(env.DB).query.companies.findFirst({ where: eq(companies.id, companyId) });
+  if (!company) throw problems.notFound("company", companyId);
+  return company;
+}
+
+const queryParamName = z.string().trim().min(1).max(40).regex(/^[A-Za-z0-9_.-]+$/, "use letters, digits, _ . -");
+
+export const companySettingsInput = z
+  .object({
+    name: z.string().trim().min(1).max(200),
+    fallbackUrl: httpUrl.nullable(),
+    termsUrl: publicHttpsUrl.nullable(),
+    clickIdParam: queryParamName,
+    partnerKeyParam: queryParamName,
+    attributionModel: z.enum(ATTRIBUTION_MODELS),
+    attributionWindowDays: z.number().int().min(1).max(365),
+    defaultGroupId: z.string().min(1).max(64),
+  })
+  .partial()
+  .strict();
+
+export async function updateCompanySettings(env: Stores, companyId: string, input: z.input<typeof companySettingsInput>) {
+  const data = parseInput(companySettingsInput, input);
+  const current = await getCompany(env, companyId);
+  const clickIdParam = data.clickIdParam ?? current.clickIdParam;
+  const partnerKeyParam = data.partnerKeyParam ?? current.partnerKeyParam;
+  if (clickIdParam.toLowerCase() === partnerKeyParam.toLowerCase()) {
+    throw problems.validation([{ field: "partnerKeyParam", message: "must differ from the click id parameter" }]);
+  }
+  if (data.defaultGroupId) {
+    const group = await database(env.DB).query.groups.findFirst({
+      where: and(eq(groups.id, data.defaultGroupId), eq(groups.companyId, companyId), isNull(groups.archivedAt)),
+    });
+    if (!group) throw problems.validation([{ field: "defaultGroupId", message: "must be a live group of this company" }]);
+  }
   const [company] = await database(env.DB)
-    .insert(companies)
-    .values({ id: newId("company", now), ...data, createdAt: now, updatedAt: now })
+    .update(companies)
+    .set({ ...data, updatedAt: Date.now() })
+    .where(eq(companies.id, companyId))
     .returning();
+  await publishCompany(env, companyId);
   return company!;
 }
 
 export const linkDomainInput = z
   .object({ hostname, cookieDomain: hostname.nullable().default(null) })
+  .strict()
   .refine(
     ({ hostname, cookieDomain }) => !cookieDomain || hostname === cookieDomain || hostname.endsWith(`.${cookieDomain}`),
     { path: ["cookieDomain"], message: "must be the hostname or a parent domain of it" },
   );
+
+export async function listLinkDomains(env: Stores, companyId: string) {
+  return database(env.DB).query.linkDomains.findMany({
+    where: eq(linkDomains.companyId, companyId),
+    orderBy: asc(linkDomains.id),
+  });
+}
 
 export async function addLinkDomain(env: Stores, companyId: string, input: z.input<typeof linkDomainInput>) {
   const data = parseInput(linkDomainInput, input);
@@ -57,36 +120,20 @@ export async function addLinkDomain(env: Stores, companyId: string, input: z.inp
   }
 }
 
-export async function getCompany(env: Stores, companyId: string) {
-  const company = await database(env.DB).query.companies.findFirst({ where: eq(companies.id, companyId) });
-  if (!company) throw problems.notFound("company", companyId);
-  return company;
+export async function removeLinkDomain(env: Stores, companyId: string, domainId: string) {
+  const domain = await database(env.DB).query.linkDomains.findFirst({
+    where: and(eq(linkDomains.id, domainId), eq(linkDomains.companyId, companyId)),
+  });
+  if (!domain) throw problems.notFound("link domain", domainId);
+  await database(env.DB).delete(linkDomains).where(eq(linkDomains.id, domainId));
+  await publishHost(env, domain.hostname);
+  return domain;
 }
 
-const queryParamName = z.string().trim().min(1).max(40).regex(/^[A-Za-z0-9_.-]+$/, "use letters, digits, _ . -");
-
-export const companySettingsInput = z
-  .object({
-    fallbackUrl: httpUrl.nullable(),
-    clickIdParam: queryParamName,
-    partnerKeyParam: queryParamName,
-    attributionWindowDays: z.number().int().min(1).max(365),
-  })
-  .partial();
-
-export async function updateCompanySettings(env: Stores, companyId: string, input: z.input<typeof companySettingsInput>) {
-  const data = parseInput(companySettingsInput, input);
-  const current = await getCompany(env, companyId);
-  const clickIdParam = data.clickIdParam ?? current.clickIdParam;
-  const partnerKeyParam = data.partnerKeyParam ?? current.partnerKeyParam;
-  if (clickIdParam.toLowerCase() === partnerKeyParam.toLowerCase()) {
-    throw problems.validation([{ field: "partnerKeyParam", message: "must differ from the click id parameter" }]);
-  }
-  const [company] = await database(env.DB)
-    .update(companies)
-    .set({ ...data, updatedAt: Date.now() })
-    .where(eq(companies.id, companyId))
-    .returning();
-  await publishCompany(env, companyId);
-  return company!;
+async function freeCompanySlug(env: Stores, base: string): Promise<string> {
+  const taken = await database(env.DB)
+    .select({ slug: companies.slug })
+    .from(companies)
+    .where(or(eq(companies.slug, base), like(companies.slug, `${base}-%`)));
+  return firstFree(base, taken.map((row) => row.slug));
 }

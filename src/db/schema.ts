@@ -16,9 +16,13 @@ export type UtmParams = [string, string][];
 const createdAt = () => integer("created_at").notNull();
 const updatedAt = () => integer("updated_at").notNull();
 
-export const companies = sqliteTable("companies", {
+export const companies = sqliteTable(
+  "companies",
+  {
   id: text("id").primaryKey(),
   name: text("name").notNull(),
+  /** In public program page URLs: `/programs/<company slug>/<group slug>`. */
+  slug: text("slug").notNull(),
   plan: text("plan", { enum: PLANS }).notNull().default("starter"),
   /** Where marketplace partners land. Null only until the first group exists. */
   defaultGroupId: text("default_group_id"),
@@ -31,7 +35,9 @@ export const companies = sqliteTable("companies", {
   partnerKeyParam: text("partner_key_param").notNull().default("ps_partner_key"),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
-});
+  },
+  (t) => [uniqueIndex("companies_slug_uq").on(t.slug)],
+);
 
 export const apiKeys = sqliteTable(
   "api_keys",
@@ -75,11 +81,56 @@ export const groups = sqliteTable(
     referralLinksEnabled: integer("referral_links_enabled", { mode: "boolean" }).notNull().default(true),
     /** Overrides the company's terms URL when set. */
     termsUrl: text("terms_url"),
+    /** Plan-gated features, off by default. */
+    leadSubmissionEnabled: integer("lead_submission_enabled", { mode: "boolean" }).notNull().default(false),
+    dealRegistrationEnabled: integer("deal_registration_enabled", { mode: "boolean" }).notNull().default(false),
+    applicationFormEnabled: integer("application_form_enabled", { mode: "boolean" }).notNull().default(false),
     archivedAt: integer("archived_at"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
   (t) => [uniqueIndex("groups_company_slug_uq").on(t.companyId, t.slug)],
+);
+
+/** Earlier public-page slugs of renamed groups: they keep redirecting to the current page. */
+export const groupSlugHistory = sqliteTable(
+  "group_slug_history",
+  {
+    companyId: text("company_id").notNull().references(() => companies.id),
+    slug: text("slug").notNull(),
+    groupId: text("group_id").notNull().references(() => groups.id),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.companyId, t.slug] })],
+);
+
+/** The latest rollup of a group's stats (written by the hourly cron). */
+export const groupStats = sqliteTable("group_stats", {
+  groupId: text("group_id").primaryKey().references(() => groups.id),
+  companyId: text("company_id").notNull(),
+  partners: integer("partners").notNull().default(0),
+  clicks: integer("clicks").notNull().default(0),
+  signupsPaid: integer("signups_paid").notNull().default(0),
+  signupsUnpaid: integer("signups_unpaid").notNull().default(0),
+  /** All-time revenue in US cents. */
+  revenueUsdCents: integer("revenue_usd_cents").notNull().default(0),
+  refreshedAt: integer("refreshed_at").notNull(),
+});
+
+/** Responses of POST creates by `Idempotency-Key`, so a retry returns the first response. */
+export const idempotencyKeys = sqliteTable(
+  "idempotency_keys",
+  {
+    companyId: text("company_id").notNull(),
+    key: text("key").notNull(),
+    /** Method, path and body hash of the first request: a reuse with another request is refused. */
+    requestHash: text("request_hash").notNull(),
+    /** Null while the first request is still running. */
+    status: integer("status"),
+    body: text("body"),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.companyId, t.key] })],
 );
 
 export const defaultLinks = sqliteTable(

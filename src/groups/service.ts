@@ -1,47 +1,77 @@
-import { and, eq, isNull, like, or } from "drizzle-orm";
+// Groups: created with their original default link, renamed (the public page slug follows, old
+// slugs keep redirecting), gated by the company's plan, archived. Edge-visible changes are
+// published before returning.
+import { and, asc, eq, gt, isNull, like, or } from "drizzle-orm";
 import { z } from "zod";
-import type { Stores } from "../companies/service";
-import { database } from "../db/client";
-import { companies, defaultLinks, groups } from "../db/schema";
+import { getCompany, type Stores } from "../companies/service";
+import { database, isUniqueViolation } from "../db/client";
+import { groups, groupSlugHistory, groupStats } from "../db/schema";
 import { problems } from "../lib/errors";
 import { newId } from "../lib/ids";
-import { httpUrl, parseInput, slugify, utmParams } from "../lib/validation";
+import { firstFree, slugify } from "../lib/slugs";
+import { httpUrl, parseInput, publicHttpsUrl, utmParams } from "../lib/validation";
+import { assertFeature, groupLimitReached, PLAN_LIMITS } from "../plans/plans";
 import { publishGroup } from "../redirect/publish";
 
-export const createGroupInput = z.object({
-  name: z.string().trim().min(1).max(100),
-  destinationUrl: httpUrl,
-  utmParams: utmParams.default([]),
-});
+export const createGroupInput = z
+  .object({
+    name: z.string().trim().min(1).max(100),
+    destinationUrl: httpUrl,
+    utmParams: utmParams.default([]),
+  })
+  .strict();
+
+export const updateGroupInput = z
+  .object({
+    name: z.string().trim().min(1).max(100),
+    termsUrl: publicHttpsUrl.nullable(),
+    referralLinksEnabled: z.boolean(),
+    leadSubmissionEnabled: z.boolean(),
+    dealRegistrationEnabled: z.boolean(),
+    applicationFormEnabled: z.boolean(),
+  })
+  .partial()
+  .strict();
 
 /** Creates a group with its original default link; the company's first group becomes its default. */
 export async function createGroup(env: Stores, companyId: string, input: z.input<typeof createGroupInput>) {
   const data = parseInput(createGroupInput, input);
+  const company = await getCompany(env, companyId);
+  const maxGroups = PLAN_LIMITS[company.plan].maxGroups ?? Number.MAX_SAFE_INTEGER;
   const db = database(env.DB);
-  const now = Date.now();
-  const groupId = newId("group", now);
-  const slug = await freeGroupSlug(env, companyId, slugify(data.name) || "group");
-  await db.batch([
-    db.insert(groups).values({ id: groupId, companyId, name: data.name, slug, createdAt: now, updatedAt: now }),
-    db.insert(defaultLinks).values({
-      id: newId("defaultLink", now),
-      companyId,
-      groupId,
-      position: 1,
-      title: "Original link",
-      destinationUrl: data.destinationUrl,
-      utmParams: data.utmParams,
-      linkText: "",
-      createdAt: now,
-      updatedAt: now,
-    }),
-    db
-      .update(companies)
-      .set({ defaultGroupId: groupId, updatedAt: now })
-      .where(and(eq(companies.id, companyId), isNull(companies.defaultGroupId))),
-  ]);
-  await publishGroup(env, groupId);
-  return getGroup(env, companyId, groupId);
+
+  for (let attempt = 0; ; attempt++) {
+    const now = Date.now();
+    const groupId = newId("group", now);
+    const slug = await freeGroupSlug(env, companyId, slugify(data.name) || "group");
+    try {
+      // The plan limit is checked inside the insert itself, so concurrent creates cannot overshoot;
+      // the other statements only act if the group row was written.
+      const groupWritten = `EXISTS (SELECT 1 FROM groups WHERE id = ?1)`;
+      const [insertGroup] = await env.DB.batch([
+        env.DB.prepare(
+          `INSERT INTO groups (id, company_id, name, slug, created_at, updated_at)
+           SELECT ?1, ?2, ?3, ?4, ?5, ?5
+           WHERE (SELECT count(*) FROM groups WHERE company_id = ?2 AND archived_at IS NULL) < ?6`,
+        ).bind(groupId, companyId, data.name, slug, now, maxGroups),
+        env.DB.prepare(
+          `INSERT INTO default_links (id, company_id, group_id, position, title, description, destination_url,
+             utm_params, lock_utms, link_text, created_at, updated_at)
+           SELECT ?2, ?3, ?1, 1, 'Original link', '', ?4, ?5, 0, '', ?6, ?6 WHERE ${groupWritten}`,
+        ).bind(groupId, newId("defaultLink", now), companyId, data.destinationUrl, JSON.stringify(data.utmParams), now),
+        env.DB.prepare(
+          `UPDATE companies SET default_group_id = ?1, updated_at = ?3
+           WHERE id = ?2 AND default_group_id IS NULL AND ${groupWritten}`,
+        ).bind(groupId, companyId, now),
+      ]);
+      if (insertGroup!.meta.changes === 0) throw groupLimitReached(company.plan);
+      await publishGroup(env, groupId);
+      return getGroup(env, companyId, groupId);
+    } catch (error) {
+      if (attempt < 3 && isUniqueViolation(error, "slug")) continue; // a concurrent create took the slug
+      throw error;
+    }
+  }
 }
 
 export async function getGroup(env: Stores, companyId: string, groupId: string) {
@@ -52,23 +82,107 @@ export async function getGroup(env: Stores, companyId: string, groupId: string) 
   return group;
 }
 
-export async function setReferralLinksEnabled(env: Stores, companyId: string, groupId: string, enabled: boolean) {
-  await getGroup(env, companyId, groupId);
-  await database(env.DB)
-    .update(groups)
-    .set({ referralLinksEnabled: enabled, updatedAt: Date.now() })
-    .where(eq(groups.id, groupId));
-  await publishGroup(env, groupId);
+export interface ListOptions {
+  limit: number;
+  startingAfter?: string;
+}
+
+/** Groups in creation order, each with its latest stats snapshot (null before the first rollup). */
+export async function listGroupsWithStats(env: Stores, companyId: string, options: ListOptions) {
+  const rows = await database(env.DB)
+    .select({ group: groups, stats: groupStats })
+    .from(groups)
+    .leftJoin(groupStats, eq(groupStats.groupId, groups.id))
+    .where(and(eq(groups.companyId, companyId), options.startingAfter ? gt(groups.id, options.startingAfter) : undefined))
+    .orderBy(asc(groups.id))
+    .limit(options.limit + 1);
+  return { rows: rows.slice(0, options.limit), hasMore: rows.length > options.limit };
+}
+
+export async function getGroupWithStats(env: Stores, companyId: string, groupId: string) {
+  const [row] = await database(env.DB)
+    .select({ group: groups, stats: groupStats })
+    .from(groups)
+    .leftJoin(groupStats, eq(groupStats.groupId, groups.id))
+    .where(and(eq(groups.id, groupId), eq(groups.companyId, companyId)));
+  if (!row) throw problems.notFound("group", groupId);
+  return row;
+}
+
+export async function updateGroup(env: Stores, companyId: string, groupId: string, input: z.input<typeof updateGroupInput>) {
+  const data = parseInput(updateGroupInput, input);
+  const group = await getGroup(env, companyId, groupId);
+  const company = await getCompany(env, companyId);
+  if (data.leadSubmissionEnabled) assertFeature(company.plan, "leadSubmission");
+  if (data.dealRegistrationEnabled) assertFeature(company.plan, "dealRegistration");
+  if (data.applicationFormEnabled) assertFeature(company.plan, "applicationForms");
+
+  const db = database(env.DB);
+  const now = Date.now();
+  const renamed = data.name !== undefined && data.name !== group.name;
+  const slug = renamed ? await freeGroupSlug(env, companyId, slugify(data.name!) || "group", groupId) : group.slug;
+  const slugChanged = slug !== group.slug;
+  try {
+    await db.batch([
+      db.update(groups).set({ ...data, slug, updatedAt: now }).where(eq(groups.id, groupId)),
+      // The old page slug keeps redirecting; a slug this group had before becomes current again.
+      ...(slugChanged
+        ? [
+            db.delete(groupSlugHistory).where(and(eq(groupSlugHistory.companyId, companyId), eq(groupSlugHistory.slug, slug))),
+            db.insert(groupSlugHistory).values({ companyId, slug: group.slug, groupId, createdAt: now }),
+          ]
+        : []),
+    ]);
+  } catch (error) {
+    if (isUniqueViolation(error, "slug")) throw problems.conflict("Another group was just given that name; try again.", "group-slug-taken");
+    throw error;
+  }
+  if (data.referralLinksEnabled !== undefined) await publishGroup(env, groupId);
   return getGroup(env, companyId, groupId);
 }
 
-/** `partners`, or `partners-2`, … when a group of the company already has that slug. */
-async function freeGroupSlug(env: Stores, companyId: string, base: string): Promise<string> {
-  const taken = await database(env.DB)
-    .select({ slug: groups.slug })
+export async function setReferralLinksEnabled(env: Stores, companyId: string, groupId: string, enabled: boolean) {
+  return updateGroup(env, companyId, groupId, { referralLinksEnabled: enabled });
+}
+
+/** Archived groups stop redirecting (fallback) and free a plan slot. The default group cannot be archived. */
+export async function archiveGroup(env: Stores, companyId: string, groupId: string) {
+  const group = await getGroup(env, companyId, groupId);
+  const company = await getCompany(env, companyId);
+  if (company.defaultGroupId === groupId) {
+    throw problems.conflict("The default group cannot be archived; make another group the default first.", "default-group");
+  }
+  if (!group.archivedAt) {
+    await database(env.DB).update(groups).set({ archivedAt: Date.now(), updatedAt: Date.now() }).where(eq(groups.id, groupId));
+    await publishGroup(env, groupId);
+  }
+  return getGroup(env, companyId, groupId);
+}
+
+/** Finds a group by a current or former public-page slug. */
+export async function findGroupByPageSlug(env: Stores, companyId: string, slug: string) {
+  const db = database(env.DB);
+  const current = await db.query.groups.findFirst({ where: and(eq(groups.companyId, companyId), eq(groups.slug, slug)) });
+  if (current) return { group: current, moved: false };
+  const former = await db.query.groupSlugHistory.findFirst({
+    where: and(eq(groupSlugHistory.companyId, companyId), eq(groupSlugHistory.slug, slug)),
+  });
+  if (!former) return null;
+  return { group: await getGroup(env, companyId, former.groupId), moved: true };
+}
+
+/** A page slug no other group of the company uses now or used before. */
+async function freeGroupSlug(env: Stores, companyId: string, base: string, forGroupId?: string): Promise<string> {
+  const db = database(env.DB);
+  const matches = (column: typeof groups.slug | typeof groupSlugHistory.slug) => or(eq(column, base), like(column, `${base}-%`));
+  const current = await db
+    .select({ slug: groups.slug, groupId: groups.id })
     .from(groups)
-    .where(and(eq(groups.companyId, companyId), or(eq(groups.slug, base), like(groups.slug, `${base}-%`))));
-  const slugs = new Set(taken.map((row) => row.slug));
-  if (!slugs.has(base)) return base;
-  for (let n = 2; ; n++) if (!slugs.has(`${base}-${n}`)) return `${base}-${n}`;
+    .where(and(eq(groups.companyId, companyId), matches(groups.slug)));
+  const former = await db
+    .select({ slug: groupSlugHistory.slug, groupId: groupSlugHistory.groupId })
+    .from(groupSlugHistory)
+    .where(and(eq(groupSlugHistory.companyId, companyId), matches(groupSlugHistory.slug)));
+  const takenByOthers = [...current, ...former].filter((row) => row.groupId !== forGroupId).map((row) => row.slug);
+  return firstFree(base, takenByOthers);
 }

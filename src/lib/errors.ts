@@ -26,9 +26,14 @@ export class ApiError extends Error {
       status: this.status,
       ...(this.detail ? { detail: this.detail } : {}),
       ...(instance ? { instance } : {}),
-      ...(this.errors ? { errors: this.errors } : {}),
+      ...(this.errors ? { errors: this.errors.map((e) => ({ ...e, field: snakeCase(e.field) })) } : {}),
     };
   }
+}
+
+/** Services name fields in camelCase; the API speaks snake_case. */
+function snakeCase(field: string): string {
+  return field.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
 }
 
 export const problems = {
@@ -36,6 +41,7 @@ export const problems = {
     new ApiError(422, "validation-failed", "Validation failed", detail, errors),
   notFound: (what: string, id: string) => new ApiError(404, "not-found", "Not found", `No ${what} with id '${id}'.`),
   conflict: (detail: string, type = "conflict") => new ApiError(409, type, "Conflict", detail),
+  unauthorized: (type: string, detail: string) => new ApiError(401, type, "Unauthorized", detail),
 };
 
 export function fieldError(field: string, message: string): ApiError {

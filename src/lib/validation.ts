@@ -46,14 +46,65 @@ export function zodFieldErrors(error: z.ZodError): FieldError[] {
   return error.issues.map((issue) => ({ field: issue.path.join(".") || "(body)", message: issue.message }));
 }
 
-/** `José Núñez` → `jose-nunez`; empty when nothing latin is left. */
-export function slugify(text: string, maxLength = 40): string {
-  return text
-    .normalize("NFKD")
-    .replace(/[\u0300-\u036f]/g, "")
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, "-")
-    .replace(/^-+|-+$/g, "")
-    .slice(0, maxLength)
-    .replace(/-+$/, "");
+// Reserved names (RFC 2606, 6761, 6762) and internal-only suffixes never reachable from the internet.
+const NON_PUBLIC_SUFFIXES = ["localhost", "local", "internal", "intranet", "lan", "home.arpa", "test", "example", "invalid", "onion", "corp", "private"];
+
+/**
+ * A publicly reachable https URL, judged by its form only (nothing is fetched): https, no
+ * credentials, a dotted hostname that is not reserved or internal, and no private, loopback,
+ * link-local, documentation or multicast IP address.
+ */
+export const publicHttpsUrl = z
+  .string()
+  .trim()
+  .max(2048)
+  .superRefine((value, ctx) => {
+    const problem = publicHttpsProblem(value);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  });
+
+function publicHttpsProblem(value: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return "must be an absolute URL";
+  }
+  if (url.protocol !== "https:") return "must use https";
+  if (url.username || url.password) return "must not contain credentials";
+  const host = url.hostname.toLowerCase();
+  if (host.startsWith("[")) return isPublicIPv6(host.slice(1, -1)) ? null : "must not point to a private or reserved address";
+  if (/^\d+\.\d+\.\d+\.\d+$/.test(host)) return isPublicIPv4(host) ? null : "must not point to a private or reserved address";
+  if (!host.includes(".")) return "must have a public hostname";
+  const labels = host.replace(/\.$/, "").split(".");
+  for (let i = 0; i < labels.length; i++) {
+    if (NON_PUBLIC_SUFFIXES.includes(labels.slice(i).join("."))) return "must not use a reserved or internal hostname";
+  }
+  return null;
+}
+
+function isPublicIPv4(address: string): boolean {
+  const [a, b, c] = address.split(".").map(Number) as [number, number, number, number];
+  const blocked =
+    a === 0 || a === 10 || a === 127 || a >= 224 ||
+    (a === 100 && b >= 64 && b <= 127) ||
+    (a === 169 && b === 254) ||
+    (a === 172 && b >= 16 && b <= 31) ||
+    (a === 192 && b === 168) ||
+    (a === 192 && b === 0 && (c === 0 || c === 2)) ||
+    (a === 198 && (b === 18 || b === 19)) ||
+    (a === 198 && b === 51 && c === 100) ||
+    (a === 203 && b === 0 && c === 113);
+  return !blocked;
+}
+
+function isPublicIPv6(address: string): boolean {
+  const lower = address.toLowerCase();
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(lower);
+  if (mapped) return isPublicIPv4(mapped[1]!);
+  if (lower.startsWith("::ffff:")) return false; // mapped IPv4 in hex form
+  // Only global unicast (2000::/3) is public, minus the documentation prefix 2001:db8::/32.
+  const first = parseInt(lower.split(":")[0] || "0", 16);
+  if (first < 0x2000 || first > 0x3fff) return false;
+  return !lower.startsWith("2001:db8:") && lower !== "2001:db8::";
 }

@@ -2,34 +2,62 @@
 // (`jane-doe`, `jane-doe--pricing`), created when they join the group or when the group gains a
 // default link, and never rewritten. Keys never contain `--`, so slugs of different partners
 // cannot collide; a key whose slug still exists (an old key of another partner) is refused.
-import { and, eq, isNull, like, or, sql } from "drizzle-orm";
+import { and, asc, eq, gt, isNull, like, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Stores } from "../companies/service";
 import { getCompany } from "../companies/service";
 import { database, isUniqueViolation } from "../db/client";
 import { defaultLinks, partnerLinks, partners } from "../db/schema";
-import { problems } from "../lib/errors";
+import { ApiError, problems } from "../lib/errors";
 import { newId } from "../lib/ids";
-import { parseInput, partnerKey, slugify } from "../lib/validation";
+import { firstFree, slugify } from "../lib/slugs";
+import { parseInput, partnerKey } from "../lib/validation";
 import { getGroup } from "../groups/service";
 import { publishPartnerSlugs } from "../redirect/publish";
 import { partnerSlug } from "../redirect/slug";
 
-export const createPartnerInput = z.object({
-  email: z.string().trim().toLowerCase().max(254).pipe(z.email()),
-  firstName: z.string().trim().min(1).max(100),
-  lastName: z.string().trim().min(1).max(100),
-  partnerKey: partnerKey.optional(),
-  groupId: z.string().optional(),
-});
+const email = z.string().trim().toLowerCase().max(254).pipe(z.email());
+const personName = z.string().trim().min(1).max(100);
+
+export const createPartnerInput = z
+  .object({
+    email,
+    firstName: personName,
+    lastName: personName,
+    partnerKey: partnerKey.optional(),
+    groupId: z.string().max(64).optional(),
+  })
+  .strict();
+
+export const updatePartnerInput = z
+  .object({
+    email,
+    firstName: personName,
+    lastName: personName,
+    partnerKey,
+    groupId: z.string().max(64),
+    status: z.enum(["active", "archived"]),
+  })
+  .partial()
+  .strict();
 
 export async function createPartner(env: Stores, companyId: string, input: z.input<typeof createPartnerInput>) {
   const data = parseInput(createPartnerInput, input);
   const groupId = data.groupId ?? (await getCompany(env, companyId)).defaultGroupId;
   if (!groupId) throw problems.conflict("Create a group before adding partners.", "no-group");
-  const group = await getGroup(env, companyId, groupId);
-  if (group.archivedAt) throw problems.conflict("Partners cannot join an archived group.", "group-archived");
+  await liveGroupOf(env, companyId, groupId);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await insertPartner(env, companyId, groupId, data);
+    } catch (error) {
+      // Two partners with the same name created at once: the generated key is picked again.
+      if (!data.partnerKey && attempt < 3 && error instanceof ApiError && error.type === "partner-key-taken") continue;
+      throw error;
+    }
+  }
+}
 
+async function insertPartner(env: Stores, companyId: string, groupId: string, data: z.output<typeof createPartnerInput>) {
   const key = data.partnerKey ?? (await freePartnerKey(env, companyId, `${data.firstName} ${data.lastName}`));
   if (data.partnerKey) await assertKeyAvailable(env, companyId, key);
 
@@ -80,13 +108,69 @@ export async function getPartner(env: Stores, companyId: string, partnerId: stri
 
 /** Moves a partner; their existing slugs then resolve through the new group. */
 export async function movePartner(env: Stores, companyId: string, partnerId: string, groupId: string) {
+  return updatePartner(env, companyId, partnerId, { groupId });
+}
+
+/**
+ * Updates a partner. A new key is used by links created from now on and in the tracking params;
+ * existing slugs stay as they are. A move gives the partner slugs for the new group's link texts.
+ */
+export async function updatePartner(env: Stores, companyId: string, partnerId: string, input: z.input<typeof updatePartnerInput>) {
+  const data = parseInput(updatePartnerInput, input);
   const partner = await getPartner(env, companyId, partnerId);
-  const group = await getGroup(env, companyId, groupId);
-  if (group.archivedAt) throw problems.conflict("Partners cannot join an archived group.", "group-archived");
-  await database(env.DB).update(partners).set({ groupId, updatedAt: Date.now() }).where(eq(partners.id, partnerId));
-  for (const text of await liveLinkTexts(env, groupId)) await insertMissingPartnerLinks(env, text, eq(partners.id, partner.id));
-  await publishPartnerSlugs(env, partnerId);
+  if (data.groupId && data.groupId !== partner.groupId) await liveGroupOf(env, companyId, data.groupId);
+  if (data.partnerKey && data.partnerKey !== partner.partnerKey) await assertKeyAvailable(env, companyId, data.partnerKey, partnerId);
+  try {
+    await database(env.DB).update(partners).set({ ...data, updatedAt: Date.now() }).where(eq(partners.id, partnerId));
+  } catch (error) {
+    if (isUniqueViolation(error)) throw keyTaken(data.partnerKey!);
+    throw error;
+  }
+  const groupId = data.groupId ?? partner.groupId;
+  if (data.groupId && data.groupId !== partner.groupId) {
+    for (const text of await liveLinkTexts(env, groupId)) await insertMissingPartnerLinks(env, text, eq(partners.id, partnerId));
+  }
+  if (data.groupId || data.partnerKey || data.status) await publishPartnerSlugs(env, partnerId);
   return getPartner(env, companyId, partnerId);
+}
+
+export async function listPartners(
+  env: Stores,
+  companyId: string,
+  options: { limit: number; startingAfter?: string; groupId?: string },
+) {
+  const rows = await database(env.DB)
+    .select()
+    .from(partners)
+    .where(
+      and(
+        eq(partners.companyId, companyId),
+        options.groupId ? eq(partners.groupId, options.groupId) : undefined,
+        options.startingAfter ? gt(partners.id, options.startingAfter) : undefined,
+      ),
+    )
+    .orderBy(asc(partners.id))
+    .limit(options.limit + 1);
+  return { rows: rows.slice(0, options.limit), hasMore: rows.length > options.limit };
+}
+
+/** The partner's link for each live default link of their current group. */
+export async function listPartnerLinks(env: Stores, companyId: string, partnerId: string) {
+  const partner = await getPartner(env, companyId, partnerId);
+  return database(env.DB)
+    .select({ defaultLink: defaultLinks, slug: partnerLinks.slug })
+    .from(defaultLinks)
+    .innerJoin(partnerLinks, and(eq(partnerLinks.partnerId, partner.id), eq(partnerLinks.linkText, defaultLinks.linkText)))
+    .where(and(eq(defaultLinks.groupId, partner.groupId), isNull(defaultLinks.deletedAt)))
+    .orderBy(asc(defaultLinks.position));
+}
+
+/** A group a partner can join: this company's, not archived. Named as a field error. */
+async function liveGroupOf(env: Stores, companyId: string, groupId: string) {
+  const group = await getGroup(env, companyId, groupId).catch(() => null);
+  if (!group) throw problems.validation([{ field: "groupId", message: `no group with id '${groupId}'` }]);
+  if (group.archivedAt) throw problems.validation([{ field: "groupId", message: "the group is archived" }]);
+  return group;
 }
 
 /** Gives every partner of a group a slug for a new link text (one statement, any group size). */
@@ -115,18 +199,19 @@ async function liveLinkTexts(env: Stores, groupId: string): Promise<string[]> {
   return rows.map((row) => row.linkText);
 }
 
-/** A key is free when no partner has it and no slug was ever made from it. */
-async function assertKeyAvailable(env: Stores, companyId: string, key: string): Promise<void> {
+/** A key is free when no other partner has it and no other partner's slug was ever made from it. */
+async function assertKeyAvailable(env: Stores, companyId: string, key: string, forPartnerId?: string): Promise<void> {
   const db = database(env.DB);
   const [partner] = await db
     .select({ id: partners.id })
     .from(partners)
     .where(and(eq(partners.companyId, companyId), eq(partners.partnerKey, key)));
   const [link] = await db
-    .select({ id: partnerLinks.id })
+    .select({ partnerId: partnerLinks.partnerId })
     .from(partnerLinks)
     .where(and(eq(partnerLinks.companyId, companyId), eq(partnerLinks.slug, key)));
-  if (partner || link) throw keyTaken(key);
+  const owner = partner?.id ?? link?.partnerId;
+  if (owner && owner !== forPartnerId) throw keyTaken(key);
 }
 
 /** `jane-doe`, else `jane-doe-2`, … */
@@ -142,9 +227,7 @@ async function freePartnerKey(env: Stores, companyId: string, name: string): Pro
     .select({ key: partnerLinks.slug })
     .from(partnerLinks)
     .where(and(eq(partnerLinks.companyId, companyId), or(eq(partnerLinks.slug, base), like(partnerLinks.slug, pattern))));
-  const used = new Set([...usedKeys, ...usedSlugs].map((row) => row.key));
-  if (!used.has(base)) return base;
-  for (let n = 2; ; n++) if (!used.has(`${base}-${n}`)) return `${base}-${n}`;
+  return firstFree(base, [...usedKeys, ...usedSlugs].map((row) => row.key));
 }
 
 function keyTaken(key: string) {

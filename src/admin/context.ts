@@ -1,0 +1,21 @@
+import { OpenAPIHono, type RouteConfig, type RouteHandler } from "@hono/zod-openapi";
+import type { Caller } from "../api-keys/service";
+import type { AdminEnv } from "../env";
+import { problems } from "../lib/errors";
+import { zodFieldErrors } from "../lib/validation";
+
+export interface AdminContext {
+  Bindings: AdminEnv;
+  Variables: { caller: Caller };
+}
+
+export type AdminHandler<R extends RouteConfig> = RouteHandler<R, AdminContext>;
+
+/** A router whose request validation failures become 422 problems with per-field errors. */
+export function createRouter() {
+  return new OpenAPIHono<AdminContext>({
+    defaultHook: (result) => {
+      if (!result.success) throw problems.validation(zodFieldErrors(result.error));
+    },
+  });
+}

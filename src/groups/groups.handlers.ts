@@ -1,0 +1,108 @@
+import type { AdminHandler } from "../admin/context";
+import { iso } from "../admin/schemas";
+import { getCompany } from "../companies/service";
+import type { companies, groups, groupStats } from "../db/schema";
+import { toUtmParams } from "../links/utm";
+import type * as routes from "./groups.routes";
+import { archiveGroup, createGroup, getGroupWithStats, listGroupsWithStats, updateGroup } from "./service";
+
+type Group = typeof groups.$inferSelect;
+type Company = typeof companies.$inferSelect;
+type Stats = typeof groupStats.$inferSelect;
+
+export function programPageUrl(origin: string, company: Company, group: Group): string {
+  return `${origin}/programs/${company.slug}/${group.slug}`;
+}
+
+export function serializeGroup(group: Group, stats: Stats | null, company: Company, origin: string) {
+  return {
+    id: group.id,
+    object: "group" as const,
+    name: group.name,
+    slug: group.slug,
+    program_page_url: programPageUrl(origin, company, group),
+    is_default: company.defaultGroupId === group.id,
+    referral_links_enabled: group.referralLinksEnabled,
+    terms_url: group.termsUrl,
+    effective_terms_url: group.termsUrl ?? company.termsUrl,
+    features: {
+      lead_submission: group.leadSubmissionEnabled,
+      deal_registration: group.dealRegistrationEnabled,
+      application_form: group.applicationFormEnabled,
+    },
+    archived_at: iso(group.archivedAt),
+    created_at: iso(group.createdAt)!,
+    updated_at: iso(group.updatedAt)!,
+    // Zeros until the hourly rollup has run for this group.
+    stats: {
+      partners: stats?.partners ?? 0,
+      clicks: stats?.clicks ?? 0,
+      signups_paid: stats?.signupsPaid ?? 0,
+      signups_unpaid: stats?.signupsUnpaid ?? 0,
+      revenue_usd_cents: stats?.revenueUsdCents ?? 0,
+      refreshed_at: iso(stats?.refreshedAt),
+    },
+  };
+}
+
+const originOf = (url: string) => new URL(url).origin;
+
+async function groupResponse(env: Parameters<typeof getCompany>[0], companyId: string, groupId: string, url: string) {
+  const [{ group, stats }, company] = await Promise.all([getGroupWithStats(env, companyId, groupId), getCompany(env, companyId)]);
+  return serializeGroup(group, stats, company, originOf(url));
+}
+
+export const list: AdminHandler<typeof routes.list> = async (c) => {
+  const { companyId } = c.get("caller");
+  const { limit, starting_after } = c.req.valid("query");
+  const [page, company] = await Promise.all([
+    listGroupsWithStats(c.env, companyId, { limit, startingAfter: starting_after }),
+    getCompany(c.env, companyId),
+  ]);
+  return c.json(
+    {
+      object: "list" as const,
+      data: page.rows.map(({ group, stats }) => serializeGroup(group, stats, company, originOf(c.req.url))),
+      has_more: page.hasMore,
+    },
+    200,
+  );
+};
+
+export const create: AdminHandler<typeof routes.create> = async (c) => {
+  const { companyId } = c.get("caller");
+  const body = c.req.valid("json");
+  const group = await createGroup(c.env, companyId, {
+    name: body.name,
+    destinationUrl: body.destination_url,
+    utmParams: toUtmParams(body.utm, body.custom_params),
+  });
+  return c.json(await groupResponse(c.env, companyId, group.id, c.req.url), 201);
+};
+
+export const get: AdminHandler<typeof routes.get> = async (c) => {
+  const { companyId } = c.get("caller");
+  return c.json(await groupResponse(c.env, companyId, c.req.valid("param").group_id, c.req.url), 200);
+};
+
+export const update: AdminHandler<typeof routes.update> = async (c) => {
+  const { companyId } = c.get("caller");
+  const { group_id } = c.req.valid("param");
+  const body = c.req.valid("json");
+  await updateGroup(c.env, companyId, group_id, {
+    name: body.name,
+    termsUrl: body.terms_url,
+    referralLinksEnabled: body.referral_links_enabled,
+    leadSubmissionEnabled: body.features?.lead_submission,
+    dealRegistrationEnabled: body.features?.deal_registration,
+    applicationFormEnabled: body.features?.application_form,
+  });
+  return c.json(await groupResponse(c.env, companyId, group_id, c.req.url), 200);
+};
+
+export const archive: AdminHandler<typeof routes.archive> = async (c) => {
+  const { companyId } = c.get("caller");
+  const { group_id } = c.req.valid("param");
+  await archiveGroup(c.env, companyId, group_id);
+  return c.json(await groupResponse(c.env, companyId, group_id, c.req.url), 200);
+};

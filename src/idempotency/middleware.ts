@@ -1,0 +1,58 @@
+// `Idempotency-Key` on POST: the first response (2xx or 4xx) is stored and replayed for retries
+// of the same request for 24 hours; the key is reserved before the handler runs, so two
+// concurrent retries cannot both create. Reusing a key for a different request is refused.
+import { and, eq, isNull, lt, or } from "drizzle-orm";
+import type { MiddlewareHandler } from "hono";
+import type { AdminContext } from "../admin/context";
+import { database } from "../db/client";
+import { idempotencyKeys } from "../db/schema";
+import { ApiError } from "../lib/errors";
+import { sha256Hex } from "../lib/hash";
+import { DAY_MS } from "../lib/time";
+
+const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
+const ABANDONED_AFTER_MS = 60_000;
+
+export const idempotentPosts: MiddlewareHandler<AdminContext> = async (c, next) => {
+  const key = c.req.header("idempotency-key");
+  if (c.req.method !== "POST" || key === undefined) return next();
+  if (!KEY_PATTERN.test(key)) {
+    throw new ApiError(400, "idempotency-key-invalid", "Bad request", "Idempotency-Key must be 1 to 255 visible ASCII characters.");
+  }
+  const { companyId } = c.get("caller");
+  const requestHash = await sha256Hex(`${c.req.method} ${new URL(c.req.url).pathname}\n${await c.req.text()}`);
+  const db = database(c.env.DB);
+  const now = Date.now();
+  const where = and(eq(idempotencyKeys.companyId, companyId), eq(idempotencyKeys.key, key));
+
+  // Expired keys, and reservations whose request died before finishing, can be taken again.
+  await db
+    .delete(idempotencyKeys)
+    .where(
+      and(
+        where,
+        or(lt(idempotencyKeys.createdAt, now - DAY_MS), and(isNull(idempotencyKeys.status), lt(idempotencyKeys.createdAt, now - ABANDONED_AFTER_MS))),
+      ),
+    );
+  const reserved = await db.insert(idempotencyKeys).values({ companyId, key, requestHash, createdAt: now }).onConflictDoNothing().returning();
+  if (reserved.length === 0) {
+    const first = (await db.query.idempotencyKeys.findFirst({ where }))!;
+    if (first.requestHash !== requestHash) {
+      throw new ApiError(422, "idempotency-key-reused", "Idempotency key reused", "This Idempotency-Key was used for a different request.");
+    }
+    if (first.status === null) {
+      throw new ApiError(409, "idempotency-key-in-progress", "Conflict", "A request with this Idempotency-Key is still being processed; retry shortly.");
+    }
+    return new Response(first.body, {
+      status: first.status,
+      headers: { "content-type": first.status < 400 ? "application/json" : "application/problem+json", "idempotent-replayed": "true" },
+    });
+  }
+
+  await next();
+  if (c.res.status >= 500) {
+    await db.delete(idempotencyKeys).where(where); // nothing was done: let a retry run again
+  } else {
+    await db.update(idempotencyKeys).set({ status: c.res.status, body: await c.res.clone().text() }).where(where);
+  }
+};

@@ -1,0 +1,74 @@
+import type { AdminHandler } from "../admin/context";
+import { iso } from "../admin/schemas";
+import type { defaultLinks } from "../db/schema";
+import type * as routes from "./links.routes";
+import { createDefaultLink, deleteDefaultLink, getDefaultLink, listDefaultLinks, updateDefaultLink } from "./service";
+import { fromUtmParams, toUtmParams } from "./utm";
+
+type DefaultLink = typeof defaultLinks.$inferSelect;
+
+export function serializeDefaultLink(link: DefaultLink) {
+  return {
+    id: link.id,
+    object: "default_link" as const,
+    group_id: link.groupId,
+    position: link.position,
+    is_original: link.position === 1,
+    title: link.title,
+    description: link.description,
+    destination_url: link.destinationUrl,
+    ...fromUtmParams(link.utmParams),
+    lock_utms: link.lockUtms,
+    link_text: link.linkText,
+    created_at: iso(link.createdAt)!,
+    updated_at: iso(link.updatedAt)!,
+  };
+}
+
+export const list: AdminHandler<typeof routes.list> = async (c) => {
+  const links = await listDefaultLinks(c.env, c.get("caller").companyId, c.req.valid("param").group_id);
+  return c.json({ object: "list" as const, data: links.map(serializeDefaultLink), has_more: false }, 200);
+};
+
+export const create: AdminHandler<typeof routes.create> = async (c) => {
+  const body = c.req.valid("json");
+  const link = await createDefaultLink(c.env, c.get("caller").companyId, c.req.valid("param").group_id, {
+    title: body.title,
+    description: body.description,
+    destinationUrl: body.destination_url,
+    utmParams: toUtmParams(body.utm, body.custom_params),
+    lockUtms: body.lock_utms,
+    linkText: body.link_text,
+  });
+  return c.json(serializeDefaultLink(link), 201);
+};
+
+export const get: AdminHandler<typeof routes.get> = async (c) => {
+  return c.json(serializeDefaultLink(await getDefaultLink(c.env, c.get("caller").companyId, c.req.valid("param").link_id)), 200);
+};
+
+export const update: AdminHandler<typeof routes.update> = async (c) => {
+  const { companyId } = c.get("caller");
+  const { link_id } = c.req.valid("param");
+  const body = c.req.valid("json");
+  let utmParams;
+  if (body.utm !== undefined || body.custom_params !== undefined) {
+    // `utm` and `custom_params` each replace their part; the part not sent is kept.
+    const current = fromUtmParams((await getDefaultLink(c.env, companyId, link_id)).utmParams);
+    utmParams = toUtmParams(body.utm ?? current.utm, body.custom_params ?? current.custom_params);
+  }
+  const link = await updateDefaultLink(c.env, companyId, link_id, {
+    title: body.title,
+    description: body.description,
+    destinationUrl: body.destination_url,
+    utmParams,
+    lockUtms: body.lock_utms,
+  });
+  return c.json(serializeDefaultLink(link), 200);
+};
+
+export const remove: AdminHandler<typeof routes.remove> = async (c) => {
+  const { link_id } = c.req.valid("param");
+  await deleteDefaultLink(c.env, c.get("caller").companyId, link_id);
+  return c.json({ id: link_id, object: "default_link" as const, deleted: true as const }, 200);
+};

@@ -1,0 +1,134 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { conflictResponse, errorResponses, idParam, jsonBody, jsonResponse, listOf, security } from "../admin/schemas";
+import { CustomParamsInput, UtmInput } from "./utm";
+
+const tags = ["Default links"];
+const GroupIdParam = idParam("group_id", "grp_01jd3k5qv0r8t2x7m9c4b6n1pz");
+const LinkIdParam = idParam("link_id", "lnk_01jd3k5qv0r8t2x7m9c4b6n1pz");
+
+export const DefaultLinkSchema = z
+  .object({
+    id: z.string(),
+    object: z.literal("default_link"),
+    group_id: z.string(),
+    position: z.number().int().openapi({ description: "1 is the group's original link" }),
+    is_original: z.boolean(),
+    title: z.string(),
+    description: z.string(),
+    destination_url: z.string(),
+    utm: z.record(z.string(), z.string()),
+    custom_params: z.record(z.string(), z.string()),
+    lock_utms: z.boolean().openapi({ description: "When true, a visitor's query cannot replace these parameters" }),
+    link_text: z.string().openapi({ description: "Suffix of partners' slugs (`jane-doe--pricing`); empty for the original; fixed" }),
+    created_at: z.string(),
+    updated_at: z.string(),
+  })
+  .openapi("DefaultLink", {
+    example: {
+      id: "lnk_01jd3k5qv0r8t2x7m9c4b6n1pz",
+      object: "default_link",
+      group_id: "grp_01jd3k5qv0r8t2x7m9c4b6n1pz",
+      position: 2,
+      is_original: false,
+      title: "Pricing page",
+      description: "Send readers straight to plans and prices.",
+      destination_url: "https://acme.com/pricing",
+      utm: { utm_source: "partner", utm_content: "pricing" },
+      custom_params: {},
+      lock_utms: false,
+      link_text: "pricing",
+      created_at: "2026-11-25T08:00:00.000Z",
+      updated_at: "2026-11-25T08:00:00.000Z",
+    },
+  });
+
+const linkTextField = z.string().min(1).max(40).openapi({ description: "Letters, digits and single dashes", example: "pricing" });
+
+const CreateLinkBody = z
+  .object({
+    title: z.string().min(1).max(100).openapi({ example: "Pricing page" }),
+    description: z.string().max(500).optional(),
+    destination_url: z.string().max(2048).openapi({ example: "https://acme.com/pricing" }),
+    utm: UtmInput.optional(),
+    custom_params: CustomParamsInput.optional(),
+    lock_utms: z.boolean().optional(),
+    link_text: linkTextField,
+  })
+  .strict()
+  .openapi("CreateDefaultLink", {
+    example: { title: "Pricing page", destination_url: "https://acme.com/pricing", utm: { utm_source: "partner" }, link_text: "pricing" },
+  });
+
+const UpdateLinkBody = z
+  .object({
+    title: z.string().min(1).max(100),
+    description: z.string().max(500),
+    destination_url: z.string().max(2048),
+    utm: UtmInput,
+    custom_params: CustomParamsInput,
+    lock_utms: z.boolean(),
+    link_text: z
+      .never({ error: "cannot be changed once created: partners' existing links would break" })
+      .optional()
+      .openapi({ type: "string", readOnly: true, description: "Cannot be changed: sending it is a 422 naming this field" }),
+  })
+  .partial()
+  .strict()
+  .openapi("UpdateDefaultLink", { example: { destination_url: "https://acme.com/pricing/2027", utm: { utm_source: "partner" } } });
+
+export const list = createRoute({
+  method: "get",
+  path: "/v1/groups/{group_id}/links",
+  tags,
+  security,
+  summary: "List a group's default links",
+  request: { params: GroupIdParam },
+  responses: { 200: jsonResponse(listOf(DefaultLinkSchema, "DefaultLink"), "The group's live default links"), ...errorResponses },
+});
+
+export const create = createRoute({
+  method: "post",
+  path: "/v1/groups/{group_id}/links",
+  tags,
+  security,
+  summary: "Create a default link (at most 3 per group)",
+  description: "Every partner of the group gets a slug `<partner_key>--<link_text>` for it. A 4th link is a 409.",
+  request: { params: GroupIdParam, body: jsonBody(CreateLinkBody) },
+  responses: { 201: jsonResponse(DefaultLinkSchema, "The new default link"), ...errorResponses, ...conflictResponse },
+});
+
+export const get = createRoute({
+  method: "get",
+  path: "/v1/links/{link_id}",
+  tags,
+  security,
+  summary: "Get a default link",
+  request: { params: LinkIdParam },
+  responses: { 200: jsonResponse(DefaultLinkSchema, "The default link"), ...errorResponses },
+});
+
+export const update = createRoute({
+  method: "patch",
+  path: "/v1/links/{link_id}",
+  tags,
+  security,
+  summary: "Edit a default link's title, description, destination or UTMs",
+  description: "The link text cannot be changed (422 naming `link_text`). The next redirect uses the new values.",
+  request: { params: LinkIdParam, body: jsonBody(UpdateLinkBody) },
+  responses: { 200: jsonResponse(DefaultLinkSchema, "The updated default link"), ...errorResponses },
+});
+
+export const remove = createRoute({
+  method: "delete",
+  path: "/v1/links/{link_id}",
+  tags,
+  security,
+  summary: "Delete a default link (not the original)",
+  description: "Partners' slugs for it then lead to the group's original link destination.",
+  request: { params: LinkIdParam },
+  responses: {
+    200: jsonResponse(z.object({ id: z.string(), object: z.literal("default_link"), deleted: z.literal(true) }), "Deleted"),
+    ...errorResponses,
+    ...conflictResponse,
+  },
+});

@@ -1,0 +1,88 @@
+import type { AdminHandler } from "../admin/context";
+import { iso } from "../admin/schemas";
+import { listLinkDomains } from "../companies/service";
+import type { partners } from "../db/schema";
+import type { AdminEnv } from "../env";
+import type * as routes from "./partners.routes";
+import { createPartner, getPartner, listPartnerLinks, listPartners, updatePartner } from "./service";
+
+type Partner = typeof partners.$inferSelect;
+
+export function serializePartner(partner: Partner) {
+  return {
+    id: partner.id,
+    object: "partner" as const,
+    partner_key: partner.partnerKey,
+    email: partner.email,
+    first_name: partner.firstName,
+    last_name: partner.lastName,
+    group_id: partner.groupId,
+    status: partner.status,
+    created_at: iso(partner.createdAt)!,
+    updated_at: iso(partner.updatedAt)!,
+  };
+}
+
+/** Partner links are served by the edge worker: https on real domains, its dev origin on localhost. */
+export function linkOrigin(env: AdminEnv, hostname: string): string {
+  return hostname === "localhost" ? (env.LOCAL_EDGE_ORIGIN ?? "http://localhost:8787") : `https://${hostname}`;
+}
+
+export const list: AdminHandler<typeof routes.list> = async (c) => {
+  const { limit, starting_after, group_id } = c.req.valid("query");
+  const page = await listPartners(c.env, c.get("caller").companyId, { limit, startingAfter: starting_after, groupId: group_id });
+  return c.json({ object: "list" as const, data: page.rows.map(serializePartner), has_more: page.hasMore }, 200);
+};
+
+export const create: AdminHandler<typeof routes.create> = async (c) => {
+  const body = c.req.valid("json");
+  const partner = await createPartner(c.env, c.get("caller").companyId, {
+    email: body.email,
+    firstName: body.first_name,
+    lastName: body.last_name,
+    partnerKey: body.partner_key,
+    groupId: body.group_id,
+  });
+  return c.json(serializePartner(partner), 201);
+};
+
+export const get: AdminHandler<typeof routes.get> = async (c) => {
+  return c.json(serializePartner(await getPartner(c.env, c.get("caller").companyId, c.req.valid("param").partner_id)), 200);
+};
+
+export const update: AdminHandler<typeof routes.update> = async (c) => {
+  const body = c.req.valid("json");
+  const partner = await updatePartner(c.env, c.get("caller").companyId, c.req.valid("param").partner_id, {
+    email: body.email,
+    firstName: body.first_name,
+    lastName: body.last_name,
+    partnerKey: body.partner_key,
+    groupId: body.group_id,
+    status: body.status,
+  });
+  return c.json(serializePartner(partner), 200);
+};
+
+export const links: AdminHandler<typeof routes.links> = async (c) => {
+  const { companyId } = c.get("caller");
+  const [rows, domains] = await Promise.all([
+    listPartnerLinks(c.env, companyId, c.req.valid("param").partner_id),
+    listLinkDomains(c.env, companyId),
+  ]);
+  const origin = domains[0] ? linkOrigin(c.env, domains[0].hostname) : null;
+  return c.json(
+    {
+      object: "list" as const,
+      data: rows.map(({ defaultLink, slug }) => ({
+        object: "partner_link" as const,
+        default_link_id: defaultLink.id,
+        position: defaultLink.position,
+        title: defaultLink.title,
+        slug,
+        url: origin ? `${origin}/${slug}` : null,
+      })),
+      has_more: false,
+    },
+    200,
+  );
+};

@@ -1,0 +1,46 @@
+// What each plan allows. Documented in the README ("Plans"); change both together.
+import type { Plan } from "../db/schema";
+import { ApiError } from "../lib/errors";
+
+export interface PlanLimits {
+  /** Live (not archived) groups; null = unlimited. */
+  maxGroups: number | null;
+  leadSubmission: boolean;
+  dealRegistration: boolean;
+  applicationForms: boolean;
+}
+
+export const PLAN_LIMITS: Record<Plan, PlanLimits> = {
+  starter: { maxGroups: 1, leadSubmission: false, dealRegistration: false, applicationForms: false },
+  growth: { maxGroups: 10, leadSubmission: true, dealRegistration: false, applicationForms: true },
+  enterprise: { maxGroups: null, leadSubmission: true, dealRegistration: true, applicationForms: true },
+};
+
+export type GatedFeature = "leadSubmission" | "dealRegistration" | "applicationForms";
+
+const FEATURE_NAMES: Record<GatedFeature, string> = {
+  leadSubmission: "lead submission",
+  dealRegistration: "deal registration",
+  applicationForms: "application forms",
+};
+const FEATURE_TYPES: Record<GatedFeature, string> = {
+  leadSubmission: "plan-feature-lead-submission",
+  dealRegistration: "plan-feature-deal-registration",
+  applicationForms: "plan-feature-application-forms",
+};
+
+export function assertFeature(plan: Plan, feature: GatedFeature): void {
+  if (!PLAN_LIMITS[plan][feature]) {
+    throw new ApiError(403, FEATURE_TYPES[feature], "Not included in your plan", `The ${plan} plan does not include ${FEATURE_NAMES[feature]}.`);
+  }
+}
+
+export function groupLimitReached(plan: Plan): ApiError {
+  const max = PLAN_LIMITS[plan].maxGroups;
+  return new ApiError(
+    403,
+    "plan-limit-groups",
+    "Plan limit reached",
+    `The ${plan} plan allows ${max} live group${max === 1 ? "" : "s"}; archive one or upgrade.`,
+  );
+}
