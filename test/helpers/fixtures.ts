@@ -20,7 +20,7 @@ export interface CompanyFixtureOptions {
 
 export async function createCompanyFixture(options: CompanyFixtureOptions = {}) {
   const hostname = options.hostname ?? `${crypto.randomUUID().slice(0, 8)}.test`;
-  const company = await createCompany(env, { name: "Fixture Co", fallbackUrl: options.fallbackUrl ?? null });
+  const company = await createCompany(env, { name: "Fixture Co", plan: "enterprise", fallbackUrl: options.fallbackUrl ?? null });
   await addLinkDomain(env, company.id, { hostname, cookieDomain: options.cookieDomain ?? null });
   const settings = {
     ...(options.clickIdParam ? { clickIdParam: options.clickIdParam } : {}),
