@@ -43,7 +43,14 @@ export function parseInput<T extends z.ZodType>(schema: T, input: unknown): z.ou
 }
 
 export function zodFieldErrors(error: z.ZodError): FieldError[] {
-  return error.issues.map((issue) => ({ field: issue.path.join(".") || "(body)", message: issue.message }));
+  return error.issues.flatMap((issue) => {
+    const at = (path: PropertyKey[]) => path.map(String).join(".") || "(body)";
+    // Unknown fields are named one by one, so a client sees exactly which to drop.
+    if (issue.code === "unrecognized_keys") {
+      return issue.keys.map((key) => ({ field: at([...issue.path, key]), message: "is not a field this request accepts" }));
+    }
+    return [{ field: at(issue.path), message: issue.message }];
+  });
 }
 
 // Reserved names (RFC 2606, 6761, 6762) and internal-only suffixes never reachable from the internet.
