@@ -54,23 +54,31 @@ export async function createDefaultLink(
   if (live.some((link) => link.linkText === data.linkText)) {
     throw problems.conflict(`The group already has a link with link text '${data.linkText}'.`, "link-text-taken");
   }
-  const freePosition = [2, 3].find((position) => !live.some((link) => link.position === position));
-  if (freePosition === undefined) throw tooManyLinks();
-
+  if (live.length >= MAX_DEFAULT_LINKS) throw tooManyLinks();
   const now = Date.now();
   const id = newId("defaultLink", now);
+  let inserted: D1Result;
   try {
-    await database(env.DB)
-      .insert(defaultLinks)
-      .values({ id, companyId, groupId, position: freePosition, ...data, createdAt: now, updatedAt: now });
+    // The free position is chosen inside the insert, so concurrent creates each get their own
+    // (D1 runs statements one at a time); none is left once three links are live.
+    inserted = await env.DB.prepare(
+      `INSERT INTO default_links (id, company_id, group_id, position, title, description, destination_url,
+         utm_params, lock_utms, link_text, created_at, updated_at)
+       SELECT ?1, ?2, ?3, free.position, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10
+       FROM (SELECT min(p) AS position FROM (SELECT 2 AS p UNION ALL SELECT 3)
+             WHERE p NOT IN (SELECT position FROM default_links WHERE group_id = ?3 AND deleted_at IS NULL)) AS free
+       WHERE free.position IS NOT NULL`,
+    )
+      .bind(id, companyId, groupId, data.title, data.description, data.destinationUrl, JSON.stringify(data.utmParams), data.lockUtms ? 1 : 0, data.linkText, now)
+      .run();
   } catch (error) {
-    // A concurrent create took the position (or the text): the partial unique indexes decide.
-    if (isUniqueViolation(error, "link_text")) {
+    // A concurrent create took the same link text: the partial unique index decides.
+    if (isUniqueViolation(error)) {
       throw problems.conflict(`The group already has a link with link text '${data.linkText}'.`, "link-text-taken");
     }
-    if (isUniqueViolation(error)) throw tooManyLinks();
     throw error;
   }
+  if (inserted.meta.changes === 0) throw tooManyLinks();
   await createPartnerLinksForLinkText(env, companyId, groupId, data.linkText);
   await publishGroup(env, groupId);
   return getDefaultLink(env, companyId, id);
