@@ -42,14 +42,14 @@ export const PaginationQuery = z.object({
   starting_after: z.string().min(1).max(64).optional().openapi({ description: "Id of the last object of the previous page" }),
 });
 
-export function listOf<T extends z.ZodTypeAny>(item: T, name: string) {
+export function listOf<T extends z.ZodTypeAny>(item: T, name: string, itemExample: z.input<T>) {
   return z
     .object({
       object: z.literal("list"),
       data: z.array(item),
       has_more: z.boolean(),
     })
-    .openapi(`${name}List`);
+    .openapi(`${name}List`, { example: { object: "list", data: [itemExample], has_more: false } });
 }
 
 export const jsonBody = <T extends z.ZodTypeAny>(schema: T) => ({

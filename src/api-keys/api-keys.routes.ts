@@ -3,6 +3,8 @@ import { errorResponses, idParam, jsonBody, jsonResponse, listOf, security } fro
 
 const tags = ["API keys"];
 
+const apiKeyExample = { id: "key_01jd3k5qv0r8t2x7m9c4b6n1pz", object: "api_key", name: "CI", prefix: "sk_live_Uae0IG", created_at: "2026-11-25T08:00:00.000Z", revoked_at: null } as const;
+
 export const ApiKeySchema = z
   .object({
     id: z.string(),
@@ -13,7 +15,7 @@ export const ApiKeySchema = z
     revoked_at: z.string().nullable(),
   })
   .openapi("ApiKey", {
-    example: { id: "key_01jd3k5qv0r8t2x7m9c4b6n1pz", object: "api_key", name: "CI", prefix: "sk_live_Uae0IG", created_at: "2026-11-25T08:00:00.000Z", revoked_at: null },
+    example: apiKeyExample,
   });
 
 const NewApiKeySchema = ApiKeySchema.extend({
@@ -26,7 +28,7 @@ export const list = createRoute({
   tags,
   security,
   summary: "List API keys (by prefix; secrets are never shown again)",
-  responses: { 200: jsonResponse(listOf(ApiKeySchema, "ApiKey"), "The company's keys"), ...errorResponses },
+  responses: { 200: jsonResponse(listOf(ApiKeySchema, "ApiKey", apiKeyExample), "The company's keys"), ...errorResponses },
 });
 
 export const create = createRoute({

@@ -62,6 +62,8 @@ const UpdateCompanyBody = z
   .strict()
   .openapi("UpdateCompany", { example: { fallback_url: "https://acme.com/partners", attribution_window_days: 60 } });
 
+const linkDomainExample = { id: "dom_01jd3k5qv0r8t2x7m9c4b6n1pz", object: "link_domain", hostname: "try.acme.com", cookie_domain: "acme.com", created_at: "2026-11-25T08:00:00.000Z" } as const;
+
 export const LinkDomainSchema = z
   .object({
     id: z.string(),
@@ -71,7 +73,7 @@ export const LinkDomainSchema = z
     created_at: z.string(),
   })
   .openapi("LinkDomain", {
-    example: { id: "dom_01jd3k5qv0r8t2x7m9c4b6n1pz", object: "link_domain", hostname: "try.acme.com", cookie_domain: "acme.com", created_at: "2026-11-25T08:00:00.000Z" },
+    example: linkDomainExample,
   });
 
 const CreateLinkDomainBody = z
@@ -107,7 +109,7 @@ export const listDomains = createRoute({
   tags,
   security,
   summary: "List link domains",
-  responses: { 200: jsonResponse(listOf(LinkDomainSchema, "LinkDomain"), "The company's link domains"), ...errorResponses },
+  responses: { 200: jsonResponse(listOf(LinkDomainSchema, "LinkDomain", linkDomainExample), "The company's link domains"), ...errorResponses },
 });
 
 export const addDomain = createRoute({

@@ -26,6 +26,23 @@ export const GroupStatsSchema = z
   })
   .openapi("GroupStats");
 
+const groupExample = {
+  id: "grp_01jd3k5qv0r8t2x7m9c4b6n1pz",
+  object: "group",
+  name: "Affiliates",
+  slug: "affiliates",
+  program_page_url: "https://admin.edgeref.example/programs/acme/affiliates",
+  is_default: true,
+  referral_links_enabled: true,
+  terms_url: null,
+  effective_terms_url: "https://acme.com/partner-terms",
+  features: { lead_submission: false, deal_registration: false, application_form: false },
+  archived_at: null,
+  created_at: "2026-11-25T08:00:00.000Z",
+  updated_at: "2026-11-25T08:00:00.000Z",
+  stats: { partners: 12, clicks: 3400, signups_paid: 7, signups_unpaid: 21, revenue_usd_cents: 129900, refreshed_at: "2026-11-25T08:00:03.000Z" },
+} as const;
+
 export const GroupSchema = z
   .object({
     id: z.string(),
@@ -44,22 +61,7 @@ export const GroupSchema = z
     stats: GroupStatsSchema,
   })
   .openapi("Group", {
-    example: {
-      id: "grp_01jd3k5qv0r8t2x7m9c4b6n1pz",
-      object: "group",
-      name: "Affiliates",
-      slug: "affiliates",
-      program_page_url: "https://admin.edgeref.example/programs/acme/affiliates",
-      is_default: true,
-      referral_links_enabled: true,
-      terms_url: null,
-      effective_terms_url: "https://acme.com/partner-terms",
-      features: { lead_submission: false, deal_registration: false, application_form: false },
-      archived_at: null,
-      created_at: "2026-11-25T08:00:00.000Z",
-      updated_at: "2026-11-25T08:00:00.000Z",
-      stats: { partners: 12, clicks: 3400, signups_paid: 7, signups_unpaid: 21, revenue_usd_cents: 129900, refreshed_at: "2026-11-25T08:00:03.000Z" },
-    },
+    example: groupExample,
   });
 
 const CreateGroupBody = z
@@ -95,7 +97,7 @@ export const list = createRoute({
   security,
   summary: "List groups, each with its latest stats",
   request: { query: PaginationQuery },
-  responses: { 200: jsonResponse(listOf(GroupSchema, "Group"), "A page of groups"), ...errorResponses },
+  responses: { 200: jsonResponse(listOf(GroupSchema, "Group", groupExample), "A page of groups"), ...errorResponses },
 });
 
 export const create = createRoute({

@@ -6,6 +6,23 @@ const tags = ["Default links"];
 const GroupIdParam = idParam("group_id", "grp_01jd3k5qv0r8t2x7m9c4b6n1pz");
 const LinkIdParam = idParam("link_id", "lnk_01jd3k5qv0r8t2x7m9c4b6n1pz");
 
+const defaultLinkExample = {
+  id: "lnk_01jd3k5qv0r8t2x7m9c4b6n1pz",
+  object: "default_link",
+  group_id: "grp_01jd3k5qv0r8t2x7m9c4b6n1pz",
+  position: 2,
+  is_original: false,
+  title: "Pricing page",
+  description: "Send readers straight to plans and prices.",
+  destination_url: "https://acme.com/pricing",
+  utm: { utm_source: "partner", utm_content: "pricing" },
+  custom_params: {},
+  lock_utms: false,
+  link_text: "pricing",
+  created_at: "2026-11-25T08:00:00.000Z",
+  updated_at: "2026-11-25T08:00:00.000Z",
+} as const;
+
 export const DefaultLinkSchema = z
   .object({
     id: z.string(),
@@ -24,22 +41,7 @@ export const DefaultLinkSchema = z
     updated_at: z.string(),
   })
   .openapi("DefaultLink", {
-    example: {
-      id: "lnk_01jd3k5qv0r8t2x7m9c4b6n1pz",
-      object: "default_link",
-      group_id: "grp_01jd3k5qv0r8t2x7m9c4b6n1pz",
-      position: 2,
-      is_original: false,
-      title: "Pricing page",
-      description: "Send readers straight to plans and prices.",
-      destination_url: "https://acme.com/pricing",
-      utm: { utm_source: "partner", utm_content: "pricing" },
-      custom_params: {},
-      lock_utms: false,
-      link_text: "pricing",
-      created_at: "2026-11-25T08:00:00.000Z",
-      updated_at: "2026-11-25T08:00:00.000Z",
-    },
+    example: defaultLinkExample,
   });
 
 const linkTextField = z.string().min(1).max(40).openapi({ description: "Letters, digits and single dashes", example: "pricing" });
@@ -83,7 +85,7 @@ export const list = createRoute({
   security,
   summary: "List a group's default links",
   request: { params: GroupIdParam },
-  responses: { 200: jsonResponse(listOf(DefaultLinkSchema, "DefaultLink"), "The group's live default links"), ...errorResponses },
+  responses: { 200: jsonResponse(listOf(DefaultLinkSchema, "DefaultLink", defaultLinkExample), "The group's live default links"), ...errorResponses },
 });
 
 export const create = createRoute({

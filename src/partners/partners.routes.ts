@@ -4,6 +4,19 @@ import { conflictResponse, errorResponses, idParam, jsonBody, jsonResponse, list
 const tags = ["Partners"];
 const PartnerIdParam = idParam("partner_id", "ptn_01jd3k5qv0r8t2x7m9c4b6n1pz");
 
+const partnerExample = {
+  id: "ptn_01jd3k5qv0r8t2x7m9c4b6n1pz",
+  object: "partner",
+  partner_key: "jane-doe",
+  email: "jane@example.com",
+  first_name: "Jane",
+  last_name: "Doe",
+  group_id: "grp_01jd3k5qv0r8t2x7m9c4b6n1pz",
+  status: "active",
+  created_at: "2026-11-25T08:00:00.000Z",
+  updated_at: "2026-11-25T08:00:00.000Z",
+} as const;
+
 export const PartnerSchema = z
   .object({
     id: z.string(),
@@ -18,19 +31,17 @@ export const PartnerSchema = z
     updated_at: z.string(),
   })
   .openapi("Partner", {
-    example: {
-      id: "ptn_01jd3k5qv0r8t2x7m9c4b6n1pz",
-      object: "partner",
-      partner_key: "jane-doe",
-      email: "jane@example.com",
-      first_name: "Jane",
-      last_name: "Doe",
-      group_id: "grp_01jd3k5qv0r8t2x7m9c4b6n1pz",
-      status: "active",
-      created_at: "2026-11-25T08:00:00.000Z",
-      updated_at: "2026-11-25T08:00:00.000Z",
-    },
+    example: partnerExample,
   });
+
+const partnerLinkExample = {
+  object: "partner_link",
+  default_link_id: "lnk_01jd3k5qv0r8t2x7m9c4b6n1pz",
+  position: 2,
+  title: "Pricing page",
+  slug: "jane-doe--pricing",
+  url: "https://try.acme.com/jane-doe--pricing",
+} as const;
 
 export const PartnerLinkSchema = z
   .object({
@@ -42,14 +53,7 @@ export const PartnerLinkSchema = z
     url: z.string().nullable().openapi({ description: "On the company's first link domain; null without one" }),
   })
   .openapi("PartnerLink", {
-    example: {
-      object: "partner_link",
-      default_link_id: "lnk_01jd3k5qv0r8t2x7m9c4b6n1pz",
-      position: 2,
-      title: "Pricing page",
-      slug: "jane-doe--pricing",
-      url: "https://try.acme.com/jane-doe--pricing",
-    },
+    example: partnerLinkExample,
   });
 
 const CreatePartnerBody = z
@@ -83,7 +87,7 @@ export const list = createRoute({
   security,
   summary: "List partners",
   request: { query: PaginationQuery.extend({ group_id: z.string().max(64).optional().openapi({ description: "Only this group's partners" }) }) },
-  responses: { 200: jsonResponse(listOf(PartnerSchema, "Partner"), "A page of partners"), ...errorResponses },
+  responses: { 200: jsonResponse(listOf(PartnerSchema, "Partner", partnerExample), "A page of partners"), ...errorResponses },
 });
 
 export const create = createRoute({
@@ -123,5 +127,5 @@ export const links = createRoute({
   security,
   summary: "A partner's referral links, as full URLs",
   request: { params: PartnerIdParam },
-  responses: { 200: jsonResponse(listOf(PartnerLinkSchema, "PartnerLink"), "One link per live default link of the partner's group"), ...errorResponses },
+  responses: { 200: jsonResponse(listOf(PartnerLinkSchema, "PartnerLink", partnerLinkExample), "One link per live default link of the partner's group"), ...errorResponses },
 });

@@ -1,0 +1,117 @@
+// Partners through the API; their links at the edge.
+import { describe, expect, it } from "vitest";
+import { api, newTenant, tableCounts } from "../helpers/admin";
+import { edgeFetch } from "../helpers/fixtures";
+
+const problemType = (r: { body: { type: string } }) => r.body.type.replace("urn:edgeref:problem:", "");
+const partnerBody = (first: string, last: string, extra: object = {}) => ({ email: `${first.toLowerCase()}@example.com`, first_name: first, last_name: last, ...extra });
+
+async function tenantWithGroups() {
+  const t = await newTenant();
+  const a = (await api(t.key, "POST", "/v1/groups", { name: "Affiliates", destination_url: "https://acme.example/a" })).body;
+  const b = (await api(t.key, "POST", "/v1/groups", { name: "Resellers", destination_url: "https://acme.example/b" })).body;
+  return { ...t, a, b };
+}
+
+describe("partners: happy path", () => {
+  it("generates keys from names, unique per company, and lands in the default group", async () => {
+    const t = await tenantWithGroups();
+    const jane = await api(t.key, "POST", "/v1/partners", partnerBody("Jane", "Doe"));
+    expect(jane.status).toBe(201);
+    expect(jane.body).toMatchObject({ object: "partner", partner_key: "jane-doe", group_id: t.a.id, status: "active", email: "jane@example.com" });
+    const twin = await api(t.key, "POST", "/v1/partners", partnerBody("Jane", "Doe"));
+    expect(twin.body.partner_key).toBe("jane-doe-2");
+    const accents = await api(t.key, "POST", "/v1/partners", partnerBody("Amélie", "Núñez", { email: "amelie@example.com" }));
+    expect(accents.body.partner_key).toBe("amelie-nunez");
+    const chosen = await api(t.key, "POST", "/v1/partners", partnerBody("Tom", "B", { partner_key: "TomB", group_id: t.b.id }));
+    expect(chosen.body).toMatchObject({ partner_key: "tomb", group_id: t.b.id });
+  });
+
+  it("lists partners with a group filter and cursor pagination", async () => {
+    const t = await tenantWithGroups();
+    const ids = [];
+    for (const name of ["Ann", "Ben", "Cid"]) ids.push((await api(t.key, "POST", "/v1/partners", partnerBody(name, "X"))).body.id);
+    await api(t.key, "POST", "/v1/partners", partnerBody("Dan", "Y", { group_id: t.b.id }));
+    const page = await api(t.key, "GET", `/v1/partners?group_id=${t.a.id}&limit=2`);
+    expect(page.body.data.map((p: { id: string }) => p.id)).toEqual(ids.slice(0, 2));
+    expect(page.body.has_more).toBe(true);
+    const next = await api(t.key, "GET", `/v1/partners?group_id=${t.a.id}&limit=2&starting_after=${ids[1]}`);
+    expect(next.body.data.map((p: { id: string }) => p.id)).toEqual([ids[2]]);
+    expect(next.body.has_more).toBe(false);
+  });
+
+  it("moves a partner: the same slugs lead to the new group's destinations", async () => {
+    const t = await tenantWithGroups();
+    const p = (await api(t.key, "POST", "/v1/partners", partnerBody("Jane", "Doe"))).body;
+    expect((await edgeFetch(`https://${t.hostname}/jane-doe`)).headers.get("location")).toMatch(/^https:\/\/acme\.example\/a\?/);
+    const moved = await api(t.key, "PATCH", `/v1/partners/${p.id}`, { group_id: t.b.id });
+    expect(moved.body.group_id).toBe(t.b.id);
+    expect((await edgeFetch(`https://${t.hostname}/jane-doe`)).headers.get("location")).toMatch(/^https:\/\/acme\.example\/b\?/);
+  });
+
+  it("changes a partner key without rewriting existing slugs", async () => {
+    const t = await tenantWithGroups();
+    const p = (await api(t.key, "POST", "/v1/partners", partnerBody("Jane", "Doe"))).body;
+    const changed = await api(t.key, "PATCH", `/v1/partners/${p.id}`, { partner_key: "janed" });
+    expect(changed.body.partner_key).toBe("janed");
+    const links = await api(t.key, "GET", `/v1/partners/${p.id}/links`);
+    expect(links.body.data.map((l: { slug: string }) => l.slug)).toEqual(["jane-doe"]);
+    const response = await edgeFetch(`https://${t.hostname}/jane-doe`);
+    expect(response.status).toBe(302);
+    expect(new URL(response.headers.get("location")!).searchParams.get("ps_partner_key")).toBe("janed");
+    // Links created from now on use the new key.
+    await api(t.key, "POST", `/v1/groups/${t.a.id}/links`, { title: "Pricing", destination_url: "https://acme.example/p", link_text: "pricing" });
+    const after = await api(t.key, "GET", `/v1/partners/${p.id}/links`);
+    expect(after.body.data.map((l: { slug: string }) => l.slug)).toEqual(["jane-doe", "janed--pricing"]);
+  });
+
+  it("archives a partner: their links go to the fallback", async () => {
+    const t = await tenantWithGroups();
+    await api(t.key, "PATCH", "/v1/company", { fallback_url: "https://acme.example/partners" });
+    const p = (await api(t.key, "POST", "/v1/partners", partnerBody("Jane", "Doe"))).body;
+    await api(t.key, "PATCH", `/v1/partners/${p.id}`, { status: "archived" });
+    expect((await edgeFetch(`https://${t.hostname}/jane-doe`)).headers.get("location")).toBe("https://acme.example/partners");
+  });
+});
+
+describe("partners: error cases", () => {
+  it("refuses a taken partner key, and the old key of another partner, with 409", async () => {
+    const t = await tenantWithGroups();
+    const first = (await api(t.key, "POST", "/v1/partners", partnerBody("Jane", "Doe", { partner_key: "jane" }))).body;
+    const dup = await api(t.key, "POST", "/v1/partners", partnerBody("Jane", "Other", { partner_key: "jane" }));
+    expect(dup.status).toBe(409);
+    expect(problemType(dup)).toBe("partner-key-taken");
+    await api(t.key, "PATCH", `/v1/partners/${first.id}`, { partner_key: "jane-d" });
+    const before = await tableCounts();
+    const oldKey = await api(t.key, "POST", "/v1/partners", partnerBody("Jane", "Other", { partner_key: "jane" }));
+    expect(oldKey.status).toBe(409);
+    expect(await tableCounts()).toEqual(before);
+    // The partner who owned it may take it back.
+    expect((await api(t.key, "PATCH", `/v1/partners/${first.id}`, { partner_key: "jane" })).status).toBe(200);
+  });
+
+  it.each([
+    [partnerBody("A", "B", { email: "not-an-email" }), "email"],
+    [partnerBody("A", "B", { partner_key: "has--double" }), "partner_key"],
+    [partnerBody("A", "B", { partner_key: "spa ce" }), "partner_key"],
+    [partnerBody("A", "B", { partner_key: "x".repeat(41) }), "partner_key"],
+    [partnerBody("", "B"), "first_name"],
+    [partnerBody("A", "B", { group_id: "grp_unknown" }), "group_id"],
+  ])("refuses %j with 422 naming the field", async (body, field) => {
+    const t = await tenantWithGroups();
+    const before = await tableCounts();
+    const r = await api(t.key, "POST", "/v1/partners", body);
+    expect(r.status).toBe(422);
+    expect(r.body.errors.map((e: { field: string }) => e.field)).toContain(field);
+    expect(await tableCounts()).toEqual(before);
+  });
+
+  it("refuses a move into an archived group", async () => {
+    const t = await tenantWithGroups();
+    const p = (await api(t.key, "POST", "/v1/partners", partnerBody("Jane", "Doe"))).body;
+    await api(t.key, "POST", `/v1/groups/${t.b.id}/archive`);
+    const r = await api(t.key, "PATCH", `/v1/partners/${p.id}`, { group_id: t.b.id });
+    expect(r.status).toBe(422);
+    expect(r.body.errors[0].field).toBe("group_id");
+  });
+});
