@@ -88,8 +88,9 @@ Demo company: ${demo.companyName} (${demo.companyId})${demo.created ? "  — cre
 Demo partner links:
 ${demo.slugs.map((s) => `  http://localhost:${EDGE_PORT}/${s.slug}`).join("\n")}
 
-Demo admin API key: ${demo.apiKey ?? "(unknown: .wrangler/demo-credentials.json is missing; create a new key with npm run key:create)"}
-  curl -H "Authorization: Bearer ${demo.apiKey ?? "<key>"}" http://localhost:${ADMIN_PORT}/health
+Demo admin API key: ${demo.apiKey ?? "(unknown: .wrangler/demo-credentials.json is missing; create a company and key with npm run company:create)"}
+  curl -H "Authorization: Bearer ${demo.apiKey ?? "<key>"}" http://localhost:${ADMIN_PORT}/v1/groups
+  API docs: http://localhost:${ADMIN_PORT}/docs
 
 Press Ctrl-C to stop both workers.
 `);
