@@ -1,21 +1,13 @@
 // Builds both workers exactly as `wrangler deploy` would, without uploading (part of `npm test`).
+import { wranglerEnv } from "./wrangler-env.mjs";
 import { spawnSync } from "node:child_process";
-
-const env = {
-  ...process.env,
-  WRANGLER_SEND_METRICS: "false",
-  WRANGLER_SEND_ERROR_REPORTS: "false",
-  CLOUDFLARE_CF_FETCH_ENABLED: "false",
-  WRANGLER_HIDE_BANNER: "true",
-  XDG_CONFIG_HOME: process.env.XDG_CONFIG_HOME ?? ".xdg",
-};
 
 for (const [label, envFlag, outdir] of [
   ["edge", "--env=", "dist/edge"],
   ["admin", "--env=admin", "dist/admin"],
 ]) {
   const result = spawnSync("node_modules/.bin/wrangler", ["deploy", "--dry-run", envFlag, "--outdir", outdir], {
-    env,
+    env: wranglerEnv,
     encoding: "utf8",
   });
   if (result.status !== 0) {

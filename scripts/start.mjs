@@ -1,27 +1,19 @@
 // `npm start`: local, offline. Applies migrations, seeds the demo company once, starts the edge
 // worker (:8787) and the admin worker (:8788) over the same local state, prints the demo links
 // and API key. Ctrl-C stops both.
+import { wranglerEnv } from "./wrangler-env.mjs";
 import { spawn, spawnSync } from "node:child_process";
 import { setTimeout as sleep } from "node:timers/promises";
 
 const EDGE_PORT = Number(process.env.EDGE_PORT ?? 8787);
 const ADMIN_PORT = Number(process.env.ADMIN_PORT ?? 8788);
 
-// Keep wrangler offline and quiet; no Cloudflare account is needed in local mode.
-const env = {
-  ...process.env,
-  WRANGLER_SEND_METRICS: "false",
-  WRANGLER_SEND_ERROR_REPORTS: "false",
-  CLOUDFLARE_CF_FETCH_ENABLED: "false",
-  WRANGLER_HIDE_BANNER: "true",
-  XDG_CONFIG_HOME: process.env.XDG_CONFIG_HOME ?? ".xdg",
-};
 const wrangler = "node_modules/.bin/wrangler";
 
 function step(title, command, args) {
   console.log(`› ${title}`);
   // stdin is not a TTY, so wrangler takes the non-interactive default (apply) for migrations.
-  const result = spawnSync(command, args, { env, stdio: ["ignore", "pipe", "inherit"], encoding: "utf8" });
+  const result = spawnSync(command, args, { env: wranglerEnv, stdio: ["ignore", "pipe", "inherit"], encoding: "utf8" });
   if (result.status !== 0) {
     process.stdout.write(result.stdout ?? "");
     console.error(`✗ ${title} failed (exit ${result.status})`);
@@ -36,13 +28,13 @@ const demo = JSON.parse(seedOutput.trim().split("\n").at(-1));
 
 const children = [
   spawn(wrangler, ["dev", "--port", String(EDGE_PORT), "--inspector-port", "9229", "--log-level", "warn"], {
-    env,
+    env: wranglerEnv,
     stdio: ["ignore", "inherit", "inherit"],
   }),
   spawn(
     wrangler,
     ["dev", "--env", "admin", "--port", String(ADMIN_PORT), "--inspector-port", "9230", "--test-scheduled", "--log-level", "warn"],
-    { env, stdio: ["ignore", "inherit", "inherit"] },
+    { env: wranglerEnv, stdio: ["ignore", "inherit", "inherit"] },
   ),
 ];
 

@@ -65,3 +65,8 @@ export const jsonResponse = <T extends z.ZodTypeAny>(schema: T, description: str
 export const iso = (ms: number | null | undefined) => (ms == null ? null : new Date(ms).toISOString());
 
 export const security = [{ bearerAuth: [] }];
+
+/** The body of a list response. */
+export function listBody<T>(data: T[], hasMore = false) {
+  return { object: "list" as const, data, has_more: hasMore };
+}

@@ -1,5 +1,5 @@
 import type { AdminHandler } from "../admin/context";
-import { iso } from "../admin/schemas";
+import { iso, listBody } from "../admin/schemas";
 import type { apiKeys } from "../db/schema";
 import type * as routes from "./api-keys.routes";
 import { createApiKey, listApiKeys, revokeApiKey } from "./service";
@@ -19,7 +19,7 @@ export function serializeApiKey(key: ApiKey) {
 
 export const list: AdminHandler<typeof routes.list> = async (c) => {
   const keys = await listApiKeys(c.env, c.get("caller").companyId);
-  return c.json({ object: "list" as const, data: keys.map(serializeApiKey), has_more: false }, 200);
+  return c.json(listBody(keys.map(serializeApiKey)), 200);
 };
 
 export const create: AdminHandler<typeof routes.create> = async (c) => {

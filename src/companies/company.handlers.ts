@@ -1,5 +1,5 @@
 import type { AdminHandler } from "../admin/context";
-import { iso } from "../admin/schemas";
+import { iso, listBody } from "../admin/schemas";
 import type { companies, linkDomains } from "../db/schema";
 import { PLAN_LIMITS } from "../plans/plans";
 import type * as routes from "./company.routes";
@@ -65,7 +65,7 @@ export const update: AdminHandler<typeof routes.update> = async (c) => {
 
 export const listDomains: AdminHandler<typeof routes.listDomains> = async (c) => {
   const domains = await listLinkDomains(c.env, c.get("caller").companyId);
-  return c.json({ object: "list" as const, data: domains.map(serializeLinkDomain), has_more: false }, 200);
+  return c.json(listBody(domains.map(serializeLinkDomain)), 200);
 };
 
 export const addDomain: AdminHandler<typeof routes.addDomain> = async (c) => {

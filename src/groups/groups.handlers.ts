@@ -1,5 +1,5 @@
 import type { AdminHandler } from "../admin/context";
-import { iso } from "../admin/schemas";
+import { iso, listBody } from "../admin/schemas";
 import { getCompany } from "../companies/service";
 import type { companies, groups, groupStats } from "../db/schema";
 import { toUtmParams } from "../links/utm";
@@ -59,14 +59,7 @@ export const list: AdminHandler<typeof routes.list> = async (c) => {
     listGroupsWithStats(c.env, companyId, { limit, startingAfter: starting_after }),
     getCompany(c.env, companyId),
   ]);
-  return c.json(
-    {
-      object: "list" as const,
-      data: page.rows.map(({ group, stats }) => serializeGroup(group, stats, company, originOf(c.req.url))),
-      has_more: page.hasMore,
-    },
-    200,
-  );
+  return c.json(listBody(page.rows.map(({ group, stats }) => serializeGroup(group, stats, company, originOf(c.req.url))), page.hasMore), 200);
 };
 
 export const create: AdminHandler<typeof routes.create> = async (c) => {

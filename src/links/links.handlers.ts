@@ -1,5 +1,5 @@
 import type { AdminHandler } from "../admin/context";
-import { iso } from "../admin/schemas";
+import { iso, listBody } from "../admin/schemas";
 import type { defaultLinks } from "../db/schema";
 import type * as routes from "./links.routes";
 import { createDefaultLink, deleteDefaultLink, getDefaultLink, listDefaultLinks, updateDefaultLink } from "./service";
@@ -27,7 +27,7 @@ export function serializeDefaultLink(link: DefaultLink) {
 
 export const list: AdminHandler<typeof routes.list> = async (c) => {
   const links = await listDefaultLinks(c.env, c.get("caller").companyId, c.req.valid("param").group_id);
-  return c.json({ object: "list" as const, data: links.map(serializeDefaultLink), has_more: false }, 200);
+  return c.json(listBody(links.map(serializeDefaultLink)), 200);
 };
 
 export const create: AdminHandler<typeof routes.create> = async (c) => {

@@ -1,5 +1,5 @@
 import type { AdminHandler } from "../admin/context";
-import { iso } from "../admin/schemas";
+import { iso, listBody } from "../admin/schemas";
 import { listLinkDomains } from "../companies/service";
 import type { partners } from "../db/schema";
 import type { AdminEnv } from "../env";
@@ -31,7 +31,7 @@ export function linkOrigin(env: AdminEnv, hostname: string): string {
 export const list: AdminHandler<typeof routes.list> = async (c) => {
   const { limit, starting_after, group_id } = c.req.valid("query");
   const page = await listPartners(c.env, c.get("caller").companyId, { limit, startingAfter: starting_after, groupId: group_id });
-  return c.json({ object: "list" as const, data: page.rows.map(serializePartner), has_more: page.hasMore }, 200);
+  return c.json(listBody(page.rows.map(serializePartner), page.hasMore), 200);
 };
 
 export const create: AdminHandler<typeof routes.create> = async (c) => {
@@ -71,9 +71,8 @@ export const links: AdminHandler<typeof routes.links> = async (c) => {
   ]);
   const origin = domains[0] ? linkOrigin(c.env, domains[0].hostname) : null;
   return c.json(
-    {
-      object: "list" as const,
-      data: rows.map(({ defaultLink, slug }) => ({
+    listBody(
+      rows.map(({ defaultLink, slug }) => ({
         object: "partner_link" as const,
         default_link_id: defaultLink.id,
         position: defaultLink.position,
@@ -81,8 +80,7 @@ export const links: AdminHandler<typeof routes.links> = async (c) => {
         slug,
         url: origin ? `${origin}/${slug}` : null,
       })),
-      has_more: false,
-    },
+    ),
     200,
   );
 };
