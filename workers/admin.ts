@@ -1,9 +1,11 @@
 // Admin worker: the admin API (fetch) and the hourly rollup (scheduled).
 import { createAdminApp } from "../src/admin/app";
-import type { Env } from "../src/env";
+import type { AdminEnv } from "../src/env";
+import { runHourly } from "../src/rollup/hourly";
 
 const app = createAdminApp();
 
 export default {
   fetch: app.fetch,
-} satisfies ExportedHandler<Env>;
+  scheduled: async (controller, env) => runHourly(env, controller.scheduledTime),
+} satisfies ExportedHandler<AdminEnv>;

@@ -4,12 +4,15 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { apiKeysRouter } from "../api-keys/api-keys.index";
 import { companyRouter } from "../companies/company.index";
 import { docsPage } from "../docs/docs-page";
+import { fxRouter } from "../fx/fx.index";
 import { groupsRouter } from "../groups/groups.index";
 import { idempotentPosts } from "../idempotency/middleware";
+import { ingestRouter } from "../ingest/ingest.index";
 import { ApiError } from "../lib/errors";
 import { linksRouter } from "../links/links.index";
 import { partnersRouter } from "../partners/partners.index";
 import { programsRouter } from "../programs/programs.index";
+import { statsRouter } from "../stats/stats.index";
 import type { AdminContext } from "./context";
 import { problemResponse } from "./errors";
 import { limitBodySize, rateLimitPerKey, requireApiKey } from "./middleware";
@@ -26,7 +29,9 @@ export function createAdminApp() {
   app.route("/", programsRouter);
 
   app.use("/v1/*", limitBodySize, requireApiKey, rateLimitPerKey, idempotentPosts);
-  for (const router of [companyRouter, apiKeysRouter, groupsRouter, linksRouter, partnersRouter]) app.route("/", router);
+  for (const router of [companyRouter, apiKeysRouter, groupsRouter, linksRouter, partnersRouter, statsRouter, ingestRouter, fxRouter]) {
+    app.route("/", router);
+  }
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",

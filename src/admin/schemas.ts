@@ -70,3 +70,10 @@ export const security = [{ bearerAuth: [] }];
 export function listBody<T>(data: T[], hasMore = false) {
   return { object: "list" as const, data, has_more: hasMore };
 }
+
+/** The body of a successful DELETE. */
+export function deletedSchema<O extends string>(object: O, exampleId: string) {
+  return z
+    .object({ id: z.string(), object: z.literal(object), deleted: z.literal(true) })
+    .openapi({ example: { id: exampleId, object, deleted: true } });
+}

@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { conflictResponse, errorResponses, idParam, jsonBody, jsonResponse, listOf, security } from "../admin/schemas";
+import { conflictResponse, deletedSchema, errorResponses, idParam, jsonBody, jsonResponse, listOf, security } from "../admin/schemas";
 import { ATTRIBUTION_MODELS, PLANS } from "../db/schema";
 
 const tags = ["Company"];
@@ -130,7 +130,7 @@ export const removeDomain = createRoute({
   summary: "Remove a link domain",
   request: { params: idParam("domain_id", "dom_01jd3k5qv0r8t2x7m9c4b6n1pz") },
   responses: {
-    200: jsonResponse(z.object({ id: z.string(), object: z.literal("link_domain"), deleted: z.literal(true) }), "Removed"),
+    200: jsonResponse(deletedSchema("link_domain", "dom_01jd3k5qv0r8t2x7m9c4b6n1pz"), "Removed"),
     ...errorResponses,
   },
 });

@@ -1,7 +1,7 @@
 // The single source of truth for tables. `npm run db:generate` turns changes here into a migration.
 // Times are integer milliseconds since the epoch; ids are prefixed, time-sortable strings (src/lib/ids.ts).
 import { sql } from "drizzle-orm";
-import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { check, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 export const PLANS = ["starter", "growth", "enterprise"] as const;
 export const ATTRIBUTION_MODELS = ["last_click", "first_click"] as const;
@@ -174,12 +174,18 @@ export const partners = sqliteTable(
     firstName: text("first_name").notNull(),
     lastName: text("last_name").notNull(),
     status: text("status", { enum: ["active", "archived"] }).notNull().default("active"),
+    /** The group whose stats count this partner now (rollup bookkeeping); null = counted nowhere. */
+    countedGroupId: text("counted_group_id"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
   (t) => [
     uniqueIndex("partners_company_key_uq").on(t.companyId, t.partnerKey),
     index("partners_group_idx").on(t.groupId),
+    // Partners whose counted group differs from where they should be counted: the rollup's work.
+    index("partners_rollup_dirty_idx")
+      .on(t.id)
+      .where(sql`counted_group_id IS NOT (CASE WHEN status = 'active' THEN group_id END)`),
   ],
 );
 
@@ -258,10 +264,106 @@ export const clickCountsHourly = sqliteTable(
     partnerId: text("partner_id").notNull(),
     clicks: integer("clicks").notNull(),
     uniqueClicks: integer("unique_clicks").notNull(),
+    /** How many of `clicks` the rollup has already added to the stats (a per-row watermark). */
+    rolledClicks: integer("rolled_clicks").notNull().default(0),
     updatedAt: updatedAt(),
   },
   (t) => [
     primaryKey({ columns: [t.partnerLinkId, t.groupId, t.hour] }),
     index("click_counts_hourly_group_hour_idx").on(t.groupId, t.hour),
+    index("click_counts_hourly_rollup_dirty_idx").on(t.groupId).where(sql`clicks <> rolled_clicks`),
   ],
 );
+
+/** Customers of the merchant, each bound to the partner (and group) who referred them. */
+export const customers = sqliteTable(
+  "customers",
+  {
+    id: text("id").primaryKey(),
+    companyId: text("company_id").notNull().references(() => companies.id),
+    customerKey: text("customer_key").notNull(),
+    email: text("email"),
+    name: text("name"),
+    partnerId: text("partner_id").notNull(),
+    groupId: text("group_id").notNull(),
+    /** The click that attributed the customer; null when created by partner key. */
+    clickId: text("click_id"),
+    /** Time of the attributing click (or of the creation by partner key): later clicks compare to it. */
+    attributedAt: integer("attributed_at").notNull(),
+    /** Sum of the customer's transactions in US cents; paid once positive. */
+    netUsdCents: integer("net_usd_cents").notNull().default(0),
+    transactionCount: integer("transaction_count").notNull().default(0),
+    // Where the rollup counts this customer now; null = not counted yet.
+    countedGroupId: text("counted_group_id"),
+    countedPartnerId: text("counted_partner_id"),
+    countedPaid: integer("counted_paid", { mode: "boolean" }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("customers_company_key_uq").on(t.companyId, t.customerKey),
+    index("customers_company_email_idx").on(t.companyId, t.email),
+    index("customers_rollup_dirty_idx")
+      .on(t.id)
+      .where(sql`counted_group_id IS NOT group_id OR counted_partner_id IS NOT partner_id OR counted_paid IS NOT (net_usd_cents > 0)`),
+  ],
+);
+
+/** Money events: purchases (positive) and refunds (negative), in minor units and in US cents. */
+export const transactions = sqliteTable(
+  "transactions",
+  {
+    /** Insertion order: the rollup's watermark. */
+    seq: integer("seq").primaryKey({ autoIncrement: true }),
+    id: text("id").notNull(),
+    companyId: text("company_id").notNull().references(() => companies.id),
+    /** The merchant's own key for the transaction: a replay with it changes nothing. */
+    key: text("key").notNull(),
+    customerId: text("customer_id").notNull().references(() => customers.id),
+    /** The customer's partner and group when the transaction was recorded. */
+    partnerId: text("partner_id").notNull(),
+    groupId: text("group_id").notNull(),
+    amount: integer("amount").notNull(),
+    currency: text("currency").notNull(),
+    usdPerUnit: real("usd_per_unit").notNull(),
+    amountUsdCents: integer("amount_usd_cents").notNull(),
+    productKey: text("product_key"),
+    categoryKey: text("category_key"),
+    occurredAt: integer("occurred_at").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("transactions_id_uq").on(t.id), uniqueIndex("transactions_company_key_uq").on(t.companyId, t.key)],
+);
+
+/** Exchange rates to USD: defaults (company_id = '') and per-company overrides. */
+export const fxRates = sqliteTable(
+  "fx_rates",
+  {
+    companyId: text("company_id").notNull(),
+    currency: text("currency").notNull(),
+    /** US dollars for one major unit (one euro, one yen). */
+    usdPerUnit: real("usd_per_unit").notNull(),
+    /** Digits after the decimal point in minor units: 2 for EUR, 0 for JPY, 3 for KWD. */
+    minorUnitDigits: integer("minor_unit_digits").notNull(),
+    /** The date the rate is from. */
+    asOf: text("as_of").notNull(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [primaryKey({ columns: [t.companyId, t.currency] })],
+);
+
+/** The latest rollup of a partner's stats. */
+export const partnerStats = sqliteTable("partner_stats", {
+  partnerId: text("partner_id").primaryKey(),
+  companyId: text("company_id").notNull(),
+  clicks: integer("clicks").notNull().default(0),
+  signupsPaid: integer("signups_paid").notNull().default(0),
+  signupsUnpaid: integer("signups_unpaid").notNull().default(0),
+  revenueUsdCents: integer("revenue_usd_cents").notNull().default(0),
+});
+
+/** Watermarks and bookkeeping of the hourly rollup. */
+export const rollupState = sqliteTable("rollup_state", {
+  name: text("name").primaryKey(),
+  value: integer("value").notNull(),
+});

@@ -1,20 +1,22 @@
 import type { AdminHandler } from "../admin/context";
 import { iso, listBody } from "../admin/schemas";
 import { getCompany } from "../companies/service";
-import type { companies, groups, groupStats } from "../db/schema";
+import type { companies, groups } from "../db/schema";
 import { toUtmParams } from "../links/utm";
 import type * as routes from "./groups.routes";
-import { archiveGroup, createGroup, getGroupWithStats, listGroupsWithStats, updateGroup } from "./service";
+import { lastRollupAt } from "../rollup/rollup";
+import { groupStatsOf, statsSnapshot, type StatsSnapshot } from "../stats/service";
+import { serializeStats } from "../stats/stats.handlers";
+import { archiveGroup, createGroup, getGroup, listGroupsWithStats, updateGroup } from "./service";
 
 type Group = typeof groups.$inferSelect;
 type Company = typeof companies.$inferSelect;
-type Stats = typeof groupStats.$inferSelect;
 
 export function programPageUrl(origin: string, company: Company, group: Group): string {
   return `${origin}/programs/${company.slug}/${group.slug}`;
 }
 
-export function serializeGroup(group: Group, stats: Stats | null, company: Company, origin: string) {
+export function serializeGroup(group: Group, stats: StatsSnapshot, company: Company, origin: string) {
   return {
     id: group.id,
     object: "group" as const,
@@ -33,33 +35,32 @@ export function serializeGroup(group: Group, stats: Stats | null, company: Compa
     archived_at: iso(group.archivedAt),
     created_at: iso(group.createdAt)!,
     updated_at: iso(group.updatedAt)!,
-    // Zeros until the hourly rollup has run for this group.
-    stats: {
-      partners: stats?.partners ?? 0,
-      clicks: stats?.clicks ?? 0,
-      signups_paid: stats?.signupsPaid ?? 0,
-      signups_unpaid: stats?.signupsUnpaid ?? 0,
-      revenue_usd_cents: stats?.revenueUsdCents ?? 0,
-      refreshed_at: iso(stats?.refreshedAt),
-    },
+    stats: { partners: stats.partners ?? 0, ...serializeStats(stats) },
   };
 }
 
 const originOf = (url: string) => new URL(url).origin;
 
 async function groupResponse(env: Parameters<typeof getCompany>[0], companyId: string, groupId: string, url: string) {
-  const [{ group, stats }, company] = await Promise.all([getGroupWithStats(env, companyId, groupId), getCompany(env, companyId)]);
+  const [group, stats, company] = await Promise.all([
+    getGroup(env, companyId, groupId),
+    groupStatsOf(env, companyId, groupId),
+    getCompany(env, companyId),
+  ]);
   return serializeGroup(group, stats, company, originOf(url));
 }
 
 export const list: AdminHandler<typeof routes.list> = async (c) => {
   const { companyId } = c.get("caller");
   const { limit, starting_after } = c.req.valid("query");
-  const [page, company] = await Promise.all([
+  const [page, company, refreshedAt] = await Promise.all([
     listGroupsWithStats(c.env, companyId, { limit, startingAfter: starting_after }),
     getCompany(c.env, companyId),
+    lastRollupAt(c.env),
   ]);
-  return c.json(listBody(page.rows.map(({ group, stats }) => serializeGroup(group, stats, company, originOf(c.req.url))), page.hasMore), 200);
+  const serialize = ({ group, stats }: (typeof page.rows)[number]) =>
+    serializeGroup(group, statsSnapshot(stats, refreshedAt, true), company, originOf(c.req.url));
+  return c.json(listBody(page.rows.map(serialize), page.hasMore), 200);
 };
 
 export const create: AdminHandler<typeof routes.create> = async (c) => {

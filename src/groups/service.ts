@@ -99,16 +99,6 @@ export async function listGroupsWithStats(env: Stores, companyId: string, option
   return { rows: rows.slice(0, options.limit), hasMore: rows.length > options.limit };
 }
 
-export async function getGroupWithStats(env: Stores, companyId: string, groupId: string) {
-  const [row] = await database(env.DB)
-    .select({ group: groups, stats: groupStats })
-    .from(groups)
-    .leftJoin(groupStats, eq(groupStats.groupId, groups.id))
-    .where(and(eq(groups.id, groupId), eq(groups.companyId, companyId)));
-  if (!row) throw problems.notFound("group", groupId);
-  return row;
-}
-
 export async function updateGroup(env: Stores, companyId: string, groupId: string, input: z.input<typeof updateGroupInput>) {
   const data = parseInput(updateGroupInput, input);
   const group = await getGroup(env, companyId, groupId);

@@ -13,6 +13,8 @@ export const ID_PREFIXES = {
   defaultLink: "lnk",
   partner: "ptn",
   partnerLink: "plk",
+  customer: "cus",
+  transaction: "txn",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;
@@ -46,4 +48,17 @@ function randomChars(count: number): string {
   let out = "";
   for (const byte of bytes) out += ALPHABET[byte & 31];
   return out;
+}
+
+/** The creation time encoded in a token or id, or null if it is not one of ours. */
+export function tokenTime(token: string): number | null {
+  const time = token.slice(token.indexOf("_") + 1, token.indexOf("_") + 1 + TIME_CHARS);
+  if (time.length !== TIME_CHARS) return null;
+  let ms = 0;
+  for (const char of time) {
+    const digit = ALPHABET.indexOf(char);
+    if (digit === -1) return null;
+    ms = ms * 32 + digit;
+  }
+  return ms;
 }

@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { conflictResponse, errorResponses, idParam, jsonBody, jsonResponse, listOf, security } from "../admin/schemas";
+import { conflictResponse, deletedSchema, errorResponses, idParam, jsonBody, jsonResponse, listOf, security } from "../admin/schemas";
 import { CustomParamsInput, UtmInput } from "./utm";
 
 const tags = ["Default links"];
@@ -129,7 +129,7 @@ export const remove = createRoute({
   description: "Partners' slugs for it then lead to the group's original link destination.",
   request: { params: LinkIdParam },
   responses: {
-    200: jsonResponse(z.object({ id: z.string(), object: z.literal("default_link"), deleted: z.literal(true) }), "Deleted"),
+    200: jsonResponse(deletedSchema("default_link", "lnk_01jd3k5qv0r8t2x7m9c4b6n1pz"), "Deleted"),
     ...errorResponses,
     ...conflictResponse,
   },

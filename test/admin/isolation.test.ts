@@ -17,13 +17,19 @@ async function populated(): Promise<Fixture> {
   const link = (await api(t.key, "POST", `/v1/groups/${group.id}/links`, { title: "P", destination_url: "https://b.example/p", link_text: "p" })).body;
   const partner = (await api(t.key, "POST", "/v1/partners", { email: "b@example.com", first_name: "B", last_name: "Partner" })).body;
   const domain = (await api(t.key, "GET", "/v1/link-domains")).body.data[0];
-  return { key: t.key, companyId: t.companyId, ids: { group_id: group.id, link_id: link.id, partner_id: partner.id, domain_id: domain.id, key_id: t.keyId } };
+  const customer = (await api(t.key, "POST", "/v1/customers", { customer_key: "c1", email: "c1@example.com", partner_key: partner.partner_key })).body.customer;
+  await api(t.key, "POST", "/v1/transactions", { key: "t1", customer_key: "c1", amount: 1000, currency: "USD" });
+  return {
+    key: t.key,
+    companyId: t.companyId,
+    ids: { group_id: group.id, link_id: link.id, partner_id: partner.id, domain_id: domain.id, key_id: t.keyId, customer_id: customer.id },
+  };
 }
 
 /** Everything stored for a company, to compare before and after. */
 async function snapshot(companyId: string) {
   const out: Record<string, unknown[]> = {};
-  for (const table of ["companies", "api_keys", "link_domains", "groups", "default_links", "partners", "partner_links"]) {
+  for (const table of ["companies", "api_keys", "link_domains", "groups", "default_links", "partners", "partner_links", "customers", "transactions", "fx_rates"]) {
     const column = table === "companies" ? "id" : "company_id";
     out[table] = (await env.DB.prepare(`SELECT * FROM ${table} WHERE ${column} = ? ORDER BY 1`).bind(companyId).all()).results;
   }
@@ -57,7 +63,8 @@ describe("isolation: company A's key, company B's ids", () => {
   });
 
   it("every route with an id answers 404 and changes nothing of B's", async () => {
-    const withIds = operations.filter((op) => op.path.includes("{"));
+    // {currency} names a currency, not an object: those routes are tested below.
+    const withIds = operations.filter((op) => op.path.includes("{") && !op.path.includes("{currency}"));
     expect(withIds.length).toBeGreaterThanOrEqual(12);
     const before = await snapshot(b.companyId);
     for (const { method, path } of withIds) {
@@ -98,6 +105,17 @@ describe("isolation: company A's key, company B's ids", () => {
       expect(r.body.errors[0].field).toBe(field);
     }
     expect({ a: await snapshot(a.companyId), b: await snapshot(b.companyId) }).toEqual(before);
+  });
+
+  it("fx rates, customers and transactions are per company", async () => {
+    const before = await snapshot(b.companyId);
+    expect((await api(a.key, "PUT", "/v1/fx-rates/EUR", { usd_per_unit: 9.99 })).status).toBe(200);
+    const bRates = (await api(b.key, "GET", "/v1/fx-rates")).body.data;
+    expect(bRates.find((r: { currency: string }) => r.currency === "EUR")).toMatchObject({ usd_per_unit: 1.08, source: "default" });
+    // A customer key of B's is unknown to A.
+    const txn = await api(a.key, "POST", "/v1/transactions", { key: "t-x", customer_key: "unknown-to-a", amount: 1, currency: "USD" });
+    expect(txn.status).toBe(422);
+    expect(await snapshot(b.companyId)).toEqual(before);
   });
 
   it("partner keys and slugs are per company: A and B each have `b-partner`", async () => {

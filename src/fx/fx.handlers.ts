@@ -1,0 +1,30 @@
+import type { AdminHandler } from "../admin/context";
+import { listBody } from "../admin/schemas";
+import type * as routes from "./fx.routes";
+import { listRates, setRate, type FxRate } from "./service";
+
+function serializeRate(rate: FxRate) {
+  return {
+    object: "fx_rate" as const,
+    currency: rate.currency,
+    usd_per_unit: rate.usdPerUnit,
+    minor_unit_digits: rate.minorUnitDigits,
+    as_of: rate.asOf,
+    source: rate.source,
+  };
+}
+
+export const list: AdminHandler<typeof routes.list> = async (c) => {
+  return c.json(listBody((await listRates(c.env, c.get("caller").companyId)).map(serializeRate)), 200);
+};
+
+export const set: AdminHandler<typeof routes.set> = async (c) => {
+  const body = c.req.valid("json");
+  const rate = await setRate(c.env, c.get("caller").companyId, {
+    currency: c.req.valid("param").currency,
+    usdPerUnit: body.usd_per_unit,
+    minorUnitDigits: body.minor_unit_digits,
+    asOf: body.as_of,
+  });
+  return c.json(serializeRate(rate), 200);
+};

@@ -1,0 +1,24 @@
+// Retention, run by the same hourly cron after the rollup: raw clicks live for their company's
+// attribution window (a conversion can only use a click inside it); the first-visit rows behind
+// unique counts only matter for redeliveries, so two days; stored idempotent responses for 24 h.
+// Hourly counters are kept forever.
+import type { StorageEnv as Stores } from "../env";
+import { lowerBoundToken } from "../lib/ids";
+import { DAY_MS } from "../lib/time";
+
+export const VISITOR_RETENTION_MS = 2 * DAY_MS;
+export const IDEMPOTENCY_RETENTION_MS = DAY_MS;
+
+export async function purgeExpired(env: Stores, now = Date.now()): Promise<void> {
+  const { results: windows } = await env.DB.prepare("SELECT DISTINCT attribution_window_days AS days FROM companies").all<{ days: number }>();
+  await env.DB.batch([
+    // Click ids and ingest tokens are time-sortable: "older than t" is a range on the key.
+    ...windows.map(({ days }) =>
+      env.DB.prepare(
+        `DELETE FROM clicks WHERE click_id < ?1 AND company_id IN (SELECT id FROM companies WHERE attribution_window_days = ?2)`,
+      ).bind(lowerBoundToken(now - days * DAY_MS), days),
+    ),
+    env.DB.prepare("DELETE FROM click_visitors WHERE ingest_batch < ?").bind(lowerBoundToken(now - VISITOR_RETENTION_MS)),
+    env.DB.prepare("DELETE FROM idempotency_keys WHERE created_at < ?").bind(now - IDEMPOTENCY_RETENTION_MS),
+  ]);
+}
