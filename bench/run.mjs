@@ -5,11 +5,12 @@
 //   3. ingest — 100-click batches fed straight to the consumer's writer.
 // Appends a dated section to bench/RESULTS.md and ends with the three summary lines.
 import { fork } from "node:child_process";
-import { appendFileSync, readFileSync, readdirSync } from "node:fs";
+import { appendFileSync } from "node:fs";
 import os from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
 import { build } from "esbuild";
 import { Miniflare } from "miniflare";
+import { compatibilityDate, migrationStatements } from "./shared.mjs";
 
 const OUT = "bench/out";
 const HOST = "localhost";
@@ -18,7 +19,6 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const RATES = (process.env.BENCH_RATES ?? "200,400,800,1600,3200").split(",").map(Number);
 const RATE_SECONDS = Number(process.env.BENCH_RATE_SECONDS ?? 5);
-const compatibilityDate = /compatibility_date\s*=\s*"([^"]+)"/.exec(readFileSync("wrangler.toml", "utf8"))[1];
 const log = (...args) => console.log(...args);
 
 // ---------------------------------------------------------------------------------------------
@@ -43,14 +43,6 @@ async function bundle() {
   });
 }
 
-function migrationStatements() {
-  return readdirSync("migrations")
-    .filter((file) => file.endsWith(".sql"))
-    .sort()
-    .flatMap((file) => readFileSync(`migrations/${file}`, "utf8").split("--> statement-breakpoint"))
-    .map((statement) => statement.trim())
-    .filter(Boolean);
-}
 
 const shared = {
   modules: true,
