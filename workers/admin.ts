@@ -7,5 +7,5 @@ const app = createAdminApp();
 
 export default {
   fetch: app.fetch,
-  scheduled: async (controller, env) => runHourly(env, controller.scheduledTime),
+  scheduled: async (controller, env, _ctx) => runHourly(env, controller.scheduledTime),
 } satisfies ExportedHandler<AdminEnv>;
