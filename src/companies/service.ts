@@ -13,7 +13,7 @@ import { publishCompany, publishHost } from "../redirect/publish";
 
 export type { StorageEnv as Stores } from "../env";
 
-export const hostname = z
+const hostnameField = z
   .string()
   .trim()
   .toLowerCase()
@@ -91,7 +91,7 @@ export async function updateCompanySettings(env: Stores, companyId: string, inpu
 }
 
 export const linkDomainInput = z
-  .object({ hostname, cookieDomain: hostname.nullable().default(null) })
+  .object({ hostname: hostnameField, cookieDomain: hostnameField.nullable().default(null) })
   .strict()
   .refine(
     ({ hostname, cookieDomain }) => !cookieDomain || hostname === cookieDomain || hostname.endsWith(`.${cookieDomain}`),

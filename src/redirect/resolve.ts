@@ -47,9 +47,8 @@ export function resolveFromIsolate(cache: IsolateCache, hostname: string, slug: 
   return { host: host.value, company: company.value, slug: slugRecord.value, group: group.value };
 }
 
+/** The full path: each record from the isolate cache if fresh, else KV, else one D1 query for all. */
 export async function resolveRoute(deps: ResolverDeps, hostname: string, slug: string): Promise<RouteRecords> {
-  const warm = resolveFromIsolate(deps.cache, hostname, slug);
-  if (warm) return warm;
   const found: Partial<Record<keyof RouteRecords, Lookup<unknown>>> = {};
 
   found.host = await lookup(deps, recordKeys.host(hostname));
