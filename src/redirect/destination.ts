@@ -55,14 +55,15 @@ export function buildDestination(input: DestinationInput): string {
   const destination = parseDestination(input.destinationUrl);
   const { clickIdParam, clickId, partnerKeyParam } = input.tracking;
 
-  const linkParams = input.utmParams.map(([name, value]) =>
-    encodedPair(name, value.replaceAll(PARTNER_KEY_PLACEHOLDER, input.partnerKey)),
-  );
-  const lockedNames = input.lockUtms ? new Set(linkParams.map((pair) => pair.name)) : new Set<string>();
   const trackingNames = new Set([clickIdParam.toLowerCase(), partnerKeyParam.toLowerCase()]);
   // Compared case-insensitively so that `PS_XID=…` cannot smuggle a second click id past a
-  // destination that reads names without regard to case.
+  // destination that reads names without regard to case. Every lower layer loses these names —
+  // the link's own parameters too, should a company rename its params to one a link uses.
   const isTracking = (pair: QueryPair) => trackingNames.has(pair.name.toLowerCase());
+  const linkParams = input.utmParams
+    .map(([name, value]) => encodedPair(name, value.replaceAll(PARTNER_KEY_PLACEHOLDER, input.partnerKey)))
+    .filter((pair) => !isTracking(pair));
+  const lockedNames = input.lockUtms ? new Set(linkParams.map((pair) => pair.name)) : new Set<string>();
 
   const visitorParams = parseQuery(input.incomingSearch).filter(
     (pair) => !isTracking(pair) && !lockedNames.has(pair.name),
