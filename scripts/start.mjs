@@ -1,14 +1,19 @@
 // `npm start`: local, offline. Applies migrations, seeds the demo company once, starts the edge
 // worker (:8787) and the admin worker (:8788) over the same local state, prints the demo links
 // and API key. Ctrl-C stops both.
-import { wranglerEnv } from "./wrangler-env.mjs";
 import { spawn, spawnSync } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
+import { runLocalTask } from "./local.mjs";
+import { wranglerEnv } from "./wrangler-env.mjs";
 
 const EDGE_PORT = Number(process.env.EDGE_PORT ?? 8787);
 const ADMIN_PORT = Number(process.env.ADMIN_PORT ?? 8788);
 
 const wrangler = "node_modules/.bin/wrangler";
+// The demo key is shown once at creation and stored only hashed, so its clear text is kept in the
+// git-ignored local state, to print it again on every start.
+const CREDENTIALS_FILE = ".wrangler/demo-credentials.json";
 
 function step(title, command, args) {
   console.log(`› ${title}`);
@@ -23,8 +28,33 @@ function step(title, command, args) {
 }
 
 step("Applying D1 migrations locally", wrangler, ["d1", "migrations", "apply", "DB", "--local"]);
-const seedOutput = step("Seeding the demo company (once)", "node_modules/.bin/tsx", ["scripts/seed-demo.ts"]);
-const demo = JSON.parse(seedOutput.trim().split("\n").at(-1));
+const demo = await seedDemo();
+
+async function seedDemo() {
+  console.log("› Seeding the demo company (once)");
+  let summary;
+  try {
+    summary = await runLocalTask("/seed-demo");
+  } catch (error) {
+    console.error(`✗ Seeding the demo company failed: ${error.message}`);
+    process.exit(1);
+  }
+  if (summary.apiKey) {
+    mkdirSync(".wrangler", { recursive: true });
+    writeFileSync(CREDENTIALS_FILE, JSON.stringify({ companyId: summary.companyId, apiKey: summary.apiKey }, null, 2));
+    return summary;
+  }
+  return { ...summary, apiKey: savedKey(summary.companyId) };
+}
+
+function savedKey(companyId) {
+  try {
+    const saved = JSON.parse(readFileSync(CREDENTIALS_FILE, "utf8"));
+    return saved.companyId === companyId ? saved.apiKey : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 const children = [
   spawn(wrangler, ["dev", "--port", String(EDGE_PORT), "--inspector-port", "9229", "--log-level", "warn"], {

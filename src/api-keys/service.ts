@@ -16,25 +16,20 @@ export const createApiKeyInput = z.object({ name: z.string().trim().min(1).max(1
 /** Creates a key; the secret is returned this once and only its SHA-256 is stored. */
 export async function createApiKey(env: Stores, companyId: string, input: z.input<typeof createApiKeyInput> = {}) {
   const { name } = parseInput(createApiKeyInput, input);
-  const secret = SECRET_PREFIX + randomSecret();
+  const { secret, prefix, secretHash } = await newKeySecret();
   const [key] = await database(env.DB)
     .insert(apiKeys)
-    .values({
-      id: newId("apiKey"),
-      companyId,
-      name,
-      prefix: secret.slice(0, SHOWN_PREFIX_LENGTH),
-      secretHash: await sha256Hex(secret),
-      createdAt: Date.now(),
-    })
+    .values({ id: newId("apiKey"), companyId, name, prefix, secretHash, createdAt: Date.now() })
     .returning();
   return { ...key!, secret };
 }
 
-function randomSecret(): string {
+/** A new secret with what is stored of it: the prefix shown in lists and its SHA-256. */
+export async function newKeySecret() {
   // 32 random bytes, base64url: 256 bits, so a plain SHA-256 (no salt, no stretching) is enough.
   const bytes = crypto.getRandomValues(new Uint8Array(32));
-  return btoa(String.fromCharCode(...bytes)).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+  const secret = SECRET_PREFIX + btoa(String.fromCharCode(...bytes)).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+  return { secret, prefix: secret.slice(0, SHOWN_PREFIX_LENGTH), secretHash: await sha256Hex(secret) };
 }
 
 export async function listApiKeys(env: Stores, companyId: string) {

@@ -1,0 +1,53 @@
+// `npm run company:create -- --name "Acme" [--plan growth] [--hostname try.acme.com]
+//   [--cookie-domain acme.com] [--fallback-url https://acme.com/partners] [--sql]`
+// Creates a company and its first API key, printed once (only its hash is stored).
+// Locally it writes to the state `npm start` uses; with --sql it prints SQL to run against the
+// production database instead: `npx wrangler d1 execute edgeref --remote --file company.sql`.
+import { spawnSync } from "node:child_process";
+import { parseArgs } from "node:util";
+import { runLocalTask } from "./local.mjs";
+import { wranglerEnv } from "./wrangler-env.mjs";
+
+const { values } = parseArgs({
+  options: {
+    name: { type: "string" },
+    plan: { type: "string", default: "starter" },
+    hostname: { type: "string" },
+    "cookie-domain": { type: "string" },
+    "fallback-url": { type: "string" },
+    sql: { type: "boolean", default: false },
+  },
+});
+if (!values.name) fail("--name is required");
+const request = {
+  name: values.name,
+  plan: values.plan,
+  hostname: values.hostname,
+  cookieDomain: values["cookie-domain"],
+  fallbackUrl: values["fallback-url"],
+};
+
+try {
+  if (values.sql) {
+    const { sql, apiKey } = await runLocalTask("/company-sql", request);
+    console.log(sql);
+    console.error(`-- API key (shown once, not in the SQL): ${apiKey}`);
+  } else {
+    // The local database may predate the latest migrations.
+    const migrate = spawnSync("node_modules/.bin/wrangler", ["d1", "migrations", "apply", "DB", "--local"], {
+      stdio: ["ignore", "ignore", "inherit"],
+      env: wranglerEnv,
+    });
+    if (migrate.status !== 0) fail("applying migrations to the local database failed");
+    const { company, apiKey } = await runLocalTask("/create-company", request);
+    console.log(`Company ${company.name} (${company.id}), plan ${company.plan}`);
+    console.log(`API key (shown once): ${apiKey}`);
+  }
+} catch (error) {
+  fail(error.message);
+}
+
+function fail(message) {
+  console.error(message);
+  process.exit(2);
+}

@@ -1,0 +1,46 @@
+// Runs a local task (scripts/local-tasks.worker.ts) inside workerd over the same persisted D1 and
+// KV that `wrangler dev` uses (.wrangler/state/v3, binding ids from wrangler.toml). Everything
+// happens in the runtime; Node only sends one request, so no binding call crosses processes.
+import { readFileSync } from "node:fs";
+import { build } from "esbuild";
+import { Miniflare } from "miniflare";
+
+const toml = readFileSync("wrangler.toml", "utf8");
+const first = (pattern) => pattern.exec(toml)?.[1];
+
+export async function runLocalTask(path, body) {
+  await build({
+    entryPoints: { "local-tasks": "scripts/local-tasks.worker.ts" },
+    outdir: ".wrangler/tmp",
+    bundle: true,
+    format: "esm",
+    platform: "browser",
+    conditions: ["workerd", "worker", "browser"],
+    target: "es2022",
+    logLevel: "warning",
+  });
+  const mf = new Miniflare({
+    modules: true,
+    scriptPath: ".wrangler/tmp/local-tasks.js",
+    compatibilityDate: first(/compatibility_date\s*=\s*"([^"]+)"/),
+    defaultPersistRoot: ".wrangler/state/v3",
+    d1Databases: { DB: first(/database_id\s*=\s*"([^"]+)"/) },
+    kvNamespaces: { LINKS_KV: first(/\[\[kv_namespaces\]\][^[]*?id\s*=\s*"([^"]+)"/) },
+  });
+  try {
+    const response = await mf.dispatchFetch(`http://local${path}`, {
+      method: "POST",
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const result = await response.json();
+    if (!response.ok) throw new Error(describeProblem(result));
+    return result;
+  } finally {
+    await mf.dispose();
+  }
+}
+
+/** A problem body as lines a person reads: title, detail, then each field's error. */
+function describeProblem({ title, detail, errors = [] }) {
+  return [title, detail, ...errors.map((e) => `  ${e.field}: ${e.message}`)].filter(Boolean).join("\n");
+}
