@@ -29,9 +29,12 @@ export const partnerKey = z
 
 export const linkText = partnerKey;
 
-const paramName = z.string().min(1).max(100);
+// A lone UTF-16 surrogate (JSON "\ud800") cannot be put in a URL: refused here, not at the edge.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const urlText = (min: number, max: number) =>
+  z.string().min(min).max(max).refine((text) => !LONE_SURROGATE.test(text), "must be valid Unicode text");
 export const utmParams = z
-  .array(z.tuple([paramName, z.string().max(500)]))
+  .array(z.tuple([urlText(1, 100), urlText(0, 500)]))
   .max(20)
   .refine((pairs) => new Set(pairs.map(([name]) => name)).size === pairs.length, "parameter names must be unique");
 

@@ -98,7 +98,12 @@ function parseQuery(search: string): QueryPair[] {
 }
 
 function encodedPair(name: string, value: string): QueryPair {
-  return { name, encoded: `${encodeURIComponent(name)}=${encodeURIComponent(value)}` };
+  return { name, encoded: `${encodeComponent(name)}=${encodeComponent(value)}` };
+}
+
+/** encodeURIComponent that never throws: a lone surrogate (stored before validation refused it) becomes U+FFFD. */
+function encodeComponent(text: string): string {
+  return encodeURIComponent(text.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, "\uFFFD"));
 }
 
 function decodeQueryComponent(raw: string): string {
