@@ -120,7 +120,8 @@ async function handlerCost() {
 }
 
 // ---------------------------------------------------------------------------------------------
-async function exactness() {
+/** A fresh edge worker with the real local queue and consumer; `run` gets a fixed-rate `step`. */
+async function withQueueWorld(run) {
   // The worker logs every click it could not hand to the queue; count those lines instead of
   // printing them, to show that losses are logged, never silent.
   let loggedLost = 0;
@@ -147,7 +148,6 @@ async function exactness() {
     const { tools, slugs } = await migrateAndSeed(mf);
     const url = (await mf.unsafeGetDirectURL("edge")).href;
     const counts = async () => (await tools.fetch("http://tools/counts")).json();
-    const steps = [];
     let sentTotal = 0;
 
     async function step(rate, seconds) {
@@ -176,21 +176,29 @@ async function exactness() {
       return result;
     }
 
-    let highestLossless = 0;
+    return await run(step);
+  } finally {
+    await mf.dispose();
+  }
+}
+
+async function exactness() {
+  const steps = [];
+  let highestLossless = 0;
+  await withQueueWorld(async (step) => {
     for (const rate of RATES) {
       const result = await step(rate, RATE_SECONDS);
       steps.push(result);
       if (result.lost !== 0 || result.redirected !== result.sent) break;
       highestLossless = rate;
     }
-    if (highestLossless === 0) throw new Error("no lossless rate found");
-    // Confirm at the claimed rate for twice as long.
-    const confirm = await step(highestLossless, RATE_SECONDS * 2);
-    steps.push({ ...confirm, confirm: true });
-    return { steps, highestLossless, lost: confirm.lost + (confirm.sent - confirm.redirected) };
-  } finally {
-    await mf.dispose();
-  }
+  });
+  if (highestLossless === 0) throw new Error("no lossless rate found");
+  // Confirm the claimed rate for twice as long, in a fresh world: an overloaded step above leaves
+  // the local queue and sockets in a state that says nothing about the rate below it.
+  const confirm = await withQueueWorld((step) => step(highestLossless, RATE_SECONDS * 2));
+  steps.push({ ...confirm, confirm: true });
+  return { steps, highestLossless, lost: confirm.lost + (confirm.sent - confirm.redirected) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -249,7 +257,7 @@ ratio warm/bare: ${fmt(cost.ratio, 2)} · ratio cold/bare: ${fmt(cost.coldRatio,
 
 | rate req/s | seconds | sent | 302 | counted so far | lost | logged as lost by the edge |
 |---|---|---|---|---|---|---|
-${exact.steps.map((s) => `| ${s.rate}${s.confirm ? " (confirm)" : ""} | ${s.seconds} | ${s.sent} | ${s.redirected} | ${s.counted} | ${s.lost} | ${s.logged} |`).join("\n")}
+${exact.steps.map((s) => `| ${s.rate}${s.confirm ? " (confirm, fresh worker)" : ""} | ${s.seconds} | ${s.sent} | ${s.redirected} | ${s.counted} | ${s.lost} | ${s.logged} |`).join("\n")}
 
 Highest lossless rate tried: ${exact.highestLossless} req/s; clicks lost at that rate (confirmation run): ${exact.lost}.
 
