@@ -19,7 +19,10 @@ export const ApiKeySchema = z
   });
 
 const NewApiKeySchema = ApiKeySchema.extend({
-  secret: z.string().openapi({ description: "Shown once, now; only its hash is stored" }),
+  secret: z
+    .string()
+    .nullable()
+    .openapi({ description: "Shown once, now; only its hash is stored. `null` in a replay of the request (Idempotency-Key)." }),
 }).openapi("NewApiKey");
 
 export const list = createRoute({

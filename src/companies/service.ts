@@ -36,6 +36,8 @@ export async function createCompany(env: Stores, input: z.input<typeof createCom
         .insert(companies)
         .values({ id: newId("company", now), slug, ...data, createdAt: now, updatedAt: now })
         .returning();
+      // In KV from the start, so the edge can still send visitors to the fallback URL if D1 is down.
+      await publishCompany(env, company!.id);
       return company!;
     } catch (error) {
       // Another company took the slug between the check and the insert: pick again.
@@ -96,7 +98,12 @@ export const linkDomainInput = z
   .refine(
     ({ hostname, cookieDomain }) => !cookieDomain || hostname === cookieDomain || hostname.endsWith(`.${cookieDomain}`),
     { path: ["cookieDomain"], message: "must be the hostname or a parent domain of it" },
-  );
+  )
+  // Browsers drop a cookie whose Domain is a top-level domain (`com`): tracking would fail silently.
+  .refine(({ cookieDomain }) => !cookieDomain || cookieDomain.includes("."), {
+    path: ["cookieDomain"],
+    message: "must be a registrable domain such as acme.com, not a top-level domain",
+  });
 
 export async function listLinkDomains(env: Stores, companyId: string) {
   return database(env.DB).query.linkDomains.findMany({

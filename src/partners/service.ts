@@ -94,6 +94,7 @@ async function insertPartner(env: Stores, companyId: string, groupId: string, da
     if (isUniqueViolation(error)) throw keyTaken(key);
     throw error;
   }
+  await addSlugsForLiveLinks(env, partnerId, groupId, texts);
   await publishPartnerSlugs(env, partnerId);
   return getPartner(env, companyId, partnerId);
 }
@@ -127,9 +128,7 @@ export async function updatePartner(env: Stores, companyId: string, partnerId: s
     throw error;
   }
   const groupId = data.groupId ?? partner.groupId;
-  if (data.groupId && data.groupId !== partner.groupId) {
-    for (const text of await liveLinkTexts(env, groupId)) await insertMissingPartnerLinks(env, text, eq(partners.id, partnerId));
-  }
+  if (data.groupId && data.groupId !== partner.groupId) await addSlugsForLiveLinks(env, partnerId, groupId);
   if (data.groupId || data.partnerKey || data.status) await publishPartnerSlugs(env, partnerId);
   return getPartner(env, companyId, partnerId);
 }
@@ -178,17 +177,28 @@ export async function createPartnerLinksForLinkText(env: Stores, companyId: stri
   await insertMissingPartnerLinks(env, text, and(eq(partners.companyId, companyId), eq(partners.groupId, groupId))!);
 }
 
+/**
+ * Gives a partner a slug for each live link text of their group, once they are written there. A
+ * default link created meanwhile either sees this partner or is seen here, so none is missed.
+ */
+async function addSlugsForLiveLinks(env: Stores, partnerId: string, groupId: string, alreadyGiven: string[] = []) {
+  for (const text of await liveLinkTexts(env, groupId)) {
+    if (!alreadyGiven.includes(text)) await insertMissingPartnerLinks(env, text, eq(partners.id, partnerId));
+  }
+}
+
 async function insertMissingPartnerLinks(env: Stores, text: string, which: ReturnType<typeof eq>) {
   const db = database(env.DB);
   const now = Date.now();
   // Ids keep the `plk_<time><random>` shape: the time part is computed here, the random part by SQLite.
   const idPrefix = newId("partnerLink", now).slice(0, "plk_".length + 10);
   const slugExpr = text === "" ? sql`${partners.partnerKey}` : sql`${partners.partnerKey} || '--' || ${text}`;
+  // Only "already has it" is skipped: a slug owned by another partner fails loudly, never silently.
   await db.run(sql`
     INSERT INTO partner_links (id, company_id, partner_id, slug, link_text, created_at)
     SELECT ${idPrefix} || substr(lower(hex(randomblob(8))), 1, 16), ${partners.companyId}, ${partners.id}, ${slugExpr}, ${text}, ${now}
     FROM ${partners} WHERE ${which}
-    ON CONFLICT DO NOTHING`);
+    ON CONFLICT (partner_id, link_text) DO NOTHING`);
 }
 
 async function liveLinkTexts(env: Stores, groupId: string): Promise<string[]> {

@@ -19,6 +19,21 @@ describe("Idempotency-Key", () => {
     expect(await countGroups(t.companyId)).toBe(1);
   });
 
+  it("never stores a new API key's secret: a replay answers it as null", async () => {
+    const t = await newTenant();
+    const first = await api(t.key, "POST", "/v1/api-keys", { name: "CI" }, { "idempotency-key": "key-ci" });
+    const retry = await api(t.key, "POST", "/v1/api-keys", { name: "CI" }, { "idempotency-key": "key-ci" });
+    expect(first.status).toBe(201);
+    expect(first.body.secret).toMatch(/^sk_live_/);
+    expect(retry.status).toBe(201);
+    expect(retry.body).toEqual({ ...first.body, secret: null });
+    const stored = await env.DB.prepare("SELECT body FROM idempotency_keys WHERE company_id = ?").bind(t.companyId).all<{ body: string }>();
+    expect(stored.results).toHaveLength(1);
+    expect(stored.results[0]!.body).not.toContain(first.body.secret);
+    const keys = await env.DB.prepare("SELECT count(*) AS n FROM api_keys WHERE company_id = ?").bind(t.companyId).first<{ n: number }>();
+    expect(keys!.n).toBe(2); // the tenant's own key and this one
+  });
+
   it("creates one partner under concurrent retries", async () => {
     const t = await newTenant();
     await api(t.key, "POST", "/v1/groups", { name: "A", destination_url: "https://acme.example/" });

@@ -74,6 +74,25 @@ describe("partners: happy path", () => {
   });
 });
 
+describe("partners: concurrency", () => {
+  it("partners created while default links are added get a slug for every live link", async () => {
+    const t = await tenantWithGroups();
+    const link = (text: string) => ({ title: text, destination_url: `https://acme.example/${text}`, link_text: text });
+    const results = await Promise.all([
+      ...["Ann", "Bob", "Cy", "Di", "Ed", "Fay"].map((first) => api(t.key, "POST", "/v1/partners", partnerBody(first, "Racer"))),
+      api(t.key, "POST", `/v1/groups/${t.a.id}/links`, link("pricing")),
+      api(t.key, "POST", `/v1/groups/${t.a.id}/links`, link("docs")),
+    ]);
+    expect(results.map((r) => r.status)).toEqual([201, 201, 201, 201, 201, 201, 201, 201]);
+    for (const partner of results.slice(0, 6).map((r) => r.body)) {
+      const links = await api(t.key, "GET", `/v1/partners/${partner.id}/links`);
+      const slugs = links.body.data.map((l: { slug: string }) => l.slug).sort();
+      const key = partner.partner_key;
+      expect(slugs, key).toEqual([key, `${key}--docs`, `${key}--pricing`].sort());
+    }
+  });
+});
+
 describe("partners: error cases", () => {
   it("refuses a taken partner key, and the old key of another partner, with 409", async () => {
     const t = await tenantWithGroups();

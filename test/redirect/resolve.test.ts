@@ -1,24 +1,14 @@
 // Resolution order and behaviour when storage fails.
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
+import { createEdgeApp } from "../../src/redirect/app";
 import { IsolateCache } from "../../src/redirect/isolate-cache";
 import { recordKeys } from "../../src/redirect/records";
 import { resolveRoute, type ResolverDeps } from "../../src/redirect/resolve";
-import { addPartner, createCompanyFixture, edgeFetch } from "../helpers/fixtures";
+import { addPartner, createCompanyFixture } from "../helpers/fixtures";
+import { failingKv, rejectingDb, throwingDb, throwingKv } from "../helpers/redirect";
 
-const failingDb = {
-  prepare: () => {
-    throw new Error("D1 unavailable");
-  },
-} as unknown as D1Database;
-const failingKv = {
-  get: async () => {
-    throw new Error("KV unavailable");
-  },
-  put: async () => {
-    throw new Error("KV unavailable");
-  },
-} as unknown as KVNamespace;
 
 function cacheAt(clock: { now: number }) {
   return new IsolateCache({ maxEntries: 100, freshMs: 1_000, missFreshMs: 1_000, now: () => clock.now });
@@ -47,7 +37,7 @@ describe("resolveRoute", () => {
     const clock = { now: Date.now() };
     const cache = cacheAt(clock);
     await resolveRoute({ db: env.DB, kv: env.LINKS_KV, cache, waitUntil: () => {} }, hostname, "jane");
-    const route = await resolveRoute({ db: failingDb, kv: failingKv, cache, waitUntil: () => {} }, hostname, "jane");
+    const route = await resolveRoute({ db: throwingDb, kv: failingKv, cache, waitUntil: () => {} }, hostname, "jane");
     expect(route.slug?.partnerKey).toBe("jane");
   });
 
@@ -59,7 +49,7 @@ describe("resolveRoute", () => {
     await resolveRoute({ db: env.DB, kv: env.LINKS_KV, cache, waitUntil: () => {} }, hostname, "jane");
     clock.now += 60_000; // long past fresh
     const errors = vi.spyOn(console, "error").mockImplementation(() => {});
-    const route = await resolveRoute({ db: failingDb, kv: failingKv, cache, waitUntil: () => {} }, hostname, "jane");
+    const route = await resolveRoute({ db: throwingDb, kv: failingKv, cache, waitUntil: () => {} }, hostname, "jane");
     errors.mockRestore();
     expect(route.host?.companyId).toBe(companyId);
     expect(route.slug?.partnerKey).toBe("jane");
@@ -69,7 +59,7 @@ describe("resolveRoute", () => {
   it("returns nothing, rather than throwing, when storage fails and nothing is cached", async () => {
     const errors = vi.spyOn(console, "error").mockImplementation(() => {});
     const route = await resolveRoute(
-      { db: failingDb, kv: failingKv, cache: cacheAt({ now: Date.now() }), waitUntil: () => {} },
+      { db: throwingDb, kv: failingKv, cache: cacheAt({ now: Date.now() }), waitUntil: () => {} },
       "any.test",
       "jane",
     );
@@ -82,7 +72,7 @@ describe("resolveRoute", () => {
     await addPartner(companyId, groupId, "jane");
     // Records are in KV from the services' write-through; D1 is down.
     const route = await resolveRoute(
-      { db: failingDb, kv: env.LINKS_KV, cache: cacheAt({ now: Date.now() }), waitUntil: () => {} },
+      { db: throwingDb, kv: env.LINKS_KV, cache: cacheAt({ now: Date.now() }), waitUntil: () => {} },
       hostname,
       "jane",
     );
@@ -92,11 +82,51 @@ describe("resolveRoute", () => {
 });
 
 describe("edge under storage failure", () => {
-  it("never answers 5xx: a throwing handler still shows the 404 page", async () => {
+  const clock = { now: Date.now() };
+  async function fetchWith(app: ReturnType<typeof createEdgeApp>, url: string, stores: { DB?: D1Database; LINKS_KV?: KVNamespace }) {
+    const ctx = createExecutionContext();
+    const response = await app.fetch(new Request(url), { ...env, ...stores }, ctx);
+    await waitOnExecutionContext(ctx);
+    return response;
+  }
+  const edgeApp = () => createEdgeApp({ cache: cacheAt(clock), clickSink: () => ({ send: async () => undefined }) });
+
+  it("sends a slug no cache knows to the company's fallback URL while D1 is down", async () => {
+    const { hostname, companyId, groupId } = await createCompanyFixture({ fallbackUrl: "https://acme.example/partners" });
+    await addPartner(companyId, groupId, "jane");
+    await env.LINKS_KV.delete(recordKeys.slug(companyId, "jane")); // only D1 knows the slug now
     const errors = vi.spyOn(console, "error").mockImplementation(() => {});
-    const response = await edgeFetch("https://broken.test/jane", { headers: { host: "broken.test" } });
+    const response = await fetchWith(edgeApp(), `https://${hostname}/jane`, { DB: rejectingDb });
     errors.mockRestore();
-    expect(response.status).toBe(404);
-    await response.text();
+    expect(response.status).toBe(302);
+    expect(response.headers.get("location")).toBe("https://acme.example/partners");
+    expect(response.headers.get("set-cookie")).toBeNull();
+  });
+
+  it("keeps redirecting from stale isolate entries when KV and D1 both fail", async () => {
+    const { hostname, companyId, groupId } = await createCompanyFixture({ destinationUrl: "https://dest.example/landing" });
+    await addPartner(companyId, groupId, "jane");
+    const app = edgeApp();
+    expect((await fetchWith(app, `https://${hostname}/jane`, {})).status).toBe(302); // warms this isolate
+    clock.now += 60_000; // every entry is now past its freshness
+    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    const response = await fetchWith(app, `https://${hostname}/jane`, { DB: rejectingDb, LINKS_KV: failingKv });
+    errors.mockRestore();
+    expect(response.status).toBe(302);
+    expect(response.headers.get("location")).toMatch(/^https:\/\/dest\.example\/landing\?ps_xid=[0-9a-z]+&ps_partner_key=jane$/);
+  });
+
+  it("shows the 404 page, never a 5xx, when nothing answers (rejecting or throwing storage)", async () => {
+    const { hostname, companyId, groupId } = await createCompanyFixture({ fallbackUrl: "https://acme.example/partners" });
+    await addPartner(companyId, groupId, "jane");
+    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    const down = await fetchWith(edgeApp(), `https://${hostname}/jane`, { DB: rejectingDb, LINKS_KV: failingKv });
+    const throwing = await fetchWith(edgeApp(), `https://${hostname}/jane`, { DB: throwingDb, LINKS_KV: throwingKv });
+    errors.mockRestore();
+    for (const response of [down, throwing]) {
+      expect(response.status).toBe(404);
+      expect(response.headers.get("content-type")).toBe("text/html; charset=utf-8");
+      expect(await response.text()).toContain("Link not found");
+    }
   });
 });
