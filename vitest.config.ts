@@ -15,6 +15,9 @@ export default defineConfig(async () => {
           bindings: { TEST_MIGRATIONS: migrations, VISITOR_HASH_SALT: "test-salt", LOCAL_EDGE_ORIGIN: "http://localhost:8787" },
           // The admin worker's binding (it lives under [env.admin]); the same limit as wrangler.toml.
           ratelimits: { ADMIN_RATE_LIMITER: { simple: { limit: 600, period: 60 } } },
+          // An empty database and KV of their own, for the demo seed (it only seeds an empty database).
+          d1Databases: { SEED_DB: "seed-db" },
+          kvNamespaces: { SEED_KV: "seed-kv" },
         },
       }),
     ],

@@ -4,6 +4,8 @@ type AppEnv = import("../src/env").Env & import("../src/env").AdminEnv;
 declare namespace Cloudflare {
   interface Env extends AppEnv {
     TEST_MIGRATIONS: import("cloudflare:test").D1Migration[];
+    SEED_DB: D1Database;
+    SEED_KV: KVNamespace;
   }
 }
 

@@ -33,6 +33,17 @@ describe("conversions: happy path", () => {
     expect(n!.n).toBe(1);
   });
 
+  it("the same conversion sent five times at once creates one customer; the others are replays", async () => {
+    const p = await program();
+    const xid = await p.click(p.jane);
+    const results = await Promise.all(Array.from({ length: 5 }, () => api(p.key, "POST", "/v1/conversions", { xid, customer_key: "acct_race" })));
+    expect(results.map((r) => r.status).sort()).toEqual([200, 200, 200, 200, 201]);
+    expect(results.filter((r) => r.body.replayed).length).toBe(4);
+    expect(new Set(results.map((r) => r.body.customer.id)).size).toBe(1);
+    const n = await env.DB.prepare("SELECT count(*) AS n FROM customers WHERE company_id = ?").bind(p.companyId).first<{ n: number }>();
+    expect(n!.n).toBe(1);
+  });
+
   it("last click: a newer click of another partner rebinds a customer who has not paid yet", async () => {
     const p = await program("last_click");
     const old = await p.click(p.jane, Date.now() - 2 * DAY_MS);

@@ -1,0 +1,61 @@
+// The demo company `npm start` seeds: once, complete, and its printed links work at the edge.
+import { applyD1Migrations, createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { seedDemoCompany } from "../../src/demo/seed";
+import { createEdgeApp } from "../../src/redirect/app";
+import { IsolateCache } from "../../src/redirect/isolate-cache";
+
+// Its own empty database: the seed does nothing on a database that has a company.
+const stores = { DB: env.SEED_DB, LINKS_KV: env.SEED_KV };
+
+async function rowCounts() {
+  const counts: Record<string, number> = {};
+  for (const table of ["companies", "api_keys", "link_domains", "groups", "default_links", "partners", "partner_links"]) {
+    counts[table] = (await env.SEED_DB.prepare(`SELECT count(*) AS n FROM ${table}`).first<{ n: number }>())!.n;
+  }
+  return counts;
+}
+
+describe("demo seed", () => {
+  it("seeds one demo company on an empty database, and nothing on a second start", async () => {
+    await applyD1Migrations(env.SEED_DB, env.TEST_MIGRATIONS);
+    const first = await seedDemoCompany(stores);
+    expect(first.created).toBe(true);
+    expect(first.apiKey).toMatch(/^sk_live_/);
+    expect(await rowCounts()).toEqual({
+      companies: 1,
+      api_keys: 1,
+      link_domains: 1,
+      groups: 2,
+      default_links: 3, // two originals and Affiliates' pricing link
+      partners: 4,
+      partner_links: 7, // three Affiliates partners × 2 links, one Reseller × 1
+    });
+    const domain = await env.SEED_DB.prepare("SELECT hostname, cookie_domain FROM link_domains").first();
+    expect(domain).toEqual({ hostname: "localhost", cookie_domain: null });
+    const utms = await env.SEED_DB.prepare("SELECT utm_params FROM default_links WHERE position = 1 ORDER BY created_at").all<{ utm_params: string }>();
+    expect(utms.results.map((row) => JSON.parse(row.utm_params))).toEqual([
+      [["utm_source", "partner"], ["utm_medium", "affiliate"], ["utm_campaign", "{partner_key}"]],
+      [["utm_source", "reseller"], ["utm_medium", "partner"]],
+    ]);
+
+    const before = await rowCounts();
+    const second = await seedDemoCompany(stores);
+    expect(second).toEqual({ created: false, companyId: first.companyId, companyName: first.companyName, slugs: first.slugs });
+    expect(await rowCounts()).toEqual(before);
+
+    // The links `npm start` prints redirect at the edge, over plain-http localhost.
+    expect(first.slugs.map((s) => s.slug)).toContain("jane-doe--pricing");
+    const app = createEdgeApp({ cache: new IsolateCache({ maxEntries: 100, freshMs: 1000, missFreshMs: 1000 }), clickSink: () => ({ send: async () => undefined }) });
+    const ctx = createExecutionContext();
+    const response = await app.fetch(new Request("http://localhost:8787/jane-doe"), { ...env, ...stores }, ctx);
+    await waitOnExecutionContext(ctx);
+    expect(response.status).toBe(302);
+    const location = new URL(response.headers.get("location")!);
+    expect(location.origin + location.pathname).toBe("https://example.com/signup");
+    expect([...location.searchParams.keys()]).toEqual(["plan", "utm_source", "utm_medium", "utm_campaign", "ps_xid", "ps_partner_key"]);
+    expect(location.searchParams.get("utm_campaign")).toBe("jane-doe");
+    expect(response.headers.get("set-cookie")).not.toContain("Secure");
+  });
+});
