@@ -1,6 +1,7 @@
 // Input rules shared by the services (which enforce them) and the API schemas (which document them).
 import { z } from "zod";
 import { problems, type FieldError } from "./errors";
+import { isWellFormed } from "./unicode";
 
 const LOWER_WORDS = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
@@ -29,10 +30,8 @@ export const partnerKey = z
 
 export const linkText = partnerKey;
 
-// A lone UTF-16 surrogate (JSON "\ud800") cannot be put in a URL: refused here, not at the edge.
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-const urlText = (min: number, max: number) =>
-  z.string().min(min).max(max).refine((text) => !LONE_SURROGATE.test(text), "must be valid Unicode text");
+// Text that goes into URLs: a lone surrogate is refused here rather than mangled at the edge.
+const urlText = (min: number, max: number) => z.string().min(min).max(max).refine(isWellFormed, "must be valid Unicode text");
 export const utmParams = z
   .array(z.tuple([urlText(1, 100), urlText(0, 500)]))
   .max(20)

@@ -209,19 +209,22 @@ async function liveLinkTexts(env: Stores, groupId: string): Promise<string[]> {
   return rows.map((row) => row.linkText);
 }
 
-/** A key is free when no other partner has it and no other partner's slug was ever made from it. */
+/**
+ * A key is free when no other partner has it and no other partner's slug was ever made from it
+ * (`key` or `key--<text>`: keys and link texts never contain `--`, so a slug names its key).
+ */
 async function assertKeyAvailable(env: Stores, companyId: string, key: string, forPartnerId?: string): Promise<void> {
   const db = database(env.DB);
   const [partner] = await db
     .select({ id: partners.id })
     .from(partners)
     .where(and(eq(partners.companyId, companyId), eq(partners.partnerKey, key)));
-  const [link] = await db
+  const links = await db
     .select({ partnerId: partnerLinks.partnerId })
     .from(partnerLinks)
-    .where(and(eq(partnerLinks.companyId, companyId), eq(partnerLinks.slug, key)));
-  const owner = partner?.id ?? link?.partnerId;
-  if (owner && owner !== forPartnerId) throw keyTaken(key);
+    .where(and(eq(partnerLinks.companyId, companyId), or(eq(partnerLinks.slug, key), like(partnerLinks.slug, `${key}--%`))));
+  const owners = [partner?.id, ...links.map((link) => link.partnerId)].filter((id) => id !== undefined);
+  if (owners.some((owner) => owner !== forPartnerId)) throw keyTaken(key);
 }
 
 /** `jane-doe`, else `jane-doe-2`, … */
@@ -237,7 +240,8 @@ async function freePartnerKey(env: Stores, companyId: string, name: string): Pro
     .select({ key: partnerLinks.slug })
     .from(partnerLinks)
     .where(and(eq(partnerLinks.companyId, companyId), or(eq(partnerLinks.slug, base), like(partnerLinks.slug, pattern))));
-  return firstFree(base, [...usedKeys, ...usedSlugs].map((row) => row.key));
+  // A slug `k--text` uses the key `k` as much as the slug `k` does.
+  return firstFree(base, [...usedKeys, ...usedSlugs].map((row) => row.key.split("--")[0]!));
 }
 
 function keyTaken(key: string) {

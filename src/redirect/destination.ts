@@ -7,6 +7,8 @@
 // layer are all kept, in order. Only the query changes: scheme, host, path and `#fragment` are the
 // destination's own. Parameters arriving from the visitor keep their original percent-encoding.
 
+import { toWellFormed } from "../lib/unicode";
+
 /** One `name=value` (or bare `name`) piece of a query string, already percent-encoded. */
 interface QueryPair {
   /** Decoded name, used for comparisons. */
@@ -103,7 +105,7 @@ function encodedPair(name: string, value: string): QueryPair {
 
 /** encodeURIComponent that never throws: a lone surrogate (stored before validation refused it) becomes U+FFFD. */
 function encodeComponent(text: string): string {
-  return encodeURIComponent(text.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, "\uFFFD"));
+  return encodeURIComponent(toWellFormed(text));
 }
 
 function decodeQueryComponent(raw: string): string {

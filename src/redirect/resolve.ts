@@ -16,7 +16,8 @@ export const KV_CACHE_TTL_SECONDS = 30;
 /**
  * Write-backs from the edge expire: if one races an admin write-through and stores an older
  * value, it heals within this time. Admin writes themselves do not expire, so write-backs are
- * rare (a key KV has not propagated yet) and a short TTL costs few D1 reads.
+ * rare (keys not propagated yet, slugs a new default link gave a whole group) and a short TTL
+ * costs few D1 reads.
  */
 export const WRITE_BACK_TTL_SECONDS = 120;
 

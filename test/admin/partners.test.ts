@@ -109,6 +109,34 @@ describe("partners: error cases", () => {
     expect((await api(t.key, "PATCH", `/v1/partners/${first.id}`, { partner_key: "jane" })).status).toBe(200);
   });
 
+  it("refuses a key another partner's link slugs were made from, so no slug can ever collide", async () => {
+    const t = await tenantWithGroups();
+    await api(t.key, "POST", `/v1/groups/${t.b.id}/links`, { title: "Docs", destination_url: "https://acme.example/docs", link_text: "docs" });
+    const ann = (await api(t.key, "POST", "/v1/partners", partnerBody("Ann", "Lee", { partner_key: "ann" }))).body;
+    // Renamed to `kay`, then moved: her new slug is `kay--docs`; renamed again to `ann-2`.
+    await api(t.key, "PATCH", `/v1/partners/${ann.id}`, { partner_key: "kay" });
+    await api(t.key, "PATCH", `/v1/partners/${ann.id}`, { group_id: t.b.id });
+    await api(t.key, "PATCH", `/v1/partners/${ann.id}`, { partner_key: "ann-2" });
+    const slugs = (await api(t.key, "GET", `/v1/partners/${ann.id}/links`)).body.data.map((l: { slug: string }) => l.slug);
+    expect(slugs).toEqual(["ann", "kay--docs"]);
+
+    const before = await tableCounts();
+    const taken = await api(t.key, "POST", "/v1/partners", partnerBody("Kay", "Doe", { partner_key: "kay", group_id: t.b.id }));
+    expect(taken.status).toBe(409);
+    expect(problemType(taken)).toBe("partner-key-taken");
+    expect(await tableCounts()).toEqual(before);
+    // Nor may an existing partner be renamed to it (a later move would need `kay--docs`).
+    const bob = (await api(t.key, "POST", "/v1/partners", partnerBody("Bob", "Roe"))).body;
+    const renamed = await api(t.key, "PATCH", `/v1/partners/${bob.id}`, { partner_key: "kay" });
+    expect(renamed.status).toBe(409);
+    expect(problemType(renamed)).toBe("partner-key-taken");
+    expect((await api(t.key, "GET", `/v1/partners/${bob.id}`)).body.partner_key).toBe("bob-roe");
+    // A key generated from a name ("Kay !" → kay) steps around it too.
+    const generated = await api(t.key, "POST", "/v1/partners", { email: "k@example.com", first_name: "Kay", last_name: "!", group_id: t.b.id });
+    expect(generated.status).toBe(201);
+    expect(generated.body.partner_key).toBe("kay-2");
+  });
+
   it.each([
     [partnerBody("A", "B", { email: "not-an-email" }), "email"],
     [partnerBody("A", "B", { partner_key: "has--double" }), "partner_key"],
