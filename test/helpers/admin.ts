@@ -58,3 +58,33 @@ export async function tableCounts(): Promise<Record<string, number>> {
   }
   return counts;
 }
+
+/**
+ * Every row of every table, in storage order: to show that a refused request wrote nothing —
+ * not a row added or removed, and not a column of an existing row changed (a partial update).
+ */
+export async function tableSnapshot(): Promise<Record<string, Record<string, unknown>[]>> {
+  const { results } = await env.DB.prepare(
+    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('d1_migrations') AND name NOT LIKE '\\_cf\\_%' ESCAPE '\\' ORDER BY name",
+  ).all<{ name: string }>();
+  const tables = results.map((row) => row.name);
+  const rows = await env.DB.batch(tables.map((table) => env.DB.prepare(`SELECT * FROM "${table}" ORDER BY rowid`)));
+  return Object.fromEntries(tables.map((table, i) => [table, rows[i]!.results as Record<string, unknown>[]]));
+}
+
+/** Every key and value in the edge's KV namespace (what the admin side publishes to the edge). */
+export async function kvSnapshot(): Promise<Record<string, string | null>> {
+  const names: string[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await env.LINKS_KV.list({ cursor });
+    names.push(...page.keys.map((key) => key.name));
+    cursor = page.list_complete ? undefined : page.cursor;
+  } while (cursor);
+  const snapshot: Record<string, string | null> = {};
+  for (let i = 0; i < names.length; i += 100) {
+    const values = await env.LINKS_KV.get(names.slice(i, i + 100), "text");
+    for (const [name, value] of values) snapshot[name] = value;
+  }
+  return snapshot;
+}
