@@ -101,3 +101,22 @@ export const throwingKv = {
     throw new Error("KV unavailable");
   },
 } as unknown as KVNamespace;
+
+/**
+ * A D1 and a KV that record every property touched and every call made on them (and fail each
+ * call, as storage that is down would): to show a request did no storage I/O at all.
+ */
+export function recordingStorage() {
+  const calls: string[] = [];
+  const recorder = <T extends object>(name: string) =>
+    new Proxy({} as T, {
+      get(_target, property) {
+        calls.push(`${name}.${String(property)}`);
+        return (...args: unknown[]) => {
+          calls.push(`${name}.${String(property)}(${args.map((arg) => JSON.stringify(arg)).join(", ")})`);
+          throw new Error(`${name} unavailable`);
+        };
+      },
+    });
+  return { DB: recorder<D1Database>("DB"), LINKS_KV: recorder<KVNamespace>("LINKS_KV"), calls };
+}

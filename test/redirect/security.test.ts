@@ -1,8 +1,12 @@
 // No input may produce a 5xx or send a visitor anywhere but the company's own destinations.
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import { createEdgeApp } from "../../src/redirect/app";
+import { IsolateCache } from "../../src/redirect/isolate-cache";
 import { addPartner, createCompanyFixture, edgeFetch } from "../helpers/fixtures";
-import { locationOf } from "../helpers/redirect";
+import { locationOf, recordingStorage } from "../helpers/redirect";
 
 const DESTINATION = "https://dest.example/landing";
 const FALLBACK = "https://fallback.example/";
@@ -80,6 +84,52 @@ describe("security: open redirects and odd paths", () => {
       expect(response.headers.get("content-type"), path).toBe("text/html; charset=utf-8");
       expect(body, path).toContain("Link not found");
     }
+  });
+
+  describe("invalid slugs touch no storage", () => {
+    /** One request through a fresh edge app (empty isolate cache) whose D1 and KV record every use. */
+    async function withRecordingStorage(url: string, method = "GET") {
+      const storage = recordingStorage();
+      const app = createEdgeApp({ cache: new IsolateCache({ maxEntries: 100, freshMs: 1_000, missFreshMs: 1_000 }), clickSink: () => ({ send: async () => undefined }) });
+      const ctx = createExecutionContext();
+      const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+      const response = await app.fetch(new Request(url, { method }), { ...env, DB: storage.DB, LINKS_KV: storage.LINKS_KV }, ctx);
+      await waitOnExecutionContext(ctx);
+      errors.mockRestore();
+      return { response, body: await response.text(), calls: storage.calls };
+    }
+
+    it.each([
+      ["too long", "/" + "a".repeat(101)],
+      ["far too long", "/" + "jane-doe".repeat(2000)],
+      ["non-ASCII, encoded", "/j%C3%A4ne"],
+      ["non-ASCII, raw", "/jäne"],
+      ["emoji", "/🎉"],
+      ["several segments", "/a/b/c"],
+      ["a trailing segment", "/jane-doe/x"],
+      ["the root", "/"],
+      ["an encoded @", "/jane-doe%40evil.com"],
+      ["a dot", "/favicon.ico"],
+      ["an underscore", "/jane_doe"],
+      ["an encoded slash", "/%2F%2Fevil.com"],
+      ["a NUL", "/jane-doe%00"],
+    ])("%s: the 404 page, with no D1 or KV call", async (_label, path) => {
+      for (const method of ["GET", "HEAD"]) {
+        const { response, body, calls } = await withRecordingStorage(`https://links.example${path}`, method);
+        expect(calls, `${method} ${path}`).toEqual([]);
+        expect(response.status, `${method} ${path}`).toBe(404);
+        if (method === "GET") expect(body, path).toContain("Link not found");
+      }
+    });
+
+    it("a valid slug nobody created does reach storage (so the recorder sees lookups)", async () => {
+      for (const path of ["/jane-doe", "/" + "a".repeat(100), "/JANE--Pricing"]) {
+        const { response, calls } = await withRecordingStorage(`https://links.example${path}`);
+        expect(response.status, path).toBe(404);
+        expect(calls.some((call) => call.startsWith("LINKS_KV.get(")), path).toBe(true);
+        expect(calls.some((call) => call.startsWith("DB.prepare(")), path).toBe(true);
+      }
+    });
   });
 
   it("answers other methods without a redirect and without a 5xx", async () => {
