@@ -108,6 +108,66 @@ describe("click consumer: happy path", () => {
     expect(total).toBe(100);
   });
 
+  it("binds at most 100 parameters per statement (D1's limit) for a batch of 250, and writes all 250", async () => {
+    // Checked on what the consumer sends, not only on whether the local D1 accepted it.
+    const statements: { sql: string; placeholders: number; bound: number | null }[] = [];
+    let batches = 0;
+    const recordingDb = {
+      prepare(sql: string) {
+        const statement = env.DB.prepare(sql);
+        const record = { sql, placeholders: (sql.match(/\?\d*/g) ?? []).length, bound: null as number | null };
+        statements.push(record);
+        const bind = statement.bind.bind(statement);
+        statement.bind = (...values: unknown[]) => {
+          record.bound = values.length;
+          return bind(...values);
+        };
+        return statement;
+      },
+      batch(list: D1PreparedStatement[]) {
+        batches++;
+        return env.DB.batch(list);
+      },
+    } as unknown as D1Database;
+
+    const links = Array.from({ length: 9 }, () => `plk_${crypto.randomUUID()}`);
+    const events = Array.from({ length: 250 }, (_, i) =>
+      clickEvent({ partnerLinkId: links[i % links.length]!, visitorHash: `v${i % 17}`, kind: i % 25 === 0 ? "bot" : "human" }),
+    );
+    const batch = createMessageBatch(
+      "edgeref-clicks",
+      events.map((body, i) => ({ id: `msg-${i}`, timestamp: new Date(), attempts: 1, body })),
+    );
+    const ctx = createExecutionContext();
+    await consumeClickBatch(batch, { DB: recordingDb });
+    const result = await getQueueResult(batch, ctx);
+
+    expect(batches).toBe(1); // one atomic batch
+    const inserts = statements.filter((s) => /^INSERT OR IGNORE INTO clicks /.test(s.sql));
+    expect(inserts.length).toBeGreaterThan(1); // 250 rows × 13 columns had to be split
+    for (const statement of statements) {
+      expect(statement.bound, statement.sql.slice(0, 80)).not.toBeNull();
+      expect(statement.bound!, statement.sql.slice(0, 80)).toBeLessThanOrEqual(100);
+      expect(statement.placeholders, statement.sql.slice(0, 80)).toBeLessThanOrEqual(100);
+    }
+    expect(result.retryBatch.retry).toBe(false);
+    expect(result.ackAll).toBe(true);
+
+    const { results } = await env.DB.prepare(
+      `SELECT click_id FROM clicks WHERE partner_link_id IN (${links.map(() => "?").join(", ")})`,
+    )
+      .bind(...links)
+      .all<{ click_id: string }>();
+    expect(new Set(results.map((row) => row.click_id))).toEqual(new Set(events.map((event) => event.clickId)));
+    let counted = 0;
+    for (const link of links) {
+      const humans = events.filter((e) => e.partnerLinkId === link && e.kind === "human");
+      expect(await countsFor(link), link).toEqual([{ hour: hourStart(BASE_TS), clicks: humans.length, unique_clicks: new Set(humans.map((e) => e.visitorHash)).size }]);
+      counted += humans.length;
+    }
+    expect(counted).toBe(240);
+  });
+
   it("stores bot, HEAD and prefetch visits but does not count them", async () => {
     const link = `plk_${crypto.randomUUID()}`;
     await deliver([
