@@ -130,3 +130,24 @@ describe("edge under storage failure", () => {
     }
   });
 });
+
+describe("edge reads from KV", () => {
+  it("passes cacheTtl: 30 (KV's edge cache, Cloudflare's minimum) on every read of a redirect", async () => {
+    const { hostname, companyId, groupId } = await createCompanyFixture();
+    await addPartner(companyId, groupId, "jane");
+    const get = vi.fn((key: string, options?: unknown) => env.LINKS_KV.get(key, options as KVNamespaceGetOptions<"json">));
+    const put = vi.fn(async () => undefined);
+    const spyKv = { get, put } as unknown as KVNamespace;
+    const app = createEdgeApp({ cache: cacheAt({ now: Date.now() }), clickSink: () => ({ send: async () => undefined }) });
+    const ctx = createExecutionContext();
+    const response = await app.fetch(new Request(`https://${hostname}/jane`), { ...env, LINKS_KV: spyKv }, ctx);
+    await waitOnExecutionContext(ctx);
+    expect(response.status).toBe(302);
+    // Host, company, slug and group records, all found in KV (the admin side wrote them through).
+    expect(get.mock.calls.map(([key]) => key).sort()).toEqual(
+      [recordKeys.host(hostname), recordKeys.company(companyId), recordKeys.slug(companyId, "jane"), recordKeys.group(groupId)].sort(),
+    );
+    for (const [key, options] of get.mock.calls) expect(options, key).toEqual({ type: "json", cacheTtl: 30 });
+    expect(put).not.toHaveBeenCalled();
+  });
+});
