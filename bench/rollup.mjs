@@ -3,8 +3,8 @@
 // follows new events (≈ 1) or history (≫ 1). Target ≤ 1.5.
 import { appendFileSync } from "node:fs";
 import os from "node:os";
-import { build } from "esbuild";
 import { Miniflare } from "miniflare";
+import { bundleForWorkerd } from "../scripts/workerd-bundle.mjs";
 import { migrationStatements, compatibilityDate } from "./shared.mjs";
 
 const SMALL = Number(process.env.ROLLUP_SMALL_HISTORY ?? 2_000);
@@ -12,17 +12,7 @@ const LARGE = SMALL * 100;
 const NEW_EVENTS = Number(process.env.ROLLUP_NEW_EVENTS ?? 1_000);
 const ROUNDS = Number(process.env.ROLLUP_ROUNDS ?? 7);
 
-await build({
-  entryPoints: { "rollup-tools": "bench/workers/rollup-tools.ts" },
-  outdir: "bench/out",
-  bundle: true,
-  format: "esm",
-  platform: "browser",
-  conditions: ["workerd", "worker", "browser"],
-  target: "es2022",
-  minify: true,
-  logLevel: "warning",
-});
+await bundleForWorkerd({ "rollup-tools": "bench/workers/rollup-tools.ts" }, "bench/out", { minify: true });
 
 const worker = (name) => ({
   name,

@@ -8,8 +8,8 @@ import { fork } from "node:child_process";
 import { appendFileSync } from "node:fs";
 import os from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
-import { build } from "esbuild";
 import { Miniflare } from "miniflare";
+import { bundleForWorkerd } from "../scripts/workerd-bundle.mjs";
 import { compatibilityDate, migrationStatements } from "./shared.mjs";
 
 const OUT = "bench/out";
@@ -30,17 +30,7 @@ async function bundle() {
     tools: "bench/workers/tools.ts",
     edge: "workers/edge.ts",
   };
-  await build({
-    entryPoints: entries,
-    outdir: OUT,
-    bundle: true,
-    format: "esm",
-    platform: "browser",
-    conditions: ["workerd", "worker", "browser"],
-    target: "es2022",
-    minify: true,
-    logLevel: "warning",
-  });
+  await bundleForWorkerd(entries, OUT, { minify: true });
 }
 
 

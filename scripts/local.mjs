@@ -2,23 +2,14 @@
 // KV that `wrangler dev` uses (.wrangler/state/v3, binding ids from wrangler.toml). Everything
 // happens in the runtime; Node only sends one request, so no binding call crosses processes.
 import { readFileSync } from "node:fs";
-import { build } from "esbuild";
 import { Miniflare } from "miniflare";
+import { bundleForWorkerd } from "./workerd-bundle.mjs";
 
 const toml = readFileSync("wrangler.toml", "utf8");
 const first = (pattern) => pattern.exec(toml)?.[1];
 
 export async function runLocalTask(path, body) {
-  await build({
-    entryPoints: { "local-tasks": "scripts/local-tasks.worker.ts" },
-    outdir: ".wrangler/tmp",
-    bundle: true,
-    format: "esm",
-    platform: "browser",
-    conditions: ["workerd", "worker", "browser"],
-    target: "es2022",
-    logLevel: "warning",
-  });
+  await bundleForWorkerd({ "local-tasks": "scripts/local-tasks.worker.ts" }, ".wrangler/tmp");
   const mf = new Miniflare({
     modules: true,
     scriptPath: ".wrangler/tmp/local-tasks.js",
