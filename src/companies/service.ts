@@ -1,6 +1,7 @@
 // Companies (tenants), their settings and their link domains. Every change the edge depends on is
 // published to it (write-through) before the call returns.
 import { and, asc, eq, isNull, like, or } from "drizzle-orm";
+import { getPublicSuffix } from "tldts";
 import { z } from "zod";
 import { database, isUniqueViolation } from "../db/client";
 import { ATTRIBUTION_MODELS, companies, groups, linkDomains, PLANS } from "../db/schema";
@@ -99,10 +100,11 @@ export const linkDomainInput = z
     ({ hostname, cookieDomain }) => !cookieDomain || hostname === cookieDomain || hostname.endsWith(`.${cookieDomain}`),
     { path: ["cookieDomain"], message: "must be the hostname or a parent domain of it" },
   )
-  // Browsers drop a cookie whose Domain is a top-level domain (`com`): tracking would fail silently.
-  .refine(({ cookieDomain }) => !cookieDomain || cookieDomain.includes("."), {
+  // Browsers drop a cookie whose Domain is a public suffix (`com`, `co.uk`, `github.io`), so
+  // tracking would fail silently: judged by the Public Suffix List, private section included.
+  .refine(({ cookieDomain }) => !cookieDomain || getPublicSuffix(cookieDomain, { allowPrivateDomains: true }) !== cookieDomain, {
     path: ["cookieDomain"],
-    message: "must be a registrable domain such as acme.com, not a top-level domain",
+    message: "must be a domain you own such as acme.com, not a public suffix such as com or co.uk",
   });
 
 export async function listLinkDomains(env: Stores, companyId: string) {

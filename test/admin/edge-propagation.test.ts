@@ -62,6 +62,8 @@ describe("link domains at the edge", () => {
     [{ hostname: "try.acme.com", cookie_domain: "other.com" }, "cookie_domain"],
     [{ hostname: "try.acme.com", cookie_domain: "cme.com" }, "cookie_domain"],
     [{ hostname: "try.acme.com", cookie_domain: "com" }, "cookie_domain"],
+    [{ hostname: "try.acme.co.uk", cookie_domain: "co.uk" }, "cookie_domain"],
+    [{ hostname: "acme.github.io", cookie_domain: "github.io" }, "cookie_domain"],
     [{ hostname: "https://try.acme.com" }, "hostname"],
     [{ hostname: "try acme.com" }, "hostname"],
   ])("refuses %j", async (body, field) => {
