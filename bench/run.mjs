@@ -210,6 +210,7 @@ async function exactness() {
   // Confirm the claimed rate for twice as long, in a fresh world: an overloaded step above leaves
   // the local queue and sockets in a state that says nothing about the rate below it.
   const confirm = await withQueueWorld((step) => step(highestLossless, RATE_SECONDS * 2));
+  if (confirm.broken) throw new Error(`the confirmation run at ${highestLossless} req/s stopped the local runtime`);
   steps.push({ ...confirm, confirm: true });
   return { steps, highestLossless, lost: confirm.lost + (confirm.sent - confirm.redirected) };
 }

@@ -6,7 +6,7 @@ import { createApiKey, newKeySecret } from "../src/api-keys/service";
 import { addLinkDomain, createCompany, createCompanyInput, linkDomainInput } from "../src/companies/service";
 import { seedDemoCompany } from "../src/demo/seed";
 import type { StorageEnv } from "../src/env";
-import { ApiError } from "../src/lib/errors";
+import { ApiError, problems } from "../src/lib/errors";
 import { newId } from "../src/lib/ids";
 import { slugify } from "../src/lib/slugs";
 import { parseInput } from "../src/lib/validation";
@@ -36,6 +36,10 @@ export default {
 
 async function createLocally(env: StorageEnv, input: CompanyRequest) {
   const domain = input.hostname ? parseInput(linkDomainInput, { hostname: input.hostname, cookieDomain: input.cookieDomain ?? null }) : null;
+  // Checked first, so a taken hostname leaves no company behind.
+  if (domain && (await env.DB.prepare("SELECT 1 FROM link_domains WHERE hostname = ?").bind(domain.hostname).first())) {
+    throw problems.conflict(`The hostname '${domain.hostname}' is already in use.`, "hostname-taken");
+  }
   const company = await createCompany(env, { name: input.name, plan: input.plan as never, fallbackUrl: input.fallbackUrl ?? null });
   if (domain) await addLinkDomain(env, company.id, domain);
   const key = await createApiKey(env, company.id, { name: "First key" });

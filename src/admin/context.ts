@@ -6,7 +6,11 @@ import { zodFieldErrors } from "../lib/validation";
 
 export interface AdminContext {
   Bindings: AdminEnv;
-  Variables: { caller: Caller };
+  Variables: {
+    caller: Caller;
+    /** What an Idempotency-Key replay answers, when it must differ from the response (a secret shown once). */
+    replayBody?: unknown;
+  };
 }
 
 export type AdminHandler<R extends RouteConfig> = RouteHandler<R, AdminContext>;

@@ -24,6 +24,8 @@ export const list: AdminHandler<typeof routes.list> = async (c) => {
 
 export const create: AdminHandler<typeof routes.create> = async (c) => {
   const key = await createApiKey(c.env, c.get("caller").companyId, c.req.valid("json"));
+  // The secret is shown once and never stored, not even for an Idempotency-Key replay.
+  c.set("replayBody", { ...serializeApiKey(key), secret: null });
   return c.json({ ...serializeApiKey(key), secret: key.secret }, 201);
 };
 

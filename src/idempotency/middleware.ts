@@ -53,13 +53,8 @@ export const idempotentPosts: MiddlewareHandler<AdminContext> = async (c, next) 
   if (c.res.status >= 500) {
     await db.delete(idempotencyKeys).where(where); // nothing was done: let a retry run again
   } else {
-    await db.update(idempotencyKeys).set({ status: c.res.status, body: withoutSecret(await c.res.clone().text()) }).where(where);
+    const replayBody = c.get("replayBody");
+    const body = replayBody === undefined ? await c.res.clone().text() : JSON.stringify(replayBody);
+    await db.update(idempotencyKeys).set({ status: c.res.status, body }).where(where);
   }
 };
-
-/** A new API key's secret is shown once and never stored: a replay carries `"secret": null`. */
-function withoutSecret(body: string): string {
-  if (!body.includes('"secret"')) return body;
-  const parsed = JSON.parse(body) as Record<string, unknown>;
-  return typeof parsed.secret === "string" ? JSON.stringify({ ...parsed, secret: null }) : body;
-}

@@ -1,8 +1,10 @@
 // Partners and their slugs. A partner gets one slug per link text of the group they are in
 // (`jane-doe`, `jane-doe--pricing`), created when they join the group or when the group gains a
-// default link, and never rewritten. Keys never contain `--`, so slugs of different partners
-// cannot collide; a key whose slug still exists (an old key of another partner) is refused.
-import { and, asc, eq, gt, isNull, like, or, sql } from "drizzle-orm";
+// default link, and never rewritten. Keys and link texts never contain `--`, so a slug names its
+// key; a key that another partner's slugs were made from (an old key of theirs) is refused, so
+// slugs of different partners cannot collide.
+import { and, asc, eq, gt, gte, isNull, lt, or, sql } from "drizzle-orm";
+import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { z } from "zod";
 import type { Stores } from "../companies/service";
 import { getCompany } from "../companies/service";
@@ -222,7 +224,7 @@ async function assertKeyAvailable(env: Stores, companyId: string, key: string, f
   const links = await db
     .select({ partnerId: partnerLinks.partnerId })
     .from(partnerLinks)
-    .where(and(eq(partnerLinks.companyId, companyId), or(eq(partnerLinks.slug, key), like(partnerLinks.slug, `${key}--%`))));
+    .where(and(eq(partnerLinks.companyId, companyId), or(eq(partnerLinks.slug, key), startsWith(partnerLinks.slug, `${key}--`))));
   const owners = [partner?.id, ...links.map((link) => link.partnerId)].filter((id) => id !== undefined);
   if (owners.some((owner) => owner !== forPartnerId)) throw keyTaken(key);
 }
@@ -231,17 +233,22 @@ async function assertKeyAvailable(env: Stores, companyId: string, key: string, f
 async function freePartnerKey(env: Stores, companyId: string, name: string): Promise<string> {
   const base = slugify(name, 34) || "partner";
   const db = database(env.DB);
-  const pattern = `${base}-%`;
   const usedKeys = await db
     .select({ key: partners.partnerKey })
     .from(partners)
-    .where(and(eq(partners.companyId, companyId), or(eq(partners.partnerKey, base), like(partners.partnerKey, pattern))));
+    .where(and(eq(partners.companyId, companyId), or(eq(partners.partnerKey, base), startsWith(partners.partnerKey, `${base}-`))));
   const usedSlugs = await db
     .select({ key: partnerLinks.slug })
     .from(partnerLinks)
-    .where(and(eq(partnerLinks.companyId, companyId), or(eq(partnerLinks.slug, base), like(partnerLinks.slug, pattern))));
+    .where(and(eq(partnerLinks.companyId, companyId), or(eq(partnerLinks.slug, base), startsWith(partnerLinks.slug, `${base}-`))));
   // A slug `k--text` uses the key `k` as much as the slug `k` does.
   return firstFree(base, [...usedKeys, ...usedSlugs].map((row) => row.key.split("--")[0]!));
+}
+
+/** `column` starts with `prefix`, as an index range (SQLite's LIKE ignores case, so it cannot use the index). */
+function startsWith(column: SQLiteColumn, prefix: string) {
+  const next = prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+  return and(gte(column, prefix), lt(column, next));
 }
 
 function keyTaken(key: string) {
