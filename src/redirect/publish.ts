@@ -8,6 +8,7 @@ import {
   loadHostRecord,
   loadPartnerSlugRecords,
   recordKeys,
+  writeBackKey,
 } from "./records";
 
 interface Stores {
@@ -17,8 +18,10 @@ interface Stores {
 
 async function putOrDelete(env: Stores, key: string, value: unknown): Promise<void> {
   isolateCache.delete(key);
-  if (value === null) await env.LINKS_KV.delete(key);
-  else await env.LINKS_KV.put(key, JSON.stringify(value));
+  await Promise.all([
+    value === null ? env.LINKS_KV.delete(key) : env.LINKS_KV.put(key, JSON.stringify(value)),
+    env.LINKS_KV.delete(writeBackKey(key)), // an edge write-back of the old value must not answer
+  ]);
 }
 
 export async function publishGroup(env: Stores, groupId: string): Promise<void> {

@@ -52,6 +52,12 @@ export const recordKeys = {
   group: (groupId: string) => `v1:group:${groupId}`,
 };
 
+/**
+ * Where the edge writes back a record KV did not answer: beside the admin side's key, never over
+ * it, so a write-back (which expires) cannot replace a record the admin published (which does not).
+ */
+export const writeBackKey = (key: string) => `wb:${key}`;
+
 /** Everything one redirect needs, as far as it exists. */
 export interface RouteRecords {
   host: HostRecord | null;

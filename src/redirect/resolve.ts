@@ -6,6 +6,7 @@ import type { IsolateCache } from "./isolate-cache";
 import {
   loadRouteFromD1,
   recordKeys,
+  writeBackKey,
   type GroupRecord,
   type LinkRecord,
   type RouteRecords,
@@ -14,9 +15,9 @@ import {
 /** KV's own edge cache for reads (Cloudflare's minimum is 30 s). */
 export const KV_CACHE_TTL_SECONDS = 30;
 /**
- * Write-backs from the edge expire: if one races an admin write-through and stores an older
- * value, it heals within this time. Admin writes themselves do not expire, so write-backs are
- * rare (keys not propagated yet, slugs a new default link gave a whole group) and a short TTL
+ * Write-backs from the edge (under writeBackKey, never over the admin's record) expire: if one
+ * races an admin write-through and stores an older value, it heals within this time. They are
+ * rare — keys not propagated yet, slugs a new default link gave a whole group — so a short TTL
  * costs few D1 reads.
  */
 export const WRITE_BACK_TTL_SECONDS = 120;
@@ -92,7 +93,9 @@ async function lookup<T>(deps: ResolverDeps, key: string): Promise<Lookup<T>> {
   if (cached?.fresh) return { hit: true, value: cached.value };
   const stale = cached ? { value: cached.value } : undefined;
   try {
-    const value = await deps.kv.get<T>(key, { type: "json", cacheTtl: KV_CACHE_TTL_SECONDS });
+    const options = { type: "json", cacheTtl: KV_CACHE_TTL_SECONDS } as const;
+    // The admin side's record first; an edge write-back only where that has not reached this location.
+    const value = (await deps.kv.get<T>(key, options)) ?? (await deps.kv.get<T>(writeBackKey(key), options));
     if (value === null) return { hit: false, stale };
     deps.cache.set(key, value);
     return { hit: true, value };
@@ -146,7 +149,7 @@ function remember(
     // Not-found answers stay in this isolate only: KV is never written for a slug nobody created.
     deps.cache.set(key, value);
     if (value !== null && !answeredByCache.has(name)) {
-      writes.push(deps.kv.put(key, JSON.stringify(value), { expirationTtl: WRITE_BACK_TTL_SECONDS }));
+      writes.push(deps.kv.put(writeBackKey(key), JSON.stringify(value), { expirationTtl: WRITE_BACK_TTL_SECONDS }));
     }
   }
   if (writes.length) {

@@ -4,8 +4,9 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import { createEdgeApp } from "../../src/redirect/app";
 import { IsolateCache } from "../../src/redirect/isolate-cache";
-import { recordKeys } from "../../src/redirect/records";
-import { resolveRoute, type ResolverDeps } from "../../src/redirect/resolve";
+import { updateCompanySettings } from "../../src/companies/service";
+import { recordKeys, writeBackKey } from "../../src/redirect/records";
+import { resolveRoute, WRITE_BACK_TTL_SECONDS, type ResolverDeps } from "../../src/redirect/resolve";
 import { addPartner, createCompanyFixture } from "../helpers/fixtures";
 import { failingKv, rejectingDb, throwingDb, throwingKv } from "../helpers/redirect";
 
@@ -28,7 +29,37 @@ describe("resolveRoute", () => {
     expect(route.slug).toMatchObject({ partnerKey: "jane", groupId });
     expect(pending).toHaveLength(1);
     await Promise.all(pending);
-    expect(await env.LINKS_KV.get(recordKeys.slug(companyId, "jane"), "json")).toEqual(route.slug);
+    // Written beside the admin side's key, with an expiry; a later lookup finds it there.
+    const key = recordKeys.slug(companyId, "jane");
+    expect(await env.LINKS_KV.get(writeBackKey(key), "json")).toEqual(route.slug);
+    expect(await env.LINKS_KV.get(key)).toBeNull();
+    const [listed] = (await env.LINKS_KV.list({ prefix: writeBackKey(key) })).keys;
+    expect(listed!.expiration! * 1000 - Date.now()).toBeLessThanOrEqual(WRITE_BACK_TTL_SECONDS * 1000);
+    const again = await resolveRoute({ ...deps, db: throwingDb, cache: cacheAt({ now: Date.now() }) }, hostname, "jane");
+    expect(again.slug).toEqual(route.slug);
+  });
+
+  it("never replaces a record the admin side published: a write-back goes beside it, and publishing clears it", async () => {
+    const { hostname, companyId, groupId } = await createCompanyFixture({ fallbackUrl: "https://acme.example/old" });
+    await addPartner(companyId, groupId, "jane");
+    const companyKey = recordKeys.company(companyId);
+    // This location's KV has not seen the company record yet: its reads miss.
+    const notPropagated = {
+      get: (key: string, options: unknown) => (key === companyKey ? Promise.resolve(null) : env.LINKS_KV.get(key, options as "json")),
+      put: (key: string, value: string, options: KVNamespacePutOptions) => env.LINKS_KV.put(key, value, options),
+    } as unknown as KVNamespace;
+    const pending: Promise<unknown>[] = [];
+    await resolveRoute({ db: env.DB, kv: notPropagated, cache: cacheAt({ now: Date.now() }), waitUntil: (p) => pending.push(p) }, hostname, "jane");
+    await Promise.all(pending);
+
+    const keys = (await env.LINKS_KV.list({ prefix: companyKey })).keys;
+    expect(keys.map((k) => k.name)).toEqual([companyKey]);
+    expect(keys[0]!.expiration).toBeUndefined(); // still the admin's record, not an expiring copy
+    expect(await env.LINKS_KV.get(writeBackKey(companyKey), "json")).toMatchObject({ fallbackUrl: "https://acme.example/old" });
+
+    await updateCompanySettings(env, companyId, { fallbackUrl: "https://acme.example/new" });
+    expect(await env.LINKS_KV.get(writeBackKey(companyKey))).toBeNull();
+    expect(await env.LINKS_KV.get(companyKey, "json")).toMatchObject({ fallbackUrl: "https://acme.example/new" });
   });
 
   it("answers from the isolate cache without touching KV or D1 while fresh", async () => {
