@@ -10,7 +10,7 @@ import { problems } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { httpUrl, linkText, parseInput, utmParams } from "../lib/validation";
 import { getGroup } from "../groups/service";
-import { createPartnerLinksForLinkText } from "../partners/service";
+import { partnerLinksForNewLinkText, slugConflict } from "../partners/service";
 import { publishGroup } from "../redirect/publish";
 
 export const MAX_DEFAULT_LINKS = 3;
@@ -60,8 +60,9 @@ export async function createDefaultLink(
   let inserted: D1Result;
   try {
     // The free position is chosen inside the insert, so concurrent creates each get their own
-    // (D1 runs statements one at a time); none is left once three links are live.
-    inserted = await env.DB.prepare(
+    // (D1 runs statements one at a time); none is left once three links are live. Partners' slugs
+    // for it are written in the same batch: both or neither.
+    const insertLink = env.DB.prepare(
       `INSERT INTO default_links (id, company_id, group_id, position, title, description, destination_url,
          utm_params, lock_utms, link_text, created_at, updated_at)
        SELECT ?1, ?2, ?3, free.position, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10
@@ -69,9 +70,10 @@ export async function createDefaultLink(
              WHERE p NOT IN (SELECT position FROM default_links WHERE group_id = ?3 AND deleted_at IS NULL)) AS free
        WHERE free.position IS NOT NULL`,
     )
-      .bind(id, companyId, groupId, data.title, data.description, data.destinationUrl, JSON.stringify(data.utmParams), data.lockUtms ? 1 : 0, data.linkText, now)
-      .run();
+      .bind(id, companyId, groupId, data.title, data.description, data.destinationUrl, JSON.stringify(data.utmParams), data.lockUtms ? 1 : 0, data.linkText, now);
+    [inserted] = (await env.DB.batch([insertLink, partnerLinksForNewLinkText(env, companyId, groupId, data.linkText, id)])) as [D1Result];
   } catch (error) {
+    if (isUniqueViolation(error, "partner_links.slug")) throw slugConflict();
     // A concurrent create took the same link text: the partial unique index decides.
     if (isUniqueViolation(error)) {
       throw problems.conflict(`The group already has a link with link text '${data.linkText}'.`, "link-text-taken");
@@ -79,7 +81,6 @@ export async function createDefaultLink(
     throw error;
   }
   if (inserted.meta.changes === 0) throw tooManyLinks();
-  await createPartnerLinksForLinkText(env, companyId, groupId, data.linkText);
   await publishGroup(env, groupId);
   return getDefaultLink(env, companyId, id);
 }

@@ -3,7 +3,7 @@
 // default link, and never rewritten. Keys and link texts never contain `--`, so a slug names its
 // key; a key that another partner's slugs were made from (an old key of theirs) is refused, so
 // slugs of different partners cannot collide.
-import { and, asc, eq, gt, gte, isNull, lt, or, sql } from "drizzle-orm";
+import { and, asc, eq, gt, gte, isNull, lt, or } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { z } from "zod";
 import type { Stores } from "../companies/service";
@@ -123,14 +123,18 @@ export async function updatePartner(env: Stores, companyId: string, partnerId: s
   const partner = await getPartner(env, companyId, partnerId);
   if (data.groupId && data.groupId !== partner.groupId) await liveGroupOf(env, companyId, data.groupId);
   if (data.partnerKey && data.partnerKey !== partner.partnerKey) await assertKeyAvailable(env, companyId, data.partnerKey, partnerId);
+  const moving = data.groupId !== undefined && data.groupId !== partner.groupId;
+  // A move writes the partner and their slugs for the new group's links together, or nothing.
+  const texts = moving ? await liveLinkTexts(env, data.groupId!) : [];
+  const update = database(env.DB).update(partners).set({ ...data, updatedAt: Date.now() }).where(eq(partners.id, partnerId)).toSQL();
   try {
-    await database(env.DB).update(partners).set({ ...data, updatedAt: Date.now() }).where(eq(partners.id, partnerId));
+    await env.DB.batch([env.DB.prepare(update.sql).bind(...update.params), ...texts.map((text) => partnerLinksForPartner(env, partnerId, text))]);
   } catch (error) {
+    if (isUniqueViolation(error, "partner_links.slug")) throw slugConflict();
     if (isUniqueViolation(error)) throw keyTaken(data.partnerKey!);
     throw error;
   }
-  const groupId = data.groupId ?? partner.groupId;
-  if (data.groupId && data.groupId !== partner.groupId) await addSlugsForLiveLinks(env, partnerId, groupId);
+  if (moving) await addSlugsForLiveLinks(env, partnerId, data.groupId!, texts);
   if (data.groupId || data.partnerKey || data.status) await publishPartnerSlugs(env, partnerId);
   return getPartner(env, companyId, partnerId);
 }
@@ -174,9 +178,16 @@ async function liveGroupOf(env: Stores, companyId: string, groupId: string) {
   return group;
 }
 
-/** Gives every partner of a group a slug for a new link text (one statement, any group size). */
-export async function createPartnerLinksForLinkText(env: Stores, companyId: string, groupId: string, text: string) {
-  await insertMissingPartnerLinks(env, text, and(eq(partners.companyId, companyId), eq(partners.groupId, groupId))!);
+/**
+ * The statement that gives every partner of a group a slug for a new link text (one statement, any
+ * group size), if the default link `linkId` exists: batched with that link's insert, both or neither.
+ */
+export function partnerLinksForNewLinkText(env: Stores, companyId: string, groupId: string, text: string, linkId: string) {
+  return insertPartnerLinks(env, text, "company_id = ?4 AND group_id = ?5 AND EXISTS (SELECT 1 FROM default_links WHERE id = ?6)", [
+    companyId,
+    groupId,
+    linkId,
+  ]);
 }
 
 /**
@@ -184,23 +195,34 @@ export async function createPartnerLinksForLinkText(env: Stores, companyId: stri
  * default link created meanwhile either sees this partner or is seen here, so none is missed.
  */
 async function addSlugsForLiveLinks(env: Stores, partnerId: string, groupId: string, alreadyGiven: string[] = []) {
-  for (const text of await liveLinkTexts(env, groupId)) {
-    if (!alreadyGiven.includes(text)) await insertMissingPartnerLinks(env, text, eq(partners.id, partnerId));
-  }
+  const texts = (await liveLinkTexts(env, groupId)).filter((text) => !alreadyGiven.includes(text));
+  if (texts.length) await env.DB.batch(texts.map((text) => partnerLinksForPartner(env, partnerId, text)));
 }
 
-async function insertMissingPartnerLinks(env: Stores, text: string, which: ReturnType<typeof eq>) {
-  const db = database(env.DB);
+function partnerLinksForPartner(env: Stores, partnerId: string, text: string) {
+  return insertPartnerLinks(env, text, "id = ?4", [partnerId]);
+}
+
+/**
+ * Slugs for `text` for the partners matching `where` (parameters from ?4). Only "already has it"
+ * is skipped: a slug owned by another partner fails the statement (and its batch), never silently.
+ */
+function insertPartnerLinks(env: Stores, text: string, where: string, params: string[]) {
   const now = Date.now();
   // Ids keep the `plk_<time><random>` shape: the time part is computed here, the random part by SQLite.
   const idPrefix = newId("partnerLink", now).slice(0, "plk_".length + 10);
-  const slugExpr = text === "" ? sql`${partners.partnerKey}` : sql`${partners.partnerKey} || '--' || ${text}`;
-  // Only "already has it" is skipped: a slug owned by another partner fails loudly, never silently.
-  await db.run(sql`
-    INSERT INTO partner_links (id, company_id, partner_id, slug, link_text, created_at)
-    SELECT ${idPrefix} || substr(lower(hex(randomblob(8))), 1, 16), ${partners.companyId}, ${partners.id}, ${slugExpr}, ${text}, ${now}
-    FROM ${partners} WHERE ${which}
-    ON CONFLICT (partner_id, link_text) DO NOTHING`);
+  return env.DB.prepare(
+    `INSERT INTO partner_links (id, company_id, partner_id, slug, link_text, created_at)
+     SELECT ?1 || substr(lower(hex(randomblob(8))), 1, 16), company_id, id,
+            CASE WHEN ?2 = '' THEN partner_key ELSE partner_key || '--' || ?2 END, ?2, ?3
+     FROM partners WHERE ${where}
+     ON CONFLICT (partner_id, link_text) DO NOTHING`,
+  ).bind(idPrefix, text, now, ...params);
+}
+
+/** A slug another partner owns: only possible with data written before the key rule above. */
+export function slugConflict() {
+  return problems.conflict("A partner link this change needs already belongs to another partner; nothing was changed.", "slug-conflict");
 }
 
 async function liveLinkTexts(env: Stores, groupId: string): Promise<string[]> {

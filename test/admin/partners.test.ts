@@ -1,6 +1,7 @@
 // Partners through the API; their links at the edge.
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { api, newTenant, tableCounts } from "../helpers/admin";
+import { api, newTenant, tableCounts, tableSnapshot } from "../helpers/admin";
 import { edgeFetch } from "../helpers/fixtures";
 
 const problemType = (r: { body: { type: string } }) => r.body.type.replace("urn:edgeref:problem:", "");
@@ -135,6 +136,27 @@ describe("partners: error cases", () => {
     const generated = await api(t.key, "POST", "/v1/partners", { email: "k@example.com", first_name: "Kay", last_name: "!", group_id: t.b.id });
     expect(generated.status).toBe(201);
     expect(generated.body.partner_key).toBe("kay-2");
+  });
+
+  it("a slug already owned by another partner (data from before the key rule) fails the change whole, with 409", async () => {
+    const t = await tenantWithGroups();
+    const jane = (await api(t.key, "POST", "/v1/partners", partnerBody("Jane", "Doe", { partner_key: "jane" }))).body;
+    const tom = (await api(t.key, "POST", "/v1/partners", partnerBody("Tom", "Roe", { group_id: t.b.id }))).body;
+    await env.DB.prepare("INSERT INTO partner_links (id, company_id, partner_id, slug, link_text, created_at) VALUES ('plk_legacy', ?, ?, 'jane--docs', 'legacy', 0)")
+      .bind(t.companyId, tom.id)
+      .run();
+    const before = await tableSnapshot();
+    const link = await api(t.key, "POST", `/v1/groups/${t.a.id}/links`, { title: "Docs", destination_url: "https://acme.example/docs", link_text: "docs" });
+    expect(link.status).toBe(409);
+    expect(problemType(link)).toBe("slug-conflict");
+    expect(await tableSnapshot()).toEqual(before);
+
+    await api(t.key, "POST", `/v1/groups/${t.b.id}/links`, { title: "Docs", destination_url: "https://acme.example/docs", link_text: "docs" });
+    const moveBefore = await tableSnapshot();
+    const move = await api(t.key, "PATCH", `/v1/partners/${jane.id}`, { group_id: t.b.id });
+    expect(move.status).toBe(409);
+    expect(problemType(move)).toBe("slug-conflict");
+    expect(await tableSnapshot()).toEqual(moveBefore);
   });
 
   it.each([
