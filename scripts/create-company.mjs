@@ -5,7 +5,7 @@
 // production database instead: `npx wrangler d1 execute edgeref --remote --file company.sql`.
 import { spawnSync } from "node:child_process";
 import { parseArgs } from "node:util";
-import { runLocalTask } from "./local.mjs";
+import { migrationStatements, runLocalTask } from "./local.mjs";
 import { wranglerEnv } from "./wrangler-env.mjs";
 
 const { values } = parseArgs({
@@ -29,8 +29,12 @@ const request = {
 
 try {
   if (values.sql) {
-    const { sql, apiKey } = await runLocalTask("/company-sql", request);
+    const { sql, kv, apiKey } = await runLocalTask("/company-sql", { ...request, migrations: migrationStatements() }, { persist: false });
     console.log(sql);
+    // The records the edge reads, as the admin side would have published them.
+    const quote = (text) => `'${text.replaceAll("'", `'\\''`)}'`;
+    console.error("-- After the SQL, put the edge's records into KV:");
+    for (const { key, value } of kv) console.error(`npx wrangler kv key put --remote --binding LINKS_KV ${quote(key)} ${quote(value)}`);
     console.error(`-- API key (shown once, not in the SQL): ${apiKey}`);
   } else {
     // The local database may predate the latest migrations.

@@ -2,13 +2,11 @@
 //   POST /seed-demo        the demo company, once (src/demo/seed.ts)
 //   POST /create-company   a company, its link domain and first API key in the local database
 //   POST /company-sql      the same as SQL statements for another database (production)
-import { createApiKey, newKeySecret } from "../src/api-keys/service";
-import { addLinkDomain, createCompany, createCompanyInput, linkDomainInput } from "../src/companies/service";
+import { createApiKey } from "../src/api-keys/service";
+import { addLinkDomain, createCompany, linkDomainInput } from "../src/companies/service";
 import { seedDemoCompany } from "../src/demo/seed";
 import type { StorageEnv } from "../src/env";
 import { ApiError, problems } from "../src/lib/errors";
-import { newId } from "../src/lib/ids";
-import { slugify } from "../src/lib/slugs";
 import { parseInput } from "../src/lib/validation";
 
 interface CompanyRequest {
@@ -25,7 +23,7 @@ export default {
       const path = new URL(request.url).pathname;
       if (path === "/seed-demo") return Response.json(await seedDemoCompany(env));
       if (path === "/create-company") return Response.json(await createLocally(env, await request.json()));
-      if (path === "/company-sql") return Response.json(await companySql(await request.json()));
+      if (path === "/company-sql") return Response.json(await companySql(env, await request.json()));
       return new Response("not found", { status: 404 });
     } catch (error) {
       if (error instanceof ApiError) return Response.json(error.toProblem(), { status: error.status });
@@ -46,27 +44,24 @@ async function createLocally(env: StorageEnv, input: CompanyRequest) {
   return { company, apiKey: key.secret };
 }
 
-/** INSERTs for a database this process cannot reach; validated by the same rules as the API. */
-async function companySql(input: CompanyRequest) {
-  const company = parseInput(createCompanyInput, { name: input.name, plan: input.plan, fallbackUrl: input.fallbackUrl ?? null });
-  const domain = input.hostname ? parseInput(linkDomainInput, { hostname: input.hostname, cookieDomain: input.cookieDomain ?? null }) : null;
-  const now = Date.now();
-  const companyId = newId("company", now);
-  // The remote database's taken slugs are unknown here, so the id's tail makes this one unique.
-  const slug = `${slugify(company.name) || "company"}-${companyId.slice(-6).toLowerCase()}`;
-  const key = await newKeySecret();
-  const statements = [
-    insert("companies", { id: companyId, name: company.name, slug, plan: company.plan, fallback_url: company.fallbackUrl, created_at: now, updated_at: now }),
-  ];
-  if (domain) {
-    statements.push(
-      insert("link_domains", { id: newId("linkDomain", now), company_id: companyId, hostname: domain.hostname, cookie_domain: domain.cookieDomain, created_at: now }),
-    );
+/**
+ * For a database this process cannot reach (production): creates the company with the real
+ * services in an empty in-memory database (scripts/local.mjs, persist: false), then answers its
+ * rows as INSERTs and the edge records it published as KV entries.
+ */
+async function companySql(env: StorageEnv, input: CompanyRequest & { migrations: string[] }) {
+  for (const statement of input.migrations) await env.DB.prepare(statement).run();
+  const { company, apiKey } = await createLocally(env, input);
+  // The production database's taken slugs are unknown here: the id's tail makes this one unique.
+  await env.DB.prepare("UPDATE companies SET slug = slug || '-' || substr(id, -6) WHERE id = ?").bind(company.id).run();
+  const statements: string[] = [];
+  for (const table of ["companies", "link_domains", "api_keys"]) {
+    const { results } = await env.DB.prepare(`SELECT * FROM ${table}`).all<Record<string, string | number | null>>();
+    statements.push(...results.map((row) => insert(table, row)));
   }
-  statements.push(
-    insert("api_keys", { id: newId("apiKey", now), company_id: companyId, name: "First key", prefix: key.prefix, secret_hash: key.secretHash, created_at: now }),
-  );
-  return { companyId, sql: statements.join("\n"), apiKey: key.secret };
+  const kv: { key: string; value: string }[] = [];
+  for (const { name } of (await env.LINKS_KV.list()).keys) kv.push({ key: name, value: (await env.LINKS_KV.get(name))! });
+  return { companyId: company.id, sql: statements.join("\n"), kv, apiKey };
 }
 
 function insert(table: string, row: Record<string, string | number | null>): string {

@@ -1,20 +1,33 @@
 // Runs a local task (scripts/local-tasks.worker.ts) inside workerd over the same persisted D1 and
 // KV that `wrangler dev` uses (.wrangler/state/v3, binding ids from wrangler.toml). Everything
 // happens in the runtime; Node only sends one request, so no binding call crosses processes.
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { Miniflare } from "miniflare";
 import { bundleForWorkerd } from "./workerd-bundle.mjs";
 
 const toml = readFileSync("wrangler.toml", "utf8");
 const first = (pattern) => pattern.exec(toml)?.[1];
 
-export async function runLocalTask(path, body) {
+export const compatibilityDate = first(/compatibility_date\s*=\s*"([^"]+)"/);
+
+/** The D1 migrations as single statements, in order. */
+export function migrationStatements() {
+  return readdirSync("migrations")
+    .filter((file) => file.endsWith(".sql"))
+    .sort()
+    .flatMap((file) => readFileSync(`migrations/${file}`, "utf8").split("--> statement-breakpoint"))
+    .map((statement) => statement.trim())
+    .filter(Boolean);
+}
+
+/** `persist: false` runs the task over an empty, in-memory D1 and KV instead. */
+export async function runLocalTask(path, body, { persist = true } = {}) {
   await bundleForWorkerd({ "local-tasks": "scripts/local-tasks.worker.ts" }, ".wrangler/tmp");
   const mf = new Miniflare({
     modules: true,
     scriptPath: ".wrangler/tmp/local-tasks.js",
-    compatibilityDate: first(/compatibility_date\s*=\s*"([^"]+)"/),
-    defaultPersistRoot: ".wrangler/state/v3",
+    compatibilityDate,
+    ...(persist ? { defaultPersistRoot: ".wrangler/state/v3" } : {}),
     d1Databases: { DB: first(/database_id\s*=\s*"([^"]+)"/) },
     kvNamespaces: { LINKS_KV: first(/\[\[kv_namespaces\]\][^[]*?id\s*=\s*"([^"]+)"/) },
   });
