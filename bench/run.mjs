@@ -197,22 +197,29 @@ async function withQueueWorld(run) {
 
 async function exactness() {
   const steps = [];
-  let highestLossless = 0;
+  const lossless = [];
   await withQueueWorld(async (step) => {
     for (const rate of RATES) {
       const result = await step(rate, RATE_SECONDS);
       steps.push(result);
-      if (result.broken || result.lost !== 0 || result.redirected !== result.sent) break;
-      highestLossless = rate;
+      if (!isLossless(result)) break;
+      lossless.push(rate);
     }
   });
-  if (highestLossless === 0) throw new Error("no lossless rate found");
-  // Confirm the claimed rate for twice as long, in a fresh world: an overloaded step above leaves
-  // the local queue and sockets in a state that says nothing about the rate below it.
-  const confirm = await withQueueWorld((step) => step(highestLossless, RATE_SECONDS * 2));
-  if (confirm.broken) throw new Error(`the confirmation run at ${highestLossless} req/s stopped the local runtime`);
+  if (lossless.length === 0) throw new Error("not even the lowest rate was lossless");
+  // The rate the local queue can carry: one step below the highest lossless one, as headroom on
+  // this noisy machine (at the highest, a longer run sometimes stops the local runtime). Measured
+  // once, for twice as long, in a fresh worker (an overloaded step leaves the old one unusable);
+  // its loss is reported as it is.
+  const carried = lossless.at(-2) ?? lossless[0];
+  const confirm = await withQueueWorld((step) => step(carried, RATE_SECONDS * 2));
   steps.push({ ...confirm, confirm: true });
-  return { steps, highestLossless, lost: confirm.lost + (confirm.sent - confirm.redirected) };
+  const lost = confirm.broken ? `${confirm.sent - confirm.redirected}+ (runtime stopped answering)` : confirm.lost + (confirm.sent - confirm.redirected);
+  return { steps, highestLossless: lossless.at(-1), carried, lost };
+}
+
+function isLossless(result) {
+  return !result.broken && result.lost === 0 && result.redirected === result.sent;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -274,7 +281,7 @@ ratio warm/bare: ${fmt(cost.ratio, 2)} · ratio cold/bare: ${fmt(cost.coldRatio,
 |---|---|---|---|---|---|---|
 ${exact.steps.map((s) => `| ${s.rate}${s.confirm ? " (confirm, fresh worker)" : ""} | ${s.seconds} | ${s.sent} | ${s.redirected} | ${s.counted} | ${s.lost} | ${s.logged} |`).join("\n")}
 
-Highest lossless rate tried: ${exact.highestLossless} req/s; clicks lost at that rate (confirmation run): ${exact.lost}.
+Highest lossless rate in the steps: ${exact.highestLossless} req/s. Rate the local queue carries (one step below, measured again for ${RATE_SECONDS * 2} s in a fresh worker): ${exact.carried} req/s; clicks lost there: ${exact.lost}.
 
 **Ingest** — ${ing.written} clicks in 100-click batches through \`writeClicks\`: ${fmt(ing.clicksPerSecond)} clicks/s (${fmt(ing.seconds, 2)} s).
 `,
