@@ -24,7 +24,7 @@ export interface ClickEvent {
  */
 export async function visitorHash(salt: string, ts: number, ip: string, userAgent: string): Promise<string> {
   const day = Math.floor(ts / DAY_MS);
-  return (await sha256Hex(`${salt}|${day}|${ip}|${userAgent}`)).slice(0, 32);
+  return sha256Hex(`${salt}|${day}|${ip}|${userAgent}`, 16);
 }
 
 export function refererHost(referer: string | null): string | null {

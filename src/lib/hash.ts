@@ -1,12 +1,15 @@
 const encoder = new TextEncoder();
 
-export async function sha256Hex(input: string): Promise<string> {
+/** SHA-256 in hex; `bytes` < 32 keeps only the first bytes of the digest. */
+export async function sha256Hex(input: string, bytes = 32): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", encoder.encode(input));
-  return toHex(new Uint8Array(digest));
+  return toHex(new Uint8Array(digest, 0, bytes));
 }
+
+const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, "0"));
 
 export function toHex(bytes: Uint8Array): string {
   let out = "";
-  for (const byte of bytes) out += byte.toString(16).padStart(2, "0");
+  for (const byte of bytes) out += HEX[byte];
   return out;
 }
