@@ -16,7 +16,6 @@ import { firstFree, slugify } from "../lib/slugs";
 import { parseInput, partnerKey } from "../lib/validation";
 import { getGroup } from "../groups/service";
 import { publishPartnerSlugs } from "../redirect/publish";
-import { partnerSlug } from "../redirect/slug";
 
 const email = z.string().trim().toLowerCase().max(254).pipe(z.email());
 const personName = z.string().trim().min(1).max(100);
@@ -63,34 +62,16 @@ async function insertPartner(env: Stores, companyId: string, groupId: string, da
   const key = data.partnerKey ?? (await freePartnerKey(env, companyId, `${data.firstName} ${data.lastName}`));
   if (data.partnerKey) await assertKeyAvailable(env, companyId, key);
 
-  const db = database(env.DB);
   const now = Date.now();
   const partnerId = newId("partner", now);
   const texts = await liveLinkTexts(env, groupId);
+  const insert = database(env.DB)
+    .insert(partners)
+    .values({ id: partnerId, companyId, groupId, partnerKey: key, email: data.email, firstName: data.firstName, lastName: data.lastName, createdAt: now, updatedAt: now })
+    .toSQL();
   try {
-    await db.batch([
-      db.insert(partners).values({
-        id: partnerId,
-        companyId,
-        groupId,
-        partnerKey: key,
-        email: data.email,
-        firstName: data.firstName,
-        lastName: data.lastName,
-        createdAt: now,
-        updatedAt: now,
-      }),
-      db.insert(partnerLinks).values(
-        texts.map((text) => ({
-          id: newId("partnerLink", now),
-          companyId,
-          partnerId,
-          slug: partnerSlug(key, text),
-          linkText: text,
-          createdAt: now,
-        })),
-      ),
-    ]);
+    // The partner and their slugs for the group's links together, or nothing.
+    await env.DB.batch([env.DB.prepare(insert.sql).bind(...insert.params), ...texts.map((text) => partnerLinksForPartner(env, partnerId, text))]);
   } catch (error) {
     // A concurrent create took the key (or its slug) between the check and the write.
     if (isUniqueViolation(error)) throw keyTaken(key);
@@ -204,8 +185,9 @@ function partnerLinksForPartner(env: Stores, partnerId: string, text: string) {
 }
 
 /**
- * Slugs for `text` for the partners matching `where` (parameters from ?4). Only "already has it"
- * is skipped: a slug owned by another partner fails the statement (and its batch), never silently.
+ * Slugs for `text` for the partners matching `where` (parameters from ?4): `<key>` for the original
+ * link (empty text), `<key>--<text>` for the others. Only "already has it" is skipped: a slug owned
+ * by another partner fails the statement (and its batch), never silently.
  */
 function insertPartnerLinks(env: Stores, text: string, where: string, params: string[]) {
   const now = Date.now();

@@ -7,8 +7,3 @@ export function normalizeSlug(segment: string): string | null {
   if (segment.length === 0 || segment.length > MAX_SLUG_LENGTH || !SLUG_PATTERN.test(segment)) return null;
   return segment.toLowerCase();
 }
-
-/** `jane-doe` for a group's original link, `jane-doe--pricing` for a default link with link text. */
-export function partnerSlug(partnerKey: string, linkText: string): string {
-  return (linkText === "" ? partnerKey : `${partnerKey}--${linkText}`).toLowerCase();
-}
