@@ -3,10 +3,8 @@
 // Creates a company and its first API key, printed once (only its hash is stored).
 // Locally it writes to the state `npm start` uses; with --sql it prints SQL to run against the
 // production database instead: `npx wrangler d1 execute edgeref --remote --file company.sql`.
-import { spawnSync } from "node:child_process";
 import { parseArgs } from "node:util";
-import { migrationStatements, runLocalTask } from "./local.mjs";
-import { wranglerEnv } from "./wrangler-env.mjs";
+import { applyLocalMigrations, migrationStatements, runLocalTask } from "./local.mjs";
 
 const { values } = parseArgs({
   options: {
@@ -38,11 +36,7 @@ try {
     console.error(`-- API key (shown once, not in the SQL): ${apiKey}`);
   } else {
     // The local database may predate the latest migrations.
-    const migrate = spawnSync("node_modules/.bin/wrangler", ["d1", "migrations", "apply", "DB", "--local"], {
-      stdio: ["ignore", "ignore", "inherit"],
-      env: wranglerEnv,
-    });
-    if (migrate.status !== 0) fail("applying migrations to the local database failed");
+    if (!applyLocalMigrations()) fail("applying migrations to the local database failed");
     const { company, apiKey } = await runLocalTask("/create-company", request);
     console.log(`Company ${company.name} (${company.id}), plan ${company.plan}`);
     console.log(`API key (shown once): ${apiKey}`);

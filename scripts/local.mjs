@@ -1,9 +1,11 @@
 // Runs a local task (scripts/local-tasks.worker.ts) inside workerd over the same persisted D1 and
 // KV that `wrangler dev` uses (.wrangler/state/v3, binding ids from wrangler.toml). Everything
 // happens in the runtime; Node only sends one request, so no binding call crosses processes.
+import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { Miniflare } from "miniflare";
 import { bundleForWorkerd } from "./workerd-bundle.mjs";
+import { wranglerEnv } from "./wrangler-env.mjs";
 
 const toml = readFileSync("wrangler.toml", "utf8");
 const first = (pattern) => pattern.exec(toml)?.[1];
@@ -18,6 +20,20 @@ export function migrationStatements() {
     .flatMap((file) => readFileSync(`migrations/${file}`, "utf8").split("--> statement-breakpoint"))
     .map((statement) => statement.trim())
     .filter(Boolean);
+}
+
+/**
+ * Applies the D1 migrations to the local state; true when it worked (wrangler's output is shown
+ * only when it failed). stdin is not a TTY, so wrangler takes its non-interactive default: apply.
+ */
+export function applyLocalMigrations() {
+  const result = spawnSync("node_modules/.bin/wrangler", ["d1", "migrations", "apply", "DB", "--local"], {
+    env: wranglerEnv,
+    stdio: ["ignore", "pipe", "inherit"],
+    encoding: "utf8",
+  });
+  if (result.status !== 0) process.stdout.write(result.stdout ?? "");
+  return result.status === 0;
 }
 
 /** `persist: false` runs the task over an empty, in-memory D1 and KV instead. */

@@ -1,10 +1,10 @@
 // `npm start`: local, offline. Applies migrations, seeds the demo company once, starts the edge
 // worker (:8787) and the admin worker (:8788) over the same local state, prints the demo links
 // and API key. Ctrl-C stops both.
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
-import { runLocalTask } from "./local.mjs";
+import { applyLocalMigrations, runLocalTask } from "./local.mjs";
 import { wranglerEnv } from "./wrangler-env.mjs";
 
 const EDGE_PORT = Number(process.env.EDGE_PORT ?? 8787);
@@ -15,19 +15,11 @@ const wrangler = "node_modules/.bin/wrangler";
 // git-ignored local state, to print it again on every start.
 const CREDENTIALS_FILE = ".wrangler/demo-credentials.json";
 
-function step(title, command, args) {
-  console.log(`› ${title}`);
-  // stdin is not a TTY, so wrangler takes the non-interactive default (apply) for migrations.
-  const result = spawnSync(command, args, { env: wranglerEnv, stdio: ["ignore", "pipe", "inherit"], encoding: "utf8" });
-  if (result.status !== 0) {
-    process.stdout.write(result.stdout ?? "");
-    console.error(`✗ ${title} failed (exit ${result.status})`);
-    process.exit(1);
-  }
-  return result.stdout;
+console.log("› Applying D1 migrations locally");
+if (!applyLocalMigrations()) {
+  console.error("✗ Applying D1 migrations locally failed");
+  process.exit(1);
 }
-
-step("Applying D1 migrations locally", wrangler, ["d1", "migrations", "apply", "DB", "--local"]);
 const demo = await seedDemo();
 
 async function seedDemo() {
