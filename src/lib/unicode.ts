@@ -4,8 +4,7 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 const ANY_SURROGATE = /[\uD800-\uDFFF]/; // cheap first test: most text has none (the redirect path calls this)
 
 export function isWellFormed(text: string): boolean {
-  LONE_SURROGATE.lastIndex = 0;
-  return !LONE_SURROGATE.test(text);
+  return toWellFormed(text) === text;
 }
 
 /** The text with each lone surrogate replaced by U+FFFD, as URL and TextEncoder do. */
