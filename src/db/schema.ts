@@ -6,10 +6,15 @@ import { check, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex
 export const PLANS = ["starter", "growth", "enterprise"] as const;
 export const ATTRIBUTION_MODELS = ["last_click", "first_click"] as const;
 export const CLICK_KINDS = ["human", "bot", "prefetch", "head"] as const;
+export const LINK_DOMAIN_STATUSES = ["pending", "verified", "superseded"] as const;
+/** What a KV outbox row republishes (src/redirect/publish.ts): the record kind and whose it is. */
+export const OUTBOX_KINDS = ["company", "host", "group", "partner_slugs"] as const;
 
 export type Plan = (typeof PLANS)[number];
 export type AttributionModel = (typeof ATTRIBUTION_MODELS)[number];
 export type ClickKind = (typeof CLICK_KINDS)[number];
+export type LinkDomainStatus = (typeof LINK_DOMAIN_STATUSES)[number];
+export type OutboxKind = (typeof OUTBOX_KINDS)[number];
 /** Ordered query parameters a default link adds: `[name, value]`, value may contain `{partner_key}`. */
 export type UtmParams = [string, string][];
 
@@ -33,6 +38,8 @@ export const companies = sqliteTable(
   attributionWindowDays: integer("attribution_window_days").notNull().default(90),
   clickIdParam: text("click_id_param").notNull().default("ps_xid"),
   partnerKeyParam: text("partner_key_param").notNull().default("ps_partner_key"),
+  /** When the KV reconcile job last compared this company's edge records with D1. */
+  kvReconciledAt: integer("kv_reconciled_at"),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
   },
@@ -65,9 +72,24 @@ export const linkDomains = sqliteTable(
     hostname: text("hostname").notNull(),
     /** `Domain` of the tracking cookie: the hostname or a parent of it; null → host-only cookie. */
     cookieDomain: text("cookie_domain"),
+    /**
+     * Only a `verified` domain serves links. A claim is `pending` until its DNS TXT record proves
+     * ownership; when another company verifies the hostname first, other claims are `superseded`.
+     */
+    status: text("status", { enum: LINK_DOMAIN_STATUSES }).notNull().default("pending"),
+    /** Expected value of the `_edgeref-challenge.<hostname>` TXT record. */
+    verificationToken: text("verification_token").notNull().default(""),
+    verifiedAt: integer("verified_at"),
+    lastCheckedAt: integer("last_checked_at"),
     createdAt: createdAt(),
   },
-  (t) => [uniqueIndex("link_domains_hostname_uq").on(t.hostname), index("link_domains_company_idx").on(t.companyId)],
+  (t) => [
+    // Any number of pending claims on a hostname, but one verified owner.
+    uniqueIndex("link_domains_verified_hostname_uq").on(t.hostname).where(sql`status = 'verified'`),
+    uniqueIndex("link_domains_company_hostname_uq").on(t.companyId, t.hostname),
+    index("link_domains_hostname_idx").on(t.hostname),
+    index("link_domains_company_idx").on(t.companyId),
+  ],
 );
 
 export const groups = sqliteTable(
@@ -86,6 +108,8 @@ export const groups = sqliteTable(
     dealRegistrationEnabled: integer("deal_registration_enabled", { mode: "boolean" }).notNull().default(false),
     applicationFormEnabled: integer("application_form_enabled", { mode: "boolean" }).notNull().default(false),
     archivedAt: integer("archived_at"),
+    /** Running net of every transaction recorded in this group, in US cents: bounded (README, Limits). */
+    netRevenueUsdCents: integer("net_revenue_usd_cents").notNull().default(0),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -330,9 +354,15 @@ export const transactions = sqliteTable(
     productKey: text("product_key"),
     categoryKey: text("category_key"),
     occurredAt: integer("occurred_at").notNull(),
+    /** Whether the rollup has added this transaction to the stats (a per-row watermark). */
+    rolled: integer("rolled", { mode: "boolean" }).notNull().default(false),
     createdAt: createdAt(),
   },
-  (t) => [uniqueIndex("transactions_id_uq").on(t.id), uniqueIndex("transactions_company_key_uq").on(t.companyId, t.key)],
+  (t) => [
+    uniqueIndex("transactions_id_uq").on(t.id),
+    uniqueIndex("transactions_company_key_uq").on(t.companyId, t.key),
+    index("transactions_unrolled_idx").on(t.companyId).where(sql`rolled = 0`),
+  ],
 );
 
 /** Exchange rates to USD: defaults (company_id = '') and per-company overrides. */
@@ -367,3 +397,43 @@ export const rollupState = sqliteTable("rollup_state", {
   name: text("name").primaryKey(),
   value: integer("value").notNull(),
 });
+
+/**
+ * Edge records to (re)publish to KV. A service writes its row in the same D1 batch as the change,
+ * so a committed change is never lost when KV fails: the row stays until a publish succeeds (right
+ * away, after the response, or by the hourly cron). One row per record; `version` changes on every
+ * enqueue so a publish that raced a newer change does not remove the newer row.
+ */
+export const kvOutbox = sqliteTable(
+  "kv_outbox",
+  {
+    kind: text("kind", { enum: OUTBOX_KINDS }).notNull(),
+    /** Company id, hostname, group id or partner id, by kind. */
+    ref: text("ref").notNull(),
+    companyId: text("company_id").notNull(),
+    version: text("version").notNull(),
+    enqueuedAt: integer("enqueued_at").notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    lastError: text("last_error"),
+  },
+  (t) => [primaryKey({ columns: [t.kind, t.ref] }), index("kv_outbox_company_idx").on(t.companyId)],
+);
+
+/** Click messages the queue gave up on (its dead-letter queue), kept for inspection and replay. */
+export const failedClicks = sqliteTable(
+  "failed_clicks",
+  {
+    /** The queue message id: a redelivered dead letter is stored once. */
+    messageId: text("message_id").primaryKey(),
+    /** Null when the message was not a click event at all. */
+    clickId: text("click_id"),
+    companyId: text("company_id"),
+    /** The message body as received (JSON). */
+    body: text("body").notNull(),
+    error: text("error").notNull(),
+    attempts: integer("attempts").notNull(),
+    failedAt: integer("failed_at").notNull(),
+    replayedAt: integer("replayed_at"),
+  },
+  (t) => [index("failed_clicks_company_idx").on(t.companyId, t.failedAt)],
+);
