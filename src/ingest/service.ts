@@ -201,7 +201,7 @@ export async function recordTransaction(
   return { transaction: (await db.query.transactions.findFirst({ where: eq(transactions.id, transaction.id) }))!, replayed: false };
 }
 
-function insertTransaction(env: Stores, t: Omit<Transaction, "seq">): D1PreparedStatement {
+function insertTransaction(env: Stores, t: Omit<Transaction, "seq" | "rolled">): D1PreparedStatement {
   return env.DB.prepare(
     `INSERT INTO transactions (id, company_id, key, customer_id, partner_id, group_id, amount, currency, usd_per_unit,
        amount_usd_cents, product_key, category_key, occurred_at, created_at)
