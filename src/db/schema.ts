@@ -206,9 +206,10 @@ export const partners = sqliteTable(
   (t) => [
     uniqueIndex("partners_company_key_uq").on(t.companyId, t.partnerKey),
     index("partners_group_idx").on(t.groupId),
-    // Partners whose counted group differs from where they should be counted: the rollup's work.
+    // Partners whose counted group differs from where they should be counted: the rollup's work,
+    // found per company (each company is rolled up on its own).
     index("partners_rollup_dirty_idx")
-      .on(t.id)
+      .on(t.companyId)
       .where(sql`counted_group_id IS NOT (CASE WHEN status = 'active' THEN group_id END)`),
   ],
 );
@@ -328,7 +329,7 @@ export const customers = sqliteTable(
     uniqueIndex("customers_company_key_uq").on(t.companyId, t.customerKey),
     index("customers_company_email_idx").on(t.companyId, t.email),
     index("customers_rollup_dirty_idx")
-      .on(t.id)
+      .on(t.companyId)
       .where(sql`counted_group_id IS NOT group_id OR counted_partner_id IS NOT partner_id OR counted_paid IS NOT (net_usd_cents > 0)`),
   ],
 );

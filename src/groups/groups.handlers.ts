@@ -56,7 +56,7 @@ export const list: AdminHandler<typeof routes.list> = async (c) => {
   const [page, company, refreshedAt] = await Promise.all([
     listGroupsWithStats(c.env, companyId, { limit, startingAfter: starting_after }),
     getCompany(c.env, companyId),
-    lastRollupAt(c.env),
+    lastRollupAt(c.env, companyId),
   ]);
   const serialize = ({ group, stats }: (typeof page.rows)[number]) =>
     serializeGroup(group, statsSnapshot(stats, refreshedAt, true), company, originOf(c.req.url));

@@ -21,7 +21,7 @@ export async function groupStatsOf(env: Stores, companyId: string, groupId: stri
   await getGroup(env, companyId, groupId);
   const [row, refreshedAt] = await Promise.all([
     database(env.DB).query.groupStats.findFirst({ where: eq(groupStats.groupId, groupId) }),
-    lastRollupAt(env),
+    lastRollupAt(env, companyId),
   ]);
   return statsSnapshot(row, refreshedAt, true);
 }
@@ -30,7 +30,7 @@ export async function partnerStatsOf(env: Stores, companyId: string, partnerId: 
   await getPartner(env, companyId, partnerId);
   const [row, refreshedAt] = await Promise.all([
     database(env.DB).query.partnerStats.findFirst({ where: eq(partnerStats.partnerId, partnerId) }),
-    lastRollupAt(env),
+    lastRollupAt(env, companyId),
   ]);
   return statsSnapshot(row, refreshedAt, false);
 }
@@ -44,7 +44,7 @@ export async function allGroupStats(env: Stores, companyId: string) {
       .leftJoin(groupStats, eq(groupStats.groupId, groups.id))
       .where(and(eq(groups.companyId, companyId)))
       .orderBy(asc(groups.id)),
-    lastRollupAt(env),
+    lastRollupAt(env, companyId),
   ]);
   return rows.map(({ group, stats }) => ({ group, stats: statsSnapshot(stats, refreshedAt, true) }));
 }
