@@ -2,12 +2,15 @@
 //   POST /seed-demo        the demo company, once (src/demo/seed.ts)
 //   POST /create-company   a company, its link domain and first API key in the local database
 //   POST /company-sql      the same as SQL statements for another database (production)
+//   POST /kv-reconcile     publishes what the KV outbox holds, then reconciles every company's KV records
 import { createApiKey } from "../src/api-keys/service";
 import { addLinkDomain, createCompany, linkDomainInput } from "../src/companies/service";
 import { seedDemoCompany } from "../src/demo/seed";
 import type { StorageEnv } from "../src/env";
 import { ApiError, problems } from "../src/lib/errors";
 import { parseInput } from "../src/lib/validation";
+import { drainOutbox } from "../src/redirect/publish";
+import { reconcileCompany } from "../src/redirect/reconcile";
 
 interface CompanyRequest {
   name: string;
@@ -24,6 +27,7 @@ export default {
       if (path === "/seed-demo") return Response.json(await seedDemoCompany(env));
       if (path === "/create-company") return Response.json(await createLocally(env, await request.json()));
       if (path === "/company-sql") return Response.json(await companySql(env, await request.json()));
+      if (path === "/kv-reconcile") return Response.json(await reconcileAll(env));
       return new Response("not found", { status: 404 });
     } catch (error) {
       if (error instanceof ApiError) return Response.json(error.toProblem(), { status: error.status });
@@ -68,4 +72,12 @@ function insert(table: string, row: Record<string, string | number | null>): str
   const literal = (value: string | number | null) =>
     value === null ? "NULL" : typeof value === "number" ? String(value) : `'${value.replaceAll("'", "''")}'`;
   return `INSERT INTO ${table} (${Object.keys(row).join(", ")}) VALUES (${Object.values(row).map(literal).join(", ")});`;
+}
+
+async function reconcileAll(env: StorageEnv) {
+  const outbox = await drainOutbox(env, { limit: 100_000 });
+  const { results } = await env.DB.prepare("SELECT id FROM companies ORDER BY id").all<{ id: string }>();
+  const companies = [];
+  for (const { id } of results) companies.push(await reconcileCompany(env, id));
+  return { outbox, companies };
 }

@@ -1,5 +1,5 @@
 // Companies (tenants), their settings and their link domains. Every change the edge depends on is
-// published to it (write-through) before the call returns.
+// recorded in the KV outbox with the change and published to it at once (src/redirect/publish.ts).
 import { and, asc, eq, isNull, like, or } from "drizzle-orm";
 import { getPublicSuffix } from "tldts";
 import { z } from "zod";
@@ -10,7 +10,7 @@ import { problems } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { firstFree, slugify } from "../lib/slugs";
 import { httpUrl, parseInput, publicHttpsUrl } from "../lib/validation";
-import { publishCompany, publishHost } from "../redirect/publish";
+import { enqueuePublish, publishNow, publishTargets } from "../redirect/publish";
 
 export type { StorageEnv as Stores } from "../env";
 
@@ -33,12 +33,14 @@ export async function createCompany(env: Stores, input: z.input<typeof createCom
   for (let attempt = 0; ; attempt++) {
     const slug = await freeCompanySlug(env, slugify(data.name) || "company");
     try {
-      const [company] = await database(env.DB)
-        .insert(companies)
-        .values({ id: newId("company", now), slug, ...data, createdAt: now, updatedAt: now })
-        .returning();
+      const db = database(env.DB);
+      const id = newId("company", now);
+      const [[company]] = await db.batch([
+        db.insert(companies).values({ id, slug, ...data, createdAt: now, updatedAt: now }).returning(),
+        enqueuePublish(db, publishTargets.company(id), now),
+      ]);
       // In KV from the start, so the edge can still send visitors to the fallback URL if D1 is down.
-      await publishCompany(env, company!.id);
+      await publishNow(env, [publishTargets.company(id)]);
       return company!;
     } catch (error) {
       // Another company took the slug between the check and the insert: pick again.
@@ -84,12 +86,12 @@ export async function updateCompanySettings(env: Stores, companyId: string, inpu
     });
     if (!group) throw problems.validation([{ field: "defaultGroupId", message: "must be a live group of this company" }]);
   }
-  const [company] = await database(env.DB)
-    .update(companies)
-    .set({ ...data, updatedAt: Date.now() })
-    .where(eq(companies.id, companyId))
-    .returning();
-  await publishCompany(env, companyId);
+  const db = database(env.DB);
+  const [[company]] = await db.batch([
+    db.update(companies).set({ ...data, updatedAt: Date.now() }).where(eq(companies.id, companyId)).returning(),
+    enqueuePublish(db, publishTargets.company(companyId)),
+  ]);
+  await publishNow(env, [publishTargets.company(companyId)]);
   return company!;
 }
 
@@ -117,11 +119,12 @@ export async function listLinkDomains(env: Stores, companyId: string) {
 export async function addLinkDomain(env: Stores, companyId: string, input: z.input<typeof linkDomainInput>) {
   const data = parseInput(linkDomainInput, input);
   try {
-    const [domain] = await database(env.DB)
-      .insert(linkDomains)
-      .values({ id: newId("linkDomain"), companyId, ...data, createdAt: Date.now() })
-      .returning();
-    await publishHost(env, data.hostname);
+    const db = database(env.DB);
+    const [[domain]] = await db.batch([
+      db.insert(linkDomains).values({ id: newId("linkDomain"), companyId, ...data, createdAt: Date.now() }).returning(),
+      enqueuePublish(db, publishTargets.host(companyId, data.hostname)),
+    ]);
+    await publishNow(env, [publishTargets.host(companyId, data.hostname)]);
     return domain!;
   } catch (error) {
     if (isUniqueViolation(error)) throw problems.conflict(`The hostname '${data.hostname}' is already in use.`, "hostname-taken");
@@ -134,8 +137,12 @@ export async function removeLinkDomain(env: Stores, companyId: string, domainId:
     where: and(eq(linkDomains.id, domainId), eq(linkDomains.companyId, companyId)),
   });
   if (!domain) throw problems.notFound("link domain", domainId);
-  await database(env.DB).delete(linkDomains).where(eq(linkDomains.id, domainId));
-  await publishHost(env, domain.hostname);
+  const db = database(env.DB);
+  await db.batch([
+    db.delete(linkDomains).where(eq(linkDomains.id, domainId)),
+    enqueuePublish(db, publishTargets.host(companyId, domain.hostname)),
+  ]);
+  await publishNow(env, [publishTargets.host(companyId, domain.hostname)]);
   return domain;
 }
 

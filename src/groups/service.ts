@@ -11,7 +11,7 @@ import { newId } from "../lib/ids";
 import { firstFree, slugify } from "../lib/slugs";
 import { httpUrl, parseInput, publicHttpsUrl, utmParams } from "../lib/validation";
 import { assertFeature, groupLimitReached, PLAN_LIMITS } from "../plans/plans";
-import { publishGroup } from "../redirect/publish";
+import { enqueuePublish, enqueuePublishStatement, publishNow, publishTargets } from "../redirect/publish";
 
 export const createGroupInput = z
   .object({
@@ -63,9 +63,11 @@ export async function createGroup(env: Stores, companyId: string, input: z.input
           `UPDATE companies SET default_group_id = ?1, updated_at = ?3
            WHERE id = ?2 AND default_group_id IS NULL AND ${groupWritten}`,
         ).bind(groupId, companyId, now),
+        // Harmless when the plan limit stopped the insert: publishing a missing group publishes nothing.
+        enqueuePublishStatement(env.DB, publishTargets.group(companyId, groupId), now),
       ]);
       if (insertGroup!.meta.changes === 0) throw groupLimitReached(company.plan);
-      await publishGroup(env, groupId);
+      await publishNow(env, [publishTargets.group(companyId, groupId)]);
       return getGroup(env, companyId, groupId);
     } catch (error) {
       if (attempt < 3 && isUniqueViolation(error, "slug")) continue; // a concurrent create took the slug
@@ -112,9 +114,12 @@ export async function updateGroup(env: Stores, companyId: string, groupId: strin
   const renamed = data.name !== undefined && data.name !== group.name;
   const slug = renamed ? await freeGroupSlug(env, companyId, slugify(data.name!) || "group", groupId) : group.slug;
   const slugChanged = slug !== group.slug;
+  // Only the referral-links switch is part of the edge's group record.
+  const edgeChanged = data.referralLinksEnabled !== undefined && data.referralLinksEnabled !== group.referralLinksEnabled;
   try {
     await db.batch([
       db.update(groups).set({ ...data, slug, updatedAt: now }).where(eq(groups.id, groupId)),
+      ...(edgeChanged ? [enqueuePublish(db, publishTargets.group(companyId, groupId), now)] : []),
       // The old page slug keeps redirecting; a slug this group had before becomes current again.
       ...(slugChanged
         ? [
@@ -127,7 +132,7 @@ export async function updateGroup(env: Stores, companyId: string, groupId: strin
     if (isUniqueViolation(error, "slug")) throw problems.conflict("Another group was just given that name; try again.", "group-slug-taken");
     throw error;
   }
-  if (data.referralLinksEnabled !== undefined) await publishGroup(env, groupId);
+  if (edgeChanged) await publishNow(env, [publishTargets.group(companyId, groupId)]);
   return getGroup(env, companyId, groupId);
 }
 
@@ -143,8 +148,12 @@ export async function archiveGroup(env: Stores, companyId: string, groupId: stri
     throw problems.conflict("The default group cannot be archived; make another group the default first.", "default-group");
   }
   if (!group.archivedAt) {
-    await database(env.DB).update(groups).set({ archivedAt: Date.now(), updatedAt: Date.now() }).where(eq(groups.id, groupId));
-    await publishGroup(env, groupId);
+    const db = database(env.DB);
+    await db.batch([
+      db.update(groups).set({ archivedAt: Date.now(), updatedAt: Date.now() }).where(eq(groups.id, groupId)),
+      enqueuePublish(db, publishTargets.group(companyId, groupId)),
+    ]);
+    await publishNow(env, [publishTargets.group(companyId, groupId)]);
   }
   return getGroup(env, companyId, groupId);
 }

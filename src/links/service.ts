@@ -11,7 +11,7 @@ import { newId } from "../lib/ids";
 import { httpUrl, linkText, parseInput, utmParams } from "../lib/validation";
 import { getGroup } from "../groups/service";
 import { partnerLinksForNewLinkText, slugConflict } from "../partners/service";
-import { publishGroup } from "../redirect/publish";
+import { enqueuePublish, enqueuePublishStatement, publishNow, publishTargets } from "../redirect/publish";
 
 export const MAX_DEFAULT_LINKS = 3;
 
@@ -71,7 +71,11 @@ export async function createDefaultLink(
        WHERE free.position IS NOT NULL`,
     )
       .bind(id, companyId, groupId, data.title, data.description, data.destinationUrl, JSON.stringify(data.utmParams), data.lockUtms ? 1 : 0, data.linkText, now);
-    [inserted] = (await env.DB.batch([insertLink, partnerLinksForNewLinkText(env, companyId, groupId, data.linkText, id)])) as [D1Result];
+    [inserted] = (await env.DB.batch([
+      insertLink,
+      partnerLinksForNewLinkText(env, companyId, groupId, data.linkText, id),
+      enqueuePublishStatement(env.DB, publishTargets.group(companyId, groupId), now),
+    ])) as [D1Result];
   } catch (error) {
     if (isUniqueViolation(error, "partner_links.slug")) throw slugConflict();
     // A concurrent create took the same link text: the partial unique index decides.
@@ -81,7 +85,7 @@ export async function createDefaultLink(
     throw error;
   }
   if (inserted.meta.changes === 0) throw tooManyLinks();
-  await publishGroup(env, groupId);
+  await publishNow(env, [publishTargets.group(companyId, groupId)]);
   return getDefaultLink(env, companyId, id);
 }
 
@@ -107,11 +111,12 @@ export async function updateDefaultLink(
   }
   const data = parseInput(updateDefaultLinkInput, input);
   const link = await getDefaultLink(env, companyId, linkId);
-  await database(env.DB)
-    .update(defaultLinks)
-    .set({ ...data, updatedAt: Date.now() })
-    .where(eq(defaultLinks.id, linkId));
-  await publishGroup(env, link.groupId);
+  const db = database(env.DB);
+  await db.batch([
+    db.update(defaultLinks).set({ ...data, updatedAt: Date.now() }).where(eq(defaultLinks.id, linkId)),
+    enqueuePublish(db, publishTargets.group(companyId, link.groupId)),
+  ]);
+  await publishNow(env, [publishTargets.group(companyId, link.groupId)]);
   return getDefaultLink(env, companyId, linkId);
 }
 
@@ -121,8 +126,12 @@ export async function deleteDefaultLink(env: Stores, companyId: string, linkId: 
   if (link.position === 1) {
     throw problems.conflict("The original link of a group cannot be deleted.", "original-link-undeletable");
   }
-  await database(env.DB).update(defaultLinks).set({ deletedAt: Date.now() }).where(eq(defaultLinks.id, linkId));
-  await publishGroup(env, link.groupId);
+  const db = database(env.DB);
+  await db.batch([
+    db.update(defaultLinks).set({ deletedAt: Date.now() }).where(eq(defaultLinks.id, linkId)),
+    enqueuePublish(db, publishTargets.group(companyId, link.groupId)),
+  ]);
+  await publishNow(env, [publishTargets.group(companyId, link.groupId)]);
 }
 
 function tooManyLinks() {

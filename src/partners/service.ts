@@ -15,7 +15,7 @@ import { newId } from "../lib/ids";
 import { firstFree, slugify } from "../lib/slugs";
 import { parseInput, partnerKey } from "../lib/validation";
 import { getGroup } from "../groups/service";
-import { publishPartnerSlugs } from "../redirect/publish";
+import { enqueuePublishStatement, publishNow, publishTargets } from "../redirect/publish";
 
 const email = z.string().trim().toLowerCase().max(254).pipe(z.email());
 const personName = z.string().trim().min(1).max(100);
@@ -71,14 +71,18 @@ async function insertPartner(env: Stores, companyId: string, groupId: string, da
     .toSQL();
   try {
     // The partner and their slugs for the group's links together, or nothing.
-    await env.DB.batch([env.DB.prepare(insert.sql).bind(...insert.params), ...texts.map((text) => partnerLinksForPartner(env, partnerId, text))]);
+    await env.DB.batch([
+      env.DB.prepare(insert.sql).bind(...insert.params),
+      ...texts.map((text) => partnerLinksForPartner(env, partnerId, text)),
+      enqueuePublishStatement(env.DB, publishTargets.partnerSlugs(companyId, partnerId), now),
+    ]);
   } catch (error) {
     // A concurrent create took the key (or its slug) between the check and the write.
     if (isUniqueViolation(error)) throw keyTaken(key);
     throw error;
   }
   await addSlugsForLiveLinks(env, partnerId, groupId, texts);
-  await publishPartnerSlugs(env, partnerId);
+  await publishNow(env, [publishTargets.partnerSlugs(companyId, partnerId)]);
   return getPartner(env, companyId, partnerId);
 }
 
@@ -108,15 +112,21 @@ export async function updatePartner(env: Stores, companyId: string, partnerId: s
   // A move writes the partner and their slugs for the new group's links together, or nothing.
   const texts = moving ? await liveLinkTexts(env, data.groupId!) : [];
   const update = database(env.DB).update(partners).set({ ...data, updatedAt: Date.now() }).where(eq(partners.id, partnerId)).toSQL();
+  const edgeChanged = Boolean(data.groupId || data.partnerKey || data.status);
+  const target = publishTargets.partnerSlugs(companyId, partnerId);
   try {
-    await env.DB.batch([env.DB.prepare(update.sql).bind(...update.params), ...texts.map((text) => partnerLinksForPartner(env, partnerId, text))]);
+    await env.DB.batch([
+      env.DB.prepare(update.sql).bind(...update.params),
+      ...texts.map((text) => partnerLinksForPartner(env, partnerId, text)),
+      ...(edgeChanged ? [enqueuePublishStatement(env.DB, target)] : []),
+    ]);
   } catch (error) {
     if (isUniqueViolation(error, "partner_links.slug")) throw slugConflict();
     if (isUniqueViolation(error)) throw keyTaken(data.partnerKey!);
     throw error;
   }
   if (moving) await addSlugsForLiveLinks(env, partnerId, data.groupId!, texts);
-  if (data.groupId || data.partnerKey || data.status) await publishPartnerSlugs(env, partnerId);
+  if (edgeChanged) await publishNow(env, [target]);
   return getPartner(env, companyId, partnerId);
 }
 

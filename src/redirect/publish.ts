@@ -1,6 +1,12 @@
-// Write-through from the admin side: after a D1 change, the services call these so the next
-// redirect sees it. KV is updated at once; this isolate's cache is dropped at once; other edge
-// isolates notice within ISOLATE_FRESH_MS plus KV's propagation (see README, "Freshness").
+// Publishing from the admin side: after a D1 change, the edge's records in KV must follow. A change
+// records what to publish in the KV outbox (`kv_outbox`) in the same D1 batch as the change itself,
+// so a committed change is never lost, nor answered as failed, when KV misbehaves: the service
+// tries to publish at once; what fails stays in the outbox and is retried after the response and
+// by the hourly cron (drainOutbox) until KV has it. This isolate's cache is dropped at once; other
+// edge isolates notice within ISOLATE_FRESH_MS plus KV's propagation (README, "Freshness").
+import { database, type Db } from "../db/client";
+import { kvOutbox, type OutboxKind } from "../db/schema";
+import { sortableToken } from "../lib/ids";
 import { isolateCache } from "./isolate-cache";
 import {
   loadCompanyRecord,
@@ -16,28 +22,114 @@ interface Stores {
   LINKS_KV: KVNamespace;
 }
 
-async function putOrDelete(env: Stores, key: string, value: unknown): Promise<void> {
+/** One edge record (or, for partner_slugs, a partner's set of slug records) to publish. */
+export interface PublishTarget {
+  kind: OutboxKind;
+  /** Company id, hostname, group id or partner id, by kind. */
+  ref: string;
+  companyId: string;
+}
+
+export const publishTargets = {
+  company: (companyId: string): PublishTarget => ({ kind: "company", ref: companyId, companyId }),
+  host: (companyId: string, hostname: string): PublishTarget => ({ kind: "host", ref: hostname, companyId }),
+  group: (companyId: string, groupId: string): PublishTarget => ({ kind: "group", ref: groupId, companyId }),
+  partnerSlugs: (companyId: string, partnerId: string): PublishTarget => ({ kind: "partner_slugs", ref: partnerId, companyId }),
+};
+
+/** The outbox row for `target`, as a drizzle query: put it in the same `db.batch()` as the change. */
+export function enqueuePublish(db: Db, target: PublishTarget, now = Date.now()) {
+  const version = sortableToken(now);
+  return db
+    .insert(kvOutbox)
+    .values({ ...target, version, enqueuedAt: now })
+    .onConflictDoUpdate({ target: [kvOutbox.kind, kvOutbox.ref], set: { version, enqueuedAt: now, companyId: target.companyId } });
+}
+
+/** The same as a D1 statement, for changes written with `env.DB.batch()`. */
+export function enqueuePublishStatement(d1: D1Database, target: PublishTarget, now = Date.now()): D1PreparedStatement {
+  const query = enqueuePublish(database(d1), target, now).toSQL();
+  return d1.prepare(query.sql).bind(...query.params);
+}
+
+export interface PublishOutcome {
+  published: number;
+  failed: number;
+}
+
+/**
+ * Publishes the targets' outbox rows now. Never throws: a target that fails stays in the outbox
+ * (attempts and last error recorded) for drainOutbox to retry.
+ */
+export async function publishNow(env: Stores, targets: PublishTarget[]): Promise<PublishOutcome> {
+  const outcome: PublishOutcome = { published: 0, failed: 0 };
+  for (const target of targets) {
+    const row = await env.DB.prepare("SELECT version FROM kv_outbox WHERE kind = ?1 AND ref = ?2")
+      .bind(target.kind, target.ref)
+      .first<{ version: string }>();
+    if (!row) continue; // published meanwhile (by an overlapping drain)
+    if (await publishRow(env, { ...target, version: row.version })) outcome.published++;
+    else outcome.failed++;
+  }
+  return outcome;
+}
+
+/** Retries what the outbox holds, oldest first (optionally one company's only). */
+export async function drainOutbox(env: Stores, options: { companyId?: string; limit?: number } = {}): Promise<PublishOutcome> {
+  const { results } = await env.DB.prepare(
+    `SELECT kind, ref, company_id AS companyId, version FROM kv_outbox
+     WHERE ?1 IS NULL OR company_id = ?1 ORDER BY enqueued_at LIMIT ?2`,
+  )
+    .bind(options.companyId ?? null, options.limit ?? 500)
+    .all<PublishTarget & { version: string }>();
+  const outcome: PublishOutcome = { published: 0, failed: 0 };
+  for (const row of results) {
+    if (await publishRow(env, row)) outcome.published++;
+    else outcome.failed++;
+  }
+  return outcome;
+}
+
+/**
+ * Loads the record from D1 as it is now and puts it into KV; then removes the outbox row — only
+ * the version read, so a change enqueued meanwhile is published again.
+ */
+async function publishRow(env: Stores, row: PublishTarget & { version: string }): Promise<boolean> {
+  try {
+    await publishRecord(env, row);
+    await env.DB.prepare("DELETE FROM kv_outbox WHERE kind = ?1 AND ref = ?2 AND version = ?3").bind(row.kind, row.ref, row.version).run();
+    return true;
+  } catch (error) {
+    console.error(JSON.stringify({ msg: "kv publish failed, kept in outbox", kind: row.kind, ref: row.ref, error: String(error) }));
+    await env.DB.prepare("UPDATE kv_outbox SET attempts = attempts + 1, last_error = ?3 WHERE kind = ?1 AND ref = ?2")
+      .bind(row.kind, row.ref, String(error).slice(0, 500))
+      .run()
+      .catch(() => {}); // bookkeeping only: the row itself is what matters
+    return false;
+  }
+}
+
+/** Puts the target's current record(s) from D1 into KV (or deletes what no longer exists). */
+export async function publishRecord(env: Stores, target: Pick<PublishTarget, "kind" | "ref">): Promise<void> {
+  switch (target.kind) {
+    case "company":
+      return putOrDelete(env, recordKeys.company(target.ref), await loadCompanyRecord(env.DB, target.ref));
+    case "host":
+      return putOrDelete(env, recordKeys.host(target.ref), await loadHostRecord(env.DB, target.ref));
+    case "group":
+      return putOrDelete(env, recordKeys.group(target.ref), await loadGroupRecord(env.DB, target.ref));
+    case "partner_slugs": {
+      const slugs = await loadPartnerSlugRecords(env.DB, target.ref);
+      await Promise.all(slugs.map(({ companyId, slug, record }) => putOrDelete(env, recordKeys.slug(companyId, slug), record)));
+      return;
+    }
+  }
+}
+
+export async function putOrDelete(env: Stores, key: string, value: unknown): Promise<void> {
   isolateCache.delete(key);
   await Promise.all([
     value === null ? env.LINKS_KV.delete(key) : env.LINKS_KV.put(key, JSON.stringify(value)),
     env.LINKS_KV.delete(writeBackKey(key)), // an edge write-back of the old value must not answer
   ]);
-}
-
-export async function publishGroup(env: Stores, groupId: string): Promise<void> {
-  await putOrDelete(env, recordKeys.group(groupId), await loadGroupRecord(env.DB, groupId));
-}
-
-export async function publishCompany(env: Stores, companyId: string): Promise<void> {
-  await putOrDelete(env, recordKeys.company(companyId), await loadCompanyRecord(env.DB, companyId));
-}
-
-export async function publishHost(env: Stores, hostname: string): Promise<void> {
-  await putOrDelete(env, recordKeys.host(hostname), await loadHostRecord(env.DB, hostname));
-}
-
-/** Every slug of a partner (after creation, a move, a key or status change). */
-export async function publishPartnerSlugs(env: Stores, partnerId: string): Promise<void> {
-  const slugs = await loadPartnerSlugRecords(env.DB, partnerId);
-  await Promise.all(slugs.map(({ companyId, slug, record }) => putOrDelete(env, recordKeys.slug(companyId, slug), record)));
 }

@@ -143,6 +143,23 @@ export async function loadPartnerSlugRecords(
   return results.map((row) => ({ companyId: String(row.company_id), slug: String(row.slug), record: toSlugRecord(row) }));
 }
 
+/** A page of a company's slug records in slug order (the KV reconcile job walks them all). */
+export async function loadCompanySlugRecords(
+  db: D1Database,
+  companyId: string,
+  afterSlug: string,
+  limit: number,
+): Promise<{ slug: string; record: SlugRecord }[]> {
+  const { results } = await db
+    .prepare(
+      `SELECT ${SLUG_COLUMNS} FROM partner_links pl JOIN partners p ON p.id = pl.partner_id
+       WHERE pl.company_id = ?1 AND pl.slug > ?2 ORDER BY pl.slug LIMIT ?3`,
+    )
+    .bind(companyId, afterSlug, limit)
+    .all<Row>();
+  return results.map((row) => ({ slug: String(row.slug), record: toSlugRecord(row) }));
+}
+
 function toCompanyRecord(row: Row): CompanyRecord {
   return {
     id: String(row.company_id),

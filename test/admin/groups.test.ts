@@ -46,7 +46,10 @@ describe("groups: happy path", () => {
       env.DB.prepare(
         "INSERT INTO group_stats (group_id, company_id, partners, clicks, signups_paid, signups_unpaid, revenue_usd_cents, refreshed_at) VALUES (?, ?, 3, 40, 2, 5, 12345, ?)",
       ).bind(ids[0], t.companyId, Date.UTC(2026, 10, 25, 8)),
-      env.DB.prepare("INSERT OR REPLACE INTO rollup_state (name, value) VALUES ('last_run_at', ?)").bind(Date.UTC(2026, 10, 25, 8)),
+      env.DB.prepare("INSERT OR REPLACE INTO rollup_state (name, value) VALUES ('last_run_at:' || ?, ?)").bind(
+        t.companyId,
+        Date.UTC(2026, 10, 25, 8),
+      ),
     ]);
     const got = await api(t.key, "GET", `/v1/groups/${ids[0]}`);
     expect(got.body.stats).toEqual({ partners: 3, clicks: 40, signups_paid: 2, signups_unpaid: 5, revenue_usd_cents: 12345, refreshed_at: "2026-11-25T08:00:00.000Z" });

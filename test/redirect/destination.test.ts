@@ -7,7 +7,7 @@ import { updateCompanySettings } from "../../src/companies/service";
 import { ApiError } from "../../src/lib/errors";
 import { updateDefaultLink } from "../../src/links/service";
 import { buildDestination, type DestinationInput } from "../../src/redirect/destination";
-import { publishGroup } from "../../src/redirect/publish";
+import { publishRecord } from "../../src/redirect/publish";
 import { addPartner, createCompanyFixture, createDefaultLink, edgeFetch } from "../helpers/fixtures";
 import { clickIdOf, locationOf, originalLinkId, parseSetCookie } from "../helpers/redirect";
 
@@ -421,7 +421,7 @@ describe("query precedence through the edge", () => {
     await env.DB.prepare("UPDATE default_links SET utm_params = ? WHERE id = ?")
       .bind(JSON.stringify([["utm_term", "a\ud800b"]]), linkId)
       .run();
-    await publishGroup(env, groupId); // as every service write does
+    await publishRecord(env, { kind: "group", ref: groupId }); // as every service write does
     const response = await edgeFetch(`https://${hostname}/sam`);
     await response.text();
     expect(response.status).toBe(302);
