@@ -95,7 +95,7 @@ await Promise.all([waitFor(`http://localhost:${EDGE_PORT}/robots.txt`), waitFor(
 
 console.log(`
 edgeref is running (local, offline)
-  edge  worker: http://localhost:${EDGE_PORT}   (partner links, click queue consumer)
+  edge  worker: http://localhost:${EDGE_PORT}   (partner links, click and dead-letter queue consumers)
   admin worker: http://localhost:${ADMIN_PORT}   (admin API)
 
 Demo company: ${demo.companyName} (${demo.companyId})${demo.created ? "  — created now" : ""}

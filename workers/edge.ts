@@ -1,5 +1,5 @@
-// Edge worker: partner-link redirects (fetch) and the click consumer (queue).
-import { consumeClickBatch } from "../src/clicks/consumer";
+// Edge worker: partner-link redirects (fetch), the click consumer and the dead-letter consumer (queue).
+import { consumeClickQueues } from "../src/clicks/dead-letters";
 import type { Env } from "../src/env";
 import { createEdgeApp } from "../src/redirect/app";
 
@@ -7,5 +7,5 @@ const app = createEdgeApp();
 
 export default {
   fetch: app.fetch,
-  queue: consumeClickBatch,
+  queue: consumeClickQueues,
 } satisfies ExportedHandler<Env>;

@@ -4,6 +4,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { apiKeysRouter } from "../api-keys/api-keys.index";
 import { companyRouter } from "../companies/company.index";
 import { docsPage } from "../docs/docs-page";
+import { failedClicksRouter } from "../failed-clicks/failed-clicks.index";
 import { fxRouter } from "../fx/fx.index";
 import { groupsRouter } from "../groups/groups.index";
 import { idempotentPosts } from "../idempotency/middleware";
@@ -32,6 +33,7 @@ export function createAdminApp() {
   for (const router of [companyRouter, apiKeysRouter, groupsRouter, linksRouter, partnersRouter, statsRouter, ingestRouter, fxRouter]) {
     app.route("/", router);
   }
+  app.route("/", failedClicksRouter);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",

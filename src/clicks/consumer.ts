@@ -1,6 +1,7 @@
 import { sortableToken } from "../lib/ids";
 import { hourStart } from "../lib/time";
 import { isClickEvent, type ClickEvent } from "./event";
+import { recordFailedClicks, retryDelaySeconds } from "./failed";
 
 // D1 allows at most 100 bound parameters per statement.
 const MAX_BOUND_PARAMS = 100;
@@ -15,9 +16,19 @@ const VISITOR_COLUMNS = ["partner_link_id", "group_id", "hour", "visitor_hash", 
  * id), first-visits per link and hour, then one upsert per (partner link, group, hour) into the
  * hourly counters. The counters add only rows this run inserted (tagged with its `ingest_batch`
  * token), so a redelivered click is counted nothing twice — even if two runs overlap.
+ * `alsoRun` joins the same atomic batch (a replay marks its failed clicks replayed with the write).
+ * Returns how many clicks were new (the others were already written).
  */
-export async function writeClicks(db: D1Database, events: readonly ClickEvent[], now = Date.now()): Promise<void> {
-  if (events.length === 0) return;
+export async function writeClicks(
+  db: D1Database,
+  events: readonly ClickEvent[],
+  now = Date.now(),
+  alsoRun: readonly D1PreparedStatement[] = [],
+): Promise<number> {
+  if (events.length === 0) {
+    if (alsoRun.length > 0) await db.batch([...alsoRun]);
+    return 0;
+  }
   const batchToken = sortableToken(now);
   const statements: D1PreparedStatement[] = [];
 
@@ -26,6 +37,7 @@ export async function writeClicks(db: D1Database, events: readonly ClickEvent[],
     event.ts, hourStart(event.ts), event.kind, event.country, event.refererHost, event.visitorHash, batchToken,
   ]);
   statements.push(...insertOrIgnore(db, "clicks", CLICK_COLUMNS, clickRows));
+  const clickStatements = statements.length;
 
   const visitorRows = events
     .filter((event) => event.kind === "human")
@@ -50,7 +62,8 @@ export async function writeClicks(db: D1Database, events: readonly ClickEvent[],
       )
       .bind(batchToken, now),
   );
-  await db.batch(statements);
+  const results = await db.batch([...statements, ...alsoRun]);
+  return results.slice(0, clickStatements).reduce((sum, result) => sum + (result.meta?.changes ?? 0), 0);
 }
 
 function insertOrIgnore(
@@ -70,19 +83,94 @@ function insertOrIgnore(
   return statements;
 }
 
-/** The edge worker's `queue` handler. */
+// Most writes one failed batch may spend on finding its failing messages. A bisection finds one bad
+// message among 100 in about 15; in an outage every write fails, and this bounds the cost of learning that.
+const MAX_ISOLATION_WRITES = 32;
+
+export interface Isolated<T> {
+  written: T[];
+  failed: { item: T; error: unknown }[];
+}
+
+/**
+ * Calls `write` with all items at once (the fast path). If that fails, halves the failing set and
+ * writes each half, down to single items, so one bad item fails alone and every other is written.
+ * `write` must be atomic (all or nothing), as `writeClicks` is. Items left when the budget is spent
+ * count as failed.
+ */
+export async function writeIsolatingFailures<T>(
+  items: readonly T[],
+  write: (items: T[]) => Promise<unknown>,
+  maxWrites = MAX_ISOLATION_WRITES,
+): Promise<Isolated<T>> {
+  const result: Isolated<T> = { written: [], failed: [] };
+  const pending: T[][] = items.length > 0 ? [[...items]] : [];
+  let writes = 0;
+  let lastError: unknown = new Error("not written: isolation budget spent");
+  for (let group = pending.shift(); group; group = pending.shift()) {
+    if (writes >= maxWrites) {
+      result.failed.push(...group.map((item) => ({ item, error: lastError })));
+      continue;
+    }
+    writes++;
+    try {
+      await write(group);
+      result.written.push(...group);
+    } catch (error) {
+      lastError = error;
+      if (group.length === 1) result.failed.push({ item: group[0]!, error });
+      else pending.push(group.slice(0, Math.ceil(group.length / 2)), group.slice(Math.ceil(group.length / 2)));
+    }
+  }
+  return result;
+}
+
+/**
+ * The click queue's consumer. Each message is acked or retried on its own: a malformed message is
+ * recorded in `failed_clicks` and acked; valid clicks are written in one atomic batch, and if that
+ * fails, only the messages that fail on their own are retried (with backoff; after `max_retries`
+ * the queue moves them to the dead-letter queue, see dead-letters.ts).
+ */
 export async function consumeClickBatch(batch: MessageBatch<unknown>, env: { DB: D1Database }): Promise<void> {
-  const events: ClickEvent[] = [];
+  const clicks: Message<ClickEvent>[] = [];
+  const malformed: Message<unknown>[] = [];
   for (const message of batch.messages) {
-    if (isClickEvent(message.body)) events.push(message.body);
-    else console.error(JSON.stringify({ msg: "dropped malformed click message", id: message.id }));
+    if (isClickEvent(message.body)) clicks.push(message as Message<ClickEvent>);
+    else malformed.push(message);
   }
+  if (malformed.length > 0) await recordMalformed(env.DB, malformed);
+
+  const { written, failed } = await writeIsolatingFailures(clicks, (messages) =>
+    writeClicks(env.DB, messages.map((message) => message.body)),
+  );
+  for (const message of written) message.ack();
+  for (const { item: message } of failed) message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
+  if (failed.length > 0) {
+    console.error(
+      JSON.stringify({
+        msg: "clicks not written, will retry",
+        clicks: failed.map(({ item }) => ({ id: item.id, clickId: item.body.clickId, attempts: item.attempts })),
+        errors: [...new Set(failed.map(({ error }) => String(error)))],
+      }),
+    );
+  }
+}
+
+/** Keeps malformed messages for inspection and acks them: retrying cannot make them valid. */
+async function recordMalformed(db: D1Database, messages: readonly Message<unknown>[]): Promise<void> {
+  const reason = "malformed: not a click event";
   try {
-    await writeClicks(env.DB, events);
-    batch.ackAll();
-  } catch (error) {
-    // Nothing was written (the batch is atomic); let the queue redeliver, with backoff.
-    console.error(JSON.stringify({ msg: "click batch failed, will retry", size: events.length, error: String(error) }));
-    batch.retryAll({ delaySeconds: Math.min(60, 2 ** batch.messages[0]!.attempts) });
+    const failures = messages.map((m) => ({ messageId: m.id, body: m.body, attempts: m.attempts, error: reason }));
+    await db.batch(recordFailedClicks(db, failures));
+  } catch (recordError) {
+    // Not kept yet: retry them alone (their batch-mates are unaffected); the dead-letter queue keeps them at last.
+    for (const message of messages) message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
+    const ids = messages.map((m) => m.id);
+    const error = String(recordError);
+    console.error(JSON.stringify({ msg: "malformed click messages not recorded, will retry", ids, error }));
+    return;
   }
+  for (const message of messages) message.ack();
+  const ids = messages.map((m) => m.id);
+  console.error(JSON.stringify({ msg: "malformed click messages recorded in failed_clicks", ids }));
 }

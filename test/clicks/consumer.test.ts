@@ -6,6 +6,7 @@ import { consumeClickBatch, writeClicks } from "../../src/clicks/consumer";
 import edgeWorker from "../../workers/edge";
 import { sortableToken } from "../../src/lib/ids";
 import { HOUR_MS, hourStart } from "../../src/lib/time";
+import { d1FailingOn } from "../helpers/clicks";
 
 const BASE_TS = Date.UTC(2026, 10, 25, 10, 15);
 
@@ -151,7 +152,7 @@ describe("click consumer: happy path", () => {
       expect(statement.placeholders, statement.sql.slice(0, 80)).toBeLessThanOrEqual(100);
     }
     expect(result.retryBatch.retry).toBe(false);
-    expect(result.ackAll).toBe(true);
+    expect(new Set(result.explicitAcks)).toEqual(new Set(batch.messages.map((message) => message.id)));
 
     const { results } = await env.DB.prepare(
       `SELECT click_id FROM clicks WHERE partner_link_id IN (${links.map(() => "?").join(", ")})`,
@@ -201,28 +202,134 @@ describe("click consumer: redelivery and bad input", () => {
     expect(await countsFor(link)).toEqual([{ hour: hourStart(BASE_TS), clicks: 20, unique_clicks: 20 }]);
   });
 
-  it("drops malformed messages (acked, logged) and still writes the good ones", async () => {
-    const good = clickEvent();
-    const result = await deliver([{ nonsense: true }, null, "text", { ...clickEvent(), kind: "robot" }, good]);
+  it("records a malformed message in failed_clicks and acks it alone; its 99 batch-mates are written, acked", async () => {
+    const link = `plk_${crypto.randomUUID()}`;
+    const bodies: unknown[] = Array.from({ length: 99 }, (_, i) =>
+      clickEvent({ partnerLinkId: link, visitorHash: `v${i % 9}` }),
+    );
+    bodies.splice(37, 0, { nonsense: true });
+    const batch = messageBatch(bodies);
+    const malformedId = batch.messages[37]!.id;
+    const result = await consumeAndSettle(batch);
+
     expect(result.retryBatch.retry).toBe(false);
-    expect(result.ackAll).toBe(true);
-    expect(await rawClickCount(good.partnerLinkId)).toBe(1);
+    expect(result.retryMessages).toEqual([]);
+    expect(new Set(result.explicitAcks)).toEqual(new Set(batch.messages.map((message) => message.id)));
+    expect(await rawClickCount(link)).toBe(99);
+    expect(await countsFor(link)).toEqual([{ hour: hourStart(BASE_TS), clicks: 99, unique_clicks: 9 }]);
+    expect(await failedClick(malformedId)).toMatchObject({
+      message_id: malformedId,
+      click_id: null,
+      company_id: null,
+      body: '{"nonsense":true}',
+      error: "malformed: not a click event",
+      attempts: 1,
+      replayed_at: null,
+    });
   });
 
-  it("asks for the whole batch to be retried when D1 fails, having written nothing", async () => {
-    const event = clickEvent();
+  it("records every kind of malformed message (null, text, a wrong kind) with its body", async () => {
+    const good = clickEvent();
+    const batch = messageBatch([null, "text", { ...clickEvent(), kind: "robot" }, good]);
+    const result = await consumeAndSettle(batch);
+    expect(new Set(result.explicitAcks)).toEqual(new Set(batch.messages.map((message) => message.id)));
+    expect(await rawClickCount(good.partnerLinkId)).toBe(1);
+    const [nullBody, text, robot] = await Promise.all(batch.messages.slice(0, 3).map((m) => failedClick(m.id)));
+    expect(nullBody).toMatchObject({ body: "null", error: "malformed: not a click event" });
+    expect(text).toMatchObject({ body: '"text"' });
+    // Not a valid event, so it belongs to no company (none can see or replay it).
+    expect(robot).toMatchObject({ company_id: null, click_id: null });
+    expect(JSON.parse(robot!.body as string).kind).toBe("robot");
+  });
+
+  it("retries only the click whose write fails; the other 99 are written and acked", async () => {
+    const link = `plk_${crypto.randomUUID()}`;
+    const events = Array.from({ length: 100 }, (_, i) => clickEvent({ partnerLinkId: link, visitorHash: `v${i}` }));
+    const poison = events[61]!;
+    const { db, calls } = d1FailingOn(poison.clickId);
+    const batch = messageBatch(events, 3);
+    const delays = retryDelays(batch);
+    const result = await consumeAndSettle(batch, db);
+
+    expect(result.retryBatch.retry).toBe(false);
+    expect(result.retryMessages).toEqual([{ msgId: batch.messages[61]!.id }]);
+    expect(delays).toEqual(new Map([[batch.messages[61]!.id, 8]])); // backoff: 2^attempts seconds
+    expect(result.explicitAcks).toHaveLength(99);
+    expect(result.explicitAcks).not.toContain(batch.messages[61]!.id);
+    expect(await rawClickCount(link)).toBe(99);
+    const written = await env.DB.prepare("SELECT 1 FROM clicks WHERE click_id = ?").bind(poison.clickId).first();
+    expect(written).toBeNull();
+    expect(await countsFor(link)).toEqual([{ hour: hourStart(BASE_TS), clicks: 99, unique_clicks: 99 }]);
+    expect(calls.batches).toBeLessThanOrEqual(16); // a bisection, not one write per message
+  });
+
+  it("retries every message with backoff when D1 is down, after a bounded number of writes", async () => {
+    const events = Array.from({ length: 100 }, () => clickEvent());
+    let batches = 0;
     const failingDb = {
       prepare: (query: string) => env.DB.prepare(query),
       batch: async () => {
+        batches++;
         throw new Error("D1_ERROR: simulated outage");
       },
     } as unknown as D1Database;
-    const batch = createMessageBatch("edgeref-clicks", [{ id: "m1", timestamp: new Date(), attempts: 1, body: event }]);
-    const ctx = createExecutionContext();
-    await consumeClickBatch(batch, { DB: failingDb });
-    const result = await getQueueResult(batch, ctx);
-    expect(result.retryBatch.retry).toBe(true);
+    const batch = messageBatch(events);
+    const delays = retryDelays(batch);
+    const result = await consumeAndSettle(batch, failingDb);
     expect(result.ackAll).toBe(false);
-    expect(await rawClickCount(event.partnerLinkId)).toBe(0);
+    expect(result.explicitAcks).toEqual([]);
+    const retried = result.retryMessages.map((retry: { msgId: string }) => retry.msgId);
+    expect(retried.sort()).toEqual(batch.messages.map((m) => m.id).sort());
+    expect([...delays.values()]).toEqual(Array(100).fill(2));
+    expect(batches).toBeLessThanOrEqual(32);
+    expect(await rawClickCount(events[0]!.partnerLinkId)).toBe(0);
+  });
+
+  it("retries a malformed message alone when it cannot be recorded", async () => {
+    const good = clickEvent();
+    const batch = messageBatch([{ nonsense: true }, good]);
+    const recordingFails = {
+      prepare: (query: string) => env.DB.prepare(query),
+      batch: async (statements: D1PreparedStatement[]) => {
+        if (statements.length === 1) throw new Error("D1_ERROR: simulated failure"); // the failed_clicks insert
+        return env.DB.batch(statements);
+      },
+    } as unknown as D1Database;
+    const result = await consumeAndSettle(batch, recordingFails);
+    expect(result.explicitAcks).toEqual([batch.messages[1]!.id]);
+    expect(result.retryMessages).toEqual([{ msgId: batch.messages[0]!.id }]);
+    expect(await rawClickCount(good.partnerLinkId)).toBe(1);
   });
 });
+
+function messageBatch(bodies: unknown[], attempts = 1, queue = "edgeref-clicks") {
+  return createMessageBatch(
+    queue,
+    bodies.map((body, i) => ({ id: `msg-${i}-${crypto.randomUUID()}`, timestamp: new Date(), attempts, body })),
+  );
+}
+
+/** The delay each message asked to be retried after (the test queue result does not report it). */
+function retryDelays(batch: MessageBatch<unknown>) {
+  const delays = new Map<string, number | undefined>();
+  for (const message of batch.messages) {
+    const retry = message.retry.bind(message);
+    message.retry = (options?: QueueRetryOptions) => {
+      delays.set(message.id, options?.delaySeconds);
+      retry(options);
+    };
+  }
+  return delays;
+}
+
+async function consumeAndSettle(batch: MessageBatch<unknown>, db: D1Database = env.DB) {
+  const ctx = createExecutionContext();
+  await consumeClickBatch(batch, { DB: db });
+  return getQueueResult(batch, ctx);
+}
+
+async function failedClick(messageId: string) {
+  return env.DB.prepare("SELECT * FROM failed_clicks WHERE message_id = ?")
+    .bind(messageId)
+    .first<Record<string, unknown>>();
+}

@@ -35,3 +35,32 @@ export async function recordClick(target: ClickTarget, ts = Date.now()): Promise
   await writeClicks(env.DB, [event]);
   return event.clickId;
 }
+
+/**
+ * The test D1, except that a `batch()` containing a statement bound to `poison` (a click id) fails,
+ * as a write that D1 refuses for that one row would. Counts the batches it was asked to run.
+ */
+export function d1FailingOn(poison: string) {
+  const bound = new WeakMap<object, unknown[]>();
+  const calls = { batches: 0 };
+  const db = {
+    prepare(sql: string) {
+      const statement = env.DB.prepare(sql);
+      const bind = statement.bind.bind(statement);
+      statement.bind = (...values: unknown[]) => {
+        const boundStatement = bind(...values);
+        bound.set(boundStatement, values);
+        return boundStatement;
+      };
+      return statement;
+    },
+    async batch(statements: D1PreparedStatement[]) {
+      calls.batches++;
+      if (statements.some((statement) => bound.get(statement)?.includes(poison))) {
+        throw new Error(`D1_ERROR: simulated failure writing ${poison}`);
+      }
+      return env.DB.batch(statements);
+    },
+  } as unknown as D1Database;
+  return { db, calls };
+}
