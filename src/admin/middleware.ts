@@ -1,19 +1,72 @@
 import type { MiddlewareHandler } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { authenticate } from "../api-keys/service";
 import { ApiError } from "../lib/errors";
 import { drainOutbox } from "../redirect/publish";
 import type { AdminContext } from "./context";
 
-/** Larger bodies are refused with 413 before they are read (documented in the README). */
+/** Larger bodies are refused with 413 (documented in the README). */
 export const MAX_BODY_BYTES = 64 * 1024;
 
-export const limitBodySize = bodyLimit({
-  maxSize: MAX_BODY_BYTES,
-  onError: () => {
-    throw new ApiError(413, "body-too-large", "Request body too large", `Request bodies are limited to ${MAX_BODY_BYTES} bytes.`);
-  },
-});
+/**
+ * How much of an oversized streamed body is read and thrown away so that the 413 reaches the client.
+ * Cloudflare itself refuses request bodies over 100 MB (the smallest plan's limit) before the worker.
+ */
+export const MAX_DRAIN_BYTES = 100 * 1024 * 1024;
+
+const bodyTooLarge = () =>
+  new ApiError(413, "body-too-large", "Request body too large", `Request bodies are limited to ${MAX_BODY_BYTES} bytes.`);
+
+/**
+ * Refuses bodies over MAX_BODY_BYTES with 413. A declared Content-Length is refused before reading.
+ * A streamed (`Transfer-Encoding: chunked`) body is counted as it is read; once it is too large the
+ * rest is read and dropped before answering: a response sent while the client is still sending made
+ * the runtime reset the connection, which the client (or `wrangler dev`'s proxy, as a 503) saw
+ * instead of the 413. hono's bodyLimit answers early, hence this middleware.
+ */
+export const limitBodySize: MiddlewareHandler<AdminContext> = async (c, next) => {
+  const request = c.req.raw;
+  if (!request.body) return next();
+  const declared = request.headers.get("content-length");
+  if (declared !== null && !request.headers.has("transfer-encoding")) {
+    if (Number.parseInt(declared, 10) > MAX_BODY_BYTES) throw bodyTooLarge();
+    return next();
+  }
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_BODY_BYTES) {
+      await drain(reader, size);
+      throw bodyTooLarge();
+    }
+    chunks.push(value);
+  }
+  const body = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    body.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  c.req.raw = new Request(request, { body });
+  return next();
+};
+
+async function drain(reader: ReadableStreamDefaultReader<Uint8Array>, alreadyRead: number): Promise<void> {
+  let size = alreadyRead;
+  try {
+    while (size <= MAX_DRAIN_BYTES) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      size += value.byteLength;
+    }
+    await reader.cancel();
+  } catch {
+    // The client went away: nobody is left to answer.
+  }
+}
 
 export const requireApiKey: MiddlewareHandler<AdminContext> = async (c, next) => {
   c.set("caller", await authenticate(c.env, c.req.header("authorization")));

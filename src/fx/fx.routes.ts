@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { errorResponses, jsonBody, jsonResponse, listOf, security } from "../admin/schemas";
+import { MAX_MINOR_UNIT_DIGITS, MAX_USD_PER_UNIT } from "../ingest/limits";
 
 const tags = ["FX rates"];
 const rateExample = { object: "fx_rate", currency: "EUR", usd_per_unit: 1.08, minor_unit_digits: 2, as_of: "2026-11-01", source: "default" } as const;
@@ -21,8 +22,12 @@ const CurrencyParam = z.object({
 
 const SetRateBody = z
   .object({
-    usd_per_unit: z.number().positive().max(1e6),
-    minor_unit_digits: z.number().int().min(0).max(4).optional(),
+    usd_per_unit: z
+      .number()
+      .positive()
+      .max(MAX_USD_PER_UNIT)
+      .openapi({ description: `US dollars for one major unit: more than 0, at most ${MAX_USD_PER_UNIT}` }),
+    minor_unit_digits: z.number().int().min(0).max(MAX_MINOR_UNIT_DIGITS).optional(),
     as_of: z.iso.date().optional(),
   })
   .strict()

@@ -1,12 +1,14 @@
-// `Idempotency-Key` on POST: the first response (2xx or 4xx) is stored and replayed for retries
-// of the same request for 24 hours; the key is reserved before the handler runs, so two
-// concurrent retries cannot both create. Reusing a key for a different request is refused.
+// `Idempotency-Key` on POST: the first final response (2xx, or a 4xx other than the retryable
+// ones) is stored and replayed for retries of the same request for 24 hours; the key is reserved
+// before the handler runs, so two concurrent retries cannot both create. A retryable answer
+// (5xx, 429, `409 click-pending`: lib/errors.ts isRetryable) releases the key, so the retry the
+// README asks for runs again. Reusing a key for a different request is refused.
 import { and, eq, isNull, lt, or } from "drizzle-orm";
 import type { MiddlewareHandler } from "hono";
 import type { AdminContext } from "../admin/context";
 import { database } from "../db/client";
 import { idempotencyKeys } from "../db/schema";
-import { ApiError } from "../lib/errors";
+import { ApiError, isRetryable } from "../lib/errors";
 import { sha256Hex } from "../lib/hash";
 import { DAY_MS } from "../lib/time";
 
@@ -50,8 +52,9 @@ export const idempotentPosts: MiddlewareHandler<AdminContext> = async (c, next) 
   }
 
   await next();
-  if (c.res.status >= 500) {
-    await db.delete(idempotencyKeys).where(where); // nothing was done: let a retry run again
+  // Errors reach here already rendered by app.onError; hono keeps the thrown error in c.error.
+  if (isRetryable(c.res.status, c.error instanceof ApiError ? c.error.type : undefined)) {
+    await db.delete(idempotencyKeys).where(where); // nothing was done: let the retry run again
   } else {
     const replayBody = c.get("replayBody");
     const body = replayBody === undefined ? await c.res.clone().text() : JSON.stringify(replayBody);

@@ -3,6 +3,7 @@ import { iso } from "../admin/schemas";
 import type { customers, transactions } from "../db/schema";
 import { problems } from "../lib/errors";
 import type * as routes from "./ingest.routes";
+import { MAX_OCCURRED_AHEAD_MS, MIN_OCCURRED_AT } from "./limits";
 import * as ingest from "./service";
 
 type Customer = typeof customers.$inferSelect;
@@ -81,8 +82,11 @@ export const getCustomer: AdminHandler<typeof routes.getCustomer> = async (c) =>
 export const transaction: AdminHandler<typeof routes.transaction> = async (c) => {
   const body = c.req.valid("json");
   const occurredAt = body.created_at === undefined ? undefined : Date.parse(body.created_at);
-  if (occurredAt !== undefined && occurredAt > Date.now() + 86_400_000) {
+  if (occurredAt !== undefined && occurredAt > Date.now() + MAX_OCCURRED_AHEAD_MS) {
     throw problems.validation([{ field: "created_at", message: "is more than a day in the future" }]);
+  }
+  if (occurredAt !== undefined && occurredAt < MIN_OCCURRED_AT) {
+    throw problems.validation([{ field: "created_at", message: "is before 2000-01-01" }]);
   }
   const result = await ingest.recordTransaction(c.env, c.get("caller").companyId, {
     key: body.key,

@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { conflictResponse, errorResponses, idParam, jsonBody, jsonResponse, security } from "../admin/schemas";
+import { dollars, MAX_AMOUNT_MINOR, MAX_TRANSACTION_USD_CENTS } from "./limits";
 
 const tags = ["Ingest"];
 
@@ -107,11 +108,25 @@ const TransactionBody = z
     key: key("inv_2026_0042").openapi({ description: "Your id for the transaction: a replay with it changes nothing" }),
     customer_key: z.string().min(1).max(200).optional(),
     customer_email: z.email().max(254).optional(),
-    amount: z.number().int().min(-1e12).max(1e12).openapi({ description: "Minor units (cents); negative for a refund", example: 4500 }),
+    amount: z
+      .number()
+      .int()
+      .min(-MAX_AMOUNT_MINOR)
+      .max(MAX_AMOUNT_MINOR)
+      .refine((amount) => amount !== 0, "must not be 0: a purchase is positive, a refund negative")
+      .openapi({
+        description:
+          `Minor units (cents); negative for a refund; not 0; |amount| at most ${MAX_AMOUNT_MINOR},` +
+          ` and worth at most ${dollars(MAX_TRANSACTION_USD_CENTS)}`,
+        example: 4500,
+      }),
     currency: z.string().regex(/^[A-Z]{3}$/, "an ISO 4217 code such as USD").openapi({ example: "EUR" }),
     product_key: z.string().max(200).optional(),
     category_key: z.string().max(200).optional(),
-    created_at: z.iso.datetime({ offset: true }).optional().openapi({ description: "When it happened; defaults to now" }),
+    created_at: z.iso
+      .datetime({ offset: true })
+      .optional()
+      .openapi({ description: "When it happened, from 2000-01-01 to one day ahead; defaults to now" }),
   })
   .strict()
   .refine((body) => (body.customer_key === undefined) !== (body.customer_email === undefined), {
@@ -170,7 +185,10 @@ export const transaction = createRoute({
   tags,
   security,
   summary: "Record a purchase or a refund",
-  description: `Converted to USD at ingest from the fx rates (unknown currency → 422). ${replayNote} The same key with different details is a 409.`,
+  description:
+    `Converted to USD at ingest from the fx rates (unknown currency → 422). ${replayNote}` +
+    " The same key with different details is a 422 `transaction-key-reused` naming the fields that differ." +
+    " Amounts and running totals are bounded (README, Limits): past a bound, a 422 on `amount` names it.",
   request: { body: jsonBody(TransactionBody) },
   responses: {
     201: jsonResponse(TransactionSchema, "Recorded"),

@@ -10,6 +10,7 @@ import { effectiveRate, toUsdCents } from "../fx/service";
 import { ApiError, problems } from "../lib/errors";
 import { newId, tokenTime } from "../lib/ids";
 import { DAY_MS } from "../lib/time";
+import { dollars, MAX_CUSTOMER_NET_USD_CENTS, MAX_GROUP_NET_USD_CENTS, MAX_TRANSACTION_USD_CENTS } from "./limits";
 
 type Customer = typeof customers.$inferSelect;
 type Transaction = typeof transactions.$inferSelect;
@@ -49,6 +50,14 @@ export async function recordConversion(env: Stores, companyId: string, input: Co
       throw new ApiError(409, "click-pending", "Click not recorded yet", "This click is not recorded yet (clicks are written within seconds); retry shortly.");
     }
     throw problems.validation([{ field: "xid", message: "no click with this id (unknown, or older than the attribution window and purged)" }]);
+  }
+  // A HEAD request is never a visit: no browser lands on the destination with it. Bot and
+  // prefetch clicks stay convertible: a prefetched redirect is what the browser follows when the
+  // visitor clicks, and a User-Agent guess may misjudge a real browser (README, Attribution).
+  if (click.kind === "head") {
+    throw problems.validation([
+      { field: "xid", message: "this click was a HEAD request, not a visit: it cannot convert" },
+    ]);
   }
   if (click.ts < Date.now() - company.attributionWindowDays * DAY_MS) {
     throw new ApiError(422, "click-expired", "Click expired", `The click is older than the ${company.attributionWindowDays}-day attribution window.`, [
@@ -153,72 +162,147 @@ export interface TransactionInput {
   occurredAt?: number;
 }
 
-/** Records a purchase or refund, converted to USD now, and keeps the customer's net total. */
+/**
+ * Records a purchase or refund, converted to USD now, and keeps the customer's and the group's
+ * running nets. Every money bound (./limits.ts) is a 422 on `amount`; the running-net bounds are
+ * checked inside the insert, so concurrent transactions cannot overshoot them together.
+ */
 export async function recordTransaction(
   env: Stores,
   companyId: string,
   input: TransactionInput,
+  attempt = 1,
 ): Promise<{ transaction: Transaction; replayed: boolean }> {
   const db = database(env.DB);
   const previous = await db.query.transactions.findFirst({ where: and(eq(transactions.companyId, companyId), eq(transactions.key, input.key)) });
-  if (previous) return replayOf(env, companyId, previous, input);
+  if (previous) return replayOf(env, previous, input);
 
   const customer = await customerFor(env, companyId, input);
   const rate = await effectiveRate(env, companyId, input.currency);
   if (!rate) throw problems.validation([{ field: "currency", message: `no exchange rate for '${input.currency}'; add one with PUT /v1/fx-rates/${input.currency}` }]);
 
-  const now = Date.now();
   const amountUsdCents = toUsdCents(input.amount, rate);
-  const transaction = {
-    id: newId("transaction", now),
-    companyId,
-    key: input.key,
-    customerId: customer.id,
-    partnerId: customer.partnerId,
-    groupId: customer.groupId,
-    amount: input.amount,
-    currency: input.currency,
-    usdPerUnit: rate.usdPerUnit,
-    amountUsdCents,
-    productKey: input.productKey ?? null,
-    categoryKey: input.categoryKey ?? null,
-    occurredAt: input.occurredAt ?? now,
-    createdAt: now,
-  };
+  if (!(Math.abs(amountUsdCents) <= MAX_TRANSACTION_USD_CENTS)) {
+    throw overLimit(
+      `is worth ${dollars(amountUsdCents)} at ${rate.usdPerUnit} USD per ${input.currency};` +
+        ` one transaction is worth at most ${dollars(MAX_TRANSACTION_USD_CENTS)}`,
+      "the USD value limit of one transaction",
+    );
+  }
+  const now = Date.now();
+  const id = newId("transaction", now);
+  let inserted: boolean;
   try {
-    // One atomic batch: the transaction and the customer's running total never disagree.
-    await env.DB.batch([
-      insertTransaction(env, transaction),
+    // One atomic batch. The insert reads the customer's partner and group itself (a rebinding
+    // conversion that commits first is seen; none can commit in between) and writes nothing when
+    // either running net would leave its bound; the two updates then follow what it wrote.
+    const [insert] = await env.DB.batch([
+      env.DB.prepare(
+        `INSERT INTO transactions (id, company_id, key, customer_id, partner_id, group_id, amount, currency, usd_per_unit,
+           amount_usd_cents, product_key, category_key, occurred_at, created_at)
+         SELECT ?1, ?2, ?3, c.id, c.partner_id, c.group_id, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12
+         FROM customers c JOIN groups g ON g.id = c.group_id
+         WHERE c.id = ?4 AND c.company_id = ?2
+           AND abs(c.net_usd_cents + ?8) <= ?13 AND abs(g.net_revenue_usd_cents + ?8) <= ?14`,
+      ).bind(
+        id,
+        companyId,
+        input.key,
+        customer.id,
+        input.amount,
+        input.currency,
+        rate.usdPerUnit,
+        amountUsdCents,
+        input.productKey ?? null,
+        input.categoryKey ?? null,
+        input.occurredAt ?? now,
+        now,
+        MAX_CUSTOMER_NET_USD_CENTS,
+        MAX_GROUP_NET_USD_CENTS,
+      ),
       env.DB.prepare(
         `UPDATE customers SET net_usd_cents = net_usd_cents + ?1, transaction_count = transaction_count + 1, updated_at = ?2
          WHERE id = ?3 AND EXISTS (SELECT 1 FROM transactions WHERE id = ?4)`,
-      ).bind(amountUsdCents, now, customer.id, transaction.id),
+      ).bind(amountUsdCents, now, customer.id, id),
+      env.DB.prepare(
+        `UPDATE groups SET net_revenue_usd_cents = net_revenue_usd_cents + ?1
+         WHERE id = (SELECT group_id FROM transactions WHERE id = ?2)`,
+      ).bind(amountUsdCents, id),
     ]);
+    inserted = insert!.meta.changes > 0;
   } catch (error) {
     if (isUniqueViolation(error)) return recordTransaction(env, companyId, input); // a concurrent replay won
     throw error;
   }
-  return { transaction: (await db.query.transactions.findFirst({ where: eq(transactions.id, transaction.id) }))!, replayed: false };
+  if (!inserted) {
+    const exceeded = await runningNetOverLimit(env, customer.id, amountUsdCents);
+    if (exceeded) throw exceeded;
+    // Over a bound when inserted, within it now: a concurrent transaction moved the net back.
+    if (attempt < 3) return recordTransaction(env, companyId, input, attempt + 1);
+    throw overLimit("would take the customer's or the group's running net past its limit", "a running-net limit");
+  }
+  return { transaction: (await db.query.transactions.findFirst({ where: eq(transactions.id, id) }))!, replayed: false };
 }
 
-function insertTransaction(env: Stores, t: Omit<Transaction, "seq" | "rolled">): D1PreparedStatement {
-  return env.DB.prepare(
-    `INSERT INTO transactions (id, company_id, key, customer_id, partner_id, group_id, amount, currency, usd_per_unit,
-       amount_usd_cents, product_key, category_key, occurred_at, created_at)
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)`,
-  ).bind(t.id, t.companyId, t.key, t.customerId, t.partnerId, t.groupId, t.amount, t.currency, t.usdPerUnit, t.amountUsdCents, t.productKey, t.categoryKey, t.occurredAt, t.createdAt);
+function overLimit(message: string, limit: string): ApiError {
+  const detail = `The transaction is over ${limit} (README, Limits); nothing was recorded.`;
+  return problems.validation([{ field: "amount", message }], detail);
 }
 
-async function replayOf(env: Stores, companyId: string, previous: Transaction, input: TransactionInput) {
-  const customer = await customerFor(env, companyId, input).catch(() => null);
-  const same =
-    previous.amount === input.amount &&
-    previous.currency === input.currency &&
-    customer?.id === previous.customerId &&
-    (input.productKey ?? null) === previous.productKey &&
-    (input.categoryKey ?? null) === previous.categoryKey;
-  if (!same) {
-    throw problems.conflict(`A different transaction was already recorded with key '${input.key}'; nothing was changed.`, "transaction-key-reused");
+/** Which running net the amount would take past its bound, read after the guarded insert wrote nothing. */
+async function runningNetOverLimit(env: Stores, customerId: string, amountUsdCents: number): Promise<ApiError | null> {
+  const nets = await env.DB.prepare(
+    `SELECT c.net_usd_cents AS customer_net, g.net_revenue_usd_cents AS group_net
+     FROM customers c JOIN groups g ON g.id = c.group_id WHERE c.id = ?1`,
+  )
+    .bind(customerId)
+    .first<{ customer_net: number; group_net: number }>();
+  if (!nets) return null;
+  if (Math.abs(nets.customer_net + amountUsdCents) > MAX_CUSTOMER_NET_USD_CENTS) {
+    return overLimit(
+      `would take the customer's running net to ${dollars(nets.customer_net + amountUsdCents)};` +
+        ` a customer's net is limited to ±${dollars(MAX_CUSTOMER_NET_USD_CENTS)}`,
+      "the limit on a customer's running net",
+    );
+  }
+  if (Math.abs(nets.group_net + amountUsdCents) > MAX_GROUP_NET_USD_CENTS) {
+    return overLimit(
+      `would take the group's running net to ${dollars(nets.group_net + amountUsdCents)};` +
+        ` a group's net is limited to ±${dollars(MAX_GROUP_NET_USD_CENTS)}`,
+      "the limit on a group's running net",
+    );
+  }
+  return null;
+}
+
+/**
+ * The same key again: a replay when every detail matches the first call (`created_at` too, and the
+ * customer named the same way), else a 422 naming each field that differs.
+ */
+async function replayOf(env: Stores, previous: Transaction, input: TransactionInput) {
+  const customer = await database(env.DB).query.customers.findFirst({ where: eq(customers.id, previous.customerId) });
+  const differs: { field: string; differs: boolean }[] = [
+    input.customerKey !== undefined
+      ? { field: "customer_key", differs: customer?.customerKey !== input.customerKey }
+      : { field: "customer_email", differs: customer?.email !== input.customerEmail?.toLowerCase() },
+    { field: "amount", differs: previous.amount !== input.amount },
+    { field: "currency", differs: previous.currency !== input.currency },
+    { field: "product_key", differs: previous.productKey !== (input.productKey ?? null) },
+    { field: "category_key", differs: previous.categoryKey !== (input.categoryKey ?? null) },
+    // Without `created_at` the first call was stamped with its own arrival time.
+    { field: "created_at", differs: previous.occurredAt !== (input.occurredAt ?? previous.createdAt) },
+  ];
+  const errors = differs
+    .filter((d) => d.differs)
+    .map((d) => ({ field: d.field, message: "differs from the transaction first recorded with this key" }));
+  if (errors.length > 0) {
+    throw new ApiError(
+      422,
+      "transaction-key-reused",
+      "Transaction key reused",
+      `A different transaction was already recorded with key '${input.key}'; nothing was changed.`,
+      errors,
+    );
   }
   return { transaction: previous, replayed: true };
 }

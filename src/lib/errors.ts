@@ -19,6 +19,11 @@ export class ApiError extends Error {
     this.name = "ApiError";
   }
 
+  /** The client should send the same request again (README); never stored for Idempotency-Key replay. */
+  get retryable(): boolean {
+    return isRetryable(this.status, this.type);
+  }
+
   toProblem(instance?: string) {
     return {
       type: `urn:edgeref:problem:${this.type}`,
@@ -34,6 +39,20 @@ export class ApiError extends Error {
 /** Services name fields in camelCase; the API speaks snake_case. */
 function snakeCase(field: string): string {
   return field.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
+}
+
+/**
+ * Answers the README tells clients to retry unchanged: every 5xx, `429`, and these problem types
+ * (a state that passes by itself). The one place that decides what an Idempotency-Key may replay.
+ */
+export const RETRYABLE_PROBLEM_TYPES: ReadonlySet<string> = new Set([
+  "click-pending",
+  "rate-limited",
+  "idempotency-key-in-progress",
+]);
+
+export function isRetryable(status: number, type?: string): boolean {
+  return status >= 500 || status === 429 || (type !== undefined && RETRYABLE_PROBLEM_TYPES.has(type));
 }
 
 export const problems = {

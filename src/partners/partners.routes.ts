@@ -62,7 +62,7 @@ const CreatePartnerBody = z
     first_name: z.string().min(1).max(100).openapi({ example: "Jane" }),
     last_name: z.string().min(1).max(100).openapi({ example: "Doe" }),
     partner_key: z.string().min(1).max(40).optional().openapi({ description: "Generated from the name when absent", example: "jane-doe" }),
-    group_id: z.string().max(64).optional().openapi({ description: "Defaults to the company's default group" }),
+    group_id: z.string().min(1).max(64).optional().openapi({ description: "Defaults to the company's default group" }),
   })
   .strict()
   .openapi("CreatePartner", { example: { email: "jane@example.com", first_name: "Jane", last_name: "Doe" } });
@@ -73,7 +73,7 @@ const UpdatePartnerBody = z
     first_name: z.string().min(1).max(100),
     last_name: z.string().min(1).max(100),
     partner_key: z.string().min(1).max(40).openapi({ description: "Existing slugs keep the old key; new links use this one" }),
-    group_id: z.string().max(64).openapi({ description: "Moves the partner: existing slugs lead to the new group's destinations" }),
+    group_id: z.string().min(1).max(64).openapi({ description: "Moves the partner: existing slugs lead to the new group's destinations" }),
     status: z.enum(["active", "archived"]),
   })
   .partial()

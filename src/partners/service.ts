@@ -26,7 +26,7 @@ export const createPartnerInput = z
     firstName: personName,
     lastName: personName,
     partnerKey: partnerKey.optional(),
-    groupId: z.string().max(64).optional(),
+    groupId: z.string().min(1).max(64).optional(),
   })
   .strict();
 
@@ -36,7 +36,7 @@ export const updatePartnerInput = z
     firstName: personName,
     lastName: personName,
     partnerKey,
-    groupId: z.string().max(64),
+    groupId: z.string().min(1).max(64),
     status: z.enum(["active", "archived"]),
   })
   .partial()

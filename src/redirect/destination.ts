@@ -1,7 +1,8 @@
 // Builds the URL a click is redirected to. Precedence, lowest first:
 //   1. the destination's own query
 //   2. the link's UTM/custom params (`{partner_key}` substituted)
-//   3. the visitor's query (marketers' UTMs win, unless the link locks its UTMs)
+//   3. the visitor's query (marketers' UTMs win, unless the link locks its UTMs: then the link's
+//      own names, in any letter case, are dropped from the visitor's query)
 //   4. the tracking params (click id, partner key), which nothing can override
 // A higher layer replaces every occurrence of a name from a lower layer; repeated names within one
 // layer are all kept, in order. Only the query changes: scheme, host, path and `#fragment` are the
@@ -65,10 +66,12 @@ export function buildDestination(input: DestinationInput): string {
   const linkParams = input.utmParams
     .map(([name, value]) => encodedPair(name, value.replaceAll(PARTNER_KEY_PLACEHOLDER, input.partnerKey)))
     .filter((pair) => !isTracking(pair));
-  const lockedNames = input.lockUtms ? new Set(linkParams.map((pair) => pair.name)) : new Set<string>();
+  // Locked names are matched case-insensitively too: `UTM_SOURCE=x` must not reach a destination
+  // that reads names without regard to case as a second, visitor-chosen `utm_source`.
+  const lockedNames = new Set(input.lockUtms ? linkParams.map((pair) => pair.name.toLowerCase()) : []);
 
   const visitorParams = parseQuery(input.incomingSearch).filter(
-    (pair) => !isTracking(pair) && !lockedNames.has(pair.name),
+    (pair) => !isTracking(pair) && !lockedNames.has(pair.name.toLowerCase()),
   );
   const trackingParams = [encodedPair(clickIdParam, clickId), encodedPair(partnerKeyParam, input.partnerKey)];
 

@@ -1,7 +1,15 @@
 // Retried POSTs with an Idempotency-Key create nothing twice.
 import { env } from "cloudflare:workers";
+import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
+import type { AdminContext } from "../../src/admin/context";
+import { problemResponse } from "../../src/admin/errors";
+import { writeClicks } from "../../src/clicks/consumer";
+import { idempotentPosts } from "../../src/idempotency/middleware";
+import { ApiError } from "../../src/lib/errors";
+import { sortableToken } from "../../src/lib/ids";
 import { api, newTenant } from "../helpers/admin";
+import { clickEvent } from "../helpers/clicks";
 
 const countGroups = async (companyId: string) =>
   (await env.DB.prepare("SELECT count(*) AS n FROM groups WHERE company_id = ?").bind(companyId).first<{ n: number }>())!.n;
@@ -77,5 +85,56 @@ describe("Idempotency-Key", () => {
     await api(t.key, "POST", "/v1/groups", body);
     await api(t.key, "POST", "/v1/groups", body);
     expect(await countGroups(t.companyId)).toBe(2);
+  });
+
+  it("never stores a retryable answer: a 409 click-pending retried with the same key succeeds once the click lands", async () => {
+    const t = await newTenant();
+    const group = (await api(t.key, "POST", "/v1/groups", { name: "A", destination_url: "https://acme.example/" })).body;
+    const partner = (await api(t.key, "POST", "/v1/partners", { email: "j@example.com", first_name: "Jane", last_name: "Doe" })).body;
+    const xid = sortableToken(); // issued by the edge just now, still in the queue
+    const conversion = { xid, customer_key: "acct_1" };
+    const pending = await api(t.key, "POST", "/v1/conversions", conversion, { "idempotency-key": "conv-1" });
+    expect(pending.status).toBe(409);
+    expect(pending.body.type).toBe("urn:edgeref:problem:click-pending");
+    await writeClicks(env.DB, [{ ...clickEvent({ companyId: t.companyId, groupId: group.id, partnerId: partner.id }), clickId: xid }]);
+    const retry = await api(t.key, "POST", "/v1/conversions", conversion, { "idempotency-key": "conv-1" });
+    expect(retry.status).toBe(201);
+    expect(retry.headers.get("idempotent-replayed")).toBeNull();
+    expect(retry.body.customer).toMatchObject({ click_id: xid, partner_id: partner.id });
+    // From now on the key replays the 201.
+    const again = await api(t.key, "POST", "/v1/conversions", conversion, { "idempotency-key": "conv-1" });
+    expect(again.status).toBe(201);
+    expect(again.headers.get("idempotent-replayed")).toBe("true");
+    expect(again.body).toEqual(retry.body);
+  });
+
+  // The API's own limiter runs before this middleware, so its 429 never reserves a key; this pins
+  // the rule for any 429 or 5xx answered behind it.
+  it.each([
+    [429, "rate-limited"],
+    [503, "unavailable"],
+  ])("never stores a %i: the retry with the same key runs the handler again", async (status, type) => {
+    const t = await newTenant();
+    const app = new Hono<AdminContext>();
+    app.onError((error, c) => problemResponse(error, c));
+    app.use("*", async (c, next) => {
+      c.set("caller", { companyId: t.companyId, apiKeyId: t.keyId });
+      await next();
+    });
+    app.use("*", idempotentPosts);
+    let calls = 0;
+    app.post("/things", (c) => {
+      calls++;
+      if (calls === 1) throw new ApiError(status, type, "Try again", "Retry shortly.");
+      return c.json({ calls }, 201);
+    });
+    const post = async () => {
+      const response = await app.fetch(new Request("https://admin.test/things", { method: "POST", headers: { "idempotency-key": `k-${status}` }, body: "{}" }), env);
+      return { status: response.status, body: await response.json<{ calls?: number }>(), replayed: response.headers.get("idempotent-replayed") };
+    };
+    expect((await post()).status).toBe(status);
+    expect(await post()).toEqual({ status: 201, body: { calls: 2 }, replayed: null });
+    expect(await post()).toEqual({ status: 201, body: { calls: 2 }, replayed: "true" });
+    expect(calls).toBe(2);
   });
 });

@@ -166,6 +166,7 @@ describe("partners: error cases", () => {
     [partnerBody("A", "B", { partner_key: "x".repeat(41) }), "partner_key"],
     [partnerBody("", "B"), "first_name"],
     [partnerBody("A", "B", { group_id: "grp_unknown" }), "group_id"],
+    [partnerBody("A", "B", { group_id: "" }), "group_id"],
   ])("refuses %j with 422 naming the field", async (body, field) => {
     const t = await tenantWithGroups();
     const before = await tableCounts();
@@ -173,6 +174,17 @@ describe("partners: error cases", () => {
     expect(r.status).toBe(422);
     expect(r.body.errors.map((e: { field: string }) => e.field)).toContain(field);
     expect(await tableCounts()).toEqual(before);
+  });
+
+  it("refuses an empty group_id on a move with 422, changing nothing", async () => {
+    const t = await tenantWithGroups();
+    const p = (await api(t.key, "POST", "/v1/partners", partnerBody("Jane", "Doe"))).body;
+    const before = await tableSnapshot();
+    const r = await api(t.key, "PATCH", `/v1/partners/${p.id}`, { group_id: "" });
+    expect(r.status).toBe(422);
+    expect(r.body.errors.map((e: { field: string }) => e.field)).toEqual(["group_id"]);
+    expect(await tableSnapshot()).toEqual(before);
+    expect((await api(t.key, "GET", `/v1/partners/${p.id}`)).body.group_id).toBe(t.a.id);
   });
 
   it("refuses a move into an archived group", async () => {

@@ -1,9 +1,12 @@
 // Conversions: tying customers to the partner of a click, by the company's attribution model.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { writeClicks } from "../../src/clicks/consumer";
+import type { ClickKind } from "../../src/db/schema";
+import { recordConversion, recordTransaction } from "../../src/ingest/service";
 import { DAY_MS } from "../../src/lib/time";
 import { api, newTenant } from "../helpers/admin";
-import { recordClick } from "../helpers/clicks";
+import { clickEvent, recordClick } from "../helpers/clicks";
 
 const problemType = (r: { body: { type: string } }) => r.body.type.replace("urn:edgeref:problem:", "");
 
@@ -107,6 +110,22 @@ describe("conversions: error cases", () => {
     expect(problemType(pending)).toBe("click-pending");
   });
 
+  it("refuses a click recorded from a HEAD request with 422 on xid; bot and prefetch clicks still convert", async () => {
+    const p = await program();
+    const clickOf = async (kind: ClickKind) => {
+      const event = clickEvent({ companyId: p.companyId, groupId: p.a.id, partnerId: p.jane.id }, Date.now() - 60_000, kind);
+      await writeClicks(env.DB, [event]);
+      return event.clickId;
+    };
+    const head = await api(p.key, "POST", "/v1/conversions", { xid: await clickOf("head"), customer_key: "acct_head" });
+    expect(head.status).toBe(422);
+    expect(head.body.errors).toEqual([{ field: "xid", message: expect.stringContaining("HEAD") }]);
+    const n = await env.DB.prepare("SELECT count(*) AS n FROM customers WHERE company_id = ?").bind(p.companyId).first<{ n: number }>();
+    expect(n!.n).toBe(0);
+    expect((await api(p.key, "POST", "/v1/conversions", { xid: await clickOf("prefetch"), customer_key: "acct_prefetch" })).status).toBe(201);
+    expect((await api(p.key, "POST", "/v1/conversions", { xid: await clickOf("bot"), customer_key: "acct_bot" })).status).toBe(201);
+  });
+
   it("never uses another company's click", async () => {
     const p = await program();
     const other = await program();
@@ -126,5 +145,46 @@ describe("conversions: error cases", () => {
     const unknownPartner = await api(p.key, "POST", "/v1/customers", { customer_key: "z", email: "z@example.com", partner_key: "nobody" });
     expect(unknownPartner.status).toBe(422);
     expect(unknownPartner.body.errors[0].field).toBe("partner_key");
+  });
+});
+
+describe("conversions: racing a transaction", () => {
+  it("a rebinding conversion that commits while a transaction is in flight: the transaction credits the new partner and group", async () => {
+    const p = await program("last_click");
+    const old = await p.click(p.jane, Date.now() - 2 * DAY_MS);
+    const newer = await p.click(p.tom, Date.now() - DAY_MS);
+    await api(p.key, "POST", "/v1/conversions", { xid: old, customer_key: "acct_1" });
+    // The transaction has read the customer (bound to Jane); the conversion to Tom's newer click
+    // commits just before the transaction's write.
+    let rebound = false;
+    const racingDb = new Proxy(env.DB, {
+      get(target, property) {
+        if (property === "batch") {
+          return async (statements: D1PreparedStatement[]) => {
+            if (!rebound) {
+              rebound = true;
+              expect((await recordConversion(env, p.companyId, { xid: newer, customerKey: "acct_1" })).rebound).toBe(true);
+            }
+            return target.batch(statements);
+          };
+        }
+        const value = Reflect.get(target, property);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+    const { transaction } = await recordTransaction({ ...env, DB: racingDb }, p.companyId, {
+      key: "inv_race",
+      customerKey: "acct_1",
+      amount: 5000,
+      currency: "USD",
+    });
+    expect(rebound).toBe(true);
+    expect(transaction).toMatchObject({ partnerId: p.tom.id, groupId: p.b.id, amountUsdCents: 5000 });
+    const nets = await env.DB.prepare("SELECT id, net_revenue_usd_cents AS net FROM groups WHERE company_id = ? ORDER BY id")
+      .bind(p.companyId)
+      .all<{ id: string; net: number }>();
+    expect(Object.fromEntries(nets.results.map((g) => [g.id, g.net]))).toEqual({ [p.a.id]: 0, [p.b.id]: 5000 });
+    const customer = await api(p.key, "GET", `/v1/customers/${transaction.customerId}`);
+    expect(customer.body).toMatchObject({ partner_id: p.tom.id, group_id: p.b.id, net_usd_cents: 5000 });
   });
 });

@@ -2,7 +2,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { toUsdCents } from "../../src/fx/service";
-import { api, newTenant } from "../helpers/admin";
+import { api, newTenant, tableSnapshot } from "../helpers/admin";
 
 const problemType = (r: { body: { type: string } }) => r.body.type.replace("urn:edgeref:problem:", "");
 
@@ -86,6 +86,9 @@ describe("transactions: error cases", () => {
     [{ key: "k", customer_key: "acct_1", customer_email: "buyer@example.com", amount: 100, currency: "USD" }, "customer_key"],
     [{ key: "k", customer_key: "acct_1", amount: 100, currency: "USD", created_at: "2099-01-01T00:00:00Z" }, "created_at"],
     [{ key: "k", customer_key: "acct_1", amount: 100, currency: "USD", created_at: "yesterday" }, "created_at"],
+    [{ key: "k", customer_key: "acct_1", amount: 100, currency: "USD", created_at: "1999-12-31T23:59:59.999Z" }, "created_at"],
+    [{ key: "k", customer_key: "acct_1", amount: 100, currency: "USD", created_at: "1970-01-01T00:00:00Z" }, "created_at"],
+    [{ key: "k", customer_key: "acct_1", amount: 0, currency: "USD" }, "amount"],
   ])("refuses %j with 422 naming the field", async (body, field) => {
     const t = await withCustomer();
     const r = await api(t.key, "POST", "/v1/transactions", body);
@@ -95,12 +98,52 @@ describe("transactions: error cases", () => {
     expect(rows!.n).toBe(0);
   });
 
-  it("refuses a key reused for a different transaction", async () => {
+  it("accepts created_at from 2000-01-01 to one day ahead", async () => {
     const t = await withCustomer();
-    await api(t.key, "POST", "/v1/transactions", { key: "inv", customer_key: "acct_1", amount: 100, currency: "USD" });
-    const r = await api(t.key, "POST", "/v1/transactions", { key: "inv", customer_key: "acct_1", amount: 200, currency: "USD" });
-    expect(r.status).toBe(409);
+    const first = await api(t.key, "POST", "/v1/transactions", { key: "y2k", customer_key: "acct_1", amount: 100, currency: "USD", created_at: "2000-01-01T00:00:00Z" });
+    expect(first.status).toBe(201);
+    expect(first.body.created_at).toBe("2000-01-01T00:00:00.000Z");
+    const soon = new Date(Date.now() + 86_400_000 - 60_000).toISOString();
+    expect((await api(t.key, "POST", "/v1/transactions", { key: "soon", customer_key: "acct_1", amount: 100, currency: "USD", created_at: soon })).status).toBe(201);
+  });
+
+  it.each([
+    [{ amount: 200 }, ["amount"]],
+    [{ currency: "EUR" }, ["currency"]],
+    [{ product_key: "other" }, ["product_key"]],
+    [{ category_key: "books" }, ["category_key"]],
+    [{ created_at: "2026-01-02T00:00:00Z" }, ["created_at"]],
+    [{ customer_key: "acct_2" }, ["customer_key"]],
+    [{ customer_key: undefined, customer_email: "other@example.com" }, ["customer_email"]],
+    [{ amount: -100, product_key: undefined }, ["amount", "product_key"]],
+  ])("refuses the key reused with %j with 422 transaction-key-reused, changing nothing", async (change, differing) => {
+    const t = await withCustomer();
+    await api(t.key, "POST", "/v1/customers", { customer_key: "acct_2", email: "other@example.com", partner_key: t.partner.partner_key });
+    const body = { key: "inv", customer_key: "acct_1", amount: 100, currency: "USD", product_key: "pro", created_at: "2026-01-01T00:00:00Z" };
+    expect((await api(t.key, "POST", "/v1/transactions", body)).status).toBe(201);
+    const before = await tableSnapshot();
+    const r = await api(t.key, "POST", "/v1/transactions", JSON.parse(JSON.stringify({ ...body, ...change })));
+    expect(r.status).toBe(422);
     expect(problemType(r)).toBe("transaction-key-reused");
+    expect(r.body.errors.map((e: { field: string }) => e.field)).toEqual(differing);
+    expect(await tableSnapshot()).toEqual(before);
+  });
+
+  it("replays the key when every detail matches, naming the customer by key or by email", async () => {
+    const t = await withCustomer();
+    const body = { key: "inv", customer_key: "acct_1", amount: 100, currency: "USD", created_at: "2026-01-01T00:00:00Z" };
+    const first = await api(t.key, "POST", "/v1/transactions", body);
+    const again = await api(t.key, "POST", "/v1/transactions", { ...body, customer_key: undefined, customer_email: "Buyer@example.com" });
+    expect(again.status).toBe(200);
+    expect(again.body).toEqual({ ...first.body, replayed: true });
+    // Sent without created_at, the first call is stamped now: a retry without it is the same call,
+    // a retry that adds one is not.
+    const stamped = { key: "inv2", customer_key: "acct_1", amount: 100, currency: "USD" };
+    expect((await api(t.key, "POST", "/v1/transactions", stamped)).status).toBe(201);
+    expect((await api(t.key, "POST", "/v1/transactions", stamped)).body.replayed).toBe(true);
+    const dated = await api(t.key, "POST", "/v1/transactions", { ...stamped, created_at: "2026-01-01T00:00:00Z" });
+    expect(dated.status).toBe(422);
+    expect(dated.body.errors.map((e: { field: string }) => e.field)).toEqual(["created_at"]);
   });
 
   it("refuses a bad rate", async () => {

@@ -75,6 +75,19 @@ describe("buildDestination: layers", () => {
     ).toBe(`https://dest.example/p?utm_source=partner&ref=jane&utm_term=shoes&plan=pro&${TAIL}`);
   });
 
+  it("matches a locked name in any letter case: `UTM_SOURCE=x` cannot override the link's utm_source", () => {
+    expect(
+      build({
+        utmParams: [
+          ["utm_source", "partner"],
+          ["Ref", "{partner_key}"],
+        ],
+        lockUtms: true,
+        incomingSearch: "?UTM_SOURCE=x&Utm_Source=y&utm%5FSOURCE=z&REF=spam&ref=spam2&UTM_TERM=shoes",
+      }),
+    ).toBe(`https://dest.example/p?utm_source=partner&Ref=jane&UTM_TERM=shoes&${TAIL}`);
+  });
+
   it("lets a locked link's destination-query params be replaced by the visitor (only the link's own names are locked)", () => {
     expect(
       build({
@@ -244,7 +257,7 @@ describe("buildDestination: properties", () => {
 
   // A model of the documented layering, on decoded (name, value) pairs, compared with what a
   // destination's URL parser reads from the result.
-  const name = fc.constantFrom("a", "b", "tag", "utm_source", "utm_campaign", "café", "a b", "x&y", "k=v", "🎉", "ps_xid", "PS_Partner_Key");
+  const name = fc.constantFrom("a", "b", "tag", "utm_source", "UTM_Source", "utm_campaign", "café", "CAFÉ", "a b", "x&y", "k=v", "🎉", "ps_xid", "PS_Partner_Key");
   const linkName = fc.constantFrom("a", "tag", "utm_source", "utm_campaign", "café", "x&y");
   const value = fc.oneof(fc.constant(undefined), fc.string({ maxLength: 6 }), fc.constantFrom("a+b", "100%", "=&#?/", "中文", "{partner_key}"));
   const pairs = (names: fc.Arbitrary<string>) => fc.array(fc.tuple(names, value), { maxLength: 6 });
@@ -285,10 +298,10 @@ describe("buildDestination: properties", () => {
           const decoded = (list: [string, string | undefined][]) =>
             list.filter(([n, v]) => !(n === "" && v === undefined)).map(([n, v]) => [n, v ?? ""] as [string, string]);
           const linkPairs = link.map(([n, v]) => [n, v.replaceAll("{partner_key}", "jane")] as [string, string]);
-          const locked = new Set<string>(lockUtms ? link.map(([n]) => n) : []);
+          const locked = new Set<string>(lockUtms ? link.map(([n]) => n.toLowerCase()) : []);
           let expected = decoded(own).filter(([n]) => !isTracking(n));
           expected = overlay(expected, linkPairs);
-          expected = overlay(expected, decoded(visitor).filter(([n]) => !isTracking(n) && !locked.has(n)));
+          expected = overlay(expected, decoded(visitor).filter(([n]) => !isTracking(n) && !locked.has(n.toLowerCase())));
           expected = expected.concat([["ps_xid", "01click"], ["ps_partner_key", "jane"]]);
           const url = new URL(location);
           expect([...url.searchParams]).toEqual(expected);
@@ -320,7 +333,7 @@ describe("query precedence through the edge", () => {
     );
 
     await updateDefaultLink(env, group.companyId, await originalLinkId(group.id), { lockUtms: true });
-    const locked = await edgeFetch(`https://${hostname}/ravi?utm_campaign=spring&utm%5Fsource=x&utm_medium=email&plan=pro`);
+    const locked = await edgeFetch(`https://${hostname}/ravi?utm_campaign=spring&utm%5Fsource=x&UTM_SOURCE=y&Utm_Campaign=z&utm_medium=email&plan=pro`);
     await locked.text();
     const lockedXid = clickIdOf(locked);
     expect(locationOf(locked)).toBe(
