@@ -38,11 +38,12 @@ try {
     console.error("-- After the SQL, put the edge's records into KV:");
     for (const { key, value } of kv) console.error(`npx wrangler kv key put --remote --binding LINKS_KV ${quote(key)} ${quote(value)}`);
     console.error(`-- API key (shown once, not in the SQL): ${apiKey}`);
-    if (linkDomain) for (const line of verificationSteps(linkDomain, apiKey, "https://<admin worker>")) console.error(`-- ${line}`);
+    const steps = linkDomain ? verificationSteps(linkDomain, apiKey, "https://<admin worker>") : [];
+    for (const line of steps) console.error(`-- ${line}`);
   } else {
     // The local database may predate the latest migrations.
     if (!applyLocalMigrations()) fail("applying migrations to the local database failed");
-    const { company, apiKey } = await runLocalTask("/create-company", request);
+    const { company, apiKey, linkDomain } = await runLocalTask("/create-company", request);
     console.log(`Company ${company.name} (${company.id}), plan ${company.plan}`);
     console.log(`API key (shown once): ${apiKey}`);
     const adminOrigin = `http://localhost:${process.env.ADMIN_PORT ?? 8788}`;

@@ -22,7 +22,7 @@ import { limitBodySize, rateLimitPerKey, requireApiKey } from "./middleware";
 export const API_VERSION = "1.0.0";
 
 export interface AdminAppOptions {
-  /** How link domain verification looks up TXT records; default: DNS-over-HTTPS at DOH_RESOLVER_URL. Tests pass a fake. */
+  /** How link domain verification looks up TXT records: DNS-over-HTTPS at DOH_RESOLVER_URL unless given (tests). */
   resolveTxt?: TxtResolver;
 }
 

@@ -33,20 +33,24 @@ export function createDohTxtResolver(options: {
     const url = new URL(options.url);
     url.searchParams.set("name", name);
     url.searchParams.set("type", "TXT");
-    let body: DohJsonAnswer;
+    let response: Response;
     try {
-      const response = await fetchFn(url.toString(), {
+      response = await fetchFn(url.toString(), {
         headers: { accept: "application/dns-json" },
         signal: AbortSignal.timeout(options.timeoutMs ?? LOOKUP_TIMEOUT_MS),
       });
-      if (!response.ok) {
-        await response.body?.cancel();
-        throw new DnsLookupError(`the DNS resolver answered HTTP ${response.status}`);
-      }
+    } catch {
+      throw new DnsLookupError("the DNS resolver could not be reached");
+    }
+    if (!response.ok) {
+      await response.body?.cancel();
+      throw new DnsLookupError(`the DNS resolver answered HTTP ${response.status}`);
+    }
+    let body: DohJsonAnswer;
+    try {
       body = (await response.json()) as DohJsonAnswer;
-    } catch (error) {
-      if (error instanceof DnsLookupError) throw error;
-      throw new DnsLookupError(`the DNS resolver could not be reached or answered no JSON (${String(error)})`);
+    } catch {
+      throw new DnsLookupError("the DNS resolver's answer is not JSON");
     }
     return txtValues(body);
   };

@@ -1,5 +1,6 @@
 import type { AdminHandler } from "../admin/context";
 import { iso, listBody } from "../admin/schemas";
+import type { AdminEnv } from "../env";
 import type * as routes from "./link-domains.routes";
 import {
   challengeName,
@@ -11,7 +12,6 @@ import {
   type LinkDomain,
   type VerificationCheck,
 } from "./service";
-import type { AdminEnv } from "../env";
 
 export function serializeLinkDomain(domain: LinkDomain) {
   return {
@@ -52,7 +52,8 @@ export const create: AdminHandler<typeof routes.create> = async (c) => {
 };
 
 export const get: AdminHandler<typeof routes.get> = async (c) => {
-  return c.json(serializeLinkDomain(await getLinkDomain(c.env, c.get("caller").companyId, c.req.valid("param").domain_id)), 200);
+  const domain = await getLinkDomain(c.env, c.get("caller").companyId, c.req.valid("param").domain_id);
+  return c.json(serializeLinkDomain(domain), 200);
 };
 
 export const verify: AdminHandler<typeof routes.verify> = async (c) => {

@@ -1,6 +1,15 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { conflictResponse, deletedSchema, errorResponses, idParam, jsonBody, jsonResponse, listOf, security } from "../admin/schemas";
-import { ProblemSchema } from "../admin/schemas";
+import {
+  conflictResponse,
+  deletedSchema,
+  errorResponses,
+  idParam,
+  jsonBody,
+  jsonResponse,
+  listOf,
+  ProblemSchema,
+  security,
+} from "../admin/schemas";
 import { LINK_DOMAIN_STATUSES } from "../db/schema";
 
 const tags = ["Link domains"];
@@ -28,7 +37,8 @@ export const LinkDomainSchema = z
     cookie_domain: z.string().nullable(),
     status: z.enum(LINK_DOMAIN_STATUSES).openapi({
       description:
-        "`pending`: claimed, serves nothing until verified; `verified`: serves your partner links; `superseded`: another company verified the hostname first",
+        "`pending`: claimed, serves nothing until verified; `verified`: serves your partner links; " +
+        "`superseded`: another company verified the hostname first",
     }),
     verification: z
       .object({
@@ -46,10 +56,14 @@ export const LinkDomainSchema = z
 const LinkDomainVerificationSchema = LinkDomainSchema.extend({
   check: z
     .object({
-      method: z.enum(["dns", "local"]).openapi({ description: "`local`: a localhost name, verified without DNS in local development" }),
+      method: z
+        .enum(["dns", "local"])
+        .openapi({ description: "`local`: a localhost name, verified without DNS in local development" }),
       name: z.string().openapi({ description: "The TXT record looked up" }),
       expected: z.string().openapi({ description: "The value it must hold" }),
-      found: z.array(z.string()).openapi({ description: "The TXT values found there (quotes removed, split strings joined)" }),
+      found: z
+        .array(z.string())
+        .openapi({ description: "The TXT values found there (quotes removed, split strings joined)" }),
       matched: z.boolean(),
       detail: z.string(),
       checked_at: z.string(),
@@ -66,7 +80,9 @@ const LinkDomainVerificationSchema = LinkDomainSchema.extend({
       expected: exampleToken,
       found: [],
       matched: false,
-      detail: "No TXT record at _edgeref-challenge.try.acme.com yet. Create it with the expected value; DNS changes can take a few minutes to appear.",
+      detail:
+        "No TXT record at _edgeref-challenge.try.acme.com yet. Create it with the expected value; " +
+        "DNS changes can take a few minutes to appear.",
       checked_at: "2026-11-25T08:05:00.000Z",
     },
   },
@@ -75,7 +91,12 @@ const LinkDomainVerificationSchema = LinkDomainSchema.extend({
 const CreateLinkDomainBody = z
   .object({
     hostname: z.string().min(1).max(253).openapi({ example: "try.acme.com" }),
-    cookie_domain: z.string().max(253).nullable().optional().openapi({ description: "The hostname or a parent of it", example: "acme.com" }),
+    cookie_domain: z
+      .string()
+      .max(253)
+      .nullable()
+      .optional()
+      .openapi({ description: "The hostname or a parent of it", example: "acme.com" }),
   })
   .strict()
   .openapi("CreateLinkDomain", { example: { hostname: "try.acme.com", cookie_domain: "acme.com" } });
@@ -88,7 +109,10 @@ export const list = createRoute({
   tags,
   security,
   summary: "List link domains (every status)",
-  responses: { 200: jsonResponse(listOf(LinkDomainSchema, "LinkDomain", linkDomainExample), "The company's link domains"), ...errorResponses },
+  responses: {
+    200: jsonResponse(listOf(LinkDomainSchema, "LinkDomain", linkDomainExample), "The company's link domains"),
+    ...errorResponses,
+  },
 });
 
 export const create = createRoute({

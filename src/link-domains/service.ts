@@ -44,7 +44,10 @@ const hostnameField = z
   .trim()
   .toLowerCase()
   .max(253)
-  .regex(/^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, "must be a hostname such as try.acme.com");
+  .regex(
+    /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/,
+    "must be a hostname such as try.acme.com",
+  );
 
 export const linkDomainInput = z
   .object({ hostname: hostnameField, cookieDomain: hostnameField.nullable().default(null) })
@@ -161,7 +164,8 @@ export async function verifyLinkDomain(
 
   const check = await checkOwnership(domain, deps);
   if (!check.matched) {
-    await env.DB.prepare("UPDATE link_domains SET last_checked_at = ? WHERE id = ?").bind(check.checkedAt, domain.id).run();
+    const touch = env.DB.prepare("UPDATE link_domains SET last_checked_at = ? WHERE id = ?");
+    await touch.bind(check.checkedAt, domain.id).run();
     return { domain: { ...domain, lastCheckedAt: check.checkedAt }, check };
   }
   try {
@@ -216,8 +220,11 @@ async function checkOwnership(domain: LinkDomain, deps: VerifyDeps): Promise<Ver
   } catch (error) {
     // Whatever went wrong, nothing is known about the record: a retryable 503, never a 500.
     const reason = error instanceof DnsLookupError ? error.message : "the DNS resolver failed";
-    if (!(error instanceof DnsLookupError)) console.error(JSON.stringify({ msg: "txt lookup failed", name, error: String(error) }));
-    throw new ApiError(503, "dns-lookup-failed", "DNS lookup failed", `Could not look up the TXT record ${name}: ${reason}. Nothing changed; try again shortly.`);
+    if (!(error instanceof DnsLookupError)) {
+      console.error(JSON.stringify({ msg: "txt lookup failed", name, error: String(error) }));
+    }
+    const detail = `Could not look up the TXT record ${name}: ${reason}. Nothing changed; try again shortly.`;
+    throw new ApiError(503, "dns-lookup-failed", "DNS lookup failed", detail);
   }
   const matched = found.includes(expected);
   const detail = matched

@@ -31,7 +31,9 @@ describe("DNS-over-HTTPS TXT lookups", () => {
   });
 
   it("strips quotes, joins a record's strings, unescapes, and keeps each record apart", async () => {
-    const { fetch } = cannedFetch(answer('"v=spf1 -all"', '"first-half" "second-half"', '"say \\"hi\\" \\\\ \\065"', "unquoted-token"));
+    const { fetch } = cannedFetch(
+      answer('"v=spf1 -all"', '"first-half" "second-half"', '"say \\"hi\\" \\\\ \\065"', "unquoted-token"),
+    );
     expect(await createDohTxtResolver({ url: RESOLVER, fetch })(NAME)).toEqual([
       "v=spf1 -all",
       "first-halfsecond-half",
@@ -52,7 +54,8 @@ describe("DNS-over-HTTPS TXT lookups", () => {
   });
 
   it("answers no values for a name that does not exist (NXDOMAIN) or has no TXT record", async () => {
-    const nxdomain = cannedFetch({ Status: 3, Authority: [{ name: "acme.com.", type: 6, TTL: 900, data: "ns.acme.com. …" }] });
+    const soa = { name: "acme.com.", type: 6, TTL: 900, data: "ns.acme.com. dns.acme.com. 1 7200 3600 1209600 60" };
+    const nxdomain = cannedFetch({ Status: 3, Authority: [soa] });
     expect(await createDohTxtResolver({ url: RESOLVER, fetch: nxdomain.fetch })(NAME)).toEqual([]);
     const empty = cannedFetch({ Status: 0, Question: [{ name: `${NAME}.`, type: 16 }] });
     expect(await createDohTxtResolver({ url: RESOLVER, fetch: empty.fetch })(NAME)).toEqual([]);

@@ -94,7 +94,7 @@ describe("claiming a link domain", () => {
     expect(await tableSnapshot()).toEqual(before);
   });
 
-  it("once Acme verified first, refuses others' claims (409 hostname-taken) and Acme's traffic is unaffected", async () => {
+  it("once Acme verified, refuses others' claims (409 hostname-taken); Acme's traffic is unaffected", async () => {
     const acme = await company("Acme", "https://acme.example/signup");
     const other = await company("Other", "https://other.example/grab");
     const hostname = newHostname();
@@ -124,7 +124,8 @@ describe("verifying a link domain", () => {
     const missing = await acme.call(acme.key, "POST", `/v1/link-domains/${claim.id}/verify`);
     expect(missing.status).toBe(200);
     expect(missing.body).toMatchObject({ id: claim.id, status: "pending", verified_at: null });
-    expect(missing.body.check).toMatchObject({ method: "dns", name, expected: claim.verification.value, found: [], matched: false });
+    const token = claim.verification.value;
+    expect(missing.body.check).toMatchObject({ method: "dns", name, expected: token, found: [], matched: false });
     expect(missing.body.check.detail).toContain("No TXT record");
     expect(missing.body.last_checked_at).toBe(missing.body.check.checked_at);
     expect(acme.dns.lookups).toEqual([name]);
@@ -133,14 +134,14 @@ describe("verifying a link domain", () => {
     const wrong = await acme.call(acme.key, "POST", `/v1/link-domains/${claim.id}/verify`);
     expect(wrong.status).toBe(200);
     expect(wrong.body.status).toBe("pending");
-    expect(wrong.body.check).toMatchObject({ expected: claim.verification.value, found: ["v=spf1 -all", "an-old-token"], matched: false });
+    expect(wrong.body.check).toMatchObject({ expected: token, found: ["v=spf1 -all", "an-old-token"], matched: false });
     expect(await rowsOf(hostname)).toEqual([{ company_id: acme.companyId, status: "pending" }]);
     await expectNotFoundPage(await edgeFetch(`https://${hostname}/jane-doe`));
 
-    acme.dns.setTxt(name, ["v=spf1 -all", claim.verification.value]);
+    acme.dns.setTxt(name, ["v=spf1 -all", token]);
     const right = await acme.call(acme.key, "POST", `/v1/link-domains/${claim.id}/verify`);
     expect(right.status).toBe(200);
-    expect(right.body).toMatchObject({ status: "verified", check: { found: ["v=spf1 -all", claim.verification.value], matched: true } });
+    expect(right.body).toMatchObject({ status: "verified", check: { found: ["v=spf1 -all", token], matched: true } });
     expect(right.body.verified_at).toBe(right.body.check.checked_at);
     expect(await landing(hostname)).toBe("https://acme.example/signup");
 
@@ -150,7 +151,7 @@ describe("verifying a link domain", () => {
     expect(acme.dns.lookups).toHaveLength(3);
   });
 
-  it("a pending claim never blocks the owner: the owner verifies, serves, and the other claims are superseded", async () => {
+  it("a pending claim never blocks the owner: the owner verifies and serves, other claims are superseded", async () => {
     const intruder = await company("Intruder", "https://intruder.example/grab");
     const late = await company("Late", "https://late.example/grab");
     const acme = await company("Acme", "https://acme.example/signup");
@@ -191,6 +192,14 @@ describe("verifying a link domain", () => {
         { company_id: late.companyId, status: "superseded" },
       ].sort((x, y) => x.company_id.localeCompare(y.company_id)),
     );
+
+    // The owner removes the domain: the edge stops serving it, and a superseded claim may verify anew.
+    expect((await api(acme.key, "DELETE", `/v1/link-domains/${acmeClaim.body.id}`)).status).toBe(200);
+    expect(await env.LINKS_KV.get(recordKeys.host(hostname))).toBeNull();
+    await expectNotFoundPage(await edgeFetch(`https://${hostname}/jane-doe`));
+    late.dns.setTxt(lateClaim.verification.name, [lateClaim.verification.value]);
+    expect((await late.call(late.key, "POST", `/v1/link-domains/${lateClaim.id}/verify`)).body.status).toBe("verified");
+    expect(await landing(hostname)).toBe("https://late.example/grab");
   });
 
   it("race: two companies verify the same hostname at once, exactly one wins", async () => {
@@ -270,13 +279,16 @@ describe("what a pending domain does not do", () => {
     const own = (await api(t.key, "GET", "/v1/link-domains")).body.data.find((d: { id: string }) => d.id !== claim.id);
     expect((await api(t.key, "DELETE", `/v1/link-domains/${own.id}`)).status).toBe(200);
     await api(t.key, "POST", "/v1/groups", { name: "Affiliates", destination_url: "https://acme.example/" });
-    const partner = (await api(t.key, "POST", "/v1/partners", { email: "j@example.com", first_name: "Jane", last_name: "Doe" })).body;
+    const jane = { email: "j@example.com", first_name: "Jane", last_name: "Doe" };
+    const partner = (await api(t.key, "POST", "/v1/partners", jane)).body;
     expect((await api(t.key, "GET", `/v1/partners/${partner.id}/links`)).body.data[0].url).toBeNull();
 
     const dns = new FakeDns();
     dns.setTxt(claim.verification.name, [claim.verification.value]);
-    await apiVia(createAdminApp({ resolveTxt: dns.resolveTxt }).fetch)(t.key, "POST", `/v1/link-domains/${claim.id}/verify`);
-    expect((await api(t.key, "GET", `/v1/partners/${partner.id}/links`)).body.data[0].url).toBe(`https://${hostname}/jane-doe`);
+    const call = apiVia(createAdminApp({ resolveTxt: dns.resolveTxt }).fetch);
+    expect((await call(t.key, "POST", `/v1/link-domains/${claim.id}/verify`)).body.status).toBe("verified");
+    const links = await api(t.key, "GET", `/v1/partners/${partner.id}/links`);
+    expect(links.body.data[0].url).toBe(`https://${hostname}/jane-doe`);
   });
 });
 
@@ -300,7 +312,8 @@ describe("local development hostnames", () => {
     for (const hostname of ["localhost", `${crypto.randomUUID().slice(0, 8)}.localhost`]) {
       const r = await production(t.key, "POST", "/v1/link-domains", { hostname });
       expect(r.status, hostname).toBe(422);
-      expect(r.body.errors).toEqual([{ field: "hostname", message: "localhost names serve only in local development" }]);
+      const message = "localhost names serve only in local development";
+      expect(r.body.errors).toEqual([{ field: "hostname", message }]);
     }
     expect(await tableSnapshot()).toEqual(before);
   });
