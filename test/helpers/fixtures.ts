@@ -39,10 +39,11 @@ export async function createCompanyFixture(options: CompanyFixtureOptions = {}) 
 
 /**
  * A link domain that serves links: claimed, then verified through the real service with a resolver
- * that finds the claim's token (the TXT record its owner would have created).
+ * that finds the claim's token (the TXT record its owner would have created). Tests are local
+ * development, so a `localhost` name verifies itself.
  */
 export async function addVerifiedLinkDomain(companyId: string, input: { hostname: string; cookieDomain?: string | null }) {
-  const claim = await claimLinkDomain(env, companyId, input);
+  const claim = await claimLinkDomain(env, companyId, input, { allowLocalHosts: true });
   const { domain } = await verifyLinkDomain(env, companyId, claim.id, { resolveTxt: async () => [claim.verificationToken] });
   return domain;
 }
