@@ -12,7 +12,16 @@ export default defineConfig(async () => {
       cloudflareTest({
         wrangler: { configPath: "./wrangler.toml" },
         miniflare: {
-          bindings: { TEST_MIGRATIONS: migrations, VISITOR_HASH_SALT: "test-salt", LOCAL_EDGE_ORIGIN: "http://localhost:8787" },
+          bindings: {
+            TEST_MIGRATIONS: migrations,
+            VISITOR_HASH_SALT: "test-salt",
+            LOCAL_EDGE_ORIGIN: "http://localhost:8787",
+            // Tests are local development: `localhost` link domains verify themselves (as with npm start).
+            ALLOW_LOCAL_HOST_VERIFICATION: "true",
+            // Tests inject a fake TXT resolver; should one be forgotten, the lookup fails at once
+            // (nothing listens on port 9 of this machine) instead of reaching a public resolver.
+            DOH_RESOLVER_URL: "http://127.0.0.1:9/dns-query",
+          },
           // The admin worker's binding (it lives under [env.admin]); the same limit as wrangler.toml.
           ratelimits: { ADMIN_RATE_LIMITER: { simple: { limit: 600, period: 60 } } },
           // An empty database and KV of their own, for the demo seed (it only seeds an empty database).

@@ -27,22 +27,41 @@ const request = {
 
 try {
   if (values.sql) {
-    const { sql, kv, apiKey } = await runLocalTask("/company-sql", { ...request, migrations: migrationStatements() }, { persist: false });
+    const { sql, kv, apiKey, linkDomain } = await runLocalTask(
+      "/company-sql",
+      { ...request, migrations: migrationStatements() },
+      { persist: false },
+    );
     console.log(sql);
     // The records the edge reads, as the admin side would have published them.
     const quote = (text) => `'${text.replaceAll("'", `'\\''`)}'`;
     console.error("-- After the SQL, put the edge's records into KV:");
     for (const { key, value } of kv) console.error(`npx wrangler kv key put --remote --binding LINKS_KV ${quote(key)} ${quote(value)}`);
     console.error(`-- API key (shown once, not in the SQL): ${apiKey}`);
+    const steps = linkDomain ? verificationSteps(linkDomain, apiKey, "https://<admin worker>") : [];
+    for (const line of steps) console.error(`-- ${line}`);
   } else {
     // The local database may predate the latest migrations.
     if (!applyLocalMigrations()) fail("applying migrations to the local database failed");
-    const { company, apiKey } = await runLocalTask("/create-company", request);
+    const { company, apiKey, linkDomain } = await runLocalTask("/create-company", request);
     console.log(`Company ${company.name} (${company.id}), plan ${company.plan}`);
     console.log(`API key (shown once): ${apiKey}`);
+    const adminOrigin = `http://localhost:${process.env.ADMIN_PORT ?? 8788}`;
+    if (linkDomain) for (const line of verificationSteps(linkDomain, apiKey, adminOrigin)) console.log(line);
   }
 } catch (error) {
   fail(error.message);
+}
+
+/** What to do so the link domain serves links: nothing for a verified one, else the TXT record and the verify call. */
+function verificationSteps({ id, hostname, status, txt }, apiKey, adminOrigin) {
+  if (status === "verified") return [`Link domain ${hostname} (${id}): verified (a local hostname, local development)`];
+  return [
+    `Link domain ${hostname} (${id}): pending, serves no links until you prove you own it. Create this DNS record:`,
+    `  ${txt.name}  TXT  "${txt.value}"`,
+    `then verify it (again until "status": "verified"; DNS changes can take a few minutes to appear):`,
+    `  curl -X POST -H "Authorization: Bearer ${apiKey}" ${adminOrigin}/v1/link-domains/${id}/verify`,
+  ];
 }
 
 function fail(message) {

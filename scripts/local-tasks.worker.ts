@@ -3,11 +3,14 @@
 //   POST /create-company   a company, its link domain and first API key in the local database
 //   POST /company-sql      the same as SQL statements for another database (production)
 //   POST /kv-reconcile     publishes what the KV outbox holds, then reconciles every company's KV records
+// A link domain is a pending claim (README, "Link domains and verification"); only locally does a
+// `localhost` one verify itself.
 import { createApiKey } from "../src/api-keys/service";
-import { addLinkDomain, createCompany, linkDomainInput } from "../src/companies/service";
+import { createCompany } from "../src/companies/service";
 import { seedDemoCompany } from "../src/demo/seed";
 import type { StorageEnv } from "../src/env";
-import { ApiError, problems } from "../src/lib/errors";
+import { ApiError, fieldError, problems } from "../src/lib/errors";
+import { challengeName, claimLinkDomain, isLocalHostname, linkDomainInput } from "../src/link-domains/service";
 import { parseInput } from "../src/lib/validation";
 import { drainOutbox } from "../src/redirect/publish";
 import { reconcileCompany } from "../src/redirect/reconcile";
@@ -25,7 +28,10 @@ export default {
     try {
       const path = new URL(request.url).pathname;
       if (path === "/seed-demo") return Response.json(await seedDemoCompany(env));
-      if (path === "/create-company") return Response.json(await createLocally(env, await request.json()));
+      // The local state is local development: a `localhost` link domain verifies itself there.
+      if (path === "/create-company") {
+        return Response.json(await createLocally(env, await request.json(), { allowLocalHosts: true }));
+      }
       if (path === "/company-sql") return Response.json(await companySql(env, await request.json()));
       if (path === "/kv-reconcile") return Response.json(await reconcileAll(env));
       return new Response("not found", { status: 404 });
@@ -36,16 +42,26 @@ export default {
   },
 };
 
-async function createLocally(env: StorageEnv, input: CompanyRequest) {
+async function createLocally(env: StorageEnv, input: CompanyRequest, policy: { allowLocalHosts: boolean }) {
   const domain = input.hostname ? parseInput(linkDomainInput, { hostname: input.hostname, cookieDomain: input.cookieDomain ?? null }) : null;
-  // Checked first, so a taken hostname leaves no company behind.
-  if (domain && (await env.DB.prepare("SELECT 1 FROM link_domains WHERE hostname = ?").bind(domain.hostname).first())) {
-    throw problems.conflict(`The hostname '${domain.hostname}' is already in use.`, "hostname-taken");
+  // Checked first, so a refused hostname leaves no company behind.
+  if (domain && isLocalHostname(domain.hostname) && !policy.allowLocalHosts) {
+    throw fieldError("hostname", "localhost names serve only in local development");
+  }
+  const verified = "SELECT 1 FROM link_domains WHERE hostname = ? AND status = 'verified'";
+  if (domain && (await env.DB.prepare(verified).bind(domain.hostname).first())) {
+    throw problems.conflict(`The hostname '${domain.hostname}' is verified by another company.`, "hostname-taken");
   }
   const company = await createCompany(env, { name: input.name, plan: input.plan as never, fallbackUrl: input.fallbackUrl ?? null });
-  if (domain) await addLinkDomain(env, company.id, domain);
+  const claim = domain ? await claimLinkDomain(env, company.id, domain, policy) : null;
   const key = await createApiKey(env, company.id, { name: "First key" });
-  return { company, apiKey: key.secret };
+  const linkDomain = claim && {
+    id: claim.id,
+    hostname: claim.hostname,
+    status: claim.status,
+    txt: { name: challengeName(claim.hostname), value: claim.verificationToken },
+  };
+  return { company, apiKey: key.secret, linkDomain };
 }
 
 /**
@@ -55,7 +71,7 @@ async function createLocally(env: StorageEnv, input: CompanyRequest) {
  */
 async function companySql(env: StorageEnv, input: CompanyRequest & { migrations: string[] }) {
   for (const statement of input.migrations) await env.DB.prepare(statement).run();
-  const { company, apiKey } = await createLocally(env, input);
+  const { company, apiKey, linkDomain } = await createLocally(env, input, { allowLocalHosts: false });
   // The production database's taken slugs are unknown here: the id's tail makes this one unique.
   await env.DB.prepare("UPDATE companies SET slug = slug || '-' || substr(id, -6) WHERE id = ?").bind(company.id).run();
   const statements: string[] = [];
@@ -65,7 +81,7 @@ async function companySql(env: StorageEnv, input: CompanyRequest & { migrations:
   }
   const kv: { key: string; value: string }[] = [];
   for (const { name } of (await env.LINKS_KV.list()).keys) kv.push({ key: name, value: (await env.LINKS_KV.get(name))! });
-  return { companyId: company.id, sql: statements.join("\n"), kv, apiKey };
+  return { companyId: company.id, sql: statements.join("\n"), kv, apiKey, linkDomain };
 }
 
 function insert(table: string, row: Record<string, string | number | null>): string {

@@ -55,7 +55,12 @@ const children = [
   }),
   spawn(
     wrangler,
-    ["dev", "--env", "admin", "--port", String(ADMIN_PORT), "--inspector-port", "9230", "--test-scheduled", "--log-level", "warn"],
+    [
+      ...["dev", "--env", "admin", "--port", String(ADMIN_PORT), "--inspector-port", "9230"],
+      ...["--test-scheduled", "--log-level", "warn"],
+      // Local development only (not in wrangler.toml, whose vars deploy): `localhost` link domains verify themselves.
+      ...["--var", "ALLOW_LOCAL_HOST_VERIFICATION:true"],
+    ],
     { env: wranglerEnv, stdio: ["ignore", "inherit", "inherit"] },
   ),
 ];

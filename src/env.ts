@@ -20,4 +20,11 @@ export interface AdminEnv extends StorageEnv {
   ADMIN_RATE_LIMITER: RateLimit;
   /** Origin used for partner-link URLs on `localhost` link domains (dev only). */
   LOCAL_EDGE_ORIGIN?: string;
+  /** DNS-over-HTTPS (JSON API) endpoint for link domain verification; default Cloudflare's. */
+  DOH_RESOLVER_URL?: string;
+  /**
+   * "true" only in local development (npm start passes it to `wrangler dev`; tests set it):
+   * `localhost` and `*.localhost` link domains verify themselves. Never set in production.
+   */
+  ALLOW_LOCAL_HOST_VERIFICATION?: string;
 }

@@ -10,6 +10,8 @@ import { groupsRouter } from "../groups/groups.index";
 import { idempotentPosts } from "../idempotency/middleware";
 import { ingestRouter } from "../ingest/ingest.index";
 import { ApiError } from "../lib/errors";
+import { createDohTxtResolver, DEFAULT_DOH_RESOLVER_URL, type TxtResolver } from "../link-domains/dns";
+import { linkDomainsRouter } from "../link-domains/link-domains.index";
 import { linksRouter } from "../links/links.index";
 import { partnersRouter } from "../partners/partners.index";
 import { programsRouter } from "../programs/programs.index";
@@ -20,7 +22,12 @@ import { limitBodySize, publishLeftoversAfterResponse, rateLimitPerKey, requireA
 
 export const API_VERSION = "1.0.0";
 
-export function createAdminApp() {
+export interface AdminAppOptions {
+  /** How link domain verification looks up TXT records: DNS-over-HTTPS at DOH_RESOLVER_URL unless given (tests). */
+  resolveTxt?: TxtResolver;
+}
+
+export function createAdminApp(options: AdminAppOptions = {}) {
   const app = new OpenAPIHono<AdminContext>();
 
   app.onError((error, c) => problemResponse(error, c));
@@ -30,10 +37,26 @@ export function createAdminApp() {
   app.route("/", programsRouter);
 
   app.use("/v1/*", limitBodySize, requireApiKey, rateLimitPerKey, publishLeftoversAfterResponse, idempotentPosts);
-  for (const router of [companyRouter, apiKeysRouter, groupsRouter, linksRouter, partnersRouter, statsRouter, ingestRouter, fxRouter]) {
+  app.use("/v1/link-domains/*", async (c, next) => {
+    const url = c.env.DOH_RESOLVER_URL || DEFAULT_DOH_RESOLVER_URL;
+    c.set("resolveTxt", options.resolveTxt ?? createDohTxtResolver({ url }));
+    await next();
+  });
+  const routers = [
+    companyRouter,
+    linkDomainsRouter,
+    apiKeysRouter,
+    groupsRouter,
+    linksRouter,
+    partnersRouter,
+    statsRouter,
+    ingestRouter,
+    fxRouter,
+    failedClicksRouter,
+  ];
+  for (const router of routers) {
     app.route("/", router);
   }
-  app.route("/", failedClicksRouter);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",

@@ -1,6 +1,7 @@
 import { OpenAPIHono, type RouteConfig, type RouteHandler } from "@hono/zod-openapi";
 import type { Caller } from "../api-keys/service";
 import type { AdminEnv } from "../env";
+import type { TxtResolver } from "../link-domains/dns";
 import { problems } from "../lib/errors";
 import { zodFieldErrors } from "../lib/validation";
 
@@ -8,6 +9,8 @@ export interface AdminContext {
   Bindings: AdminEnv;
   Variables: {
     caller: Caller;
+    /** TXT lookups for link domain verification (DNS-over-HTTPS unless createAdminApp is given one). */
+    resolveTxt: TxtResolver;
     /** What an Idempotency-Key replay answers, when it must differ from the response (a secret shown once). */
     replayBody?: unknown;
   };

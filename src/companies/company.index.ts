@@ -4,7 +4,4 @@ import * as routes from "./company.routes";
 
 export const companyRouter = createRouter()
   .openapi(routes.get, handlers.get)
-  .openapi(routes.update, handlers.update)
-  .openapi(routes.listDomains, handlers.listDomains)
-  .openapi(routes.addDomain, handlers.addDomain)
-  .openapi(routes.removeDomain, handlers.removeDomain);
+  .openapi(routes.update, handlers.update);

@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { conflictResponse, deletedSchema, errorResponses, idParam, jsonBody, jsonResponse, listOf, security } from "../admin/schemas";
+import { errorResponses, jsonBody, jsonResponse, security } from "../admin/schemas";
 import { ATTRIBUTION_MODELS, PLANS } from "../db/schema";
 
 const tags = ["Company"];
@@ -62,28 +62,6 @@ const UpdateCompanyBody = z
   .strict()
   .openapi("UpdateCompany", { example: { fallback_url: "https://acme.com/partners", attribution_window_days: 60 } });
 
-const linkDomainExample = { id: "dom_01jd3k5qv0r8t2x7m9c4b6n1pz", object: "link_domain", hostname: "try.acme.com", cookie_domain: "acme.com", created_at: "2026-11-25T08:00:00.000Z" } as const;
-
-export const LinkDomainSchema = z
-  .object({
-    id: z.string(),
-    object: z.literal("link_domain"),
-    hostname: z.string(),
-    cookie_domain: z.string().nullable(),
-    created_at: z.string(),
-  })
-  .openapi("LinkDomain", {
-    example: linkDomainExample,
-  });
-
-const CreateLinkDomainBody = z
-  .object({
-    hostname: z.string().min(1).max(253).openapi({ example: "try.acme.com" }),
-    cookie_domain: z.string().max(253).nullable().optional().openapi({ description: "The hostname or a parent of it", example: "acme.com" }),
-  })
-  .strict()
-  .openapi("CreateLinkDomain", { example: { hostname: "try.acme.com", cookie_domain: "acme.com" } });
-
 export const get = createRoute({
   method: "get",
   path: "/v1/company",
@@ -101,36 +79,4 @@ export const update = createRoute({
   summary: "Update company settings (the edge honours them on the next redirect)",
   request: { body: jsonBody(UpdateCompanyBody) },
   responses: { 200: jsonResponse(CompanySchema, "The updated company"), ...errorResponses },
-});
-
-export const listDomains = createRoute({
-  method: "get",
-  path: "/v1/link-domains",
-  tags,
-  security,
-  summary: "List link domains",
-  responses: { 200: jsonResponse(listOf(LinkDomainSchema, "LinkDomain", linkDomainExample), "The company's link domains"), ...errorResponses },
-});
-
-export const addDomain = createRoute({
-  method: "post",
-  path: "/v1/link-domains",
-  tags,
-  security,
-  summary: "Add a link domain (a hostname partner links are served on)",
-  request: { body: jsonBody(CreateLinkDomainBody) },
-  responses: { 201: jsonResponse(LinkDomainSchema, "The new link domain"), ...errorResponses, ...conflictResponse },
-});
-
-export const removeDomain = createRoute({
-  method: "delete",
-  path: "/v1/link-domains/{domain_id}",
-  tags,
-  security,
-  summary: "Remove a link domain",
-  request: { params: idParam("domain_id", "dom_01jd3k5qv0r8t2x7m9c4b6n1pz") },
-  responses: {
-    200: jsonResponse(deletedSchema("link_domain", "dom_01jd3k5qv0r8t2x7m9c4b6n1pz"), "Removed"),
-    ...errorResponses,
-  },
 });

@@ -1,10 +1,10 @@
-// Companies (tenants), their settings and their link domains. Every change the edge depends on is
-// recorded in the KV outbox with the change and published to it at once (src/redirect/publish.ts).
-import { and, asc, eq, isNull, like, or } from "drizzle-orm";
-import { getPublicSuffix } from "tldts";
+// Companies (tenants) and their settings; their link domains are in src/link-domains/. Every change
+// the edge depends on is recorded in the KV outbox with the change and published at once
+// (src/redirect/publish.ts).
+import { and, eq, isNull, like, or } from "drizzle-orm";
 import { z } from "zod";
 import { database, isUniqueViolation } from "../db/client";
-import { ATTRIBUTION_MODELS, companies, groups, linkDomains, PLANS } from "../db/schema";
+import { ATTRIBUTION_MODELS, companies, groups, PLANS } from "../db/schema";
 import type { StorageEnv as Stores } from "../env";
 import { problems } from "../lib/errors";
 import { newId } from "../lib/ids";
@@ -13,13 +13,6 @@ import { httpUrl, parseInput, publicHttpsUrl } from "../lib/validation";
 import { enqueuePublish, publishNow, publishTargets } from "../redirect/publish";
 
 export type { StorageEnv as Stores } from "../env";
-
-const hostnameField = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .max(253)
-  .regex(/^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, "must be a hostname such as try.acme.com");
 
 export const createCompanyInput = z.object({
   name: z.string().trim().min(1).max(200),
@@ -93,57 +86,6 @@ export async function updateCompanySettings(env: Stores, companyId: string, inpu
   ]);
   await publishNow(env, [publishTargets.company(companyId)]);
   return company!;
-}
-
-export const linkDomainInput = z
-  .object({ hostname: hostnameField, cookieDomain: hostnameField.nullable().default(null) })
-  .strict()
-  .refine(
-    ({ hostname, cookieDomain }) => !cookieDomain || hostname === cookieDomain || hostname.endsWith(`.${cookieDomain}`),
-    { path: ["cookieDomain"], message: "must be the hostname or a parent domain of it" },
-  )
-  // Browsers drop a cookie whose Domain is a public suffix (`com`, `co.uk`, `github.io`), so
-  // tracking would fail silently: judged by the Public Suffix List, private section included.
-  .refine(({ cookieDomain }) => !cookieDomain || getPublicSuffix(cookieDomain, { allowPrivateDomains: true }) !== cookieDomain, {
-    path: ["cookieDomain"],
-    message: "must be a domain you own such as acme.com, not a public suffix such as com or co.uk",
-  });
-
-export async function listLinkDomains(env: Stores, companyId: string) {
-  return database(env.DB).query.linkDomains.findMany({
-    where: eq(linkDomains.companyId, companyId),
-    orderBy: asc(linkDomains.id),
-  });
-}
-
-export async function addLinkDomain(env: Stores, companyId: string, input: z.input<typeof linkDomainInput>) {
-  const data = parseInput(linkDomainInput, input);
-  try {
-    const db = database(env.DB);
-    const [[domain]] = await db.batch([
-      db.insert(linkDomains).values({ id: newId("linkDomain"), companyId, ...data, createdAt: Date.now() }).returning(),
-      enqueuePublish(db, publishTargets.host(companyId, data.hostname)),
-    ]);
-    await publishNow(env, [publishTargets.host(companyId, data.hostname)]);
-    return domain!;
-  } catch (error) {
-    if (isUniqueViolation(error)) throw problems.conflict(`The hostname '${data.hostname}' is already in use.`, "hostname-taken");
-    throw error;
-  }
-}
-
-export async function removeLinkDomain(env: Stores, companyId: string, domainId: string) {
-  const domain = await database(env.DB).query.linkDomains.findFirst({
-    where: and(eq(linkDomains.id, domainId), eq(linkDomains.companyId, companyId)),
-  });
-  if (!domain) throw problems.notFound("link domain", domainId);
-  const db = database(env.DB);
-  await db.batch([
-    db.delete(linkDomains).where(eq(linkDomains.id, domainId)),
-    enqueuePublish(db, publishTargets.host(companyId, domain.hostname)),
-  ]);
-  await publishNow(env, [publishTargets.host(companyId, domain.hostname)]);
-  return domain;
 }
 
 async function freeCompanySlug(env: Stores, base: string): Promise<string> {

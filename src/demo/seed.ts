@@ -2,10 +2,11 @@
 // uses. Seeding twice creates nothing: an existing company is reported instead.
 import { asc, eq } from "drizzle-orm";
 import { createApiKey } from "../api-keys/service";
-import { addLinkDomain, createCompany, type Stores } from "../companies/service";
+import { createCompany, type Stores } from "../companies/service";
 import { database } from "../db/client";
 import { companies, partnerLinks, partners } from "../db/schema";
 import { createGroup } from "../groups/service";
+import { claimLinkDomain } from "../link-domains/service";
 import { createDefaultLink } from "../links/service";
 import { createPartner } from "../partners/service";
 
@@ -26,7 +27,8 @@ export async function seedDemoCompany(env: Stores): Promise<DemoSummary> {
   if (existing) return { created: false, companyId: existing.id, companyName: existing.name, slugs: await demoSlugs(env, existing.id) };
 
   const company = await createCompany(env, { name: "Acme Analytics (demo)", plan: "growth", fallbackUrl: "https://example.com/" });
-  await addLinkDomain(env, company.id, { hostname: DEMO_HOSTNAME });
+  // The demo only ever runs locally, where `localhost` verifies itself.
+  await claimLinkDomain(env, company.id, { hostname: DEMO_HOSTNAME }, { allowLocalHosts: true });
   const affiliates = await createGroup(env, company.id, {
     name: "Affiliates",
     destinationUrl: "https://example.com/signup?plan=trial",

@@ -1,8 +1,8 @@
 import type { AdminHandler } from "../admin/context";
 import { iso, listBody } from "../admin/schemas";
-import { listLinkDomains } from "../companies/service";
 import type { partners } from "../db/schema";
 import type { AdminEnv } from "../env";
+import { listLinkDomains } from "../link-domains/service";
 import type * as routes from "./partners.routes";
 import { createPartner, getPartner, listPartnerLinks, listPartners, updatePartner } from "./service";
 
@@ -69,7 +69,9 @@ export const links: AdminHandler<typeof routes.links> = async (c) => {
     listPartnerLinks(c.env, companyId, c.req.valid("param").partner_id),
     listLinkDomains(c.env, companyId),
   ]);
-  const origin = domains[0] ? linkOrigin(c.env, domains[0].hostname) : null;
+  // Only a verified domain serves links: a URL on a pending claim would answer 404.
+  const served = domains.find((domain) => domain.status === "verified");
+  const origin = served ? linkOrigin(c.env, served.hostname) : null;
   return c.json(
     listBody(
       rows.map(({ defaultLink, slug }) => ({

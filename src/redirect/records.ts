@@ -3,7 +3,7 @@
 // destination change rewrites `group:<id>`, never the records of its partners' links.
 import type { UtmParams } from "../db/schema";
 
-/** `link_domains` row: which company a hostname serves. */
+/** A verified `link_domains` row: which company a hostname serves (pending claims serve nothing). */
 export interface HostRecord {
   companyId: string;
   cookieDomain: string | null;
@@ -88,7 +88,7 @@ export async function loadRouteFromD1(db: D1Database, hostname: string, slug: st
        LEFT JOIN partners p ON p.id = pl.partner_id
        LEFT JOIN groups g ON g.id = p.group_id
        LEFT JOIN default_links dl ON dl.group_id = g.id AND dl.deleted_at IS NULL
-       WHERE d.hostname = ?1
+       WHERE d.hostname = ?1 AND d.status = 'verified'
        ORDER BY dl.position`,
     )
     .bind(hostname, slug)
@@ -105,7 +105,7 @@ export async function loadRouteFromD1(db: D1Database, hostname: string, slug: st
 
 export async function loadHostRecord(db: D1Database, hostname: string): Promise<HostRecord | null> {
   const row = await db
-    .prepare(`SELECT company_id, cookie_domain FROM link_domains WHERE hostname = ?`)
+    .prepare(`SELECT company_id, cookie_domain FROM link_domains WHERE hostname = ? AND status = 'verified'`)
     .bind(hostname)
     .first<Row>();
   return row ? { companyId: String(row.company_id), cookieDomain: nullableString(row.cookie_domain) } : null;

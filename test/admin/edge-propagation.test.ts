@@ -1,6 +1,8 @@
 // Every admin change reaches the edge: the next redirect after an API call reflects it.
 import { describe, expect, it } from "vitest";
-import { api, newTenant } from "../helpers/admin";
+import { createAdminApp } from "../../src/admin/app";
+import { api, apiVia, newTenant } from "../helpers/admin";
+import { FakeDns } from "../helpers/dns";
 import { edgeFetch } from "../helpers/fixtures";
 
 async function live() {
@@ -41,12 +43,20 @@ describe("company settings at the edge", () => {
 });
 
 describe("link domains at the edge", () => {
-  it("adds a custom hostname with a parent cookie domain, then removes it", async () => {
+  it("adds a custom hostname with a parent cookie domain, serves it once verified, then removes it", async () => {
     const t = await live();
     const parent = `${crypto.randomUUID().slice(0, 8)}.example`;
     const added = await api(t.key, "POST", "/v1/link-domains", { hostname: `Try.${parent}`, cookie_domain: parent });
     expect(added.status).toBe(201);
-    expect(added.body).toMatchObject({ object: "link_domain", hostname: `try.${parent}`, cookie_domain: parent });
+    expect(added.body).toMatchObject({ object: "link_domain", hostname: `try.${parent}`, cookie_domain: parent, status: "pending" });
+    const dns = new FakeDns();
+    dns.setTxt(added.body.verification.name, [added.body.verification.value]);
+    const verified = await apiVia(createAdminApp({ resolveTxt: dns.resolveTxt }).fetch)(
+      t.key,
+      "POST",
+      `/v1/link-domains/${added.body.id}/verify`,
+    );
+    expect(verified.body).toMatchObject({ status: "verified" });
     const response = await edgeFetch(`https://try.${parent}/jane-doe`);
     expect(response.status).toBe(302);
     expect(response.headers.get("set-cookie")).toContain(`Domain=${parent}`);
@@ -75,11 +85,12 @@ describe("link domains at the edge", () => {
     expect((await api(t.key, "GET", "/v1/link-domains")).body).toEqual(before.body);
   });
 
-  it("refuses a hostname another company uses", async () => {
+  it("refuses a hostname another company verified", async () => {
     const a = await newTenant();
     const b = await newTenant();
     const r = await api(b.key, "POST", "/v1/link-domains", { hostname: a.hostname });
     expect(r.status).toBe(409);
+    expect(r.body.type).toBe("urn:edgeref:problem:hostname-taken");
   });
 });
 

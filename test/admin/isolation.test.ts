@@ -45,6 +45,7 @@ const validBodies: Record<string, unknown> = {
   "DELETE /v1/links/{link_id}": undefined,
   "PATCH /v1/partners/{partner_id}": { email: "evil@example.com" },
   "DELETE /v1/link-domains/{domain_id}": undefined,
+  "POST /v1/link-domains/{domain_id}/verify": undefined,
   "DELETE /v1/api-keys/{key_id}": undefined,
 };
 

@@ -32,8 +32,9 @@ describe("demo seed", () => {
       partners: 4,
       partner_links: 7, // three Affiliates partners × 2 links, one Reseller × 1
     });
-    const domain = await env.SEED_DB.prepare("SELECT hostname, cookie_domain FROM link_domains").first();
-    expect(domain).toEqual({ hostname: "localhost", cookie_domain: null });
+    // Verified at once: `localhost` verifies itself locally, so the printed links work without DNS.
+    const domain = await env.SEED_DB.prepare("SELECT hostname, cookie_domain, status FROM link_domains").first();
+    expect(domain).toEqual({ hostname: "localhost", cookie_domain: null, status: "verified" });
     const utms = await env.SEED_DB.prepare("SELECT utm_params FROM default_links WHERE position = 1 ORDER BY created_at").all<{ utm_params: string }>();
     expect(utms.results.map((row) => JSON.parse(row.utm_params))).toEqual([
       [["utm_source", "partner"], ["utm_medium", "affiliate"], ["utm_campaign", "{partner_key}"]],

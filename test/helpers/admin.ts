@@ -2,9 +2,10 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { createApiKey } from "../../src/api-keys/service";
-import { addLinkDomain, createCompany } from "../../src/companies/service";
+import { createCompany } from "../../src/companies/service";
 import type { Plan } from "../../src/db/schema";
 import adminWorker from "../../workers/admin";
+import { addVerifiedLinkDomain } from "./fixtures";
 
 export const ADMIN_ORIGIN = "https://admin.edgeref.test";
 
@@ -14,12 +15,35 @@ export interface ApiResult<T = any> {
   body: T;
 }
 
+type AdminFetch = (request: Request, env: Cloudflare.Env, ctx: ExecutionContext) => Response | Promise<Response>;
+
 export async function api<T = any>(
   key: string | null,
   method: string,
   path: string,
   body?: unknown,
   headers: Record<string, string> = {},
+): Promise<ApiResult<T>> {
+  return send<T>(adminWorker.fetch, env, key, method, path, body, headers);
+}
+
+/**
+ * `api` against another admin app, e.g. `createAdminApp({ resolveTxt })` with a fake DNS, and with
+ * some bindings overridden (e.g. `ALLOW_LOCAL_HOST_VERIFICATION` off, as in production).
+ */
+export function apiVia(fetch: AdminFetch, bindings: Partial<Cloudflare.Env> = {}) {
+  return <T = any>(key: string | null, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
+    send<T>(fetch, { ...env, ...bindings }, key, method, path, body, headers);
+}
+
+async function send<T>(
+  fetch: AdminFetch,
+  bindings: Cloudflare.Env,
+  key: string | null,
+  method: string,
+  path: string,
+  body: unknown,
+  headers: Record<string, string>,
 ): Promise<ApiResult<T>> {
   const init: RequestInit = { method, headers: { ...headers } };
   if (key !== null) (init.headers as Record<string, string>).authorization = `Bearer ${key}`;
@@ -28,7 +52,7 @@ export async function api<T = any>(
     init.body = typeof body === "string" ? body : JSON.stringify(body);
   }
   const ctx = createExecutionContext();
-  const response = await adminWorker.fetch(new Request(`${ADMIN_ORIGIN}${path}`, init), env, ctx);
+  const response = await fetch(new Request(`${ADMIN_ORIGIN}${path}`, init), bindings, ctx);
   await waitOnExecutionContext(ctx);
   const text = await response.text();
   let parsed: unknown = text;
@@ -40,11 +64,11 @@ export async function api<T = any>(
   return { status: response.status, headers: response.headers, body: parsed as T };
 }
 
-/** A fresh company with an API key and a link domain (no groups yet). */
+/** A fresh company with an API key and a verified link domain (no groups yet). */
 export async function newTenant(plan: Plan = "enterprise", name = "Tenant") {
   const company = await createCompany(env, { name: `${name} ${crypto.randomUUID().slice(0, 6)}`, plan });
   const hostname = `${crypto.randomUUID().slice(0, 8)}.test`;
-  await addLinkDomain(env, company.id, { hostname });
+  await addVerifiedLinkDomain(company.id, { hostname });
   const key = await createApiKey(env, company.id, { name: "test" });
   return { companyId: company.id, company, hostname, key: key.secret, keyId: key.id };
 }

@@ -1,9 +1,10 @@
 // Test fixtures built through the real services. Storage is isolated per test *file*, so every
 // fixture uses fresh ids and its own hostname (`<random>.test`).
 import { env, exports } from "cloudflare:workers";
-import { addLinkDomain, createCompany, updateCompanySettings } from "../../src/companies/service";
+import { createCompany, updateCompanySettings } from "../../src/companies/service";
 import type { UtmParams } from "../../src/db/schema";
 import { createGroup } from "../../src/groups/service";
+import { claimLinkDomain, verifyLinkDomain } from "../../src/link-domains/service";
 import { createDefaultLink } from "../../src/links/service";
 import { createPartner } from "../../src/partners/service";
 
@@ -21,7 +22,7 @@ export interface CompanyFixtureOptions {
 export async function createCompanyFixture(options: CompanyFixtureOptions = {}) {
   const hostname = options.hostname ?? `${crypto.randomUUID().slice(0, 8)}.test`;
   const company = await createCompany(env, { name: "Fixture Co", plan: "enterprise", fallbackUrl: options.fallbackUrl ?? null });
-  await addLinkDomain(env, company.id, { hostname, cookieDomain: options.cookieDomain ?? null });
+  await addVerifiedLinkDomain(company.id, { hostname, cookieDomain: options.cookieDomain ?? null });
   const settings = {
     ...(options.clickIdParam ? { clickIdParam: options.clickIdParam } : {}),
     ...(options.partnerKeyParam ? { partnerKeyParam: options.partnerKeyParam } : {}),
@@ -34,6 +35,17 @@ export async function createCompanyFixture(options: CompanyFixtureOptions = {}) 
     utmParams: options.utmParams ?? [],
   });
   return { company, group, hostname, companyId: company.id, groupId: group.id };
+}
+
+/**
+ * A link domain that serves links: claimed, then verified through the real service with a resolver
+ * that finds the claim's token (the TXT record its owner would have created). Tests are local
+ * development, so a `localhost` name verifies itself.
+ */
+export async function addVerifiedLinkDomain(companyId: string, input: { hostname: string; cookieDomain?: string | null }) {
+  const claim = await claimLinkDomain(env, companyId, input, { allowLocalHosts: true });
+  const { domain } = await verifyLinkDomain(env, companyId, claim.id, { resolveTxt: async () => [claim.verificationToken] });
+  return domain;
 }
 
 export async function addPartner(companyId: string, groupId: string, partnerKey?: string) {

@@ -1,8 +1,7 @@
 // The redirect as a customer's browser sees it: status, exact Location, cookie, headers.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { addLinkDomain } from "../../src/companies/service";
-import { addPartner, createCompanyFixture, createDefaultLink, edgeFetch } from "../helpers/fixtures";
+import { addPartner, addVerifiedLinkDomain, createCompanyFixture, createDefaultLink, edgeFetch } from "../helpers/fixtures";
 import { locationOf, parseSetCookie } from "../helpers/redirect";
 
 /** 26 characters of lower-case Crockford base32. */
@@ -156,13 +155,13 @@ describe("redirect: the tracking cookie", () => {
 
     // A second hostname of the same company: one whose cookie domain is itself, one with none.
     const self = `go.${crypto.randomUUID().slice(0, 8)}.example`;
-    await addLinkDomain(env, companyId, { hostname: self, cookieDomain: self });
+    await addVerifiedLinkDomain(companyId, { hostname: self, cookieDomain: self });
     const onSelf = await edgeFetch(`https://${self}/jane-doe`);
     await onSelf.text();
     expect(trackingCookieOf(onSelf).attributes.get("domain")).toBe(self);
 
     const bare = `${crypto.randomUUID().slice(0, 8)}.test`;
-    await addLinkDomain(env, companyId, { hostname: bare });
+    await addVerifiedLinkDomain(companyId, { hostname: bare });
     const hostOnly = await edgeFetch(`https://${bare}/jane-doe`);
     await hostOnly.text();
     expect(hostOnly.status).toBe(302);

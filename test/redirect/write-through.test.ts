@@ -3,8 +3,9 @@
 // copy is older than ISOLATE_FRESH_MS.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { addLinkDomain, removeLinkDomain, updateCompanySettings } from "../../src/companies/service";
+import { updateCompanySettings } from "../../src/companies/service";
 import { setReferralLinksEnabled } from "../../src/groups/service";
+import { claimLinkDomain, removeLinkDomain, verifyLinkDomain } from "../../src/link-domains/service";
 import { updateDefaultLink } from "../../src/links/service";
 import { updatePartner } from "../../src/partners/service";
 import { IsolateCache, ISOLATE_FRESH_MS } from "../../src/redirect/isolate-cache";
@@ -113,12 +114,14 @@ describe("write-through to the edge (same isolate, next redirect)", () => {
     expect(parseSetCookie(after.headers.get("set-cookie")!).value).toBe(`${clickId}.jane-smith`);
   });
 
-  it("shows an added and a removed link domain on the next request", async () => {
+  it("shows a verified and a removed link domain on the next request; a pending claim serves nothing", async () => {
     const { companyId, groupId } = await createCompanyFixture();
     await addPartner(companyId, groupId, "jane");
     const extra = `${crypto.randomUUID().slice(0, 8)}.test`;
     expect((await redirect(`https://${extra}/jane`)).status).toBe(404); // caches "unknown host" in this isolate
-    const domain = await addLinkDomain(env, companyId, { hostname: extra });
+    const domain = await claimLinkDomain(env, companyId, { hostname: extra });
+    expect((await redirect(`https://${extra}/jane`)).status).toBe(404);
+    await verifyLinkDomain(env, companyId, domain.id, { resolveTxt: async () => [domain.verificationToken] });
     const added = await redirect(`https://${extra}/jane`);
     expect(added.status).toBe(302);
     expect(locationOf(added)).toMatch(/^https:\/\/dest\.example\/landing\?ps_xid=/);
