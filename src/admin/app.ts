@@ -15,7 +15,7 @@ import { programsRouter } from "../programs/programs.index";
 import { statsRouter } from "../stats/stats.index";
 import type { AdminContext } from "./context";
 import { problemResponse } from "./errors";
-import { limitBodySize, rateLimitPerKey, requireApiKey } from "./middleware";
+import { limitBodySize, rateLimitPerKeyAndCompany, requireApiKey } from "./middleware";
 
 export const API_VERSION = "1.0.0";
 
@@ -28,7 +28,7 @@ export function createAdminApp() {
   app.get("/health", (c) => c.json({ ok: true }));
   app.route("/", programsRouter);
 
-  app.use("/v1/*", limitBodySize, requireApiKey, rateLimitPerKey, idempotentPosts);
+  app.use("/v1/*", limitBodySize, requireApiKey, rateLimitPerKeyAndCompany, idempotentPosts);
   for (const router of [companyRouter, apiKeysRouter, groupsRouter, linksRouter, partnersRouter, statsRouter, ingestRouter, fxRouter]) {
     app.route("/", router);
   }
