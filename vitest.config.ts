@@ -22,8 +22,16 @@ export default defineConfig(async () => {
             // (nothing listens on port 9 of this machine) instead of reaching a public resolver.
             DOH_RESOLVER_URL: "http://127.0.0.1:9/dns-query",
           },
-          // The admin worker's binding (it lives under [env.admin]); the same limit as wrangler.toml.
-          ratelimits: { ADMIN_RATE_LIMITER: { simple: { limit: 600, period: 60 } } },
+          // The admin worker's bindings (they live under [env.admin]) and the edge's; the same
+          // limits as wrangler.toml.
+          ratelimits: {
+            ADMIN_RATE_LIMITER: { simple: { limit: 600, period: 60 } },
+            ADMIN_COMPANY_RATE_LIMITER: { simple: { limit: 1200, period: 60 } },
+            AUTH_FAILURE_LIMITER: { simple: { limit: 20, period: 60 } },
+            EDGE_MISS_LIMITER: { simple: { limit: 100, period: 60 } },
+            // Test-only: stands in for a limiter whose real limit would take a long test to reach.
+            SMALL_TEST_LIMITER: { simple: { limit: 30, period: 60 } },
+          },
           // An empty database and KV of their own, for the demo seed (it only seeds an empty database).
           d1Databases: { SEED_DB: "seed-db" },
           kvNamespaces: { SEED_KV: "seed-kv" },

@@ -1,7 +1,9 @@
 // Load generator, run as its own process (forked by bench/run.mjs) so it never shares an event
 // loop with the orchestrator. Keep-alive HTTP/1.1; reports throughput and latency percentiles.
 //   closed loop: { url, paths, host, concurrency, seconds }          → max throughput
+//   closed loop: { url, paths, host, concurrency, requests }         → exactly that many requests
 //   fixed rate:  { url, paths, host, rate, seconds }                 → exactly rate × seconds requests
+// Optional `headers` are sent with every request.
 import http from "node:http";
 
 const UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36";
@@ -20,7 +22,13 @@ function requester(job) {
       const path = job.paths[next++ % job.paths.length];
       const started = process.hrtime.bigint();
       const request = http.request(
-        { host: target.hostname, port: target.port, path, agent, headers: { host: job.host, "user-agent": UA } },
+        {
+          host: target.hostname,
+          port: target.port,
+          path,
+          agent,
+          headers: { host: job.host, "user-agent": UA, ...job.headers },
+        },
         (response) => {
           response.resume();
           response.on("end", () => resolve({ status: response.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 }));
@@ -35,10 +43,11 @@ async function closedLoop(job) {
   const send = requester(job);
   const latencies = [];
   const statuses = {};
-  const deadline = Date.now() + job.seconds * 1000;
+  const deadline = job.requests ? Infinity : Date.now() + job.seconds * 1000;
+  let left = job.requests ?? Infinity;
   const startedAt = process.hrtime.bigint();
   async function worker() {
-    while (Date.now() < deadline) {
+    while (Date.now() < deadline && left-- > 0) {
       const { status, ms } = await send();
       statuses[status] = (statuses[status] ?? 0) + 1;
       latencies.push(ms);

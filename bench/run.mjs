@@ -1,9 +1,12 @@
-// `npm run bench`: three measurements of the edge, each against a baseline from the same run.
+// `npm run bench`: four measurements of the edge, each against a baseline from the same run.
 //   1. handler cost — bare Hono 302 vs the edge app (warm: isolate cache hit; cold: cache miss),
 //      each pair under one Miniflare with direct sockets, load from a separate process;
 //   2. exactness — the real edge worker with the real local queue and consumer, at fixed rates;
-//   3. ingest — 100-click batches fed straight to the consumer's writer.
-// Appends a dated section to bench/RESULTS.md and ends with the three summary lines.
+//   3. ingest — 100-click batches fed straight to the consumer's writer;
+//   4. unknown slugs — D1 queries made by 10,000 requests for random slugs, after warm-up.
+// Appends a dated section to bench/RESULTS.md and ends with the summary lines.
+// BENCH_ONLY=cost,exactness,ingest,misses runs only the parts named.
+import { randomUUID } from "node:crypto";
 import { fork } from "node:child_process";
 import { appendFileSync } from "node:fs";
 import os from "node:os";
@@ -19,6 +22,10 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const RATES = (process.env.BENCH_RATES ?? "200,400,800,1600,3200").split(",").map(Number);
 const RATE_SECONDS = Number(process.env.BENCH_RATE_SECONDS ?? 5);
+const MISS_REQUESTS = Number(process.env.BENCH_MISS_REQUESTS ?? 10_000);
+const MISS_WARM_UP = 500;
+const PARTS = (process.env.BENCH_ONLY ?? "cost,exactness,ingest,misses").split(",");
+const runs = (part) => PARTS.includes(part);
 const log = (...args) => console.log(...args);
 
 // ---------------------------------------------------------------------------------------------
@@ -27,6 +34,7 @@ async function bundle() {
     bare: "bench/workers/bare.ts",
     "edge-warm": "bench/workers/edge-warm.ts",
     "edge-cold": "bench/workers/edge-cold.ts",
+    "edge-misses": "bench/workers/edge-misses.ts",
     tools: "bench/workers/tools.ts",
     edge: "workers/edge.ts",
   };
@@ -243,28 +251,86 @@ async function counts(tools) {
 }
 
 // ---------------------------------------------------------------------------------------------
+/**
+ * Requests for random slugs nobody created, on the demo company's host, through the real edge app
+ * over a D1 and KV that count their calls (bench/workers/edge-misses.ts). Each slug is new, so
+ * nothing per slug can be cached: only the company's slug filter keeps them off D1. The miss
+ * limiter is not bound in the main run (it would hide what the filter does); it runs separately.
+ */
+async function unknownSlugs() {
+  const worker = (name, extra = {}) =>
+    ({ name, scriptPath: `${OUT}/edge-misses.js`, ...shared, unsafeDirectSockets: socket, ...extra });
+  const mf = new Miniflare({
+    workers: [
+      { name: "tools", scriptPath: `${OUT}/tools.js`, ...shared },
+      worker("misses"),
+      // The same worker with the miss limiter bound as in wrangler.toml.
+      worker("misses-limited", { ratelimits: { EDGE_MISS_LIMITER: { simple: { limit: 100, period: 60 } } } }),
+    ],
+  });
+  try {
+    await migrateAndSeed(mf);
+    const randomPaths = (n) => Array.from({ length: n }, () => `/u${randomUUID().replaceAll("-", "").slice(0, 14)}`);
+    async function measure(name, requests, { warmUp = MISS_WARM_UP, headers = {} } = {}) {
+      const url = (await mf.unsafeGetDirectURL(name)).href;
+      const load = (n) =>
+        runLoad({ url, paths: randomPaths(n), host: HOST, concurrency: CONCURRENCY, requests: n, headers });
+      if (warmUp) await load(warmUp);
+      await fetch(`${url}__bench/reset`);
+      const result = await load(requests);
+      const counts = await (await fetch(`${url}__bench/counts`)).json();
+      const share = fmt((100 * counts.d1Queries) / result.requests, 2);
+      log(`  ${result.requests} requests, D1 queries ${counts.d1Queries} (${share}%), KV reads ${counts.kvReads}, ` +
+        `KV writes ${counts.kvWrites}; ${fmt(result.rps)} req/s, statuses ${JSON.stringify(result.statuses)}`);
+      return { ...counts, requests: result.requests, rps: result.rps, statuses: result.statuses };
+    }
+    log("  slug filter, miss limiter not bound");
+    const filtered = await measure("misses", MISS_REQUESTS);
+    log("  without the slug filter (as before it), miss limiter not bound");
+    const unfiltered = await measure("misses", Math.min(MISS_REQUESTS, 2_000), {
+      headers: { "x-bench-filter": "off" },
+    });
+    log("  slug filter and miss limiter, every request from one client IP, no warm-up");
+    const limited = await measure("misses-limited", MISS_REQUESTS, {
+      warmUp: 0,
+      headers: { "cf-connecting-ip": "203.0.113.7" },
+    });
+    return { filtered, unfiltered, limited };
+  } finally {
+    await mf.dispose();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 const cpu = os.cpus()[0]?.model ?? "unknown CPU";
 const machine = `${cpu}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}`;
 log(`edgeref bench — ${new Date().toISOString()}\n${machine}\n`);
 await bundle();
 
-log(`1. handler cost (Miniflare direct sockets, ${CONCURRENCY} connections, ${ROUNDS} interleaved rounds of ${ROUND_SECONDS}s)`);
-const cost = await handlerCost();
-log(`\n2. exactness (real queue + consumer, fixed rates)`);
-const exact = await exactness();
-log(`\n3. ingest (100-click batches straight to the consumer's writer)`);
-const ing = await ingest();
-log(`  ${ing.written} clicks in ${fmt(ing.seconds, 2)} s; rows in D1: ${ing.rowsInD1}`);
+let cost, exact, ing, misses;
+if (runs("cost")) {
+  log(`1. handler cost (Miniflare direct sockets, ${CONCURRENCY} connections, ${ROUNDS} interleaved rounds of ${ROUND_SECONDS}s)`);
+  cost = await handlerCost();
+}
+if (runs("exactness")) {
+  log(`\n2. exactness (real queue + consumer, fixed rates)`);
+  exact = await exactness();
+}
+if (runs("ingest")) {
+  log(`\n3. ingest (100-click batches straight to the consumer's writer)`);
+  ing = await ingest();
+  log(`  ${ing.written} clicks in ${fmt(ing.seconds, 2)} s; rows in D1: ${ing.rowsInD1}`);
+}
+if (runs("misses")) {
+  log(`\n4. unknown slugs (${MISS_WARM_UP} warm-up requests, then ${MISS_REQUESTS} random slugs, ` +
+    `${CONCURRENCY} connections)`);
+  misses = await unknownSlugs();
+}
 
 const row = (name, s) => `| ${name} | ${fmt(s.rps)} | ${fmt(s.p50, 2)} | ${fmt(s.p99, 2)} |`;
-appendFileSync(
-  "bench/RESULTS.md",
-  `
-## ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC
-
-Machine: ${machine}
-
-**Handler cost** — median of ${ROUNDS} rounds of ${ROUND_SECONDS} s, each variant interleaved with bare Hono in its own Miniflare process, ${CONCURRENCY} keep-alive connections from a separate process:
+const sections = [];
+if (cost) {
+  sections.push(`**Handler cost** — median of ${ROUNDS} rounds of ${ROUND_SECONDS} s, each variant interleaved with bare Hono in its own Miniflare process, ${CONCURRENCY} keep-alive connections from a separate process:
 
 | worker | req/s | p50 ms | p99 ms |
 |---|---|---|---|
@@ -274,19 +340,49 @@ ${row("bare Hono 302 (cold's process)", cost.cold.bare)}
 ${row("edge cold (no isolate cache: KV reads per request)", cost.cold.variant)}
 
 ratio warm/bare: ${fmt(cost.ratio, 2)} · ratio cold/bare: ${fmt(cost.coldRatio, 2)}
-
-**Exactness** — real edge worker, local queue and consumer; after each step the queue is drained:
+`);
+}
+if (exact) {
+  sections.push(`**Exactness** — real edge worker, local queue and consumer; after each step the queue is drained:
 
 | rate req/s | seconds | sent | 302 | counted so far | lost | logged as lost by the edge |
 |---|---|---|---|---|---|---|
 ${exact.steps.map((s) => `| ${s.rate}${s.confirm ? " (confirm, fresh worker)" : ""} | ${s.seconds} | ${s.sent} | ${s.redirected} | ${s.counted} | ${s.lost} | ${s.logged} |`).join("\n")}
 
 Highest lossless rate in the steps: ${exact.highestLossless} req/s. Rate the local queue carries (one step below, measured again for ${RATE_SECONDS * 2} s in a fresh worker): ${exact.carried} req/s; clicks lost there: ${exact.lost}.
+`);
+}
+if (ing) {
+  sections.push(`**Ingest** — ${ing.written} clicks in 100-click batches through \`writeClicks\`: ${fmt(ing.clicksPerSecond)} clicks/s (${fmt(ing.seconds, 2)} s).
+`);
+}
+if (misses) {
+  const missRow = (name, m) =>
+    `| ${name} | ${m.requests} | ${m.d1Queries} (${fmt((100 * m.d1Queries) / m.requests, 2)}%) | ${fmt(m.kvReads / m.requests, 2)} | ${m.kvWrites} | ${fmt(m.rps)} |`;
+  sections.push(`**Unknown slugs** — the real edge app over a D1 and KV that count their calls, demo company; every request a new random slug, ${CONCURRENCY} connections; counted after ${MISS_WARM_UP} warm-up requests:
 
-**Ingest** — ${ing.written} clicks in 100-click batches through \`writeClicks\`: ${fmt(ing.clicksPerSecond)} clicks/s (${fmt(ing.seconds, 2)} s).
-`,
+| variant | requests | D1 queries | KV reads per request | KV writes | req/s |
+|---|---|---|---|---|---|
+${missRow("slug filter, miss limiter not bound", misses.filtered)}
+${missRow("no slug filter (as before), miss limiter not bound", misses.unfiltered)}
+${missRow("slug filter + miss limiter, one client IP, counted from its first request", misses.limited)}
+`);
+}
+appendFileSync(
+  "bench/RESULTS.md",
+  `
+## ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC${PARTS.length < 4 ? ` (BENCH_ONLY=${PARTS.join(",")})` : ""}
+
+Machine: ${machine}
+
+${sections.join("\n")}`,
 );
 
-log(`\nratio warm/bare: ${fmt(cost.ratio, 2)}`);
-log(`clicks lost: ${exact.lost}`);
-log(`ingest clicks/s: ${fmt(ing.clicksPerSecond)}`);
+log("");
+if (cost) log(`ratio warm/bare: ${fmt(cost.ratio, 2)}`);
+if (exact) log(`clicks lost: ${exact.lost}`);
+if (ing) log(`ingest clicks/s: ${fmt(ing.clicksPerSecond)}`);
+if (misses) {
+  const m = misses.filtered;
+  log(`unknown slugs: ${m.requests} requests, D1 queries ${m.d1Queries} (${fmt((100 * m.d1Queries) / m.requests, 2)}%) after warm-up`);
+}

@@ -12,12 +12,18 @@ export interface Env extends StorageEnv {
   /** One message per click. */
   CLICKS: Queue<ClickEvent>;
   VISITOR_HASH_SALT: string;
+  /** Per client IP: requests that needed storage and found no link (README, "Limits"). */
+  EDGE_MISS_LIMITER?: RateLimit;
 }
 
 /** The admin worker's bindings. */
 export interface AdminEnv extends StorageEnv {
   /** Workers Rate Limiting binding, keyed by API key. */
   ADMIN_RATE_LIMITER: RateLimit;
+  /** Keyed by company: all its keys together. */
+  ADMIN_COMPANY_RATE_LIMITER: RateLimit;
+  /** Keyed by client IP, counted only when authentication fails. */
+  AUTH_FAILURE_LIMITER: RateLimit;
   /** Origin used for partner-link URLs on `localhost` link domains (dev only). */
   LOCAL_EDGE_ORIGIN?: string;
   /** DNS-over-HTTPS (JSON API) endpoint for link domain verification; default Cloudflare's. */

@@ -6,6 +6,7 @@ declare namespace Cloudflare {
     TEST_MIGRATIONS: import("cloudflare:test").D1Migration[];
     SEED_DB: D1Database;
     SEED_KV: KVNamespace;
+    SMALL_TEST_LIMITER: RateLimit;
   }
 }
 

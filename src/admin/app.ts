@@ -18,7 +18,7 @@ import { programsRouter } from "../programs/programs.index";
 import { statsRouter } from "../stats/stats.index";
 import type { AdminContext } from "./context";
 import { problemResponse } from "./errors";
-import { limitBodySize, publishLeftoversAfterResponse, rateLimitPerKey, requireApiKey } from "./middleware";
+import { limitBodySize, publishLeftoversAfterResponse, rateLimitPerKeyAndCompany, requireApiKey } from "./middleware";
 
 export const API_VERSION = "1.0.0";
 
@@ -36,7 +36,7 @@ export function createAdminApp(options: AdminAppOptions = {}) {
   app.get("/health", (c) => c.json({ ok: true }));
   app.route("/", programsRouter);
 
-  app.use("/v1/*", limitBodySize, requireApiKey, rateLimitPerKey, publishLeftoversAfterResponse, idempotentPosts);
+  app.use("/v1/*", limitBodySize, requireApiKey, rateLimitPerKeyAndCompany, publishLeftoversAfterResponse, idempotentPosts);
   app.use("/v1/link-domains/*", async (c, next) => {
     const url = c.env.DOH_RESOLVER_URL || DEFAULT_DOH_RESOLVER_URL;
     c.set("resolveTxt", options.resolveTxt ?? createDohTxtResolver({ url }));

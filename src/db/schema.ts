@@ -40,6 +40,12 @@ export const companies = sqliteTable(
   partnerKeyParam: text("partner_key_param").notNull().default("ps_partner_key"),
   /** When the KV reconcile job last compared this company's edge records with D1. */
   kvReconciledAt: integer("kv_reconciled_at"),
+  /**
+   * Grows by one with every partner link (slug) written for the company — a trigger on
+   * `partner_links` (migration 0004) does it, so no insert path can forget it. The edge trusts the
+   * company's slug filter to say "unknown" only while the filter's version equals this.
+   */
+  slugsVersion: integer("slugs_version").notNull().default(0),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
   },

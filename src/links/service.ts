@@ -10,8 +10,9 @@ import { problems } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { httpUrl, linkText, parseInput, utmParams } from "../lib/validation";
 import { getGroup } from "../groups/service";
-import { partnerLinksForNewLinkText, slugConflict } from "../partners/service";
+import { partnerLinksForNewLinkText, slugConflict, slugsOfGroupLinkText } from "../partners/service";
 import { enqueuePublish, enqueuePublishStatement, publishNow, publishTargets } from "../redirect/publish";
+import { batchWritingSlugs, publishSlugFilter, type SlugChange } from "../redirect/slug-filter-publish";
 
 export const MAX_DEFAULT_LINKS = 3;
 
@@ -58,6 +59,7 @@ export async function createDefaultLink(
   const now = Date.now();
   const id = newId("defaultLink", now);
   let inserted: D1Result;
+  let slugs: SlugChange;
   try {
     // The free position is chosen inside the insert, so concurrent creates each get their own
     // (D1 runs statements one at a time); none is left once three links are live. Partners' slugs
@@ -71,11 +73,14 @@ export async function createDefaultLink(
        WHERE free.position IS NOT NULL`,
     )
       .bind(id, companyId, groupId, data.title, data.description, data.destinationUrl, JSON.stringify(data.utmParams), data.lockUtms ? 1 : 0, data.linkText, now);
-    [inserted] = (await env.DB.batch([
+    const writes = [
       insertLink,
       partnerLinksForNewLinkText(env, companyId, groupId, data.linkText, id),
       enqueuePublishStatement(env.DB, publishTargets.group(companyId, groupId), now),
-    ])) as [D1Result];
+    ];
+    const batch = await batchWritingSlugs(env, companyId, writes, slugsOfGroupLinkText(env, groupId, data.linkText));
+    [inserted] = batch.results as [D1Result];
+    slugs = batch.change;
   } catch (error) {
     if (isUniqueViolation(error, "partner_links.slug")) throw slugConflict();
     // A concurrent create took the same link text: the partial unique index decides.
@@ -86,6 +91,9 @@ export async function createDefaultLink(
   }
   if (inserted.meta.changes === 0) throw tooManyLinks();
   await publishNow(env, [publishTargets.group(companyId, groupId)]);
+  // The group's partners' new slugs are not put into KV one by one (there may be thousands): the
+  // filter learns them, and the edge reads them from D1 on first use (README, "Freshness").
+  await publishSlugFilter(env, companyId, [slugs]);
   return getDefaultLink(env, companyId, id);
 }
 

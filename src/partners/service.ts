@@ -16,6 +16,7 @@ import { firstFree, slugify } from "../lib/slugs";
 import { parseInput, partnerKey } from "../lib/validation";
 import { getGroup } from "../groups/service";
 import { enqueuePublishStatement, publishNow, publishTargets } from "../redirect/publish";
+import { batchWritingSlugs, publishSlugFilter, type SlugChange } from "../redirect/slug-filter-publish";
 
 const email = z.string().trim().toLowerCase().max(254).pipe(z.email());
 const personName = z.string().trim().min(1).max(100);
@@ -69,20 +70,23 @@ async function insertPartner(env: Stores, companyId: string, groupId: string, da
     .insert(partners)
     .values({ id: partnerId, companyId, groupId, partnerKey: key, email: data.email, firstName: data.firstName, lastName: data.lastName, createdAt: now, updatedAt: now })
     .toSQL();
+  let created: SlugChange;
   try {
     // The partner and their slugs for the group's links together, or nothing.
-    await env.DB.batch([
+    const writes = [
       env.DB.prepare(insert.sql).bind(...insert.params),
       ...texts.map((text) => partnerLinksForPartner(env, partnerId, text)),
       enqueuePublishStatement(env.DB, publishTargets.partnerSlugs(companyId, partnerId), now),
-    ]);
+    ];
+    ({ change: created } = await batchWritingSlugs(env, companyId, writes, slugsOfPartner(env, partnerId)));
   } catch (error) {
     // A concurrent create took the key (or its slug) between the check and the write.
     if (isUniqueViolation(error)) throw keyTaken(key);
     throw error;
   }
-  await addSlugsForLiveLinks(env, partnerId, groupId, texts);
+  const late = await addSlugsForLiveLinks(env, companyId, partnerId, groupId, texts);
   await publishNow(env, [publishTargets.partnerSlugs(companyId, partnerId)]);
+  await publishSlugFilter(env, companyId, [created, late]);
   return getPartner(env, companyId, partnerId);
 }
 
@@ -114,19 +118,24 @@ export async function updatePartner(env: Stores, companyId: string, partnerId: s
   const update = database(env.DB).update(partners).set({ ...data, updatedAt: Date.now() }).where(eq(partners.id, partnerId)).toSQL();
   const edgeChanged = Boolean(data.groupId || data.partnerKey || data.status);
   const target = publishTargets.partnerSlugs(companyId, partnerId);
+  const writes = [
+    env.DB.prepare(update.sql).bind(...update.params),
+    ...texts.map((text) => partnerLinksForPartner(env, partnerId, text)),
+    ...(edgeChanged ? [enqueuePublishStatement(env.DB, target)] : []),
+  ];
+  let moved: SlugChange | undefined;
   try {
-    await env.DB.batch([
-      env.DB.prepare(update.sql).bind(...update.params),
-      ...texts.map((text) => partnerLinksForPartner(env, partnerId, text)),
-      ...(edgeChanged ? [enqueuePublishStatement(env.DB, target)] : []),
-    ]);
+    if (moving) ({ change: moved } = await batchWritingSlugs(env, companyId, writes, slugsOfPartner(env, partnerId)));
+    else await env.DB.batch(writes);
   } catch (error) {
     if (isUniqueViolation(error, "partner_links.slug")) throw slugConflict();
     if (isUniqueViolation(error)) throw keyTaken(data.partnerKey!);
     throw error;
   }
-  if (moving) await addSlugsForLiveLinks(env, partnerId, data.groupId!, texts);
+  const late = moving ? await addSlugsForLiveLinks(env, companyId, partnerId, data.groupId!, texts) : undefined;
   if (edgeChanged) await publishNow(env, [target]);
+  // Only a move writes slugs; a new key is used by links made from now on (README, "Partner links").
+  if (moving) await publishSlugFilter(env, companyId, [moved, late]);
   return getPartner(env, companyId, partnerId);
 }
 
@@ -185,9 +194,23 @@ export function partnerLinksForNewLinkText(env: Stores, companyId: string, group
  * Gives a partner a slug for each live link text of their group, once they are written there. A
  * default link created meanwhile either sees this partner or is seen here, so none is missed.
  */
-async function addSlugsForLiveLinks(env: Stores, partnerId: string, groupId: string, alreadyGiven: string[] = []) {
+async function addSlugsForLiveLinks(env: Stores, companyId: string, partnerId: string, groupId: string, alreadyGiven: string[] = []) {
   const texts = (await liveLinkTexts(env, groupId)).filter((text) => !alreadyGiven.includes(text));
-  if (texts.length) await env.DB.batch(texts.map((text) => partnerLinksForPartner(env, partnerId, text)));
+  if (!texts.length) return undefined;
+  const writes = texts.map((text) => partnerLinksForPartner(env, partnerId, text));
+  return (await batchWritingSlugs(env, companyId, writes, slugsOfPartner(env, partnerId))).change;
+}
+
+/** Every slug of a partner: read in the batch that may add some, for the company's slug filter. */
+function slugsOfPartner(env: Stores, partnerId: string) {
+  return env.DB.prepare("SELECT slug FROM partner_links WHERE partner_id = ?").bind(partnerId);
+}
+
+/** The slugs for `text` of every partner in the group: read in the batch of a new default link. */
+export function slugsOfGroupLinkText(env: Stores, groupId: string, text: string) {
+  return env.DB.prepare(
+    `SELECT pl.slug FROM partners p JOIN partner_links pl ON pl.partner_id = p.id AND pl.link_text = ?2 WHERE p.group_id = ?1`,
+  ).bind(groupId, text);
 }
 
 function partnerLinksForPartner(env: Stores, partnerId: string, text: string) {

@@ -5,17 +5,23 @@ import { sendClick, type ClickSink } from "../clicks/sink";
 import { visitorHash, refererHost, type ClickEvent } from "../clicks/event";
 import type { Env } from "../env";
 import { sortableToken } from "../lib/ids";
+import { LimitedClients } from "../lib/limited-clients";
 import { cookieShouldBeSecure, trackingCookie } from "./cookie";
 import { buildDestination } from "./destination";
 import { isolateCache as sharedIsolateCache, type IsolateCache } from "./isolate-cache";
 import { linkNotFoundPage, robotsTxt } from "./pages";
-import type { CompanyRecord } from "./records";
-import { chooseLink, resolveFromIsolate, resolveRoute } from "./resolve";
+import type { CompanyRecord, RouteRecords } from "./records";
+import { chooseLink, resolveForLimitedClient, resolveFromIsolate, resolveRoute } from "./resolve";
+import { isolateSlugFilters, type SlugFilterCache } from "./slug-filter-cache";
 import { normalizeSlug } from "./slug";
 import { visitKind } from "./visit-kind";
 
 export interface EdgeAppOptions {
   cache?: IsolateCache;
+  /** Companies' slug filters; `null` turns them off (the benchmark's comparison). */
+  slugFilters?: SlugFilterCache | null;
+  /** Client IPs over EDGE_MISS_LIMITER, remembered in this isolate. */
+  limitedClients?: LimitedClients;
   /** Where click events go; the `CLICKS` queue unless replaced (the benchmark's in-memory sink). */
   clickSink?: (env: Env) => ClickSink;
 }
@@ -33,13 +39,26 @@ const REDIRECT_HEADERS = {
 
 type EdgeContext = Context<{ Bindings: Env }>;
 
+interface Resolver {
+  cache: IsolateCache;
+  filters: SlugFilterCache | undefined;
+  limitedClients: LimitedClients;
+}
+
+/** Client IPs over the miss limit in this isolate (shared by every request it serves). */
+const isolateLimitedClients = new LimitedClients();
+
 export function createEdgeApp(options: EdgeAppOptions = {}) {
-  const cache = options.cache ?? sharedIsolateCache;
+  const resolver: Resolver = {
+    cache: options.cache ?? sharedIsolateCache,
+    filters: options.slugFilters === null ? undefined : (options.slugFilters ?? isolateSlugFilters),
+    limitedClients: options.limitedClients ?? isolateLimitedClients,
+  };
   const clickSink = options.clickSink ?? ((env: Env): ClickSink => env.CLICKS);
   const app = new Hono<{ Bindings: Env }>({ strict: false });
 
   app.get("/robots.txt", () => robotsTxt());
-  app.on(["GET", "HEAD"], "/:slug", (c) => redirect(c, cache, clickSink));
+  app.on(["GET", "HEAD"], "/:slug", (c) => redirect(c, resolver, clickSink));
   app.notFound((c) => linkNotFoundPage(c.req.method));
   // Customers never see a 5xx from the edge: log and show the not-found page instead.
   app.onError((error, c) => {
@@ -49,15 +68,27 @@ export function createEdgeApp(options: EdgeAppOptions = {}) {
   return app;
 }
 
-async function redirect(c: EdgeContext, cache: IsolateCache, clickSink: (env: Env) => ClickSink): Promise<Response> {
+async function redirect(c: EdgeContext, resolver: Resolver, clickSink: (env: Env) => ClickSink): Promise<Response> {
   const slug = normalizeSlug(c.req.param("slug") ?? "");
   if (!slug) return linkNotFoundPage(c.req.method);
 
   const url = new URL(c.req.url);
   const waitUntil = (promise: Promise<unknown>) => c.executionCtx.waitUntil(promise);
-  const route =
-    resolveFromIsolate(cache, url.hostname, slug) ??
-    (await resolveRoute({ db: c.env.DB, kv: c.env.LINKS_KV, cache, waitUntil }, url.hostname, slug));
+  const { cache, filters, limitedClients } = resolver;
+  const clientIp = c.req.header("cf-connecting-ip") ?? "";
+  let route = resolveFromIsolate(cache, url.hostname, slug);
+  // Misses that reached storage count against the client's IP; once over the limit, what this
+  // isolate cannot answer as a possible link gets the fallback without any KV or D1 read.
+  let lookedUp = false;
+  if (!route && clientIp && limitedClients.isLimited(clientIp)) {
+    route = resolveForLimitedClient(cache, filters, url.hostname, slug);
+  }
+  if (!route) {
+    lookedUp = true;
+    route = await resolveRoute({ db: c.env.DB, kv: c.env.LINKS_KV, cache, waitUntil, filters }, url.hostname, slug);
+  }
+  if (lookedUp && clientIp && isMiss(route)) waitUntil(limitedClients.count(c.env.EDGE_MISS_LIMITER, clientIp));
+
   const { host, company, slug: partnerLink, group } = route;
   if (!host || !company) return linkNotFoundPage(c.req.method);
 
@@ -108,6 +139,11 @@ async function redirect(c: EdgeContext, cache: IsolateCache, clickSink: (env: En
     status: 302,
     headers: { ...REDIRECT_HEADERS, location, "set-cookie": cookie },
   });
+}
+
+/** No such host or slug (an archived partner or a disabled group is a real link, not a miss). */
+function isMiss(route: RouteRecords): boolean {
+  return !route.host || !route.company || !route.slug;
 }
 
 function fallback(c: EdgeContext, company: CompanyRecord): Response {

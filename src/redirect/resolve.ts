@@ -1,8 +1,11 @@
 // Resolves (hostname, slug) to the records a redirect needs: in-isolate cache → KV → one D1 query.
-// KV is written back after the response (`waitUntil`); nothing here is awaited on a write.
+// An unknown slug stops before D1 when the company's slug filter says so (slug-filter-cache.ts);
+// an unknown host is remembered in KV for a minute. KV is written back after the response
+// (`waitUntil`); nothing here is awaited on a write.
 // When KV or D1 fail, stale in-isolate entries still answer; what cannot be answered comes back
 // as null and the caller falls back (company fallback URL or a 404 page) — never an exception.
 import type { IsolateCache } from "./isolate-cache";
+import type { SlugFilterCache } from "./slug-filter-cache";
 import {
   loadRouteFromD1,
   recordKeys,
@@ -21,12 +24,20 @@ export const KV_CACHE_TTL_SECONDS = 30;
  * costs few D1 reads.
  */
 export const WRITE_BACK_TTL_SECONDS = 120;
+/**
+ * An unknown hostname is remembered beside its key (a write-back of `null`) for KV's minimum TTL,
+ * so a flood of requests for it costs KV reads, not D1 queries, in every location. Publishing the
+ * host (a domain added or verified) deletes it.
+ */
+export const UNKNOWN_HOST_TTL_SECONDS = 60;
 
 export interface ResolverDeps {
   db: D1Database;
   kv: KVNamespace;
   cache: IsolateCache;
   waitUntil: (promise: Promise<unknown>) => void;
+  /** Companies' slug filters; without them every unknown slug is a D1 query. */
+  filters?: SlugFilterCache;
 }
 
 type Lookup<T> = { hit: true; value: T | null } | { hit: false; stale?: { value: T | null } };
@@ -66,6 +77,9 @@ export async function resolveRoute(deps: ResolverDeps, hostname: string, slug: s
     const slugRecord = bestKnown(found.slug) as RouteRecords["slug"] | undefined;
     if (slugRecord) {
       found.group = await lookup(deps, recordKeys.group(slugRecord.groupId));
+    } else if (!found.slug.hit && (await deps.filters?.surelyUnknown(deps, host.companyId, slug))) {
+      // Not remembered per slug: random slugs would evict real records from the isolate cache.
+      found.slug = { hit: true, value: null };
     }
   }
 
@@ -83,6 +97,26 @@ export async function resolveRoute(deps: ResolverDeps, hostname: string, slug: s
   return fromD1;
 }
 
+/**
+ * For a client over the edge's miss limit: what this isolate alone can answer, with no I/O at all
+ * (stale entries too). Undefined when the slug may be a real link — a cached record, or the
+ * company's filter held here says it may exist — so the caller looks it up as for anyone.
+ */
+export function resolveForLimitedClient(
+  cache: IsolateCache,
+  filters: SlugFilterCache | undefined,
+  hostname: string,
+  slug: string,
+): RouteRecords | undefined {
+  const host = cache.get<RouteRecords["host"]>(recordKeys.host(hostname))?.value;
+  if (!host) return NOTHING;
+  const company = cache.get<RouteRecords["company"]>(recordKeys.company(host.companyId))?.value ?? null;
+  const slugRecord = cache.get<RouteRecords["slug"]>(recordKeys.slug(host.companyId, slug));
+  if (slugRecord?.value) return undefined;
+  if (!slugRecord && filters?.mayExist(host.companyId, slug)) return undefined;
+  return { host, company, slug: null, group: null };
+}
+
 /** The live default link a slug leads to: the one with its link text, else the group's original. */
 export function chooseLink(group: GroupRecord, linkText: string): LinkRecord | undefined {
   return group.links.find((link) => link.linkText === linkText) ?? group.links.find((link) => link.position === 1);
@@ -95,8 +129,15 @@ async function lookup<T>(deps: ResolverDeps, key: string): Promise<Lookup<T>> {
   try {
     const options = { type: "json", cacheTtl: KV_CACHE_TTL_SECONDS } as const;
     // The admin side's record first; an edge write-back only where that has not reached this location.
-    const value = (await deps.kv.get<T>(key, options)) ?? (await deps.kv.get<T>(writeBackKey(key), options));
-    if (value === null) return { hit: false, stale };
+    const published = await deps.kv.get<T>(key, options);
+    if (published !== null) {
+      deps.cache.set(key, published);
+      return { hit: true, value: published };
+    }
+    const written = await deps.kv.get(writeBackKey(key), { type: "text", cacheTtl: KV_CACHE_TTL_SECONDS });
+    if (written === null) return { hit: false, stale };
+    // `null` written back: a remembered absence (unknown hosts only).
+    const value = JSON.parse(written) as T | null;
     deps.cache.set(key, value);
     return { hit: true, value };
   } catch (error) {
@@ -146,10 +187,14 @@ function remember(
     const key = keys[name];
     if (!key) continue;
     const value = records[name];
-    // Not-found answers stay in this isolate only: KV is never written for a slug nobody created.
+    // Unknown slugs stay in this isolate only (random ones would each cost a KV write); an unknown
+    // host is remembered in KV for a minute.
     deps.cache.set(key, value);
-    if (value !== null && !answeredByCache.has(name)) {
+    if (answeredByCache.has(name)) continue;
+    if (value !== null) {
       writes.push(deps.kv.put(writeBackKey(key), JSON.stringify(value), { expirationTtl: WRITE_BACK_TTL_SECONDS }));
+    } else if (name === "host") {
+      writes.push(deps.kv.put(writeBackKey(key), "null", { expirationTtl: UNKNOWN_HOST_TTL_SECONDS }));
     }
   }
   if (writes.length) {

@@ -120,3 +120,21 @@ export function recordingStorage() {
     });
   return { DB: recorder<D1Database>("DB"), LINKS_KV: recorder<KVNamespace>("LINKS_KV"), calls };
 }
+
+/** The real D1, recording the SQL of every statement prepared on it (each is one query). */
+export function countingDb(db: D1Database) {
+  const queries: string[] = [];
+  const counted = new Proxy(db, {
+    get(target, property) {
+      if (property === "prepare") {
+        return (sql: string) => {
+          queries.push(sql);
+          return target.prepare(sql);
+        };
+      }
+      const value = Reflect.get(target, property);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  return { db: counted, queries };
+}
