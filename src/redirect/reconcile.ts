@@ -4,6 +4,8 @@
 // a manual KV edit, a record published from data since restored). Run by the hourly cron for the
 // companies reconciled longest ago, and locally by `npm run kv:reconcile`.
 import { putOrDelete } from "./publish";
+import { loadSlugsVersion, SlugFilter, slugFilterKey } from "./slug-filter";
+import { rebuildSlugFilter } from "./slug-filter-publish";
 import {
   loadCompanyRecord,
   loadCompanySlugRecords,
@@ -62,6 +64,7 @@ export async function reconcileCompany(env: Stores, companyId: string, now = Dat
     after = page.at(-1)!.slug;
   }
   await deleteSlugsD1DoesNotKnow(env, companyId, report);
+  await rebuildStaleSlugFilter(env, companyId, report);
 
   await env.DB.prepare("UPDATE companies SET kv_reconciled_at = ?2 WHERE id = ?1").bind(companyId, now).run();
   return report;
@@ -90,6 +93,16 @@ async function deleteSlugsD1DoesNotKnow(env: Stores, companyId: string, report: 
     }
     cursor = page.list_complete ? undefined : page.cursor;
   } while (cursor);
+}
+
+/** The company's slug filter, rebuilt when it is missing or behind the slugs in D1. */
+async function rebuildStaleSlugFilter(env: Stores, companyId: string, report: ReconcileReport): Promise<void> {
+  const key = slugFilterKey(companyId);
+  report.checked++;
+  const filter = SlugFilter.decode(await env.LINKS_KV.get(key, "arrayBuffer"));
+  if (filter && filter.version === (await loadSlugsVersion(env.DB, companyId))) return;
+  await env.LINKS_KV.put(key, (await rebuildSlugFilter(env, companyId)).encode());
+  report.fixed.push({ key, action: "put" });
 }
 
 /** The cron's share: the companies reconciled longest ago (never first). */

@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { drainOutbox } from "../../src/redirect/publish";
 import { reconcileCompany } from "../../src/redirect/reconcile";
 import { recordKeys } from "../../src/redirect/records";
+import { slugFilterKey } from "../../src/redirect/slug-filter";
 import adminWorker from "../../workers/admin";
 import { ADMIN_ORIGIN, api, newTenant } from "../helpers/admin";
 import { edgeFetch } from "../helpers/fixtures";
@@ -140,6 +141,7 @@ describe("the KV reconcile job", () => {
     await env.LINKS_KV.put(groupKey, JSON.stringify({ ...(right as object), enabled: false }));
     await env.LINKS_KV.delete(janeKey);
     await env.LINKS_KV.put(orphanKey, JSON.stringify({ partnerId: "ptn_gone" }));
+    await env.LINKS_KV.delete(slugFilterKey(t.companyId));
 
     const report = await reconcileCompany(env, t.companyId);
     expect(report.fixed).toEqual(
@@ -147,9 +149,10 @@ describe("the KV reconcile job", () => {
         { key: groupKey, action: "put" },
         { key: janeKey, action: "put" },
         { key: orphanKey, action: "delete" },
+        { key: slugFilterKey(t.companyId), action: "put" },
       ]),
     );
-    expect(report.fixed).toHaveLength(3);
+    expect(report.fixed).toHaveLength(4);
     expect(await env.LINKS_KV.get(groupKey, "json")).toEqual(right);
     expect(await env.LINKS_KV.get(orphanKey)).toBeNull();
     expect(locationOf(await edgeFetch(`https://${t.hostname}/jane-doe`))).toMatch(/^https:\/\/acme\.example\/a\?/);
