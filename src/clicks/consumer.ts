@@ -2,6 +2,7 @@ import { sortableToken } from "../lib/ids";
 import { hourStart } from "../lib/time";
 import { isClickEvent, type ClickEvent } from "./event";
 import { recordFailedClicks, retryDelaySeconds } from "./failed";
+import { eventsNamingOtherCompanies, REFUSED_FOREIGN_IDS } from "./ownership";
 
 // D1 allows at most 100 bound parameters per statement.
 const MAX_BOUND_PARAMS = 100;
@@ -17,14 +18,22 @@ const VISITOR_COLUMNS = ["partner_link_id", "group_id", "hour", "visitor_hash", 
  * hourly counters. The counters add only rows this run inserted (tagged with its `ingest_batch`
  * token), so a redelivered click is counted nothing twice — even if two runs overlap.
  * `alsoRun` joins the same atomic batch (a replay marks its failed clicks replayed with the write).
- * Returns how many clicks were new (the others were already written).
+ * An event naming another company's group, partner or link is never written (ownership.ts): this
+ * is the one writer of clicks, so no caller can credit another company.
+ * Returns how many clicks were new (the others were already written, or refused).
  */
 export async function writeClicks(
   db: D1Database,
-  events: readonly ClickEvent[],
+  allEvents: readonly ClickEvent[],
   now = Date.now(),
   alsoRun: readonly D1PreparedStatement[] = [],
 ): Promise<number> {
+  const refused = await eventsNamingOtherCompanies(db, allEvents);
+  if (refused.size > 0) {
+    const clickIds = [...refused].map((event) => event.clickId);
+    console.error(JSON.stringify({ msg: "clicks not written", reason: REFUSED_FOREIGN_IDS, clickIds }));
+  }
+  const events = refused.size > 0 ? allEvents.filter((event) => !refused.has(event)) : allEvents;
   if (events.length === 0) {
     if (alsoRun.length > 0) await db.batch([...alsoRun]);
     return 0;
@@ -126,10 +135,11 @@ export async function writeIsolatingFailures<T>(
 }
 
 /**
- * The click queue's consumer. Each message is acked or retried on its own: a malformed message is
- * recorded in `failed_clicks` and acked; valid clicks are written in one atomic batch, and if that
- * fails, only the messages that fail on their own are retried (with backoff; after `max_retries`
- * the queue moves them to the dead-letter queue, see dead-letters.ts).
+ * The click queue's consumer. Each message is acked or retried on its own: a malformed message, or
+ * one naming another company's objects, is recorded in `failed_clicks` and acked; valid clicks are
+ * written in one atomic batch, and if that fails, only the messages that fail on their own are
+ * retried (with backoff; after `max_retries` the queue moves them to the dead-letter queue, see
+ * dead-letters.ts).
  */
 export async function consumeClickBatch(batch: MessageBatch<unknown>, env: { DB: D1Database }): Promise<void> {
   const clicks: Message<ClickEvent>[] = [];
@@ -138,9 +148,10 @@ export async function consumeClickBatch(batch: MessageBatch<unknown>, env: { DB:
     if (isClickEvent(message.body)) clicks.push(message as Message<ClickEvent>);
     else malformed.push(message);
   }
-  if (malformed.length > 0) await recordMalformed(env.DB, malformed);
+  if (malformed.length > 0) await recordUnwritable(env.DB, malformed);
+  const owned = await refuseForeignClicks(env.DB, clicks);
 
-  const { written, failed } = await writeIsolatingFailures(clicks, (messages) =>
+  const { written, failed } = await writeIsolatingFailures(owned, (messages) =>
     writeClicks(env.DB, messages.map((message) => message.body)),
   );
   for (const message of written) message.ack();
@@ -156,21 +167,47 @@ export async function consumeClickBatch(batch: MessageBatch<unknown>, env: { DB:
   }
 }
 
-/** Keeps malformed messages for inspection and acks them: retrying cannot make them valid. */
-async function recordMalformed(db: D1Database, messages: readonly Message<unknown>[]): Promise<void> {
-  const reason = "malformed: not a click event";
+/**
+ * Clicks naming another company's group, partner or link (a forged or corrupt message) are recorded
+ * like malformed ones — with no company, so neither company can see or replay them — and acked;
+ * the others are returned to be written. writeClicks checks again: this is only for the record.
+ * If the check cannot be made (D1 down), every click goes on and the write decides.
+ */
+async function refuseForeignClicks(db: D1Database, messages: Message<ClickEvent>[]): Promise<Message<ClickEvent>[]> {
+  let refused: Set<ClickEvent>;
   try {
-    const failures = messages.map((m) => ({ messageId: m.id, body: m.body, attempts: m.attempts, error: reason }));
+    refused = await eventsNamingOtherCompanies(db, messages.map((message) => message.body));
+  } catch {
+    return messages;
+  }
+  if (refused.size === 0) return messages;
+  await recordUnwritable(db, messages.filter((message) => refused.has(message.body)), REFUSED_FOREIGN_IDS);
+  return messages.filter((message) => !refused.has(message.body));
+}
+
+/**
+ * Keeps messages that can never be written (malformed, or naming another company's objects) for
+ * inspection, with no company, and acks them: retrying cannot make them valid.
+ */
+async function recordUnwritable(
+  db: D1Database,
+  messages: readonly Message<unknown>[],
+  reason = "malformed: not a click event",
+): Promise<void> {
+  try {
+    const failures = messages.map((m) => ({
+      messageId: m.id, body: m.body, attempts: m.attempts, error: reason, ownerUnknown: true,
+    }));
     await db.batch(recordFailedClicks(db, failures));
   } catch (recordError) {
     // Not kept yet: retry them alone (their batch-mates are unaffected); the dead-letter queue keeps them at last.
     for (const message of messages) message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
     const ids = messages.map((m) => m.id);
     const error = String(recordError);
-    console.error(JSON.stringify({ msg: "malformed click messages not recorded, will retry", ids, error }));
+    console.error(JSON.stringify({ msg: "unwritable click messages not recorded, will retry", ids, error }));
     return;
   }
   for (const message of messages) message.ack();
   const ids = messages.map((m) => m.id);
-  console.error(JSON.stringify({ msg: "malformed click messages recorded in failed_clicks", ids }));
+  console.error(JSON.stringify({ msg: "click messages not written, recorded in failed_clicks", reason, ids }));
 }

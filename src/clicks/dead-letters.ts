@@ -2,6 +2,7 @@
 import { consumeClickBatch } from "./consumer";
 import { isClickEvent } from "./event";
 import { recordFailedClicks, retryDelaySeconds } from "./failed";
+import { eventsNamingOtherCompanies, REFUSED_FOREIGN_IDS } from "./ownership";
 
 export const CLICKS_QUEUE = "edgeref-clicks";
 export const CLICKS_DEAD_LETTER_QUEUE = "edgeref-clicks-dlq";
@@ -25,13 +26,17 @@ export async function consumeClickQueues(batch: MessageBatch<unknown>, env: { DB
  */
 export async function consumeDeadLetters(batch: MessageBatch<unknown>, env: { DB: D1Database }): Promise<void> {
   const tried = `dead-lettered after ${CLICK_MAX_DELIVERIES} attempts on ${CLICKS_QUEUE}`;
-  const failures = batch.messages.map((message) => ({
-    messageId: message.id,
-    body: message.body,
-    attempts: CLICK_MAX_DELIVERIES,
-    error: isClickEvent(message.body) ? `${tried}: not written` : `${tried}: malformed, not a click event`,
-  }));
   try {
+    // A click naming another company's objects is kept for operators only: no company may replay it.
+    const clicks = batch.messages.map((message) => message.body).filter(isClickEvent);
+    const foreign = await eventsNamingOtherCompanies(env.DB, clicks);
+    const failures = batch.messages.map((message) => {
+      const body = message.body;
+      const refused = isClickEvent(body) && foreign.has(body);
+      const why = !isClickEvent(body) ? "malformed, not a click event" : refused ? REFUSED_FOREIGN_IDS : "not written";
+      const error = `${tried}: ${why}`;
+      return { messageId: message.id, body, attempts: CLICK_MAX_DELIVERIES, error, ownerUnknown: refused };
+    });
     if (failures.length > 0) await env.DB.batch(recordFailedClicks(env.DB, failures));
   } catch (error) {
     const ids = batch.messages.map((m) => m.id);

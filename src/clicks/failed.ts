@@ -12,12 +12,14 @@ export interface FailedClick {
   error: string;
   attempts: number;
   body: unknown;
+  /** The body names another company's objects, so not its company for sure: kept for operators only. */
+  ownerUnknown?: boolean;
 }
 
 /**
  * Stores failed messages, once per message id (`INSERT OR IGNORE`: a redelivery changes nothing).
- * The company is set only for a valid click event, so a company sees (and can replay) only clicks
- * that are provably its own; anything else stays with `company_id` null, for operators.
+ * The company is set only for a valid click event whose ids are its own, so a company sees (and can
+ * replay) only clicks that are provably its own; anything else stays with `company_id` null, for operators.
  */
 export function recordFailedClicks(
   db: D1Database,
@@ -26,8 +28,9 @@ export function recordFailedClicks(
 ): D1PreparedStatement[] {
   const rows = failures.map((failure) => {
     const event = isClickEvent(failure.body) ? failure.body : null;
+    const companyId = failure.ownerUnknown ? null : (event?.companyId ?? null);
     return [
-      failure.messageId, event?.clickId ?? null, event?.companyId ?? null, bodyText(failure.body),
+      failure.messageId, event?.clickId ?? null, companyId, bodyText(failure.body),
       failure.error, failure.attempts, now,
     ];
   });

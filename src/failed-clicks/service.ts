@@ -4,6 +4,7 @@
 import { and, asc, eq, gt, isNull, or } from "drizzle-orm";
 import { writeClicks, writeIsolatingFailures } from "../clicks/consumer";
 import { isClickEvent, type ClickEvent } from "../clicks/event";
+import { eventsNamingOtherCompanies } from "../clicks/ownership";
 import { database } from "../db/client";
 import { failedClicks } from "../db/schema";
 import type { StorageEnv as Stores } from "../env";
@@ -79,11 +80,14 @@ export async function replayFailedClicks(env: Stores, companyId: string, now = D
     .limit(REPLAY_LIMIT + 1);
   const rows = pending.slice(0, REPLAY_LIMIT);
 
+  const parsed = rows.map((row) => ({ row, event: parseEvent(row.body) }));
+  // A click naming another company's group, partner or link is not this company's to replay.
+  const events = parsed.flatMap(({ event }) => (event && event.companyId === companyId ? [event] : []));
+  const foreign = await eventsNamingOtherCompanies(env.DB, events);
   const valid: { row: FailedClickRow; event: ClickEvent }[] = [];
   const invalid: FailedClickRow[] = [];
-  for (const row of rows) {
-    const event = parseEvent(row.body);
-    if (event && event.companyId === companyId) valid.push({ row, event });
+  for (const { row, event } of parsed) {
+    if (event && event.companyId === companyId && !foreign.has(event)) valid.push({ row, event });
     else invalid.push(row);
   }
 

@@ -6,7 +6,7 @@ import { z } from "zod";
 import { getCompany, type Stores } from "../companies/service";
 import { database, isUniqueViolation } from "../db/client";
 import { groups, groupSlugHistory, groupStats } from "../db/schema";
-import { problems } from "../lib/errors";
+import { fieldError, problems } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { firstFree, slugify } from "../lib/slugs";
 import { httpUrl, parseInput, publicHttpsUrl, utmParams } from "../lib/validation";
@@ -84,6 +84,15 @@ export async function getGroup(env: Stores, companyId: string, groupId: string) 
   return group;
 }
 
+/** Whether the id is a group of this company (archived ones included). */
+export async function isOwnGroup(env: Stores, companyId: string, groupId: string): Promise<boolean> {
+  const row = await database(env.DB).query.groups.findFirst({
+    columns: { id: true },
+    where: and(eq(groups.id, groupId), eq(groups.companyId, companyId)),
+  });
+  return row !== undefined;
+}
+
 export interface ListOptions {
   limit: number;
   startingAfter?: string;
@@ -91,6 +100,10 @@ export interface ListOptions {
 
 /** Groups in creation order, each with its latest stats snapshot (null before the first rollup). */
 export async function listGroupsWithStats(env: Stores, companyId: string, options: ListOptions) {
+  // A cursor is one of the company's own ids (groups are archived, never deleted).
+  if (options.startingAfter !== undefined && !(await isOwnGroup(env, companyId, options.startingAfter))) {
+    throw fieldError("startingAfter", "no group with this id in your company");
+  }
   const rows = await database(env.DB)
     .select({ group: groups, stats: groupStats })
     .from(groups)

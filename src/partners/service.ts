@@ -10,11 +10,11 @@ import type { Stores } from "../companies/service";
 import { getCompany } from "../companies/service";
 import { database, isUniqueViolation } from "../db/client";
 import { defaultLinks, partnerLinks, partners } from "../db/schema";
-import { ApiError, problems } from "../lib/errors";
+import { ApiError, fieldError, problems } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { firstFree, slugify } from "../lib/slugs";
 import { parseInput, partnerKey } from "../lib/validation";
-import { getGroup } from "../groups/service";
+import { getGroup, isOwnGroup } from "../groups/service";
 import { enqueuePublishStatement, publishNow, publishTargets } from "../redirect/publish";
 import { batchWritingSlugs, publishSlugFilter, type SlugChange } from "../redirect/slug-filter-publish";
 
@@ -144,6 +144,17 @@ export async function listPartners(
   companyId: string,
   options: { limit: number; startingAfter?: string; groupId?: string },
 ) {
+  // Ids in the query are the company's own, as everywhere (partners are never deleted).
+  if (options.groupId && !(await isOwnGroup(env, companyId, options.groupId))) {
+    throw fieldError("groupId", "no group with this id in your company");
+  }
+  if (options.startingAfter !== undefined) {
+    const after = await database(env.DB).query.partners.findFirst({
+      columns: { id: true },
+      where: and(eq(partners.id, options.startingAfter), eq(partners.companyId, companyId)),
+    });
+    if (!after) throw fieldError("startingAfter", "no partner with this id in your company");
+  }
   const rows = await database(env.DB)
     .select()
     .from(partners)

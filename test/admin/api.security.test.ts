@@ -1,0 +1,377 @@
+// Security of the admin API surface, route by route (in the style of unkey's *.security.test.ts).
+// Every operation in /openapi.json has an entry in `operations` below, and for each one:
+//   - no key → 401 api-key-missing; a revoked key → 401 api-key-revoked;
+//   - another company's key with our ids in the path → 404 not-found;
+//   - a body that is not JSON → 400 bad-request (not declared as JSON → 415);
+//   - ids of another company in the body or query → the 4xx in the table;
+// and none of these writes anything (every D1 row and KV record compared before/after), none is a
+// 5xx. Finally our own call succeeds and leaves the other company exactly as it was, and a read
+// never shows the other company's ids. A route without an entry fails the first test.
+import { env } from "cloudflare:workers";
+import { beforeAll, describe, expect, it } from "vitest";
+import { recordFailedClicks } from "../../src/clicks/failed";
+import { HOUR_MS } from "../../src/lib/time";
+import { api, kvSnapshot, newTenant, tableSnapshot, type ApiResult } from "../helpers/admin";
+import { clickEvent, recordClick } from "../helpers/clicks";
+import { clientIp, companySnapshot } from "../helpers/tenancy";
+
+/** A company with one of everything, through the API; `ids` fills the path parameters. */
+async function populated(name: string) {
+  const t = await newTenant("enterprise", name);
+  const n = crypto.randomUUID().slice(0, 8);
+  const ok = async (method: string, path: string, body?: unknown) => {
+    const r = await api(t.key, method, path, body);
+    expect(r.status, `${method} ${path}: ${JSON.stringify(r.body)}`).toBeLessThan(300);
+    return r.body;
+  };
+  // The first group is the company's default, which cannot be archived: the fixture's is the second.
+  await ok("POST", "/v1/groups", { name: "Default", destination_url: "https://shop.example/" });
+  const group = await ok("POST", "/v1/groups", { name: "Affiliates", destination_url: "https://shop.example/" });
+  // Not the group's original link, so that it can be deleted.
+  const link = await ok("POST", `/v1/groups/${group.id}/links`, {
+    title: "P",
+    destination_url: "https://shop.example/p",
+    link_text: "p",
+  });
+  const partner = await ok("POST", "/v1/partners", {
+    email: `p${n}@example.com`,
+    first_name: "P",
+    last_name: n,
+    partner_key: `p-${n}`,
+    group_id: group.id,
+  });
+  const domain = await ok("POST", "/v1/link-domains", { hostname: `go.${n}.acme-example.com` });
+  const spareKey = await ok("POST", "/v1/api-keys", { name: "spare" });
+  const customerKey = `c-${n}`;
+  const { customer } = await ok("POST", "/v1/customers", {
+    customer_key: customerKey,
+    email: `c${n}@example.com`,
+    partner_key: partner.partner_key,
+  });
+  await ok("POST", "/v1/transactions", { key: `t-${n}`, customer_key: customerKey, amount: 1000, currency: "USD" });
+  const target = { companyId: t.companyId, groupId: group.id, partnerId: partner.id };
+  const xid = await recordClick(target, Date.now() - HOUR_MS);
+  const failedClickId = `msg-${n}`;
+  await env.DB.batch(
+    recordFailedClicks(env.DB, [{ messageId: failedClickId, body: clickEvent(target), attempts: 11, error: "test" }]),
+  );
+  return {
+    ...t,
+    n,
+    ids: {
+      group_id: group.id,
+      link_id: link.id,
+      partner_id: partner.id,
+      domain_id: domain.id,
+      key_id: spareKey.id,
+      customer_id: customer.id,
+      currency: "EUR",
+    } as Record<string, string>,
+    partnerKey: partner.partner_key as string,
+    customerKey,
+    xid,
+    failedClickId,
+  };
+}
+type Tenant = Awaited<ReturnType<typeof populated>>;
+
+/** A request naming the other company's objects outside the path, and the 4xx it must get. */
+interface Refusal {
+  query?: string;
+  body?: unknown;
+  status: number;
+  field: string;
+}
+
+interface Operation {
+  /** A valid body of our own (absent: the operation takes none). Only what a test breaks may refuse it. */
+  body?: (own: Tenant) => unknown;
+  /** Requests naming `other`'s objects in the body or query: each refused, nothing written. */
+  refusals?: (own: Tenant, other: Tenant) => Refusal[];
+  /** The status of our own valid call, when it is not a 2xx (an answer that depends on the outside). */
+  ownStatus?: number;
+}
+
+// One entry per operation of /openapi.json (a new route: add `"METHOD /path": { body?, refusals? }`;
+// a new path parameter: add its id to `populated().ids`). Path parameters are filled by name;
+// `{currency}` names a currency, not an object: every company has its own EUR rate, so it has no
+// 404 case, and the last test shows that setting ours leaves the other company's rates alone.
+const operations: Record<string, Operation> = {
+  "GET /v1/company": {},
+  "PATCH /v1/company": {
+    body: () => ({ name: "Renamed" }),
+    refusals: (_, other) => [
+      { body: { default_group_id: other.ids.group_id }, status: 422, field: "default_group_id" },
+    ],
+  },
+  "GET /v1/link-domains": {},
+  // Claiming another company's hostname: edge.security.test.ts shows the claim never takes its traffic.
+  "POST /v1/link-domains": { body: (own) => ({ hostname: `try.${own.n}.acme-example.com` }) },
+  "GET /v1/link-domains/{domain_id}": {},
+  // The own claim is pending and the tests' resolver points nowhere: a retryable 503 that changes
+  // nothing (test/admin/link-domains.test.ts verifies through a fake resolver).
+  "POST /v1/link-domains/{domain_id}/verify": { ownStatus: 503 },
+  "DELETE /v1/link-domains/{domain_id}": {},
+  "GET /v1/api-keys": {},
+  "POST /v1/api-keys": { body: () => ({ name: "CI" }) },
+  "DELETE /v1/api-keys/{key_id}": {},
+  "GET /v1/groups": {
+    refusals: (_, other) => [{ query: `starting_after=${other.ids.group_id}`, status: 422, field: "starting_after" }],
+  },
+  "POST /v1/groups": { body: () => ({ name: "Resellers", destination_url: "https://shop.example/r" }) },
+  "GET /v1/groups/{group_id}": {},
+  "PATCH /v1/groups/{group_id}": { body: () => ({ name: "Renamed", referral_links_enabled: false }) },
+  "POST /v1/groups/{group_id}/archive": {},
+  "GET /v1/groups/{group_id}/links": {},
+  "POST /v1/groups/{group_id}/links": {
+    body: () => ({ title: "X", destination_url: "https://shop.example/x", link_text: "x" }),
+  },
+  "GET /v1/links/{link_id}": {},
+  "PATCH /v1/links/{link_id}": { body: () => ({ destination_url: "https://shop.example/y" }) },
+  "DELETE /v1/links/{link_id}": {},
+  "GET /v1/partners": {
+    refusals: (_, other) => [
+      { query: `starting_after=${other.ids.partner_id}`, status: 422, field: "starting_after" },
+      { query: `group_id=${other.ids.group_id}`, status: 422, field: "group_id" },
+    ],
+  },
+  "POST /v1/partners": {
+    body: (own) => ({ email: `new${own.n}@example.com`, first_name: "N", last_name: "M" }),
+    refusals: (own, other) => [
+      {
+        body: { email: `x${own.n}@example.com`, first_name: "X", last_name: "Y", group_id: other.ids.group_id },
+        status: 422,
+        field: "group_id",
+      },
+    ],
+  },
+  "GET /v1/partners/{partner_id}": {},
+  "PATCH /v1/partners/{partner_id}": {
+    body: () => ({ first_name: "Renamed" }),
+    refusals: (_, other) => [{ body: { group_id: other.ids.group_id }, status: 422, field: "group_id" }],
+  },
+  "GET /v1/partners/{partner_id}/links": {},
+  "GET /v1/groups/{group_id}/stats": {},
+  "GET /v1/partners/{partner_id}/stats": {},
+  "GET /v1/exports/group-stats.csv": {},
+  "POST /v1/conversions": {
+    body: (own) => ({ xid: own.xid, customer_key: `conv-${own.n}`, email: `conv${own.n}@example.com` }),
+    refusals: (own, other) => [{ body: { xid: other.xid, customer_key: `x-${own.n}` }, status: 422, field: "xid" }],
+  },
+  "POST /v1/customers": {
+    body: (own) => ({ customer_key: `new-${own.n}`, email: `new${own.n}@example.com`, partner_key: own.partnerKey }),
+    refusals: (own, other) => [
+      {
+        body: { customer_key: `x-${own.n}`, email: `x${own.n}@example.com`, partner_key: other.partnerKey },
+        status: 422,
+        field: "partner_key",
+      },
+    ],
+  },
+  "GET /v1/customers/{customer_id}": {},
+  "POST /v1/transactions": {
+    body: (own) => ({ key: `new-${own.n}`, customer_key: own.customerKey, amount: 500, currency: "USD" }),
+    refusals: (own, other) => [
+      {
+        body: { key: `x-${own.n}`, customer_key: other.customerKey, amount: 500, currency: "USD" },
+        status: 422,
+        field: "customer_key",
+      },
+    ],
+  },
+  "GET /v1/fx-rates": {},
+  "PUT /v1/fx-rates/{currency}": { body: () => ({ usd_per_unit: 1.11 }) },
+  "GET /v1/failed-clicks": {
+    refusals: (_, other) => [{ query: `starting_after=${other.failedClickId}`, status: 422, field: "starting_after" }],
+  },
+  "POST /v1/failed-clicks/replay": {},
+};
+
+const OBJECT_PARAM = /\{(?!currency\})(\w+)\}/;
+
+function pathFor(name: string, tenant: Tenant, query?: string): string {
+  const template = name.slice(name.indexOf(" ") + 1);
+  const path = template.replace(/\{(\w+)\}/g, (_, param: string) => {
+    const id = tenant.ids[param];
+    if (id === undefined) throw new Error(`${name}: no fixture id for {${param}}: add one to populated().ids`);
+    return id;
+  });
+  return query ? `${path}?${query}` : path;
+}
+
+function call(key: string | null, name: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+  return api(key, name.slice(0, name.indexOf(" ")), path, body, headers);
+}
+
+/** Runs `request` and shows it was refused: never a 5xx, a problem, and not a byte stored. */
+async function expectRefused(label: string, request: () => Promise<ApiResult>, status: number, type?: string) {
+  const before = { rows: await tableSnapshot(), kv: await kvSnapshot() };
+  const r = await request();
+  expect(r.status, `${label}: ${JSON.stringify(r.body)}`).toBe(status);
+  expect(r.headers.get("content-type"), label).toBe("application/problem+json");
+  if (type) expect(r.body.type, label).toBe(`urn:edgeref:problem:${type}`);
+  expect({ rows: await tableSnapshot(), kv: await kvSnapshot() }, `${label} wrote something`).toEqual(before);
+  return r;
+}
+
+let a: Tenant;
+let b: Tenant;
+let revokedKeyOfA: string;
+let documented: Map<string, { hasBody: boolean }>;
+
+beforeAll(async () => {
+  [a, b] = [await populated("A"), await populated("B")];
+  const revoked = await api(a.key, "POST", "/v1/api-keys", { name: "to revoke" });
+  expect((await api(a.key, "DELETE", `/v1/api-keys/${revoked.body.id}`)).status).toBe(200);
+  revokedKeyOfA = revoked.body.secret;
+  const doc = await api(null, "GET", "/openapi.json");
+  documented = new Map(
+    Object.entries(doc.body.paths as Record<string, Record<string, { requestBody?: unknown }>>).flatMap(
+      ([path, item]) =>
+        Object.entries(item).map(([method, op]) => [
+          `${method.toUpperCase()} ${path}`,
+          { hasBody: op.requestBody !== undefined },
+        ]),
+    ),
+  );
+});
+
+describe("the table covers /openapi.json", () => {
+  it("has an entry for every operation, and none for an operation that is gone", () => {
+    for (const [name, { hasBody }] of documented) {
+      expect(
+        operations[name],
+        `No security entry for \`${name}\`: add one to \`operations\` in test/admin/api.security.test.ts — a valid ` +
+          "`body` if it takes one, and `refusals` for every id of another company it can carry in its body or query.",
+      ).toBeDefined();
+      expect(
+        operations[name]!.body !== undefined,
+        `${name}: \`body\` must be given exactly when it takes a request body`,
+      ).toBe(hasBody);
+    }
+    for (const name of Object.keys(operations))
+      expect(documented.has(name), `${name} is not in /openapi.json: remove its entry`).toBe(true);
+  });
+});
+
+for (const [name, operation] of Object.entries(operations)) {
+  describe(name, () => {
+    const body = (t: Tenant) => operation.body?.(t);
+
+    it("without a key: 401 api-key-missing, nothing written", async () => {
+      const path = pathFor(name, a);
+      await expectRefused(
+        name,
+        () => call(null, name, path, body(a), { "cf-connecting-ip": clientIp() }),
+        401,
+        "api-key-missing",
+      );
+    });
+
+    it("with a revoked key: 401 api-key-revoked, nothing written", async () => {
+      const path = pathFor(name, a);
+      const request = () => call(revokedKeyOfA, name, path, body(a), { "cf-connecting-ip": clientIp() });
+      await expectRefused(name, request, 401, "api-key-revoked");
+    });
+
+    if (OBJECT_PARAM.test(name)) {
+      it("with another company's key and our ids: 404 not-found, nothing written", async () => {
+        const path = pathFor(name, a);
+        const r = await expectRefused(name, () => call(b.key, name, path, body(b)), 404, "not-found");
+        expect(JSON.stringify(r.body), "the 404 shows nothing of the owner but the id asked for").not.toContain(
+          a.companyId,
+        );
+      });
+    }
+
+    if (operation.body) {
+      it("a body that is not JSON: 400 bad-request (415 when not declared as JSON), nothing written", async () => {
+        const path = pathFor(name, a);
+        for (const raw of ["{not json", '{"name":', "", "\u0000"]) {
+          await expectRefused(`${name} ${JSON.stringify(raw)}`, () => call(a.key, name, path, raw), 400, "bad-request");
+        }
+        const textPlain = () => call(a.key, name, path, JSON.stringify(body(a)), { "content-type": "text/plain" });
+        await expectRefused(`${name} as text/plain`, textPlain, 415);
+      });
+    }
+
+    if (operation.refusals) {
+      it("naming another company's objects in the body or query: refused on that field, nothing written", async () => {
+        for (const refusal of operation.refusals!(a, b)) {
+          const label = `${name} ${refusal.query ?? JSON.stringify(refusal.body)}`;
+          const r = await expectRefused(
+            label,
+            () => call(a.key, name, pathFor(name, a, refusal.query), refusal.body),
+            refusal.status,
+          );
+          expect(
+            r.body.errors?.map((e: { field: string }) => e.field),
+            label,
+          ).toEqual([refusal.field]);
+        }
+      });
+    }
+
+    it("our own call succeeds and leaves the other company as it was; a read shows none of its ids", async () => {
+      // A fresh company per operation: earlier calls (an archive, a revoke) must not decide this one.
+      const own = await populated("Own");
+      const before = await companySnapshot(b.companyId);
+      const r = await call(own.key, name, pathFor(name, own), body(own));
+      const label = `${name}: ${JSON.stringify(r.body)}`;
+      if (operation.ownStatus !== undefined) expect(r.status, label).toBe(operation.ownStatus);
+      else expect(r.status >= 200 && r.status < 300, label).toBe(true);
+      expect(await companySnapshot(b.companyId), `${name} changed the other company`).toEqual(before);
+      const shown = typeof r.body === "string" ? r.body : JSON.stringify(r.body);
+      const { currency: _, ...objectIds } = b.ids;
+      for (const id of [
+        b.companyId,
+        b.hostname,
+        b.xid,
+        b.failedClickId,
+        b.partnerKey,
+        b.customerKey,
+        ...Object.values(objectIds),
+      ]) {
+        expect(shown.includes(id), `${name} shows the other company's ${id}`).toBe(false);
+      }
+    });
+  });
+}
+
+describe("keys that are only unique within a company", () => {
+  it("an Idempotency-Key another company used, even with the same body, is never replayed to us", async () => {
+    const headers = { "idempotency-key": `shared-${a.n}` };
+    const body = { name: "Same name", destination_url: "https://same.example/" };
+    const first = await api(a.key, "POST", "/v1/groups", body, headers);
+    expect(first.status).toBe(201);
+    const second = await api(b.key, "POST", "/v1/groups", body, headers);
+    expect(second.status).toBe(201);
+    expect(second.headers.get("idempotent-replayed")).toBeNull();
+    expect(second.body.id).not.toBe(first.body.id);
+    expect((await api(b.key, "GET", `/v1/groups/${second.body.id}`)).status).toBe(200);
+    expect((await api(b.key, "GET", `/v1/groups/${first.body.id}`)).status).toBe(404);
+  });
+
+  it("the same partner key and customer key in two companies are two objects", async () => {
+    const partnerKey = `same-${a.n}`;
+    const created = [];
+    for (const t of [a, b]) {
+      const partner = await api(t.key, "POST", "/v1/partners", {
+        email: `s${a.n}@example.com`,
+        first_name: "S",
+        last_name: "S",
+        partner_key: partnerKey,
+      });
+      expect(partner.status).toBe(201);
+      const customer = await api(t.key, "POST", "/v1/customers", {
+        customer_key: partnerKey,
+        email: `s${a.n}@example.com`,
+        partner_key: partnerKey,
+      });
+      expect(customer.status).toBe(201);
+      expect(customer.body.customer.partner_id).toBe(partner.body.id);
+      created.push(partner.body.id, customer.body.customer.id);
+    }
+    expect(new Set(created).size).toBe(4);
+  });
+});
