@@ -9,7 +9,8 @@ import { createApiKey } from "../src/api-keys/service";
 import { createCompany } from "../src/companies/service";
 import { seedDemoCompany } from "../src/demo/seed";
 import type { StorageEnv } from "../src/env";
-import { ApiError, fieldError, problems } from "../src/lib/errors";
+import { ApiError, problems } from "../src/lib/errors";
+import { PROBLEMS } from "../src/lib/problems";
 import { challengeName, claimLinkDomain, isLocalHostname, linkDomainInput } from "../src/link-domains/service";
 import { parseInput } from "../src/lib/validation";
 import { drainOutbox } from "../src/redirect/publish";
@@ -46,11 +47,11 @@ async function createLocally(env: StorageEnv, input: CompanyRequest, policy: { a
   const domain = input.hostname ? parseInput(linkDomainInput, { hostname: input.hostname, cookieDomain: input.cookieDomain ?? null }) : null;
   // Checked first, so a refused hostname leaves no company behind.
   if (domain && isLocalHostname(domain.hostname) && !policy.allowLocalHosts) {
-    throw fieldError("hostname", "localhost names serve only in local development");
+    throw problems.validation([{ field: "hostname", message: "localhost names serve only in local development" }]);
   }
   const verified = "SELECT 1 FROM link_domains WHERE hostname = ? AND status = 'verified'";
   if (domain && (await env.DB.prepare(verified).bind(domain.hostname).first())) {
-    throw problems.conflict(`The hostname '${domain.hostname}' is verified by another company.`, "hostname-taken");
+    throw new ApiError(PROBLEMS.hostnameTaken, `The hostname '${domain.hostname}' is verified by another company.`);
   }
   const company = await createCompany(env, { name: input.name, plan: input.plan as never, fallbackUrl: input.fallbackUrl ?? null });
   const claim = domain ? await claimLinkDomain(env, company.id, domain, policy) : null;

@@ -2,12 +2,12 @@ import { createRoute, z } from "@hono/zod-openapi";
 import {
   conflictResponse,
   errorResponses,
+  forbiddenResponse,
   idParam,
   jsonBody,
   jsonResponse,
   listOf,
   PaginationQuery,
-  planResponse,
   security,
 } from "../admin/schemas";
 import { CustomParamsInput, UtmInput } from "../links/utm";
@@ -107,7 +107,12 @@ export const create = createRoute({
   security,
   summary: "Create a group (and its original default link)",
   request: { body: jsonBody(CreateGroupBody) },
-  responses: { 201: jsonResponse(GroupSchema, "The new group"), ...errorResponses, ...planResponse },
+  responses: {
+    201: jsonResponse(GroupSchema, "The new group"),
+    ...errorResponses,
+    ...forbiddenResponse,
+    ...conflictResponse,
+  },
 });
 
 export const get = createRoute({
@@ -128,7 +133,12 @@ export const update = createRoute({
   summary: "Update a group's settings (name, terms, referral links, features)",
   description: "Renaming changes the public program page slug; the old page URL keeps redirecting to the new one.",
   request: { params: GroupIdParam, body: jsonBody(UpdateGroupBody) },
-  responses: { 200: jsonResponse(GroupSchema, "The updated group"), ...errorResponses, ...planResponse, ...conflictResponse },
+  responses: {
+    200: jsonResponse(GroupSchema, "The updated group"),
+    ...errorResponses,
+    ...forbiddenResponse,
+    ...conflictResponse,
+  },
 });
 
 export const archive = createRoute({

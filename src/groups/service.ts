@@ -6,7 +6,8 @@ import { z } from "zod";
 import { getCompany, type Stores } from "../companies/service";
 import { database, isUniqueViolation } from "../db/client";
 import { groups, groupSlugHistory, groupStats } from "../db/schema";
-import { fieldError, problems } from "../lib/errors";
+import { ApiError, problems } from "../lib/errors";
+import { PROBLEMS } from "../lib/problems";
 import { newId } from "../lib/ids";
 import { firstFree, slugify } from "../lib/slugs";
 import { httpUrl, parseInput, publicHttpsUrl, utmParams } from "../lib/validation";
@@ -102,7 +103,7 @@ export interface ListOptions {
 export async function listGroupsWithStats(env: Stores, companyId: string, options: ListOptions) {
   // A cursor is one of the company's own ids (groups are archived, never deleted).
   if (options.startingAfter !== undefined && !(await isOwnGroup(env, companyId, options.startingAfter))) {
-    throw fieldError("startingAfter", "no group with this id in your company");
+    throw problems.validation([{ field: "startingAfter", message: "no group with this id in your company" }]);
   }
   const rows = await database(env.DB)
     .select({ group: groups, stats: groupStats })
@@ -142,7 +143,9 @@ export async function updateGroup(env: Stores, companyId: string, groupId: strin
         : []),
     ]);
   } catch (error) {
-    if (isUniqueViolation(error, "slug")) throw problems.conflict("Another group was just given that name; try again.", "group-slug-taken");
+    if (isUniqueViolation(error, "slug")) {
+      throw new ApiError(PROBLEMS.groupSlugTaken, "Another group was just given that name; try again.");
+    }
     throw error;
   }
   if (edgeChanged) await publishNow(env, [publishTargets.group(companyId, groupId)]);
@@ -158,7 +161,10 @@ export async function archiveGroup(env: Stores, companyId: string, groupId: stri
   const group = await getGroup(env, companyId, groupId);
   const company = await getCompany(env, companyId);
   if (company.defaultGroupId === groupId) {
-    throw problems.conflict("The default group cannot be archived; make another group the default first.", "default-group");
+    throw new ApiError(
+      PROBLEMS.defaultGroup,
+      "The default group cannot be archived; make another group the default first.",
+    );
   }
   if (!group.archivedAt) {
     const db = database(env.DB);

@@ -6,7 +6,8 @@ import { z } from "zod";
 import type { Stores } from "../companies/service";
 import { database, isUniqueViolation } from "../db/client";
 import { defaultLinks } from "../db/schema";
-import { problems } from "../lib/errors";
+import { ApiError, problems } from "../lib/errors";
+import { PROBLEMS } from "../lib/problems";
 import { newId } from "../lib/ids";
 import { httpUrl, linkText, parseInput, utmParams } from "../lib/validation";
 import { getGroup } from "../groups/service";
@@ -53,7 +54,7 @@ export async function createDefaultLink(
   const data = parseInput(createDefaultLinkInput, input);
   const live = await listDefaultLinks(env, companyId, groupId);
   if (live.some((link) => link.linkText === data.linkText)) {
-    throw problems.conflict(`The group already has a link with link text '${data.linkText}'.`, "link-text-taken");
+    throw new ApiError(PROBLEMS.linkTextTaken, `The group already has a link with link text '${data.linkText}'.`);
   }
   if (live.length >= MAX_DEFAULT_LINKS) throw tooManyLinks();
   const now = Date.now();
@@ -85,7 +86,7 @@ export async function createDefaultLink(
     if (isUniqueViolation(error, "partner_links.slug")) throw slugConflict();
     // A concurrent create took the same link text: the partial unique index decides.
     if (isUniqueViolation(error)) {
-      throw problems.conflict(`The group already has a link with link text '${data.linkText}'.`, "link-text-taken");
+      throw new ApiError(PROBLEMS.linkTextTaken, `The group already has a link with link text '${data.linkText}'.`);
     }
     throw error;
   }
@@ -132,7 +133,7 @@ export async function updateDefaultLink(
 export async function deleteDefaultLink(env: Stores, companyId: string, linkId: string): Promise<void> {
   const link = await getDefaultLink(env, companyId, linkId);
   if (link.position === 1) {
-    throw problems.conflict("The original link of a group cannot be deleted.", "original-link-undeletable");
+    throw new ApiError(PROBLEMS.originalLinkUndeletable, "The original link of a group cannot be deleted.");
   }
   const db = database(env.DB);
   await db.batch([
@@ -143,5 +144,5 @@ export async function deleteDefaultLink(env: Stores, companyId: string, linkId: 
 }
 
 function tooManyLinks() {
-  return problems.conflict(`A group has at most ${MAX_DEFAULT_LINKS} default links.`, "default-link-limit");
+  return new ApiError(PROBLEMS.defaultLinkLimit, `A group has at most ${MAX_DEFAULT_LINKS} default links.`);
 }
