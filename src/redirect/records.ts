@@ -1,7 +1,7 @@
 // The slim records a redirect needs, their KV keys, and how they are read from D1.
 // Each record has its own key so that an admin edit is one D1 write plus one KV put: a group's
 // destination change rewrites `group:<id>`, never the records of its partners' links.
-import type { UtmParams } from "../db/schema";
+import type { UtmParams } from "../lib/constants";
 
 /** A verified `link_domains` row: which company a hostname serves (pending claims serve nothing). */
 export interface HostRecord {
