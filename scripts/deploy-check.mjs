@@ -2,10 +2,10 @@
 import { wranglerEnv } from "./wrangler-env.mjs";
 import { spawnSync } from "node:child_process";
 
-for (const [label, envFlag, outdir] of [
+for (const [label, envFlag, outdir] of /** @type {const} */ ([
   ["edge", "--env=", "dist/edge"],
   ["admin", "--env=admin", "dist/admin"],
-]) {
+])) {
   const result = spawnSync("node_modules/.bin/wrangler", ["deploy", "--dry-run", envFlag, "--outdir", outdir], {
     env: wranglerEnv,
     encoding: "utf8",
