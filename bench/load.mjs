@@ -11,7 +11,8 @@ import http from "node:http";
  * @typedef {Target & { concurrency: number } & ({ seconds: number } | { requests: number })} ClosedLoopJob
  * @typedef {Target & { rate: number, seconds: number }} FixedRateJob
  * @typedef {ClosedLoopJob | FixedRateJob} LoadJob
- * @typedef {{ requests: number, seconds: number, rps: number, p50: number, p99: number, statuses: Record<string, number> }} LoadResult
+ * @typedef {{ requests: number, seconds: number, rps: number, p50: number, p99: number }} Throughput
+ * @typedef {Throughput & { statuses: Record<string, number> }} LoadResult statuses: count per HTTP status
  */
 
 const UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36";
@@ -44,7 +45,9 @@ function requester(job) {
         },
         (response) => {
           response.resume();
-          response.on("end", () => resolve({ status: response.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 }));
+          response.on("end", () =>
+            resolve({ status: response.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 }),
+          );
         },
       );
       request.on("error", () => resolve({ status: 0, ms: Number(process.hrtime.bigint() - started) / 1e6 }));
@@ -107,6 +110,7 @@ async function fixedRate(job) {
  */
 function summarize(latencies, statuses, seconds) {
   latencies.sort((a, b) => a - b);
-  const pct = (/** @type {number} */ p) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? 0;
+  const pct = (/** @type {number} */ p) =>
+    latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? 0;
   return { requests: latencies.length, seconds, rps: latencies.length / seconds, p50: pct(50), p99: pct(99), statuses };
 }

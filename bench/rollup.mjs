@@ -30,16 +30,21 @@ const mf = new Miniflare({ workers: [worker("small"), worker("large")] });
 const call = async (name, path) => (await (await mf.getWorker(name)).fetch(`http://bench${path}`)).json();
 
 try {
-  console.log(`rollup bench — ${new Date().toISOString()}\nhistory: small ${SMALL} events, large ${LARGE}; ${NEW_EVENTS} new events per rollup; ${ROUNDS} rounds\n`);
+  console.log(
+    `rollup bench — ${new Date().toISOString()}\nhistory: small ${SMALL} events, large ${LARGE}; ${NEW_EVENTS} new events per rollup; ${ROUNDS} rounds\n`,
+  );
   for (const name of ["small", "large"]) {
     const db = await mf.getD1Database("DB", name);
     for (const statement of migrationStatements()) await db.prepare(statement).run();
     await call(name, "/setup");
     const history = name === "small" ? SMALL : LARGE;
     const started = Date.now();
-    for (let added = 0; added < history; added += 10_000) await call(name, `/events?events=${Math.min(10_000, history - added)}`);
+    for (let added = 0; added < history; added += 10_000)
+      await call(name, `/events?events=${Math.min(10_000, history - added)}`);
     await call(name, "/rollup"); // the history is rolled up already
-    console.log(`  ${name}: ${history} events of history written and rolled up in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    console.log(
+      `  ${name}: ${history} events of history written and rolled up in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
   }
   /** Adds the new events to `name`'s history, then times one rollup of them (ms). */
   const timedRollup = async (/** @type {string} */ name) => {

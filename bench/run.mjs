@@ -21,10 +21,10 @@ import { compatibilityDate, migrationStatements } from "./shared.mjs";
  * @import { DemoSummary } from "../src/demo/seed"
  * @import { LoadJob, LoadResult } from "./load.mjs"
  */
-/** @typedef {Awaited<ReturnType<Miniflare["getWorker"]>>} Worker */
+/** @typedef {Awaited<ReturnType<Miniflare["getWorker"]>>} ToolsWorker */
 /** @typedef {{ name: string, url: string, results: LoadResult[] }} Contender a worker in the handler-cost rounds */
 /** @typedef {{ raw: number, counted: number, ingested: number }} Counts as bench/workers/tools.ts answers them */
-/** @typedef {{ d1Queries: number, kvReads: number, kvWrites: number }} MissCounts bench/workers/edge-misses.ts */
+/** @typedef {{ d1Queries: number, kvReads: number, kvWrites: number }} MissCounts from bench/workers/edge-misses.ts */
 /** @typedef {{ rate: number, seconds: number, sent: number, redirected: number, logged: number }} StepBase */
 /** @typedef {StepBase & { broken: true, counted: "?", lost: string }} BrokenStep the runtime stopped answering */
 /**
@@ -58,7 +58,6 @@ async function bundle() {
   };
   await bundleForWorkerd(entries, OUT, { minify: true });
 }
-
 
 const shared = {
   modules: true,
@@ -133,7 +132,9 @@ async function pairedWithBare(variant) {
     const measureRound = async ({ name, url, results }, round) => {
       const result = await runLoad({ url, paths: slugs, host: HOST, concurrency: CONCURRENCY, seconds: ROUND_SECONDS });
       results.push(result);
-      log(`  round ${round + 1} ${name.padEnd(4)} ${fmt(result.rps).padStart(6)} req/s  p50 ${fmt(result.p50, 2)} ms  p99 ${fmt(result.p99, 2)} ms`);
+      log(
+        `  round ${round + 1} ${name.padEnd(4)} ${fmt(result.rps).padStart(6)} req/s  p50 ${fmt(result.p50, 2)} ms  p99 ${fmt(result.p99, 2)} ms`,
+      );
       return result;
     };
     /** @type {number[]} */
@@ -234,15 +235,39 @@ async function withQueueWorld(run) {
         }
       } catch (error) {
         // Overloaded, the local runtime stopped answering: what was counted is unknown.
-        log(`  ${String(rate).padStart(5)} req/s × ${seconds}s: sent ${load.requests}, 302 ${redirected}, then the local runtime stopped answering (${error instanceof Error ? error.message : String(error)})`);
-        return { rate, seconds, sent: load.requests, redirected, counted: "?", lost: "unknown (runtime stopped answering)", logged: loggedLost, broken: true };
+        log(
+          `  ${String(rate).padStart(5)} req/s × ${seconds}s: sent ${load.requests}, 302 ${redirected}, then the local runtime stopped answering (${error instanceof Error ? error.message : String(error)})`,
+        );
+        return {
+          rate,
+          seconds,
+          sent: load.requests,
+          redirected,
+          counted: "?",
+          lost: "unknown (runtime stopped answering)",
+          logged: loggedLost,
+          broken: true,
+        };
       }
       const lost = sentTotal - now.counted;
       const logged = loggedLost;
       loggedLost = 0;
       sentTotal = now.counted; // the next step starts from what was actually counted
-      const result = { rate, seconds, sent: load.requests, redirected, raw: now.raw, counted: now.counted, lost, logged, achieved: load.rps, p99: load.p99 };
-      log(`  ${String(rate).padStart(5)} req/s × ${seconds}s: sent ${load.requests}, 302 ${redirected}, lost ${lost}, logged as lost ${logged} (achieved ${fmt(load.rps)} req/s, p99 ${fmt(load.p99, 1)} ms)`);
+      const result = {
+        rate,
+        seconds,
+        sent: load.requests,
+        redirected,
+        raw: now.raw,
+        counted: now.counted,
+        lost,
+        logged,
+        achieved: load.rps,
+        p99: load.p99,
+      };
+      log(
+        `  ${String(rate).padStart(5)} req/s × ${seconds}s: sent ${load.requests}, 302 ${redirected}, lost ${lost}, logged as lost ${logged} (achieved ${fmt(load.rps)} req/s, p99 ${fmt(load.p99, 1)} ms)`,
+      );
       return result;
     }
 
@@ -274,7 +299,9 @@ async function exactness() {
   const carried = lossless.at(-2) ?? highestLossless;
   const confirm = await withQueueWorld((step) => step(carried, RATE_SECONDS * 2));
   steps.push({ ...confirm, confirm: true });
-  const lost = confirm.broken ? `${confirm.sent - confirm.redirected}+ (runtime stopped answering)` : confirm.lost + (confirm.sent - confirm.redirected);
+  const lost = confirm.broken
+    ? `${confirm.sent - confirm.redirected}+ (runtime stopped answering)`
+    : confirm.lost + (confirm.sent - confirm.redirected);
   return { steps, highestLossless, carried, lost };
 }
 
@@ -301,7 +328,7 @@ async function ingest() {
 }
 
 /**
- * @param {Worker} tools
+ * @param {ToolsWorker} tools
  * @returns {Promise<Counts>}
  */
 async function counts(tools) {
@@ -320,8 +347,13 @@ async function unknownSlugs() {
    * @param {string} name
    * @param {WorkerOptions} [extra]
    */
-  const worker = (name, extra = {}) =>
-    ({ name, scriptPath: `${OUT}/edge-misses.js`, ...shared, unsafeDirectSockets: socket, ...extra });
+  const worker = (name, extra = {}) => ({
+    name,
+    scriptPath: `${OUT}/edge-misses.js`,
+    ...shared,
+    unsafeDirectSockets: socket,
+    ...extra,
+  });
   const mf = new Miniflare({
     workers: [
       { name: "tools", scriptPath: `${OUT}/tools.js`, ...shared },
@@ -332,7 +364,8 @@ async function unknownSlugs() {
   });
   try {
     await migrateAndSeed(mf);
-    const randomPaths = (/** @type {number} */ n) => Array.from({ length: n }, () => `/u${randomUUID().replaceAll("-", "").slice(0, 14)}`);
+    const randomPaths = (/** @type {number} */ n) =>
+      Array.from({ length: n }, () => `/u${randomUUID().replaceAll("-", "").slice(0, 14)}`);
     /**
      * @param {string} name
      * @param {number} requests
@@ -348,8 +381,10 @@ async function unknownSlugs() {
       /** @type {MissCounts} */
       const counts = await (await fetch(`${url}__bench/counts`)).json();
       const share = fmt((100 * counts.d1Queries) / result.requests, 2);
-      log(`  ${result.requests} requests, D1 queries ${counts.d1Queries} (${share}%), KV reads ${counts.kvReads}, ` +
-        `KV writes ${counts.kvWrites}; ${fmt(result.rps)} req/s, statuses ${JSON.stringify(result.statuses)}`);
+      log(
+        `  ${result.requests} requests, D1 queries ${counts.d1Queries} (${share}%), KV reads ${counts.kvReads}, ` +
+          `KV writes ${counts.kvWrites}; ${fmt(result.rps)} req/s, statuses ${JSON.stringify(result.statuses)}`,
+      );
       return { ...counts, requests: result.requests, rps: result.rps, statuses: result.statuses };
     }
     log("  slug filter, miss limiter not bound");
@@ -377,7 +412,9 @@ await bundle();
 
 let cost, exact, ing, misses;
 if (runs("cost")) {
-  log(`1. handler cost (Miniflare direct sockets, ${CONCURRENCY} connections, ${ROUNDS} interleaved rounds of ${ROUND_SECONDS}s)`);
+  log(
+    `1. handler cost (Miniflare direct sockets, ${CONCURRENCY} connections, ${ROUNDS} interleaved rounds of ${ROUND_SECONDS}s)`,
+  );
   cost = await handlerCost();
 }
 if (runs("exactness")) {
@@ -390,8 +427,10 @@ if (runs("ingest")) {
   log(`  ${ing.written} clicks in ${fmt(ing.seconds, 2)} s; rows in D1: ${ing.rowsInD1}`);
 }
 if (runs("misses")) {
-  log(`\n4. unknown slugs (${MISS_WARM_UP} warm-up requests, then ${MISS_REQUESTS} random slugs, ` +
-    `${CONCURRENCY} connections)`);
+  log(
+    `\n4. unknown slugs (${MISS_WARM_UP} warm-up requests, then ${MISS_REQUESTS} random slugs, ` +
+      `${CONCURRENCY} connections)`,
+  );
   misses = await unknownSlugs();
 }
 
@@ -460,5 +499,7 @@ if (exact) log(`clicks lost: ${exact.lost}`);
 if (ing) log(`ingest clicks/s: ${fmt(ing.clicksPerSecond)}`);
 if (misses) {
   const m = misses.filtered;
-  log(`unknown slugs: ${m.requests} requests, D1 queries ${m.d1Queries} (${fmt((100 * m.d1Queries) / m.requests, 2)}%) after warm-up`);
+  log(
+    `unknown slugs: ${m.requests} requests, D1 queries ${m.d1Queries} (${fmt((100 * m.d1Queries) / m.requests, 2)}%) after warm-up`,
+  );
 }
