@@ -24,6 +24,22 @@ interface CompanyRequest {
   fallbackUrl?: string;
 }
 
+/** What each task takes as its JSON body, for the scripts that run it (scripts/local.mjs). */
+export interface LocalTaskBodies {
+  "/seed-demo": undefined;
+  "/create-company": CompanyRequest;
+  "/company-sql": CompanyRequest & { migrations: string[] };
+  "/kv-reconcile": undefined;
+}
+
+/** What each task answers as JSON. */
+export interface LocalTaskResults {
+  "/seed-demo": Awaited<ReturnType<typeof seedDemoCompany>>;
+  "/create-company": Awaited<ReturnType<typeof createLocally>>;
+  "/company-sql": Awaited<ReturnType<typeof companySql>>;
+  "/kv-reconcile": Awaited<ReturnType<typeof reconcileAll>>;
+}
+
 export default {
   async fetch(request: Request, env: StorageEnv): Promise<Response> {
     try {
