@@ -73,16 +73,6 @@ export async function newTenant(plan: Plan = "enterprise", name = "Tenant") {
   return { companyId: company.id, company, hostname, key: key.secret, keyId: key.id };
 }
 
-/** Rows per table: to show that a refused request wrote nothing. */
-export async function tableCounts(): Promise<Record<string, number>> {
-  const tables = ["companies", "api_keys", "link_domains", "groups", "default_links", "partners", "partner_links", "group_slug_history"];
-  const counts: Record<string, number> = {};
-  for (const table of tables) {
-    counts[table] = (await env.DB.prepare(`SELECT count(*) AS n FROM ${table}`).first<{ n: number }>())!.n;
-  }
-  return counts;
-}
-
 /**
  * Every row of every table, in storage order: to show that a refused request wrote nothing —
  * not a row added or removed, and not a column of an existing row changed (a partial update).
