@@ -5,7 +5,7 @@ import { appendFileSync } from "node:fs";
 import os from "node:os";
 import { Miniflare } from "miniflare";
 import { bundleForWorkerd } from "../scripts/workerd-bundle.mjs";
-import { migrationStatements, compatibilityDate } from "./shared.mjs";
+import { compatibilityDate, migrationStatements } from "./shared.mjs";
 
 const SMALL = Number(process.env.ROLLUP_SMALL_HISTORY ?? 2_000);
 const LARGE = SMALL * 100;

@@ -6,8 +6,9 @@
 //   4. unknown slugs — D1 queries made by 10,000 requests for random slugs, after warm-up.
 // Appends a dated section to bench/RESULTS.md and ends with the summary lines.
 // BENCH_ONLY=cost,exactness,ingest,misses runs only the parts named.
-import { randomUUID } from "node:crypto";
+
 import { fork } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import { appendFileSync } from "node:fs";
 import os from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";

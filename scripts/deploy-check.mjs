@@ -2,10 +2,11 @@
 // Builds both workers exactly as `wrangler deploy` would, without uploading (part of `npm test`),
 // prints each bundle's size, and fails if the edge bundle holds admin-side code: every module the
 // edge pulls in is loaded by each new isolate on the redirect path.
-import { wranglerEnv } from "./wrangler-env.mjs";
+
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
+import { wranglerEnv } from "./wrangler-env.mjs";
 
 /** What the edge worker must never bundle (it reads D1 with raw SQL, and validates by hand). */
 const NOT_IN_EDGE = [

@@ -11,8 +11,8 @@ import { seedDemoCompany } from "../src/demo/seed";
 import type { StorageEnv } from "../src/env";
 import { ApiError, problems } from "../src/lib/errors";
 import { PROBLEMS } from "../src/lib/problems";
-import { challengeName, claimLinkDomain, isLocalHostname, linkDomainInput } from "../src/link-domains/service";
 import { parseInput } from "../src/lib/validation";
+import { challengeName, claimLinkDomain, isLocalHostname, linkDomainInput } from "../src/link-domains/service";
 import { drainOutbox } from "../src/redirect/publish";
 import { reconcileCompany } from "../src/redirect/reconcile";
 
@@ -60,7 +60,9 @@ export default {
 };
 
 async function createLocally(env: StorageEnv, input: CompanyRequest, policy: { allowLocalHosts: boolean }) {
-  const domain = input.hostname ? parseInput(linkDomainInput, { hostname: input.hostname, cookieDomain: input.cookieDomain ?? null }) : null;
+  const domain = input.hostname
+    ? parseInput(linkDomainInput, { hostname: input.hostname, cookieDomain: input.cookieDomain ?? null })
+    : null;
   // Checked first, so a refused hostname leaves no company behind.
   if (domain && isLocalHostname(domain.hostname) && !policy.allowLocalHosts) {
     throw problems.validation([{ field: "hostname", message: "localhost names serve only in local development" }]);
@@ -69,7 +71,11 @@ async function createLocally(env: StorageEnv, input: CompanyRequest, policy: { a
   if (domain && (await env.DB.prepare(verified).bind(domain.hostname).first())) {
     throw new ApiError(PROBLEMS.hostnameTaken, `The hostname '${domain.hostname}' is verified by another company.`);
   }
-  const company = await createCompany(env, { name: input.name, plan: input.plan as never, fallbackUrl: input.fallbackUrl ?? null });
+  const company = await createCompany(env, {
+    name: input.name,
+    plan: input.plan as never,
+    fallbackUrl: input.fallbackUrl ?? null,
+  });
   const claim = domain ? await claimLinkDomain(env, company.id, domain, policy) : null;
   const key = await createApiKey(env, company.id, { name: "First key" });
   const linkDomain = claim && {
@@ -97,7 +103,8 @@ async function companySql(env: StorageEnv, input: CompanyRequest & { migrations:
     statements.push(...results.map((row) => insert(table, row)));
   }
   const kv: { key: string; value: string }[] = [];
-  for (const { name } of (await env.LINKS_KV.list()).keys) kv.push({ key: name, value: (await env.LINKS_KV.get(name))! });
+  for (const { name } of (await env.LINKS_KV.list()).keys)
+    kv.push({ key: name, value: (await env.LINKS_KV.get(name))! });
   return { companyId: company.id, sql: statements.join("\n"), kv, apiKey, linkDomain };
 }
 

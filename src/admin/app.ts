@@ -40,7 +40,14 @@ export function createAdminApp(options: AdminAppOptions = {}) {
   app.get("/health", (c) => c.json({ ok: true }));
   app.route("/", programsRouter);
 
-  app.use("/v1/*", limitBodySize, requireApiKey, rateLimitPerKeyAndCompany, publishLeftoversAfterResponse, idempotentPosts);
+  app.use(
+    "/v1/*",
+    limitBodySize,
+    requireApiKey,
+    rateLimitPerKeyAndCompany,
+    publishLeftoversAfterResponse,
+    idempotentPosts,
+  );
   app.use("/v1/link-domains/*", async (c, next) => {
     const url = c.env.DOH_RESOLVER_URL || DEFAULT_DOH_RESOLVER_URL;
     c.set("resolveTxt", options.resolveTxt ?? createDohTxtResolver({ url }));

@@ -1,8 +1,8 @@
 import type { MiddlewareHandler } from "hono";
 import { authenticate, type Caller } from "../api-keys/service";
 import { ApiError } from "../lib/errors";
-import { PROBLEMS } from "../lib/problems";
 import { LimitedClients } from "../lib/limited-clients";
+import { PROBLEMS } from "../lib/problems";
 import { drainOutbox } from "../redirect/publish";
 import type { AdminContext } from "./context";
 

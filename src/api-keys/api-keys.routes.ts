@@ -12,7 +12,14 @@ import {
 
 const tags = ["API keys"];
 
-const apiKeyExample = { id: "key_01jd3k5qv0r8t2x7m9c4b6n1pz", object: "api_key", name: "CI", prefix: "sk_live_Uae0IG", created_at: "2026-11-25T08:00:00.000Z", revoked_at: null } as const;
+const apiKeyExample = {
+  id: "key_01jd3k5qv0r8t2x7m9c4b6n1pz",
+  object: "api_key",
+  name: "CI",
+  prefix: "sk_live_Uae0IG",
+  created_at: "2026-11-25T08:00:00.000Z",
+  revoked_at: null,
+} as const;
 
 export const ApiKeySchema = z
   .object({
@@ -28,10 +35,9 @@ export const ApiKeySchema = z
   });
 
 const NewApiKeySchema = ApiKeySchema.extend({
-  secret: z
-    .string()
-    .nullable()
-    .openapi({ description: "Shown once, now; only its hash is stored. `null` in a replay of the request (Idempotency-Key)." }),
+  secret: z.string().nullable().openapi({
+    description: "Shown once, now; only its hash is stored. `null` in a replay of the request (Idempotency-Key).",
+  }),
 }).openapi("NewApiKey");
 
 export const list = createRoute({
@@ -40,7 +46,10 @@ export const list = createRoute({
   tags,
   security,
   summary: "List API keys (by prefix; secrets are never shown again)",
-  responses: { 200: jsonResponse(listOf(ApiKeySchema, "ApiKey", apiKeyExample), "The company's keys"), ...errorResponses },
+  responses: {
+    200: jsonResponse(listOf(ApiKeySchema, "ApiKey", apiKeyExample), "The company's keys"),
+    ...errorResponses,
+  },
 });
 
 export const create = createRoute({
@@ -49,7 +58,14 @@ export const create = createRoute({
   tags,
   security,
   summary: "Create an API key",
-  request: { body: jsonBody(z.object({ name: z.string().min(1).max(100).openapi({ example: "CI" }) }).strict().openapi("CreateApiKey", { example: { name: "CI" } })) },
+  request: {
+    body: jsonBody(
+      z
+        .object({ name: z.string().min(1).max(100).openapi({ example: "CI" }) })
+        .strict()
+        .openapi("CreateApiKey", { example: { name: "CI" } }),
+    ),
+  },
   responses: {
     201: jsonResponse(NewApiKeySchema, "The new key, with its secret"),
     ...errorResponses,

@@ -1,12 +1,12 @@
 import { and, asc, eq } from "drizzle-orm";
 import { z } from "zod";
-import type { StorageEnv as Stores } from "../env";
 import { database } from "../db/client";
 import { apiKeys } from "../db/schema";
-import { sha256Hex } from "../lib/hash";
+import type { StorageEnv as Stores } from "../env";
 import { ApiError, problems } from "../lib/errors";
-import { PROBLEMS } from "../lib/problems";
+import { sha256Hex } from "../lib/hash";
 import { newId } from "../lib/ids";
+import { PROBLEMS } from "../lib/problems";
 import { parseInput } from "../lib/validation";
 
 const SECRET_PREFIX = "sk_live_";
@@ -47,7 +47,12 @@ export async function createApiKey(env: Stores, companyId: string, input: z.inpu
 export async function newKeySecret() {
   // 32 random bytes, base64url: 256 bits, so a plain SHA-256 (no salt, no stretching) is enough.
   const bytes = crypto.getRandomValues(new Uint8Array(32));
-  const secret = SECRET_PREFIX + btoa(String.fromCharCode(...bytes)).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+  const secret =
+    SECRET_PREFIX +
+    btoa(String.fromCharCode(...bytes))
+      .replaceAll("+", "-")
+      .replaceAll("/", "_")
+      .replace(/=+$/, "");
   return { secret, prefix: secret.slice(0, SHOWN_PREFIX_LENGTH), secretHash: await sha256Hex(secret) };
 }
 
@@ -101,7 +106,9 @@ export async function authenticate(env: Stores, authorization: string | undefine
     throw new ApiError(PROBLEMS.authSchemeUnsupported, detail);
   }
   if (!SECRET_SHAPE.test(secret)) throw new ApiError(PROBLEMS.apiKeyInvalid, "This API key does not exist.");
-  const key = await database(env.DB).query.apiKeys.findFirst({ where: eq(apiKeys.secretHash, await sha256Hex(secret)) });
+  const key = await database(env.DB).query.apiKeys.findFirst({
+    where: eq(apiKeys.secretHash, await sha256Hex(secret)),
+  });
   if (!key) throw new ApiError(PROBLEMS.apiKeyInvalid, "This API key does not exist.");
   if (key.revokedAt) throw new ApiError(PROBLEMS.apiKeyRevoked, `This API key (${key.prefix}…) was revoked.`);
   return { companyId: key.companyId, apiKeyId: key.id };

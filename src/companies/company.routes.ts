@@ -50,10 +50,19 @@ export const CompanySchema = z
 const UpdateCompanyBody = z
   .object({
     name: z.string().min(1).max(200),
-    fallback_url: z.string().max(2048).nullable().openapi({ description: "Where unknown slugs and disabled groups send visitors" }),
+    fallback_url: z
+      .string()
+      .max(2048)
+      .nullable()
+      .openapi({ description: "Where unknown slugs and disabled groups send visitors" }),
     terms_url: z.string().max(2048).nullable().openapi({ description: "Public https URL of the program terms" }),
     attribution_model: z.enum(ATTRIBUTION_MODELS),
-    attribution_window_days: z.number().int().min(1).max(365).openapi({ description: "Also the tracking cookie's lifetime" }),
+    attribution_window_days: z
+      .number()
+      .int()
+      .min(1)
+      .max(365)
+      .openapi({ description: "Also the tracking cookie's lifetime" }),
     click_id_param: z.string().min(1).max(40),
     partner_key_param: z.string().min(1).max(40),
     default_group_id: z.string().max(64).openapi({ description: "Where marketplace partners land" }),

@@ -29,7 +29,10 @@ export async function createCompany(env: Stores, input: z.input<typeof createCom
       const db = database(env.DB);
       const id = newId("company", now);
       const [[company]] = await db.batch([
-        db.insert(companies).values({ id, slug, ...data, createdAt: now, updatedAt: now }).returning(),
+        db
+          .insert(companies)
+          .values({ id, slug, ...data, createdAt: now, updatedAt: now })
+          .returning(),
         enqueuePublish(db, publishTargets.company(id), now),
       ]);
       // In KV from the start, so the edge can still send visitors to the fallback URL if D1 is down.
@@ -49,7 +52,12 @@ export async function getCompany(env: Stores, companyId: string) {
   return company;
 }
 
-const queryParamName = z.string().trim().min(1).max(40).regex(/^[A-Za-z0-9_.-]+$/, "use letters, digits, _ . -");
+const queryParamName = z
+  .string()
+  .trim()
+  .min(1)
+  .max(40)
+  .regex(/^[A-Za-z0-9_.-]+$/, "use letters, digits, _ . -");
 
 export const companySettingsInput = z
   .object({
@@ -65,7 +73,11 @@ export const companySettingsInput = z
   .partial()
   .strict();
 
-export async function updateCompanySettings(env: Stores, companyId: string, input: z.input<typeof companySettingsInput>) {
+export async function updateCompanySettings(
+  env: Stores,
+  companyId: string,
+  input: z.input<typeof companySettingsInput>,
+) {
   const data = parseInput(companySettingsInput, input);
   const current = await getCompany(env, companyId);
   const clickIdParam = data.clickIdParam ?? current.clickIdParam;
@@ -77,11 +89,16 @@ export async function updateCompanySettings(env: Stores, companyId: string, inpu
     const group = await database(env.DB).query.groups.findFirst({
       where: and(eq(groups.id, data.defaultGroupId), eq(groups.companyId, companyId), isNull(groups.archivedAt)),
     });
-    if (!group) throw problems.validation([{ field: "defaultGroupId", message: "must be a live group of this company" }]);
+    if (!group)
+      throw problems.validation([{ field: "defaultGroupId", message: "must be a live group of this company" }]);
   }
   const db = database(env.DB);
   const [[company]] = await db.batch([
-    db.update(companies).set({ ...data, updatedAt: Date.now() }).where(eq(companies.id, companyId)).returning(),
+    db
+      .update(companies)
+      .set({ ...data, updatedAt: Date.now() })
+      .where(eq(companies.id, companyId))
+      .returning(),
     enqueuePublish(db, publishTargets.company(companyId)),
   ]);
   await publishNow(env, [publishTargets.company(companyId)]);
@@ -93,5 +110,8 @@ async function freeCompanySlug(env: Stores, base: string): Promise<string> {
     .select({ slug: companies.slug })
     .from(companies)
     .where(or(eq(companies.slug, base), like(companies.slug, `${base}-%`)));
-  return firstFree(base, taken.map((row) => row.slug));
+  return firstFree(
+    base,
+    taken.map((row) => row.slug),
+  );
 }

@@ -1,7 +1,7 @@
 import type { AdminHandler } from "../admin/context";
 import { listBody } from "../admin/schemas";
 import type * as routes from "./fx.routes";
-import { listRates, setRate, type FxRate } from "./service";
+import { type FxRate, listRates, setRate } from "./service";
 
 function serializeRate(rate: FxRate) {
   return {

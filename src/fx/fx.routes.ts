@@ -3,7 +3,14 @@ import { errorResponses, jsonBody, jsonResponse, listOf, security } from "../adm
 import { MAX_MINOR_UNIT_DIGITS, MAX_USD_PER_UNIT } from "../ingest/limits";
 
 const tags = ["FX rates"];
-const rateExample = { object: "fx_rate", currency: "EUR", usd_per_unit: 1.08, minor_unit_digits: 2, as_of: "2026-11-01", source: "default" } as const;
+const rateExample = {
+  object: "fx_rate",
+  currency: "EUR",
+  usd_per_unit: 1.08,
+  minor_unit_digits: 2,
+  as_of: "2026-11-01",
+  source: "default",
+} as const;
 
 export const FxRateSchema = z
   .object({
@@ -17,7 +24,10 @@ export const FxRateSchema = z
   .openapi("FxRate", { example: rateExample });
 
 const CurrencyParam = z.object({
-  currency: z.string().regex(/^[A-Z]{3}$/, "an ISO 4217 code such as EUR").openapi({ param: { name: "currency", in: "path" }, example: "EUR" }),
+  currency: z
+    .string()
+    .regex(/^[A-Z]{3}$/, "an ISO 4217 code such as EUR")
+    .openapi({ param: { name: "currency", in: "path" }, example: "EUR" }),
 });
 
 const SetRateBody = z
@@ -39,7 +49,10 @@ export const list = createRoute({
   tags,
   security,
   summary: "Exchange rates used to convert transactions to USD",
-  responses: { 200: jsonResponse(listOf(FxRateSchema, "FxRate", rateExample), "The defaults, with your overrides"), ...errorResponses },
+  responses: {
+    200: jsonResponse(listOf(FxRateSchema, "FxRate", rateExample), "The defaults, with your overrides"),
+    ...errorResponses,
+  },
 });
 
 export const set = createRoute({

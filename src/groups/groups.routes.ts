@@ -22,7 +22,10 @@ export const GroupStatsSchema = z
     signups_paid: z.number().int(),
     signups_unpaid: z.number().int(),
     revenue_usd_cents: z.number().int(),
-    refreshed_at: z.string().nullable().openapi({ description: "When the hourly rollup last ran; null before the first one" }),
+    refreshed_at: z
+      .string()
+      .nullable()
+      .openapi({ description: "When the hourly rollup last ran; null before the first one" }),
   })
   .openapi("GroupStats");
 
@@ -40,7 +43,14 @@ const groupExample = {
   archived_at: null,
   created_at: "2026-11-25T08:00:00.000Z",
   updated_at: "2026-11-25T08:00:00.000Z",
-  stats: { partners: 12, clicks: 3400, signups_paid: 7, signups_unpaid: 21, revenue_usd_cents: 129900, refreshed_at: "2026-11-25T08:00:03.000Z" },
+  stats: {
+    partners: 12,
+    clicks: 3400,
+    signups_paid: 7,
+    signups_unpaid: 21,
+    revenue_usd_cents: 129900,
+    refreshed_at: "2026-11-25T08:00:03.000Z",
+  },
 } as const;
 
 export const GroupSchema = z
@@ -73,13 +83,21 @@ const CreateGroupBody = z
   })
   .strict()
   .openapi("CreateGroup", {
-    example: { name: "Affiliates", destination_url: "https://acme.com/signup", utm: { utm_source: "partner", utm_campaign: "{partner_key}" } },
+    example: {
+      name: "Affiliates",
+      destination_url: "https://acme.com/signup",
+      utm: { utm_source: "partner", utm_campaign: "{partner_key}" },
+    },
   });
 
 const UpdateGroupBody = z
   .object({
     name: z.string().min(1).max(100),
-    terms_url: z.string().max(2048).nullable().openapi({ description: "Public https URL; overrides the company's terms" }),
+    terms_url: z
+      .string()
+      .max(2048)
+      .nullable()
+      .openapi({ description: "Public https URL; overrides the company's terms" }),
     referral_links_enabled: z.boolean(),
     features: z
       .object({ lead_submission: z.boolean(), deal_registration: z.boolean(), application_form: z.boolean() })

@@ -9,8 +9,8 @@ import type { AdminContext } from "../admin/context";
 import { database } from "../db/client";
 import { idempotencyKeys } from "../db/schema";
 import { ApiError, isRetryable } from "../lib/errors";
-import { PROBLEMS } from "../lib/problems";
 import { sha256Hex } from "../lib/hash";
+import { PROBLEMS } from "../lib/problems";
 import { DAY_MS } from "../lib/time";
 
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
@@ -34,10 +34,17 @@ export const idempotentPosts: MiddlewareHandler<AdminContext> = async (c, next) 
     .where(
       and(
         where,
-        or(lt(idempotencyKeys.createdAt, now - DAY_MS), and(isNull(idempotencyKeys.status), lt(idempotencyKeys.createdAt, now - ABANDONED_AFTER_MS))),
+        or(
+          lt(idempotencyKeys.createdAt, now - DAY_MS),
+          and(isNull(idempotencyKeys.status), lt(idempotencyKeys.createdAt, now - ABANDONED_AFTER_MS)),
+        ),
       ),
     );
-  const reserved = await db.insert(idempotencyKeys).values({ companyId, key, requestHash, createdAt: now }).onConflictDoNothing().returning();
+  const reserved = await db
+    .insert(idempotencyKeys)
+    .values({ companyId, key, requestHash, createdAt: now })
+    .onConflictDoNothing()
+    .returning();
   if (reserved.length === 0) {
     const first = (await db.query.idempotencyKeys.findFirst({ where }))!;
     if (first.requestHash !== requestHash) {
@@ -51,7 +58,10 @@ export const idempotentPosts: MiddlewareHandler<AdminContext> = async (c, next) 
     }
     return new Response(first.body, {
       status: first.status,
-      headers: { "content-type": first.status < 400 ? "application/json" : "application/problem+json", "idempotent-replayed": "true" },
+      headers: {
+        "content-type": first.status < 400 ? "application/json" : "application/problem+json",
+        "idempotent-replayed": "true",
+      },
     });
   }
 

@@ -71,12 +71,19 @@ export const customer: AdminHandler<typeof routes.customer> = async (c) => {
     partnerKey: body.partner_key,
     name: body.name,
   });
-  const payload = { object: "customer_result" as const, customer: serializeCustomer(result.customer), replayed: result.replayed };
+  const payload = {
+    object: "customer_result" as const,
+    customer: serializeCustomer(result.customer),
+    replayed: result.replayed,
+  };
   return result.replayed ? c.json(payload, 200) : c.json(payload, 201);
 };
 
 export const getCustomer: AdminHandler<typeof routes.getCustomer> = async (c) => {
-  return c.json(serializeCustomer(await ingest.getCustomer(c.env, c.get("caller").companyId, c.req.valid("param").customer_id)), 200);
+  return c.json(
+    serializeCustomer(await ingest.getCustomer(c.env, c.get("caller").companyId, c.req.valid("param").customer_id)),
+    200,
+  );
 };
 
 export const transaction: AdminHandler<typeof routes.transaction> = async (c) => {

@@ -74,13 +74,19 @@ const key = (example: string) => z.string().min(1).max(200).openapi({ example })
 
 const ConversionBody = z
   .object({
-    xid: z.string().min(1).max(64).openapi({ description: "The click id your site received (`ps_xid`)", example: "01jd3k5qv0r8t2x7m9c4b6n1pz" }),
+    xid: z
+      .string()
+      .min(1)
+      .max(64)
+      .openapi({ description: "The click id your site received (`ps_xid`)", example: "01jd3k5qv0r8t2x7m9c4b6n1pz" }),
     customer_key: key("acct_4711"),
     email: z.email().max(254).optional(),
     name: z.string().max(200).optional(),
   })
   .strict()
-  .openapi("Conversion", { example: { xid: "01jd3k5qv0r8t2x7m9c4b6n1pz", customer_key: "acct_4711", email: "buyer@example.com" } });
+  .openapi("Conversion", {
+    example: { xid: "01jd3k5qv0r8t2x7m9c4b6n1pz", customer_key: "acct_4711", email: "buyer@example.com" },
+  });
 
 const ConversionResult = z
   .object({
@@ -88,16 +94,31 @@ const ConversionResult = z
     customer: CustomerSchema,
     replayed: z.boolean().openapi({ description: "The same conversion was recorded before; nothing changed" }),
     rebound: z.boolean().openapi({ description: "An existing customer moved to this click's partner (last click)" }),
-    kept_earlier_attribution: z.boolean().openapi({ description: "An existing customer kept its partner (first click, older click, or already paying)" }),
+    kept_earlier_attribution: z
+      .boolean()
+      .openapi({ description: "An existing customer kept its partner (first click, older click, or already paying)" }),
   })
   .openapi("ConversionResult", {
-    example: { object: "conversion", customer: customerExample, replayed: false, rebound: false, kept_earlier_attribution: false },
+    example: {
+      object: "conversion",
+      customer: customerExample,
+      replayed: false,
+      rebound: false,
+      kept_earlier_attribution: false,
+    },
   });
 
 const CustomerBody = z
-  .object({ customer_key: key("acct_4711"), email: z.email().max(254), partner_key: z.string().min(1).max(40), name: z.string().max(200).optional() })
+  .object({
+    customer_key: key("acct_4711"),
+    email: z.email().max(254),
+    partner_key: z.string().min(1).max(40),
+    name: z.string().max(200).optional(),
+  })
   .strict()
-  .openapi("CreateCustomer", { example: { customer_key: "acct_4711", email: "buyer@example.com", partner_key: "jane-doe" } });
+  .openapi("CreateCustomer", {
+    example: { customer_key: "acct_4711", email: "buyer@example.com", partner_key: "jane-doe" },
+  });
 
 const CustomerResult = z
   .object({ object: z.literal("customer_result"), customer: CustomerSchema, replayed: z.boolean() })
@@ -120,7 +141,10 @@ const TransactionBody = z
           ` and worth at most ${dollars(MAX_TRANSACTION_USD_CENTS)}`,
         example: 4500,
       }),
-    currency: z.string().regex(/^[A-Z]{3}$/, "an ISO 4217 code such as USD").openapi({ example: "EUR" }),
+    currency: z
+      .string()
+      .regex(/^[A-Z]{3}$/, "an ISO 4217 code such as USD")
+      .openapi({ example: "EUR" }),
     product_key: z.string().max(200).optional(),
     category_key: z.string().max(200).optional(),
     created_at: z.iso
@@ -133,7 +157,15 @@ const TransactionBody = z
     path: ["customer_key"],
     message: "send exactly one of customer_key and customer_email",
   })
-  .openapi("CreateTransaction", { example: { key: "inv_2026_0042", customer_key: "acct_4711", amount: 4500, currency: "EUR", product_key: "pro_plan" } });
+  .openapi("CreateTransaction", {
+    example: {
+      key: "inv_2026_0042",
+      customer_key: "acct_4711",
+      amount: 4500,
+      currency: "EUR",
+      product_key: "pro_plan",
+    },
+  });
 
 const replayNote = "201 when recorded now; 200 with `replayed: true` when the same call was recorded before.";
 

@@ -1,6 +1,6 @@
 // One error type for the whole admin side, rendered as RFC 9457 `application/problem+json`.
 // What it says comes from the catalogue (./problems.ts); a thrown error adds only detail and fields.
-import { type Problem, type ProblemEntry, PROBLEMS, problemUrn } from "./problems";
+import { PROBLEMS, type Problem, type ProblemEntry, problemUrn } from "./problems";
 
 export interface FieldError {
   /** Dotted path of the offending field, e.g. `utm_params.0.value`. */

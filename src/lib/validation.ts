@@ -1,6 +1,6 @@
 // Input rules shared by the services (which enforce them) and the API schemas (which document them).
 import { z } from "zod";
-import { problems, type FieldError } from "./errors";
+import { type FieldError, problems } from "./errors";
 import { isWellFormed } from "./unicode";
 
 const LOWER_WORDS = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
@@ -13,7 +13,9 @@ export const httpUrl = z
   .refine((value) => {
     try {
       const url = new URL(value);
-      return (url.protocol === "http:" || url.protocol === "https:") && !url.username && !url.password && url.hostname !== "";
+      return (
+        (url.protocol === "http:" || url.protocol === "https:") && !url.username && !url.password && url.hostname !== ""
+      );
     } catch {
       return false;
     }
@@ -31,7 +33,8 @@ export const partnerKey = z
 export const linkText = partnerKey;
 
 // Text that goes into URLs: a lone surrogate is refused here rather than mangled at the edge.
-const urlText = (min: number, max: number) => z.string().min(min).max(max).refine(isWellFormed, "must be valid Unicode text");
+const urlText = (min: number, max: number) =>
+  z.string().min(min).max(max).refine(isWellFormed, "must be valid Unicode text");
 export const utmParams = z
   .array(z.tuple([urlText(1, 100), urlText(0, 500)]))
   .max(20)
@@ -49,14 +52,30 @@ export function zodFieldErrors(error: z.ZodError): FieldError[] {
     const at = (path: PropertyKey[]) => path.map(String).join(".") || "(body)";
     // Unknown fields are named one by one, so a client sees exactly which to drop.
     if (issue.code === "unrecognized_keys") {
-      return issue.keys.map((key) => ({ field: at([...issue.path, key]), message: "is not a field this request accepts" }));
+      return issue.keys.map((key) => ({
+        field: at([...issue.path, key]),
+        message: "is not a field this request accepts",
+      }));
     }
     return [{ field: at(issue.path), message: issue.message }];
   });
 }
 
 // Reserved names (RFC 2606, 6761, 6762) and internal-only suffixes never reachable from the internet.
-const NON_PUBLIC_SUFFIXES = ["localhost", "local", "internal", "intranet", "lan", "home.arpa", "test", "example", "invalid", "onion", "corp", "private"];
+const NON_PUBLIC_SUFFIXES = [
+  "localhost",
+  "local",
+  "internal",
+  "intranet",
+  "lan",
+  "home.arpa",
+  "test",
+  "example",
+  "invalid",
+  "onion",
+  "corp",
+  "private",
+];
 
 /**
  * A publicly reachable https URL, judged by its form only (nothing is fetched): https, no
@@ -82,8 +101,10 @@ function publicHttpsProblem(value: string): string | null {
   if (url.protocol !== "https:") return "must use https";
   if (url.username || url.password) return "must not contain credentials";
   const host = url.hostname.toLowerCase();
-  if (host.startsWith("[")) return isPublicIPv6(host.slice(1, -1)) ? null : "must not point to a private or reserved address";
-  if (/^\d+\.\d+\.\d+\.\d+$/.test(host)) return isPublicIPv4(host) ? null : "must not point to a private or reserved address";
+  if (host.startsWith("["))
+    return isPublicIPv6(host.slice(1, -1)) ? null : "must not point to a private or reserved address";
+  if (/^\d+\.\d+\.\d+\.\d+$/.test(host))
+    return isPublicIPv4(host) ? null : "must not point to a private or reserved address";
   if (!host.includes(".")) return "must have a public hostname";
   const labels = host.replace(/\.$/, "").split(".");
   for (let i = 0; i < labels.length; i++) {
@@ -95,7 +116,10 @@ function publicHttpsProblem(value: string): string | null {
 function isPublicIPv4(address: string): boolean {
   const [a, b, c] = address.split(".").map(Number) as [number, number, number, number];
   const blocked =
-    a === 0 || a === 10 || a === 127 || a >= 224 ||
+    a === 0 ||
+    a === 10 ||
+    a === 127 ||
+    a >= 224 ||
     (a === 100 && b >= 64 && b <= 127) ||
     (a === 169 && b === 254) ||
     (a === 172 && b >= 16 && b <= 31) ||

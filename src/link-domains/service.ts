@@ -10,8 +10,8 @@ import { database, isUniqueViolation } from "../db/client";
 import { linkDomains } from "../db/schema";
 import type { StorageEnv as Stores } from "../env";
 import { ApiError, problems } from "../lib/errors";
-import { PROBLEMS } from "../lib/problems";
 import { newId } from "../lib/ids";
+import { PROBLEMS } from "../lib/problems";
 import { parseInput } from "../lib/validation";
 import { enqueuePublish, enqueuePublishStatement, publishNow, publishTargets } from "../redirect/publish";
 import { DnsLookupError, type TxtResolver } from "./dns";
@@ -59,10 +59,14 @@ export const linkDomainInput = z
   )
   // Browsers drop a cookie whose Domain is a public suffix (`com`, `co.uk`, `github.io`), so
   // tracking would fail silently: judged by the Public Suffix List, private section included.
-  .refine(({ cookieDomain }) => !cookieDomain || getPublicSuffix(cookieDomain, { allowPrivateDomains: true }) !== cookieDomain, {
-    path: ["cookieDomain"],
-    message: "must be a domain you own such as acme.com, not a public suffix such as com or co.uk",
-  });
+  .refine(
+    ({ cookieDomain }) =>
+      !cookieDomain || getPublicSuffix(cookieDomain, { allowPrivateDomains: true }) !== cookieDomain,
+    {
+      path: ["cookieDomain"],
+      message: "must be a domain you own such as acme.com, not a public suffix such as com or co.uk",
+    },
+  );
 
 /** What one ownership check saw: the TXT values found against the one expected. */
 export interface VerificationCheck {
@@ -82,7 +86,10 @@ const hostnameTaken = (hostname: string) =>
 /** 32 random bytes, base64url (256 bits): unguessable, and safe in a TXT record and a URL. */
 export function newVerificationToken(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(32));
-  return btoa(String.fromCharCode(...bytes)).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+  return btoa(String.fromCharCode(...bytes))
+    .replaceAll("+", "-")
+    .replaceAll("/", "_")
+    .replace(/=+$/, "");
 }
 
 export async function listLinkDomains(env: Stores, companyId: string) {

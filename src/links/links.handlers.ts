@@ -1,6 +1,6 @@
 import type { AdminHandler } from "../admin/context";
 import { iso, listBody } from "../admin/schemas";
-import type { defaultLinks } from "../db/schema";
+import type { defaultLinks, UtmParams } from "../db/schema";
 import type * as routes from "./links.routes";
 import { createDefaultLink, deleteDefaultLink, getDefaultLink, listDefaultLinks, updateDefaultLink } from "./service";
 import { fromUtmParams, toUtmParams } from "./utm";
@@ -44,14 +44,17 @@ export const create: AdminHandler<typeof routes.create> = async (c) => {
 };
 
 export const get: AdminHandler<typeof routes.get> = async (c) => {
-  return c.json(serializeDefaultLink(await getDefaultLink(c.env, c.get("caller").companyId, c.req.valid("param").link_id)), 200);
+  return c.json(
+    serializeDefaultLink(await getDefaultLink(c.env, c.get("caller").companyId, c.req.valid("param").link_id)),
+    200,
+  );
 };
 
 export const update: AdminHandler<typeof routes.update> = async (c) => {
   const { companyId } = c.get("caller");
   const { link_id } = c.req.valid("param");
   const body = c.req.valid("json");
-  let utmParams;
+  let utmParams: UtmParams | undefined;
   if (body.utm !== undefined || body.custom_params !== undefined) {
     // `utm` and `custom_params` each replace their part; the part not sent is kept.
     const current = fromUtmParams((await getDefaultLink(c.env, companyId, link_id)).utmParams);

@@ -1,5 +1,14 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { conflictResponse, deletedSchema, errorResponses, idParam, jsonBody, jsonResponse, listOf, security } from "../admin/schemas";
+import {
+  conflictResponse,
+  deletedSchema,
+  errorResponses,
+  idParam,
+  jsonBody,
+  jsonResponse,
+  listOf,
+  security,
+} from "../admin/schemas";
 import { CustomParamsInput, UtmInput } from "./utm";
 
 const tags = ["Default links"];
@@ -36,7 +45,9 @@ export const DefaultLinkSchema = z
     utm: z.record(z.string(), z.string()),
     custom_params: z.record(z.string(), z.string()),
     lock_utms: z.boolean().openapi({ description: "When true, a visitor's query cannot replace these parameters" }),
-    link_text: z.string().openapi({ description: "Suffix of partners' slugs (`jane-doe--pricing`); empty for the original; fixed" }),
+    link_text: z
+      .string()
+      .openapi({ description: "Suffix of partners' slugs (`jane-doe--pricing`); empty for the original; fixed" }),
     created_at: z.string(),
     updated_at: z.string(),
   })
@@ -44,7 +55,11 @@ export const DefaultLinkSchema = z
     example: defaultLinkExample,
   });
 
-const linkTextField = z.string().min(1).max(40).openapi({ description: "Letters, digits and single dashes", example: "pricing" });
+const linkTextField = z
+  .string()
+  .min(1)
+  .max(40)
+  .openapi({ description: "Letters, digits and single dashes", example: "pricing" });
 
 const CreateLinkBody = z
   .object({
@@ -58,7 +73,12 @@ const CreateLinkBody = z
   })
   .strict()
   .openapi("CreateDefaultLink", {
-    example: { title: "Pricing page", destination_url: "https://acme.com/pricing", utm: { utm_source: "partner" }, link_text: "pricing" },
+    example: {
+      title: "Pricing page",
+      destination_url: "https://acme.com/pricing",
+      utm: { utm_source: "partner" },
+      link_text: "pricing",
+    },
   });
 
 const UpdateLinkBody = z
@@ -72,11 +92,17 @@ const UpdateLinkBody = z
     link_text: z
       .never({ error: "cannot be changed once created: partners' existing links would break" })
       .optional()
-      .openapi({ type: "string", readOnly: true, description: "Cannot be changed: sending it is a 422 naming this field" }),
+      .openapi({
+        type: "string",
+        readOnly: true,
+        description: "Cannot be changed: sending it is a 422 naming this field",
+      }),
   })
   .partial()
   .strict()
-  .openapi("UpdateDefaultLink", { example: { destination_url: "https://acme.com/pricing/2027", utm: { utm_source: "partner" } } });
+  .openapi("UpdateDefaultLink", {
+    example: { destination_url: "https://acme.com/pricing/2027", utm: { utm_source: "partner" } },
+  });
 
 export const list = createRoute({
   method: "get",
@@ -85,7 +111,10 @@ export const list = createRoute({
   security,
   summary: "List a group's default links",
   request: { params: GroupIdParam },
-  responses: { 200: jsonResponse(listOf(DefaultLinkSchema, "DefaultLink", defaultLinkExample), "The group's live default links"), ...errorResponses },
+  responses: {
+    200: jsonResponse(listOf(DefaultLinkSchema, "DefaultLink", defaultLinkExample), "The group's live default links"),
+    ...errorResponses,
+  },
 });
 
 export const create = createRoute({

@@ -6,11 +6,11 @@ import { z } from "zod";
 import type { Stores } from "../companies/service";
 import { database, isUniqueViolation } from "../db/client";
 import { defaultLinks } from "../db/schema";
-import { ApiError, problems } from "../lib/errors";
-import { PROBLEMS } from "../lib/problems";
-import { newId } from "../lib/ids";
-import { httpUrl, linkText, parseInput, utmParams } from "../lib/validation";
 import { getGroup } from "../groups/service";
+import { ApiError, problems } from "../lib/errors";
+import { newId } from "../lib/ids";
+import { PROBLEMS } from "../lib/problems";
+import { httpUrl, linkText, parseInput, utmParams } from "../lib/validation";
 import { partnerLinksForNewLinkText, slugConflict, slugsOfGroupLinkText } from "../partners/service";
 import { enqueuePublish, enqueuePublishStatement, publishNow, publishTargets } from "../redirect/publish";
 import { batchWritingSlugs, publishSlugFilter, type SlugChange } from "../redirect/slug-filter-publish";
@@ -72,8 +72,18 @@ export async function createDefaultLink(
        FROM (SELECT min(p) AS position FROM (SELECT 2 AS p UNION ALL SELECT 3)
              WHERE p NOT IN (SELECT position FROM default_links WHERE group_id = ?3 AND deleted_at IS NULL)) AS free
        WHERE free.position IS NOT NULL`,
-    )
-      .bind(id, companyId, groupId, data.title, data.description, data.destinationUrl, JSON.stringify(data.utmParams), data.lockUtms ? 1 : 0, data.linkText, now);
+    ).bind(
+      id,
+      companyId,
+      groupId,
+      data.title,
+      data.description,
+      data.destinationUrl,
+      JSON.stringify(data.utmParams),
+      data.lockUtms ? 1 : 0,
+      data.linkText,
+      now,
+    );
     const writes = [
       insertLink,
       partnerLinksForNewLinkText(env, companyId, groupId, data.linkText, id),
@@ -122,7 +132,10 @@ export async function updateDefaultLink(
   const link = await getDefaultLink(env, companyId, linkId);
   const db = database(env.DB);
   await db.batch([
-    db.update(defaultLinks).set({ ...data, updatedAt: Date.now() }).where(eq(defaultLinks.id, linkId)),
+    db
+      .update(defaultLinks)
+      .set({ ...data, updatedAt: Date.now() })
+      .where(eq(defaultLinks.id, linkId)),
     enqueuePublish(db, publishTargets.group(companyId, link.groupId)),
   ]);
   await publishNow(env, [publishTargets.group(companyId, link.groupId)]);

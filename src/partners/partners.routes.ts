@@ -1,5 +1,14 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { conflictResponse, errorResponses, idParam, jsonBody, jsonResponse, listOf, PaginationQuery, security } from "../admin/schemas";
+import {
+  conflictResponse,
+  errorResponses,
+  idParam,
+  jsonBody,
+  jsonResponse,
+  listOf,
+  PaginationQuery,
+  security,
+} from "../admin/schemas";
 
 const tags = ["Partners"];
 const PartnerIdParam = idParam("partner_id", "ptn_01jd3k5qv0r8t2x7m9c4b6n1pz");
@@ -61,7 +70,12 @@ const CreatePartnerBody = z
     email: z.string().max(254).openapi({ example: "jane@example.com" }),
     first_name: z.string().min(1).max(100).openapi({ example: "Jane" }),
     last_name: z.string().min(1).max(100).openapi({ example: "Doe" }),
-    partner_key: z.string().min(1).max(40).optional().openapi({ description: "Generated from the name when absent", example: "jane-doe" }),
+    partner_key: z
+      .string()
+      .min(1)
+      .max(40)
+      .optional()
+      .openapi({ description: "Generated from the name when absent", example: "jane-doe" }),
     group_id: z.string().min(1).max(64).optional().openapi({ description: "Defaults to the company's default group" }),
   })
   .strict()
@@ -72,8 +86,16 @@ const UpdatePartnerBody = z
     email: z.string().max(254),
     first_name: z.string().min(1).max(100),
     last_name: z.string().min(1).max(100),
-    partner_key: z.string().min(1).max(40).openapi({ description: "Existing slugs keep the old key; new links use this one" }),
-    group_id: z.string().min(1).max(64).openapi({ description: "Moves the partner: existing slugs lead to the new group's destinations" }),
+    partner_key: z
+      .string()
+      .min(1)
+      .max(40)
+      .openapi({ description: "Existing slugs keep the old key; new links use this one" }),
+    group_id: z
+      .string()
+      .min(1)
+      .max(64)
+      .openapi({ description: "Moves the partner: existing slugs lead to the new group's destinations" }),
     status: z.enum(["active", "archived"]),
   })
   .partial()
@@ -86,8 +108,15 @@ export const list = createRoute({
   tags,
   security,
   summary: "List partners",
-  request: { query: PaginationQuery.extend({ group_id: z.string().max(64).optional().openapi({ description: "Only this group's partners" }) }) },
-  responses: { 200: jsonResponse(listOf(PartnerSchema, "Partner", partnerExample), "A page of partners"), ...errorResponses },
+  request: {
+    query: PaginationQuery.extend({
+      group_id: z.string().max(64).optional().openapi({ description: "Only this group's partners" }),
+    }),
+  },
+  responses: {
+    200: jsonResponse(listOf(PartnerSchema, "Partner", partnerExample), "A page of partners"),
+    ...errorResponses,
+  },
 });
 
 export const create = createRoute({
@@ -127,5 +156,11 @@ export const links = createRoute({
   security,
   summary: "A partner's referral links, as full URLs",
   request: { params: PartnerIdParam },
-  responses: { 200: jsonResponse(listOf(PartnerLinkSchema, "PartnerLink", partnerLinkExample), "One link per live default link of the partner's group"), ...errorResponses },
+  responses: {
+    200: jsonResponse(
+      listOf(PartnerLinkSchema, "PartnerLink", partnerLinkExample),
+      "One link per live default link of the partner's group",
+    ),
+    ...errorResponses,
+  },
 });

@@ -10,12 +10,12 @@ import type { Stores } from "../companies/service";
 import { getCompany } from "../companies/service";
 import { database, isUniqueViolation } from "../db/client";
 import { defaultLinks, partnerLinks, partners } from "../db/schema";
+import { getGroup, isOwnGroup } from "../groups/service";
 import { ApiError, problems } from "../lib/errors";
-import { PROBLEMS } from "../lib/problems";
 import { newId } from "../lib/ids";
+import { PROBLEMS } from "../lib/problems";
 import { firstFree, slugify } from "../lib/slugs";
 import { parseInput, partnerKey } from "../lib/validation";
-import { getGroup, isOwnGroup } from "../groups/service";
 import { enqueuePublishStatement, publishNow, publishTargets } from "../redirect/publish";
 import { batchWritingSlugs, publishSlugFilter, type SlugChange } from "../redirect/slug-filter-publish";
 
@@ -61,7 +61,12 @@ export async function createPartner(env: Stores, companyId: string, input: z.inp
   }
 }
 
-async function insertPartner(env: Stores, companyId: string, groupId: string, data: z.output<typeof createPartnerInput>) {
+async function insertPartner(
+  env: Stores,
+  companyId: string,
+  groupId: string,
+  data: z.output<typeof createPartnerInput>,
+) {
   const key = data.partnerKey ?? (await freePartnerKey(env, companyId, `${data.firstName} ${data.lastName}`));
   if (data.partnerKey) await assertKeyAvailable(env, companyId, key);
 
@@ -70,7 +75,17 @@ async function insertPartner(env: Stores, companyId: string, groupId: string, da
   const texts = await liveLinkTexts(env, groupId);
   const insert = database(env.DB)
     .insert(partners)
-    .values({ id: partnerId, companyId, groupId, partnerKey: key, email: data.email, firstName: data.firstName, lastName: data.lastName, createdAt: now, updatedAt: now })
+    .values({
+      id: partnerId,
+      companyId,
+      groupId,
+      partnerKey: key,
+      email: data.email,
+      firstName: data.firstName,
+      lastName: data.lastName,
+      createdAt: now,
+      updatedAt: now,
+    })
     .toSQL();
   let created: SlugChange;
   try {
@@ -109,15 +124,25 @@ export async function movePartner(env: Stores, companyId: string, partnerId: str
  * Updates a partner. A new key is used by links created from now on and in the tracking params;
  * existing slugs stay as they are. A move gives the partner slugs for the new group's link texts.
  */
-export async function updatePartner(env: Stores, companyId: string, partnerId: string, input: z.input<typeof updatePartnerInput>) {
+export async function updatePartner(
+  env: Stores,
+  companyId: string,
+  partnerId: string,
+  input: z.input<typeof updatePartnerInput>,
+) {
   const data = parseInput(updatePartnerInput, input);
   const partner = await getPartner(env, companyId, partnerId);
   if (data.groupId && data.groupId !== partner.groupId) await liveGroupOf(env, companyId, data.groupId);
-  if (data.partnerKey && data.partnerKey !== partner.partnerKey) await assertKeyAvailable(env, companyId, data.partnerKey, partnerId);
+  if (data.partnerKey && data.partnerKey !== partner.partnerKey)
+    await assertKeyAvailable(env, companyId, data.partnerKey, partnerId);
   const moving = data.groupId !== undefined && data.groupId !== partner.groupId;
   // A move writes the partner and their slugs for the new group's links together, or nothing.
   const texts = moving ? await liveLinkTexts(env, data.groupId!) : [];
-  const update = database(env.DB).update(partners).set({ ...data, updatedAt: Date.now() }).where(eq(partners.id, partnerId)).toSQL();
+  const update = database(env.DB)
+    .update(partners)
+    .set({ ...data, updatedAt: Date.now() })
+    .where(eq(partners.id, partnerId))
+    .toSQL();
   const edgeChanged = Boolean(data.groupId || data.partnerKey || data.status);
   const target = publishTargets.partnerSlugs(companyId, partnerId);
   const writes = [
@@ -155,7 +180,8 @@ export async function listPartners(
       columns: { id: true },
       where: and(eq(partners.id, options.startingAfter), eq(partners.companyId, companyId)),
     });
-    if (!after) throw problems.validation([{ field: "startingAfter", message: "no partner with this id in your company" }]);
+    if (!after)
+      throw problems.validation([{ field: "startingAfter", message: "no partner with this id in your company" }]);
   }
   const rows = await database(env.DB)
     .select()
@@ -178,7 +204,10 @@ export async function listPartnerLinks(env: Stores, companyId: string, partnerId
   return database(env.DB)
     .select({ defaultLink: defaultLinks, slug: partnerLinks.slug })
     .from(defaultLinks)
-    .innerJoin(partnerLinks, and(eq(partnerLinks.partnerId, partner.id), eq(partnerLinks.linkText, defaultLinks.linkText)))
+    .innerJoin(
+      partnerLinks,
+      and(eq(partnerLinks.partnerId, partner.id), eq(partnerLinks.linkText, defaultLinks.linkText)),
+    )
     .where(and(eq(defaultLinks.groupId, partner.groupId), isNull(defaultLinks.deletedAt)))
     .orderBy(asc(defaultLinks.position));
 }
@@ -195,19 +224,32 @@ async function liveGroupOf(env: Stores, companyId: string, groupId: string) {
  * The statement that gives every partner of a group a slug for a new link text (one statement, any
  * group size), if the default link `linkId` exists: batched with that link's insert, both or neither.
  */
-export function partnerLinksForNewLinkText(env: Stores, companyId: string, groupId: string, text: string, linkId: string) {
-  return insertPartnerLinks(env, text, "company_id = ?4 AND group_id = ?5 AND EXISTS (SELECT 1 FROM default_links WHERE id = ?6)", [
-    companyId,
-    groupId,
-    linkId,
-  ]);
+export function partnerLinksForNewLinkText(
+  env: Stores,
+  companyId: string,
+  groupId: string,
+  text: string,
+  linkId: string,
+) {
+  return insertPartnerLinks(
+    env,
+    text,
+    "company_id = ?4 AND group_id = ?5 AND EXISTS (SELECT 1 FROM default_links WHERE id = ?6)",
+    [companyId, groupId, linkId],
+  );
 }
 
 /**
  * Gives a partner a slug for each live link text of their group, once they are written there. A
  * default link created meanwhile either sees this partner or is seen here, so none is missed.
  */
-async function addSlugsForLiveLinks(env: Stores, companyId: string, partnerId: string, groupId: string, alreadyGiven: string[] = []) {
+async function addSlugsForLiveLinks(
+  env: Stores,
+  companyId: string,
+  partnerId: string,
+  groupId: string,
+  alreadyGiven: string[] = [],
+) {
   const texts = (await liveLinkTexts(env, groupId)).filter((text) => !alreadyGiven.includes(text));
   if (!texts.length) return undefined;
   const writes = texts.map((text) => partnerLinksForPartner(env, partnerId, text));
@@ -277,7 +319,12 @@ async function assertKeyAvailable(env: Stores, companyId: string, key: string, f
   const links = await db
     .select({ partnerId: partnerLinks.partnerId })
     .from(partnerLinks)
-    .where(and(eq(partnerLinks.companyId, companyId), or(eq(partnerLinks.slug, key), startsWith(partnerLinks.slug, `${key}--`))));
+    .where(
+      and(
+        eq(partnerLinks.companyId, companyId),
+        or(eq(partnerLinks.slug, key), startsWith(partnerLinks.slug, `${key}--`)),
+      ),
+    );
   const owners = [partner?.id, ...links.map((link) => link.partnerId)].filter((id) => id !== undefined);
   if (owners.some((owner) => owner !== forPartnerId)) throw keyTaken(key);
 }
@@ -289,13 +336,26 @@ async function freePartnerKey(env: Stores, companyId: string, name: string): Pro
   const usedKeys = await db
     .select({ key: partners.partnerKey })
     .from(partners)
-    .where(and(eq(partners.companyId, companyId), or(eq(partners.partnerKey, base), startsWith(partners.partnerKey, `${base}-`))));
+    .where(
+      and(
+        eq(partners.companyId, companyId),
+        or(eq(partners.partnerKey, base), startsWith(partners.partnerKey, `${base}-`)),
+      ),
+    );
   const usedSlugs = await db
     .select({ key: partnerLinks.slug })
     .from(partnerLinks)
-    .where(and(eq(partnerLinks.companyId, companyId), or(eq(partnerLinks.slug, base), startsWith(partnerLinks.slug, `${base}-`))));
+    .where(
+      and(
+        eq(partnerLinks.companyId, companyId),
+        or(eq(partnerLinks.slug, base), startsWith(partnerLinks.slug, `${base}-`)),
+      ),
+    );
   // A slug `k--text` uses the key `k` as much as the slug `k` does.
-  return firstFree(base, [...usedKeys, ...usedSlugs].map((row) => row.key.split("--")[0]!));
+  return firstFree(
+    base,
+    [...usedKeys, ...usedSlugs].map((row) => row.key.split("--")[0]!),
+  );
 }
 
 /** `column` starts with `prefix`, as an index range (SQLite's LIKE ignores case, so it cannot use the index). */

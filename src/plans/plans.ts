@@ -1,7 +1,7 @@
 // What each plan allows. Documented in the README ("Plans"); change both together.
 import type { Plan } from "../db/schema";
 import { ApiError } from "../lib/errors";
-import { type Problem, PROBLEMS } from "../lib/problems";
+import { PROBLEMS, type Problem } from "../lib/problems";
 
 export interface PlanLimits {
   /** Live (not archived) groups; null = unlimited. */

@@ -5,19 +5,19 @@
 // When KV or D1 fail, stale in-isolate entries still answer; what cannot be answered comes back
 // as null and the caller falls back (company fallback URL or a 404 page) — never an exception.
 import type { IsolateCache } from "./isolate-cache";
-import type { SlugFilterCache } from "./slug-filter-cache";
 import {
-  loadRouteFromD1,
-  recordKeys,
-  writeBackKey,
   type GroupRecord,
   type LinkRecord,
+  loadRouteFromD1,
   type ReadRecord,
   type RecordKey,
   type RecordKind,
   type RecordTypes,
   type RouteRecords,
+  recordKeys,
+  writeBackKey,
 } from "./records";
+import type { SlugFilterCache } from "./slug-filter-cache";
 
 /** KV's own edge cache for reads (Cloudflare's minimum is 30 s). */
 export const KV_CACHE_TTL_SECONDS = 30;
@@ -99,7 +99,9 @@ export async function resolveRoute(deps: ResolverDeps, hostname: string, slug: s
   try {
     fromD1 = await loadRouteFromD1(deps.db, hostname, slug);
   } catch (error) {
-    console.error(JSON.stringify({ msg: "route load failed, serving from cache", hostname, slug, error: String(error) }));
+    console.error(
+      JSON.stringify({ msg: "route load failed, serving from cache", hostname, slug, error: String(error) }),
+    );
     return route; // what storage answered, stale where it did not, null where nothing is known
   }
   remember(deps, lookups, fromD1, hostname, slug);
@@ -154,7 +156,11 @@ class StorageLookups {
     const slot = this.found[kind];
     if (slot.key === undefined) {
       slot.key = key;
-      this.loading.push(lookup(this.deps, key).then((found) => void (slot.lookup = found)));
+      this.loading.push(
+        lookup(this.deps, key).then((found) => {
+          slot.lookup = found;
+        }),
+      );
       return undefined;
     }
     const found = slot.lookup;
@@ -246,7 +252,9 @@ function remember(
   );
   if (writes.length) {
     deps.waitUntil(
-      Promise.all(writes).catch((error) => console.error(JSON.stringify({ msg: "kv write-back failed", error: String(error) }))),
+      Promise.all(writes).catch((error) =>
+        console.error(JSON.stringify({ msg: "kv write-back failed", error: String(error) })),
+      ),
     );
   }
 }

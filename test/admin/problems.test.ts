@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import readme from "../../README.md?raw";
 import { ApiError } from "../../src/lib/errors";
-import { PROBLEM_LIST, PROBLEMS, problemUrn, type ProblemEntry } from "../../src/lib/problems";
+import { PROBLEM_LIST, PROBLEMS, type ProblemEntry, problemUrn } from "../../src/lib/problems";
 import { api, newTenant, tableSnapshot } from "../helpers/admin";
 
 type Operation = {
@@ -31,7 +31,12 @@ function readmeErrorRows(): string[][] {
   const rows: string[][] = [];
   for (const line of lines.slice(header + 2)) {
     if (!line.startsWith("|")) break;
-    rows.push(line.slice(1, -1).split(" | ").map((cell) => cell.trim()));
+    rows.push(
+      line
+        .slice(1, -1)
+        .split(" | ")
+        .map((cell) => cell.trim()),
+    );
   }
   return rows;
 }
@@ -56,8 +61,9 @@ describe("problem catalogue", () => {
   });
 
   it("is what ApiError takes: the problem's type, status and title come from the entry only", () => {
+    const teapot = { type: "teapot", status: 418, title: "Teapot", when: "never", retryable: false } as const;
     // @ts-expect-error a type, status and title made up where the error is thrown are not an entry
-    const madeUp = () => new ApiError({ type: "teapot", status: 418, title: "Teapot", when: "never", retryable: false });
+    const madeUp = () => new ApiError(teapot);
     expect(madeUp).toBeTypeOf("function");
     const error = new ApiError(PROBLEMS.lastApiKey, "Create another first.");
     expect(error.toProblem("/v1/api-keys/key_1")).toEqual({
@@ -82,7 +88,9 @@ describe("problems in the OpenAPI document", () => {
     const problemSchema = doc.components.schemas.Problem;
     expect([...problemSchema.properties.type.enum].sort()).toEqual(PROBLEM_LIST.map(problemUrn).sort());
     for (const problem of PROBLEM_LIST) {
-      const documented = list.some(({ op }) => op.responses[problem.status]?.description.includes(`\`${problem.type}\``));
+      const documented = list.some(({ op }) =>
+        op.responses[problem.status]?.description.includes(`\`${problem.type}\``),
+      );
       expect(documented, `${problem.status} ${problem.type}`).toBe(true);
     }
   });
@@ -91,13 +99,16 @@ describe("problems in the OpenAPI document", () => {
     const { list } = await operations();
     expect(list.length).toBeGreaterThanOrEqual(31);
     for (const { method, op, name } of list) {
-      for (const status of ["400", "401", "404", "413", "422", "429"]) expect(op.responses[status], `${name} ${status}`).toBeDefined();
+      for (const status of ["400", "401", "404", "413", "422", "429"])
+        expect(op.responses[status], `${name} ${status}`).toBeDefined();
       // Idempotency-Key: a retry while the first request runs is `409 idempotency-key-in-progress`.
       if (method === "post") expect(op.responses["409"], name).toBeDefined();
       for (const [status, response] of Object.entries(op.responses)) {
         if (Number(status) < 400) continue;
         expect(Object.keys(response.content ?? {}), `${name} ${status}`).toEqual(["application/problem+json"]);
-        expect(response.content!["application/problem+json"]!.schema.$ref, `${name} ${status}`).toBe("#/components/schemas/Problem");
+        expect(response.content!["application/problem+json"]!.schema.$ref, `${name} ${status}`).toBe(
+          "#/components/schemas/Problem",
+        );
       }
     }
   });
