@@ -89,8 +89,7 @@ function operation(doc, path, method, op) {
     for (const input of el.querySelectorAll("input[data-name]")) {
       if (input.dataset.in === "path") {
         url = url.replace("{" + input.dataset.name + "}", encodeURIComponent(input.value));
-      }
-      else if (input.value) query.set(input.dataset.name, input.value);
+      } else if (input.value) query.set(input.dataset.name, input.value);
     }
     if ([...query].length) url += "?" + query;
     const init = { method: method.toUpperCase(), headers: { authorization: "Bearer " + keyInput.value } };
