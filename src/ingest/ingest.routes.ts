@@ -175,7 +175,10 @@ export const conversion = createRoute({
   tags,
   security,
   summary: "Tie a customer to the partner of a click",
-  description: `Attribution follows the company's model (last click by default) within its window. ${replayNote} An unknown click id is a 422 on \`xid\`; an expired click a 422 \`click-expired\`; a click from the last minutes not yet recorded a 409 \`click-pending\` (retry).`,
+  description:
+    `Attribution follows the company's model (last click by default) within its window. ${replayNote} ` +
+    "An unknown click id is a 422 on `xid`; an expired click a 422 `click-expired`; " +
+    "a click from the last minutes not yet recorded a 409 `click-pending` (retry).",
   request: { body: jsonBody(ConversionBody) },
   responses: {
     201: jsonResponse(ConversionResult, "A new customer, bound to the click"),

@@ -240,8 +240,8 @@ export async function recordTransaction(
     // either running net would leave its bound; the two updates then follow what it wrote.
     const [insert] = await env.DB.batch([
       env.DB.prepare(
-        `INSERT INTO transactions (id, company_id, key, customer_id, partner_id, group_id, amount, currency, usd_per_unit,
-           amount_usd_cents, product_key, category_key, occurred_at, created_at)
+        `INSERT INTO transactions (id, company_id, key, customer_id, partner_id, group_id, amount, currency,
+           usd_per_unit, amount_usd_cents, product_key, category_key, occurred_at, created_at)
          SELECT ?1, ?2, ?3, c.id, c.partner_id, c.group_id, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12
          FROM customers c JOIN groups g ON g.id = c.group_id
          WHERE c.id = ?4 AND c.company_id = ?2
@@ -263,7 +263,8 @@ export async function recordTransaction(
         MAX_GROUP_NET_USD_CENTS,
       ),
       env.DB.prepare(
-        `UPDATE customers SET net_usd_cents = net_usd_cents + ?1, transaction_count = transaction_count + 1, updated_at = ?2
+        `UPDATE customers SET net_usd_cents = net_usd_cents + ?1, transaction_count = transaction_count + 1,
+           updated_at = ?2
          WHERE id = ?3 AND EXISTS (SELECT 1 FROM transactions WHERE id = ?4)`,
       ).bind(amountUsdCents, now, customer.id, id),
       env.DB.prepare(

@@ -63,7 +63,8 @@ export const groupStats = createRoute({
   security,
   summary: "A group's stats (refreshed hourly)",
   description:
-    "Partners in the group, clicks on their links, signups (paid: net transactions > 0; unpaid otherwise), revenue in USD.",
+    "Partners in the group, clicks on their links, signups (paid: net transactions > 0; unpaid otherwise), " +
+    "revenue in USD.",
   request: { params: idParam("group_id", "grp_01jd3k5qv0r8t2x7m9c4b6n1pz") },
   responses: { 200: jsonResponse(GroupStatsResponse, "The group's stats"), ...errorResponses },
 });
@@ -91,7 +92,8 @@ export const groupStatsCsv = createRoute({
         "text/csv": {
           schema: z.string().openapi({
             example:
-              "group_id,name,archived,partners,clicks,signups_paid,signups_unpaid,revenue_usd,refreshed_at\ngrp_01jd3k5qv0r8t2x7m9c4b6n1pz,Affiliates,false,12,3400,7,21,1299.00,2026-11-25T08:00:03.000Z\n",
+              "group_id,name,archived,partners,clicks,signups_paid,signups_unpaid,revenue_usd,refreshed_at\n" +
+              "grp_01jd3k5qv0r8t2x7m9c4b6n1pz,Affiliates,false,12,3400,7,21,1299.00,2026-11-25T08:00:03.000Z\n",
           }),
         },
       },
