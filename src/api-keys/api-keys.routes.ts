@@ -27,6 +27,7 @@ const NewApiKeySchema = ApiKeySchema.extend({
 
 export const list = createRoute({
   method: "get",
+  operationId: "listApiKeys",
   path: "/v1/api-keys",
   tags,
   security,
@@ -36,6 +37,7 @@ export const list = createRoute({
 
 export const create = createRoute({
   method: "post",
+  operationId: "createApiKey",
   path: "/v1/api-keys",
   tags,
   security,
@@ -46,6 +48,7 @@ export const create = createRoute({
 
 export const revoke = createRoute({
   method: "delete",
+  operationId: "revokeApiKey",
   path: "/v1/api-keys/{key_id}",
   tags,
   security,

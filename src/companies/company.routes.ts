@@ -64,6 +64,7 @@ const UpdateCompanyBody = z
 
 export const get = createRoute({
   method: "get",
+  operationId: "getCompany",
   path: "/v1/company",
   tags,
   security,
@@ -73,6 +74,7 @@ export const get = createRoute({
 
 export const update = createRoute({
   method: "patch",
+  operationId: "updateCompany",
   path: "/v1/company",
   tags,
   security,

@@ -35,6 +35,7 @@ const SetRateBody = z
 
 export const list = createRoute({
   method: "get",
+  operationId: "listFxRates",
   path: "/v1/fx-rates",
   tags,
   security,
@@ -44,6 +45,7 @@ export const list = createRoute({
 
 export const set = createRoute({
   method: "put",
+  operationId: "setFxRate",
   path: "/v1/fx-rates/{currency}",
   tags,
   security,

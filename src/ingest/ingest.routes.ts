@@ -139,6 +139,7 @@ const replayNote = "201 when recorded now; 200 with `replayed: true` when the sa
 
 export const conversion = createRoute({
   method: "post",
+  operationId: "recordConversion",
   path: "/v1/conversions",
   tags,
   security,
@@ -155,6 +156,7 @@ export const conversion = createRoute({
 
 export const customer = createRoute({
   method: "post",
+  operationId: "createCustomer",
   path: "/v1/customers",
   tags,
   security,
@@ -171,6 +173,7 @@ export const customer = createRoute({
 
 export const getCustomer = createRoute({
   method: "get",
+  operationId: "getCustomer",
   path: "/v1/customers/{customer_id}",
   tags,
   security,
@@ -181,6 +184,7 @@ export const getCustomer = createRoute({
 
 export const transaction = createRoute({
   method: "post",
+  operationId: "recordTransaction",
   path: "/v1/transactions",
   tags,
   security,

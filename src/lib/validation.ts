@@ -1,5 +1,6 @@
-// Input rules shared by the services (which enforce them) and the API schemas (which document them).
-import { z } from "zod";
+// Input rules shared by every API input schema (`*.routes.ts`): each rule is enforced and documented
+// in /openapi.json by the same schema object (format, pattern, maxLength).
+import { z } from "@hono/zod-openapi";
 import { problems, type FieldError } from "./errors";
 import { isWellFormed } from "./unicode";
 
@@ -17,7 +18,8 @@ export const httpUrl = z
     } catch {
       return false;
     }
-  }, "must be an absolute http or https URL without credentials");
+  }, "must be an absolute http or https URL without credentials")
+  .openapi({ format: "uri", description: "An absolute http(s) URL without credentials" });
 
 /** Lower-case letters, digits and single dashes; never `--`, which separates key and link text in slugs. */
 export const partnerKey = z
@@ -70,7 +72,8 @@ export const publicHttpsUrl = z
   .superRefine((value, ctx) => {
     const problem = publicHttpsProblem(value);
     if (problem) ctx.addIssue({ code: "custom", message: problem });
-  });
+  })
+  .openapi({ format: "uri", description: "A public https URL (no credentials, no private or reserved host)" });
 
 function publicHttpsProblem(value: string): string | null {
   let url: URL;

@@ -105,6 +105,7 @@ const domainParam = idParam("domain_id", exampleId);
 
 export const list = createRoute({
   method: "get",
+  operationId: "listLinkDomains",
   path: "/v1/link-domains",
   tags,
   security,
@@ -117,6 +118,7 @@ export const list = createRoute({
 
 export const create = createRoute({
   method: "post",
+  operationId: "claimLinkDomain",
   path: "/v1/link-domains",
   tags,
   security,
@@ -131,6 +133,7 @@ export const create = createRoute({
 
 export const get = createRoute({
   method: "get",
+  operationId: "getLinkDomain",
   path: "/v1/link-domains/{domain_id}",
   tags,
   security,
@@ -141,6 +144,7 @@ export const get = createRoute({
 
 export const verify = createRoute({
   method: "post",
+  operationId: "verifyLinkDomain",
   path: "/v1/link-domains/{domain_id}/verify",
   tags,
   security,
@@ -159,6 +163,7 @@ export const verify = createRoute({
 
 export const remove = createRoute({
   method: "delete",
+  operationId: "removeLinkDomain",
   path: "/v1/link-domains/{domain_id}",
   tags,
   security,

@@ -80,6 +80,7 @@ const UpdateLinkBody = z
 
 export const list = createRoute({
   method: "get",
+  operationId: "listDefaultLinks",
   path: "/v1/groups/{group_id}/links",
   tags,
   security,
@@ -90,6 +91,7 @@ export const list = createRoute({
 
 export const create = createRoute({
   method: "post",
+  operationId: "createDefaultLink",
   path: "/v1/groups/{group_id}/links",
   tags,
   security,
@@ -101,6 +103,7 @@ export const create = createRoute({
 
 export const get = createRoute({
   method: "get",
+  operationId: "getDefaultLink",
   path: "/v1/links/{link_id}",
   tags,
   security,
@@ -111,6 +114,7 @@ export const get = createRoute({
 
 export const update = createRoute({
   method: "patch",
+  operationId: "updateDefaultLink",
   path: "/v1/links/{link_id}",
   tags,
   security,
@@ -122,6 +126,7 @@ export const update = createRoute({
 
 export const remove = createRoute({
   method: "delete",
+  operationId: "deleteDefaultLink",
   path: "/v1/links/{link_id}",
   tags,
   security,

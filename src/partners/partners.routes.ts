@@ -82,6 +82,7 @@ const UpdatePartnerBody = z
 
 export const list = createRoute({
   method: "get",
+  operationId: "listPartners",
   path: "/v1/partners",
   tags,
   security,
@@ -92,6 +93,7 @@ export const list = createRoute({
 
 export const create = createRoute({
   method: "post",
+  operationId: "createPartner",
   path: "/v1/partners",
   tags,
   security,
@@ -102,6 +104,7 @@ export const create = createRoute({
 
 export const get = createRoute({
   method: "get",
+  operationId: "getPartner",
   path: "/v1/partners/{partner_id}",
   tags,
   security,
@@ -112,6 +115,7 @@ export const get = createRoute({
 
 export const update = createRoute({
   method: "patch",
+  operationId: "updatePartner",
   path: "/v1/partners/{partner_id}",
   tags,
   security,
@@ -122,6 +126,7 @@ export const update = createRoute({
 
 export const links = createRoute({
   method: "get",
+  operationId: "listPartnerLinks",
   path: "/v1/partners/{partner_id}/links",
   tags,
   security,

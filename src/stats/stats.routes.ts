@@ -44,6 +44,7 @@ const PartnerStatsResponse = z
 
 export const groupStats = createRoute({
   method: "get",
+  operationId: "getGroupStats",
   path: "/v1/groups/{group_id}/stats",
   tags,
   security,
@@ -55,6 +56,7 @@ export const groupStats = createRoute({
 
 export const partnerStats = createRoute({
   method: "get",
+  operationId: "getPartnerStats",
   path: "/v1/partners/{partner_id}/stats",
   tags,
   security,
@@ -65,6 +67,7 @@ export const partnerStats = createRoute({
 
 export const groupStatsCsv = createRoute({
   method: "get",
+  operationId: "exportGroupStatsCsv",
   path: "/v1/exports/group-stats.csv",
   tags,
   security,
