@@ -29,7 +29,7 @@ export async function listFailedClicks(
     after = await db.query.failedClicks.findFirst({
       where: and(eq(failedClicks.companyId, companyId), eq(failedClicks.messageId, options.startingAfter)),
     });
-    if (!after) throw fieldError("startingAfter", "no failed click with this id in your company");
+    if (!after) throw fieldError("starting_after", "no failed click with this id in your company");
   }
   const rows = await db
     .select()

@@ -97,7 +97,7 @@ export interface ListOptions {
 export async function listGroupsWithStats(env: Stores, companyId: string, options: ListOptions) {
   // A cursor is one of the company's own ids (groups are archived, never deleted).
   if (options.startingAfter !== undefined && !(await isOwnGroup(env, companyId, options.startingAfter))) {
-    throw fieldError("startingAfter", "no group with this id in your company");
+    throw fieldError("starting_after", "no group with this id in your company");
   }
   const rows = await database(env.DB)
     .select({ group: groups, stats: groupStats })

@@ -2,7 +2,6 @@
 // in /openapi.json by the same schema object (format, pattern, maxLength).
 import { z } from "@hono/zod-openapi";
 import { problems, type FieldError } from "./errors";
-import { isWellFormed } from "./unicode";
 
 const LOWER_WORDS = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
@@ -32,12 +31,16 @@ export const partnerKey = z
 
 export const linkText = partnerKey;
 
-// Text that goes into URLs: a lone surrogate is refused here rather than mangled at the edge.
-const urlText = (min: number, max: number) => z.string().min(min).max(max).refine(isWellFormed, "must be valid Unicode text");
-export const utmParams = z
-  .array(z.tuple([urlText(1, 100), urlText(0, 500)]))
-  .max(20)
-  .refine((pairs) => new Set(pairs.map(([name]) => name)).size === pairs.length, "parameter names must be unique");
+/** An id of one of the company's objects (`grp_…`, `ptn_…`), as sent in bodies and queries. */
+export const objectId = z.string().min(1).max(64);
+
+export const companyName = z.string().trim().min(1).max(200);
+
+/** A query parameter name the edge adds to destinations (click id, partner key). */
+export const queryParamName = z.string().trim().min(1).max(40).regex(/^[A-Za-z0-9_.-]+$/, "use letters, digits, _ . -");
+
+/** An email address, compared in lower case. */
+export const email = z.string().trim().toLowerCase().max(254).pipe(z.email());
 
 /** Parses with a zod schema, turning its issues into a 422 problem with per-field errors. */
 export function parseInput<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {

@@ -1,6 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { conflictResponse, deletedSchema, errorResponses, idParam, jsonBody, jsonResponse, listOf, security } from "../admin/schemas";
-import { CustomParamsInput, UtmInput } from "./utm";
+import { httpUrl, linkText } from "../lib/validation";
+import type { DefaultLinkChanges, NewDefaultLink } from "./service";
+import { CustomParamsInput, toUtmParams, UtmInput } from "./utm";
 
 const tags = ["Default links"];
 const GroupIdParam = idParam("group_id", "grp_01jd3k5qv0r8t2x7m9c4b6n1pz");
@@ -44,28 +46,39 @@ export const DefaultLinkSchema = z
     example: defaultLinkExample,
   });
 
-const linkTextField = z.string().min(1).max(40).openapi({ description: "Letters, digits and single dashes", example: "pricing" });
+const title = z.string().trim().min(1).max(100);
+const description = z.string().trim().max(500);
 
-const CreateLinkBody = z
+export const CreateLinkBody = z
   .object({
-    title: z.string().min(1).max(100).openapi({ example: "Pricing page" }),
-    description: z.string().max(500).optional(),
-    destination_url: z.string().max(2048).openapi({ example: "https://acme.com/pricing" }),
+    title: title.openapi({ example: "Pricing page" }),
+    description: description.optional(),
+    destination_url: httpUrl.openapi({ example: "https://acme.com/pricing" }),
     utm: UtmInput.optional(),
     custom_params: CustomParamsInput.optional(),
     lock_utms: z.boolean().optional(),
-    link_text: linkTextField,
+    link_text: linkText.openapi({ description: "Letters, digits and single dashes", example: "pricing" }),
   })
   .strict()
   .openapi("CreateDefaultLink", {
     example: { title: "Pricing page", destination_url: "https://acme.com/pricing", utm: { utm_source: "partner" }, link_text: "pricing" },
-  });
+  })
+  .transform(
+    (body): NewDefaultLink => ({
+      title: body.title,
+      description: body.description,
+      destinationUrl: body.destination_url,
+      utmParams: toUtmParams(body.utm, body.custom_params),
+      lockUtms: body.lock_utms,
+      linkText: body.link_text,
+    }),
+  );
 
-const UpdateLinkBody = z
+export const UpdateLinkBody = z
   .object({
-    title: z.string().min(1).max(100),
-    description: z.string().max(500),
-    destination_url: z.string().max(2048),
+    title,
+    description,
+    destination_url: httpUrl,
     utm: UtmInput,
     custom_params: CustomParamsInput,
     lock_utms: z.boolean(),
@@ -76,7 +89,17 @@ const UpdateLinkBody = z
   })
   .partial()
   .strict()
-  .openapi("UpdateDefaultLink", { example: { destination_url: "https://acme.com/pricing/2027", utm: { utm_source: "partner" } } });
+  .openapi("UpdateDefaultLink", { example: { destination_url: "https://acme.com/pricing/2027", utm: { utm_source: "partner" } } })
+  .transform(
+    (body): DefaultLinkChanges => ({
+      title: body.title,
+      description: body.description,
+      destinationUrl: body.destination_url,
+      utm: body.utm,
+      customParams: body.custom_params,
+      lockUtms: body.lock_utms,
+    }),
+  );
 
 export const list = createRoute({
   method: "get",
