@@ -10,7 +10,8 @@ import { createCompany } from "../src/companies/service";
 import { seedDemoCompany } from "../src/demo/seed";
 import type { StorageEnv } from "../src/env";
 import { ApiError, fieldError, problems } from "../src/lib/errors";
-import { challengeName, claimLinkDomain, isLocalHostname, linkDomainInput } from "../src/link-domains/service";
+import { CreateLinkDomainBody } from "../src/link-domains/link-domains.routes";
+import { challengeName, claimLinkDomain, isLocalHostname } from "../src/link-domains/service";
 import { parseInput } from "../src/lib/validation";
 import { drainOutbox } from "../src/redirect/publish";
 import { reconcileCompany } from "../src/redirect/reconcile";
@@ -43,7 +44,7 @@ export default {
 };
 
 async function createLocally(env: StorageEnv, input: CompanyRequest, policy: { allowLocalHosts: boolean }) {
-  const domain = input.hostname ? parseInput(linkDomainInput, { hostname: input.hostname, cookieDomain: input.cookieDomain ?? null }) : null;
+  const domain = input.hostname ? parseInput(CreateLinkDomainBody, { hostname: input.hostname, cookie_domain: input.cookieDomain ?? null }) : null;
   // Checked first, so a refused hostname leaves no company behind.
   if (domain && isLocalHostname(domain.hostname) && !policy.allowLocalHosts) {
     throw fieldError("hostname", "localhost names serve only in local development");

@@ -25,6 +25,11 @@ const NewApiKeySchema = ApiKeySchema.extend({
     .openapi({ description: "Shown once, now; only its hash is stored. `null` in a replay of the request (Idempotency-Key)." }),
 }).openapi("NewApiKey");
 
+export const CreateApiKeyBody = z
+  .object({ name: z.string().trim().min(1).max(100).openapi({ example: "CI" }) })
+  .strict()
+  .openapi("CreateApiKey", { example: { name: "CI" } });
+
 export const list = createRoute({
   method: "get",
   operationId: "listApiKeys",
@@ -42,7 +47,7 @@ export const create = createRoute({
   tags,
   security,
   summary: "Create an API key",
-  request: { body: jsonBody(z.object({ name: z.string().min(1).max(100).openapi({ example: "CI" }) }).strict().openapi("CreateApiKey", { example: { name: "CI" } })) },
+  request: { body: jsonBody(CreateApiKeyBody) },
   responses: { 201: jsonResponse(NewApiKeySchema, "The new key, with its secret"), ...errorResponses },
 });
 

@@ -39,6 +39,18 @@ export const companyName = z.string().trim().min(1).max(200);
 /** A query parameter name the edge adds to destinations (click id, partner key). */
 export const queryParamName = z.string().trim().min(1).max(40).regex(/^[A-Za-z0-9_.-]+$/, "use letters, digits, _ . -");
 
+/** A DNS hostname such as try.acme.com, in lower case. */
+export const hostname = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .min(1)
+  .max(253)
+  .regex(
+    /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/,
+    "must be a hostname such as try.acme.com",
+  );
+
 /** An email address, compared in lower case. */
 export const email = z.string().trim().toLowerCase().max(254).pipe(z.email());
 

@@ -10,6 +10,9 @@ import {
   ProblemSchema,
   security,
 } from "../admin/schemas";
+import { getPublicSuffix } from "tldts";
+import { hostname } from "../lib/validation";
+import type { NewLinkDomain } from "./service";
 import { LINK_DOMAIN_STATUSES } from "../db/schema";
 
 const tags = ["Link domains"];
@@ -88,18 +91,24 @@ const LinkDomainVerificationSchema = LinkDomainSchema.extend({
   },
 });
 
-const CreateLinkDomainBody = z
+export const CreateLinkDomainBody = z
   .object({
-    hostname: z.string().min(1).max(253).openapi({ example: "try.acme.com" }),
-    cookie_domain: z
-      .string()
-      .max(253)
-      .nullable()
-      .optional()
-      .openapi({ description: "The hostname or a parent of it", example: "acme.com" }),
+    hostname: hostname.openapi({ example: "try.acme.com" }),
+    cookie_domain: hostname.nullable().optional().openapi({ description: "The hostname or a parent of it", example: "acme.com" }),
   })
   .strict()
-  .openapi("CreateLinkDomain", { example: { hostname: "try.acme.com", cookie_domain: "acme.com" } });
+  .refine(
+    (body) => !body.cookie_domain || body.hostname === body.cookie_domain || body.hostname.endsWith(`.${body.cookie_domain}`),
+    { path: ["cookie_domain"], message: "must be the hostname or a parent domain of it" },
+  )
+  // Browsers drop a cookie whose Domain is a public suffix (`com`, `co.uk`, `github.io`), so
+  // tracking would fail silently: judged by the Public Suffix List, private section included.
+  .refine((body) => !body.cookie_domain || getPublicSuffix(body.cookie_domain, { allowPrivateDomains: true }) !== body.cookie_domain, {
+    path: ["cookie_domain"],
+    message: "must be a domain you own such as acme.com, not a public suffix such as com or co.uk",
+  })
+  .openapi("CreateLinkDomain", { example: { hostname: "try.acme.com", cookie_domain: "acme.com" } })
+  .transform((body): NewLinkDomain => ({ hostname: body.hostname, cookieDomain: body.cookie_domain ?? null }));
 
 const domainParam = idParam("domain_id", exampleId);
 
