@@ -1,5 +1,6 @@
 // Schemas shared by every resource's routes: problems, lists, ids, pagination.
 import { z } from "@hono/zod-openapi";
+import { objectId } from "../lib/validation";
 
 export const ProblemSchema = z
   .object({
@@ -33,13 +34,13 @@ export const conflictResponse = { 409: problem("Conflicts with the current state
 export const planResponse = { 403: problem("Not allowed by your plan") };
 
 export function idParam<K extends string>(name: K, example: string) {
-  const id = z.string().min(1).max(64).openapi({ param: { name, in: "path" }, example });
+  const id = objectId.openapi({ param: { name, in: "path" }, example });
   return z.object({ [name]: id } as Record<K, typeof id>);
 }
 
 export const PaginationQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20).openapi({ example: 20 }),
-  starting_after: z.string().min(1).max(64).optional().openapi({ description: "Id of the last object of the previous page" }),
+  starting_after: objectId.optional().openapi({ description: "Id of the last object of the previous page" }),
 });
 
 export function listOf<T extends z.ZodTypeAny>(item: T, name: string, itemExample: z.input<T>) {

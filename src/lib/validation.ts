@@ -51,8 +51,11 @@ export const hostname = z
     "must be a hostname such as try.acme.com",
   );
 
+/** An ISO 4217 currency code. */
+export const currencyCode = z.string().regex(/^[A-Z]{3}$/, "an ISO 4217 code such as USD");
+
 /** An email address, compared in lower case. */
-export const email = z.string().trim().toLowerCase().max(254).pipe(z.email());
+export const email = z.string().trim().toLowerCase().max(254).pipe(z.email()).openapi({ type: "string", format: "email", maxLength: 254 });
 
 /** Parses with a zod schema, turning its issues into a 422 problem with per-field errors. */
 export function parseInput<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
