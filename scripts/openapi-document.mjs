@@ -14,7 +14,7 @@ try {
   await writeFile(entry, `export { createAdminApp } from ${JSON.stringify(app)};\n`);
   await bundleForWorkerd([entry], dir);
   const { createAdminApp } = await import(pathToFileURL(path.join(dir, "entry.js")).href);
-  const response = await createAdminApp().request("http://localhost/openapi.json");
+  const response = await createAdminApp().request("https://admin.edgeref.dev/openapi.json");
   if (response.status !== 200) throw new Error(`/openapi.json answered ${response.status}: ${await response.text()}`);
   await writeFile(out, `${JSON.stringify(await response.json(), null, 2)}\n`);
   console.log(`wrote ${out}`);

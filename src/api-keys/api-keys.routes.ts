@@ -23,7 +23,7 @@ const NewApiKeySchema = ApiKeySchema.extend({
     .string()
     .nullable()
     .openapi({ description: "Shown once, now; only its hash is stored. `null` in a replay of the request (Idempotency-Key)." }),
-}).openapi("NewApiKey");
+}).openapi("NewApiKey", { example: { ...apiKeyExample, secret: "sk_live_Uae0IGr4Jx2mB8sVq1Lw7NcT5yHd9PfK3oZa6Eu0XbQ" } });
 
 export const CreateApiKeyBody = z
   .object({ name: z.string().trim().min(1).max(100).openapi({ example: "CI" }) })
