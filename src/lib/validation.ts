@@ -2,6 +2,7 @@
 // in /openapi.json by the same schema object (format, pattern, maxLength).
 import { z } from "@hono/zod-openapi";
 import { problems, type FieldError } from "./errors";
+import { isWellFormed } from "./unicode";
 
 const LOWER_WORDS = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
@@ -30,6 +31,14 @@ export const partnerKey = z
   .regex(LOWER_WORDS, "use letters, digits and single dashes (not at the start or end)");
 
 export const linkText = partnerKey;
+
+// Text that goes into URLs: a lone surrogate is refused here rather than mangled at the edge.
+const urlText = (min: number, max: number) => z.string().min(min).max(max).refine(isWellFormed, "must be valid Unicode text");
+/** A link's whole parameter list as stored ([name, value] pairs), when a caller other than the API gives one. */
+export const utmParams = z
+  .array(z.tuple([urlText(1, 100), urlText(0, 500)]))
+  .max(20)
+  .refine((pairs) => new Set(pairs.map(([name]) => name)).size === pairs.length, "parameter names must be unique");
 
 /** An id of one of the company's objects (`grp_…`, `ptn_…`), as sent in bodies and queries. */
 export const objectId = z.string().min(1).max(64);

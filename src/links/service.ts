@@ -1,12 +1,14 @@
 // Default links: up to three live per group (position 1 = the original). Creating one gives every
 // partner of the group a slug for its link text; editing one is a single write plus a re-publish of
 // the group's edge record. Link text never changes once created.
+import { z } from "@hono/zod-openapi";
 import { and, eq, isNull } from "drizzle-orm";
 import type { Stores } from "../companies/service";
 import { database, isUniqueViolation } from "../db/client";
 import { defaultLinks, type UtmParams } from "../db/schema";
 import { problems } from "../lib/errors";
 import { newId } from "../lib/ids";
+import { parseInput, utmParams } from "../lib/validation";
 import { getGroup } from "../groups/service";
 import { partnerLinksForNewLinkText, slugConflict, slugsOfGroupLinkText } from "../partners/service";
 import { enqueuePublish, enqueuePublishStatement, publishNow, publishTargets } from "../redirect/publish";
@@ -113,6 +115,8 @@ export async function updateDefaultLink(
   linkId: string,
   changes: DefaultLinkChanges,
 ) {
+  // A whole parameter list comes only from callers other than the API (scripts, tests): checked here.
+  if (changes.utmParams !== undefined) parseInput(z.object({ utmParams }), { utmParams: changes.utmParams });
   const link = await getDefaultLink(env, companyId, linkId);
   const { utm, customParams, ...data } = changes;
   if (data.utmParams === undefined && (utm !== undefined || customParams !== undefined)) {
