@@ -31,7 +31,9 @@ function requester(job) {
         },
         (response) => {
           response.resume();
-          response.on("end", () => resolve({ status: response.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 }));
+          response.on("end", () =>
+            resolve({ status: response.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 }),
+          );
         },
       );
       request.on("error", () => resolve({ status: 0, ms: Number(process.hrtime.bigint() - started) / 1e6 }));

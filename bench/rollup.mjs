@@ -5,7 +5,7 @@ import { appendFileSync } from "node:fs";
 import os from "node:os";
 import { Miniflare } from "miniflare";
 import { bundleForWorkerd } from "../scripts/workerd-bundle.mjs";
-import { migrationStatements, compatibilityDate } from "./shared.mjs";
+import { compatibilityDate, migrationStatements } from "./shared.mjs";
 
 const SMALL = Number(process.env.ROLLUP_SMALL_HISTORY ?? 2_000);
 const LARGE = SMALL * 100;
@@ -26,16 +26,21 @@ const mf = new Miniflare({ workers: [worker("small"), worker("large")] });
 const call = async (name, path) => (await (await mf.getWorker(name)).fetch(`http://bench${path}`)).json();
 
 try {
-  console.log(`rollup bench — ${new Date().toISOString()}\nhistory: small ${SMALL} events, large ${LARGE}; ${NEW_EVENTS} new events per rollup; ${ROUNDS} rounds\n`);
+  console.log(
+    `rollup bench — ${new Date().toISOString()}\nhistory: small ${SMALL} events, large ${LARGE}; ${NEW_EVENTS} new events per rollup; ${ROUNDS} rounds\n`,
+  );
   for (const name of ["small", "large"]) {
     const db = await mf.getD1Database("DB", name);
     for (const statement of migrationStatements()) await db.prepare(statement).run();
     await call(name, "/setup");
     const history = name === "small" ? SMALL : LARGE;
     const started = Date.now();
-    for (let added = 0; added < history; added += 10_000) await call(name, `/events?events=${Math.min(10_000, history - added)}`);
+    for (let added = 0; added < history; added += 10_000)
+      await call(name, `/events?events=${Math.min(10_000, history - added)}`);
     await call(name, "/rollup"); // the history is rolled up already
-    console.log(`  ${name}: ${history} events of history written and rolled up in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    console.log(
+      `  ${name}: ${history} events of history written and rolled up in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
   }
   const times = { small: [], large: [] };
   for (let round = 0; round < ROUNDS; round++) {
@@ -45,7 +50,9 @@ try {
       await call(name, "/rollup");
       times[name].push(performance.now() - started);
     }
-    console.log(`  round ${round + 1}: small ${times.small.at(-1).toFixed(1)} ms, large ${times.large.at(-1).toFixed(1)} ms`);
+    console.log(
+      `  round ${round + 1}: small ${times.small.at(-1).toFixed(1)} ms, large ${times.large.at(-1).toFixed(1)} ms`,
+    );
   }
   const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
   const small = median(times.small);

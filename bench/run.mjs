@@ -6,8 +6,9 @@
 //   4. unknown slugs — D1 queries made by 10,000 requests for random slugs, after warm-up.
 // Appends a dated section to bench/RESULTS.md and ends with the summary lines.
 // BENCH_ONLY=cost,exactness,ingest,misses runs only the parts named.
-import { randomUUID } from "node:crypto";
+
 import { fork } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import { appendFileSync } from "node:fs";
 import os from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -40,7 +41,6 @@ async function bundle() {
   };
   await bundleForWorkerd(entries, OUT, { minify: true });
 }
-
 
 const shared = {
   modules: true,
@@ -87,7 +87,10 @@ async function pairedWithBare(variant) {
   });
   try {
     const { slugs } = await migrateAndSeed(mf);
-    const urls = { bare: (await mf.unsafeGetDirectURL("bare")).href, [variant]: (await mf.unsafeGetDirectURL(variant)).href };
+    const urls = {
+      bare: (await mf.unsafeGetDirectURL("bare")).href,
+      [variant]: (await mf.unsafeGetDirectURL(variant)).href,
+    };
     // Sanity: both redirect.
     for (const [name, url] of Object.entries(urls)) {
       const result = await runLoad({ url, paths: slugs, host: HOST, concurrency: 4, seconds: 1 });
@@ -99,9 +102,17 @@ async function pairedWithBare(variant) {
     // Interleaved rounds, so drift in machine load hits both alike.
     for (let round = 0; round < ROUNDS; round++) {
       for (const name of ["bare", variant]) {
-        const result = await runLoad({ url: urls[name], paths: slugs, host: HOST, concurrency: CONCURRENCY, seconds: ROUND_SECONDS });
+        const result = await runLoad({
+          url: urls[name],
+          paths: slugs,
+          host: HOST,
+          concurrency: CONCURRENCY,
+          seconds: ROUND_SECONDS,
+        });
         runs[name].push(result);
-        log(`  round ${round + 1} ${name.padEnd(4)} ${fmt(result.rps).padStart(6)} req/s  p50 ${fmt(result.p50, 2)} ms  p99 ${fmt(result.p99, 2)} ms`);
+        log(
+          `  round ${round + 1} ${name.padEnd(4)} ${fmt(result.rps).padStart(6)} req/s  p50 ${fmt(result.p50, 2)} ms  p99 ${fmt(result.p99, 2)} ms`,
+        );
       }
     }
     const summary = (results) => ({
@@ -185,15 +196,39 @@ async function withQueueWorld(run) {
         }
       } catch (error) {
         // Overloaded, the local runtime stopped answering: what was counted is unknown.
-        log(`  ${String(rate).padStart(5)} req/s × ${seconds}s: sent ${load.requests}, 302 ${redirected}, then the local runtime stopped answering (${error.message})`);
-        return { rate, seconds, sent: load.requests, redirected, counted: "?", lost: "unknown (runtime stopped answering)", logged: loggedLost, broken: true };
+        log(
+          `  ${String(rate).padStart(5)} req/s × ${seconds}s: sent ${load.requests}, 302 ${redirected}, then the local runtime stopped answering (${error.message})`,
+        );
+        return {
+          rate,
+          seconds,
+          sent: load.requests,
+          redirected,
+          counted: "?",
+          lost: "unknown (runtime stopped answering)",
+          logged: loggedLost,
+          broken: true,
+        };
       }
       const lost = sentTotal - now.counted;
       const logged = loggedLost;
       loggedLost = 0;
       sentTotal = now.counted; // the next step starts from what was actually counted
-      const result = { rate, seconds, sent: load.requests, redirected, raw: now.raw, counted: now.counted, lost, logged, achieved: load.rps, p99: load.p99 };
-      log(`  ${String(rate).padStart(5)} req/s × ${seconds}s: sent ${load.requests}, 302 ${redirected}, lost ${lost}, logged as lost ${logged} (achieved ${fmt(load.rps)} req/s, p99 ${fmt(load.p99, 1)} ms)`);
+      const result = {
+        rate,
+        seconds,
+        sent: load.requests,
+        redirected,
+        raw: now.raw,
+        counted: now.counted,
+        lost,
+        logged,
+        achieved: load.rps,
+        p99: load.p99,
+      };
+      log(
+        `  ${String(rate).padStart(5)} req/s × ${seconds}s: sent ${load.requests}, 302 ${redirected}, lost ${lost}, logged as lost ${logged} (achieved ${fmt(load.rps)} req/s, p99 ${fmt(load.p99, 1)} ms)`,
+      );
       return result;
     }
 
@@ -222,7 +257,9 @@ async function exactness() {
   const carried = lossless.at(-2) ?? lossless[0];
   const confirm = await withQueueWorld((step) => step(carried, RATE_SECONDS * 2));
   steps.push({ ...confirm, confirm: true });
-  const lost = confirm.broken ? `${confirm.sent - confirm.redirected}+ (runtime stopped answering)` : confirm.lost + (confirm.sent - confirm.redirected);
+  const lost = confirm.broken
+    ? `${confirm.sent - confirm.redirected}+ (runtime stopped answering)`
+    : confirm.lost + (confirm.sent - confirm.redirected);
   return { steps, highestLossless: lossless.at(-1), carried, lost };
 }
 
@@ -258,8 +295,13 @@ async function counts(tools) {
  * limiter is not bound in the main run (it would hide what the filter does); it runs separately.
  */
 async function unknownSlugs() {
-  const worker = (name, extra = {}) =>
-    ({ name, scriptPath: `${OUT}/edge-misses.js`, ...shared, unsafeDirectSockets: socket, ...extra });
+  const worker = (name, extra = {}) => ({
+    name,
+    scriptPath: `${OUT}/edge-misses.js`,
+    ...shared,
+    unsafeDirectSockets: socket,
+    ...extra,
+  });
   const mf = new Miniflare({
     workers: [
       { name: "tools", scriptPath: `${OUT}/tools.js`, ...shared },
@@ -280,8 +322,10 @@ async function unknownSlugs() {
       const result = await load(requests);
       const counts = await (await fetch(`${url}__bench/counts`)).json();
       const share = fmt((100 * counts.d1Queries) / result.requests, 2);
-      log(`  ${result.requests} requests, D1 queries ${counts.d1Queries} (${share}%), KV reads ${counts.kvReads}, ` +
-        `KV writes ${counts.kvWrites}; ${fmt(result.rps)} req/s, statuses ${JSON.stringify(result.statuses)}`);
+      log(
+        `  ${result.requests} requests, D1 queries ${counts.d1Queries} (${share}%), KV reads ${counts.kvReads}, ` +
+          `KV writes ${counts.kvWrites}; ${fmt(result.rps)} req/s, statuses ${JSON.stringify(result.statuses)}`,
+      );
       return { ...counts, requests: result.requests, rps: result.rps, statuses: result.statuses };
     }
     log("  slug filter, miss limiter not bound");
@@ -309,7 +353,9 @@ await bundle();
 
 let cost, exact, ing, misses;
 if (runs("cost")) {
-  log(`1. handler cost (Miniflare direct sockets, ${CONCURRENCY} connections, ${ROUNDS} interleaved rounds of ${ROUND_SECONDS}s)`);
+  log(
+    `1. handler cost (Miniflare direct sockets, ${CONCURRENCY} connections, ${ROUNDS} interleaved rounds of ${ROUND_SECONDS}s)`,
+  );
   cost = await handlerCost();
 }
 if (runs("exactness")) {
@@ -322,8 +368,10 @@ if (runs("ingest")) {
   log(`  ${ing.written} clicks in ${fmt(ing.seconds, 2)} s; rows in D1: ${ing.rowsInD1}`);
 }
 if (runs("misses")) {
-  log(`\n4. unknown slugs (${MISS_WARM_UP} warm-up requests, then ${MISS_REQUESTS} random slugs, ` +
-    `${CONCURRENCY} connections)`);
+  log(
+    `\n4. unknown slugs (${MISS_WARM_UP} warm-up requests, then ${MISS_REQUESTS} random slugs, ` +
+      `${CONCURRENCY} connections)`,
+  );
   misses = await unknownSlugs();
 }
 
@@ -384,5 +432,7 @@ if (exact) log(`clicks lost: ${exact.lost}`);
 if (ing) log(`ingest clicks/s: ${fmt(ing.clicksPerSecond)}`);
 if (misses) {
   const m = misses.filtered;
-  log(`unknown slugs: ${m.requests} requests, D1 queries ${m.d1Queries} (${fmt((100 * m.d1Queries) / m.requests, 2)}%) after warm-up`);
+  log(
+    `unknown slugs: ${m.requests} requests, D1 queries ${m.d1Queries} (${fmt((100 * m.d1Queries) / m.requests, 2)}%) after warm-up`,
+  );
 }

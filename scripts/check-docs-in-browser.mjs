@@ -8,9 +8,11 @@ import { chromium } from "playwright-core";
 
 const ADMIN = process.env.ADMIN_ORIGIN ?? `http://localhost:${process.env.ADMIN_PORT ?? 8788}`;
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const apiKey = process.env.EDGEREF_API_KEY ?? JSON.parse(readFileSync(".wrangler/demo-credentials.json", "utf8")).apiKey;
+const apiKey =
+  process.env.EDGEREF_API_KEY ?? JSON.parse(readFileSync(".wrangler/demo-credentials.json", "utf8")).apiKey;
 
-if (!existsSync(CHROMIUM)) fail(`No Chromium at ${CHROMIUM}: install it (apt-get install chromium) or set CHROMIUM_PATH.`);
+if (!existsSync(CHROMIUM))
+  fail(`No Chromium at ${CHROMIUM}: install it (apt-get install chromium) or set CHROMIUM_PATH.`);
 const spec = await fetch(`${ADMIN}/openapi.json`)
   .then((response) => response.json())
   .catch(() => fail(`The admin worker does not answer at ${ADMIN}: run \`npm start\` first.`));
@@ -19,7 +21,15 @@ const operationCount = Object.values(spec.paths).reduce((sum, item) => sum + Obj
 const browser = await chromium.launch({
   executablePath: CHROMIUM,
   // Without the background-networking flags Chromium keeps calling home, which a closed network refuses.
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  args: [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+  ],
 });
 try {
   const page = await browser.newPage();
@@ -50,7 +60,10 @@ try {
   check(blocked.length === 0, `needs nothing outside the admin worker (blocked: ${blocked.join(", ") || "none"})`);
   check(pageErrors.length === 0, `runs without script errors (${pageErrors.join("; ") || "none"})`);
   await page.screenshot({ path: ".wrangler/docs-check.png", fullPage: false });
-  console.log(process.exitCode ? "✗ /docs check failed" : "✓ /docs works offline in Chromium", "(screenshot: .wrangler/docs-check.png)");
+  console.log(
+    process.exitCode ? "✗ /docs check failed" : "✓ /docs works offline in Chromium",
+    "(screenshot: .wrangler/docs-check.png)",
+  );
 } finally {
   await browser.close();
 }

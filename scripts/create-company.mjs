@@ -36,7 +36,8 @@ try {
     // The records the edge reads, as the admin side would have published them.
     const quote = (text) => `'${text.replaceAll("'", `'\\''`)}'`;
     console.error("-- After the SQL, put the edge's records into KV:");
-    for (const { key, value } of kv) console.error(`npx wrangler kv key put --remote --binding LINKS_KV ${quote(key)} ${quote(value)}`);
+    for (const { key, value } of kv)
+      console.error(`npx wrangler kv key put --remote --binding LINKS_KV ${quote(key)} ${quote(value)}`);
     console.error(`-- API key (shown once, not in the SQL): ${apiKey}`);
     const steps = linkDomain ? verificationSteps(linkDomain, apiKey, "https://<admin worker>") : [];
     for (const line of steps) console.error(`-- ${line}`);

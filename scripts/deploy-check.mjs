@@ -1,6 +1,7 @@
 // Builds both workers exactly as `wrangler deploy` would, without uploading (part of `npm test`).
-import { wranglerEnv } from "./wrangler-env.mjs";
+
 import { spawnSync } from "node:child_process";
+import { wranglerEnv } from "./wrangler-env.mjs";
 
 for (const [label, envFlag, outdir] of [
   ["edge", "--env=", "dist/edge"],

@@ -10,9 +10,9 @@ import { createCompany } from "../src/companies/service";
 import { seedDemoCompany } from "../src/demo/seed";
 import type { StorageEnv } from "../src/env";
 import { ApiError, fieldError, problems } from "../src/lib/errors";
+import { parseInput } from "../src/lib/validation";
 import { CreateLinkDomainBody } from "../src/link-domains/link-domains.routes";
 import { challengeName, claimLinkDomain, isLocalHostname } from "../src/link-domains/service";
-import { parseInput } from "../src/lib/validation";
 import { drainOutbox } from "../src/redirect/publish";
 import { reconcileCompany } from "../src/redirect/reconcile";
 
@@ -44,7 +44,9 @@ export default {
 };
 
 async function createLocally(env: StorageEnv, input: CompanyRequest, policy: { allowLocalHosts: boolean }) {
-  const domain = input.hostname ? parseInput(CreateLinkDomainBody, { hostname: input.hostname, cookie_domain: input.cookieDomain ?? null }) : null;
+  const domain = input.hostname
+    ? parseInput(CreateLinkDomainBody, { hostname: input.hostname, cookie_domain: input.cookieDomain ?? null })
+    : null;
   // Checked first, so a refused hostname leaves no company behind.
   if (domain && isLocalHostname(domain.hostname) && !policy.allowLocalHosts) {
     throw fieldError("hostname", "localhost names serve only in local development");
@@ -53,7 +55,11 @@ async function createLocally(env: StorageEnv, input: CompanyRequest, policy: { a
   if (domain && (await env.DB.prepare(verified).bind(domain.hostname).first())) {
     throw problems.conflict(`The hostname '${domain.hostname}' is verified by another company.`, "hostname-taken");
   }
-  const company = await createCompany(env, { name: input.name, plan: input.plan as never, fallbackUrl: input.fallbackUrl ?? null });
+  const company = await createCompany(env, {
+    name: input.name,
+    plan: input.plan as never,
+    fallbackUrl: input.fallbackUrl ?? null,
+  });
   const claim = domain ? await claimLinkDomain(env, company.id, domain, policy) : null;
   const key = await createApiKey(env, company.id, { name: "First key" });
   const linkDomain = claim && {
@@ -81,7 +87,8 @@ async function companySql(env: StorageEnv, input: CompanyRequest & { migrations:
     statements.push(...results.map((row) => insert(table, row)));
   }
   const kv: { key: string; value: string }[] = [];
-  for (const { name } of (await env.LINKS_KV.list()).keys) kv.push({ key: name, value: (await env.LINKS_KV.get(name))! });
+  for (const { name } of (await env.LINKS_KV.list()).keys)
+    kv.push({ key: name, value: (await env.LINKS_KV.get(name))! });
   return { companyId: company.id, sql: statements.join("\n"), kv, apiKey, linkDomain };
 }
 

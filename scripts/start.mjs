@@ -96,7 +96,10 @@ async function waitFor(url) {
   throw new Error(`${url} did not come up`);
 }
 
-await Promise.all([waitFor(`http://localhost:${EDGE_PORT}/robots.txt`), waitFor(`http://localhost:${ADMIN_PORT}/health`)]);
+await Promise.all([
+  waitFor(`http://localhost:${EDGE_PORT}/robots.txt`),
+  waitFor(`http://localhost:${ADMIN_PORT}/health`),
+]);
 
 console.log(`
 edgeref is running (local, offline)

@@ -4,7 +4,7 @@
 // before them). The click queue is an in-memory sink, as in edge-warm.
 import type { Env } from "../../src/env";
 import { createEdgeApp } from "../../src/redirect/app";
-import { IsolateCache, ISOLATE_FRESH_MS } from "../../src/redirect/isolate-cache";
+import { ISOLATE_FRESH_MS, IsolateCache } from "../../src/redirect/isolate-cache";
 
 const counts = { d1Queries: 0, kvReads: 0, kvWrites: 0 };
 const clickSink = () => ({ send: async () => undefined });

@@ -23,10 +23,18 @@ export default {
     if (url.pathname === "/setup") {
       const company = await createCompany(env, { name: "Bench", plan: "enterprise" });
       const groups = [];
-      for (let g = 0; g < GROUPS; g++) groups.push((await createGroup(env, company.id, { name: `G${g}`, destinationUrl: "https://acme.example/" })).id);
+      for (let g = 0; g < GROUPS; g++)
+        groups.push(
+          (await createGroup(env, company.id, { name: `G${g}`, destinationUrl: "https://acme.example/" })).id,
+        );
       const partners = [];
       for (let p = 0; p < PARTNERS; p++) {
-        const partner = await createPartner(env, company.id, { email: `p${p}@example.com`, firstName: "P", lastName: `${p}`, groupId: groups[p % GROUPS] });
+        const partner = await createPartner(env, company.id, {
+          email: `p${p}@example.com`,
+          firstName: "P",
+          lastName: `${p}`,
+          groupId: groups[p % GROUPS],
+        });
         partners.push({ id: partner.id, groupId: partner.groupId });
       }
       program = { companyId: company.id, groups, partners };
@@ -58,8 +66,17 @@ async function addEvents(env: Env, count: number) {
     if (kind < 16) {
       const ts = now - ((i + round * 131) % 500) * HOUR_MS;
       clicks.push({
-        v: 1, clickId: sortableToken(ts), ts, companyId: p.companyId, groupId: partner.groupId, partnerId: partner.id,
-        partnerLinkId: `plk_${partner.id}_${i % 3}`, defaultLinkId: "lnk_bench", kind: "human", country: null, refererHost: null,
+        v: 1,
+        clickId: sortableToken(ts),
+        ts,
+        companyId: p.companyId,
+        groupId: partner.groupId,
+        partnerId: partner.id,
+        partnerLinkId: `plk_${partner.id}_${i % 3}`,
+        defaultLinkId: "lnk_bench",
+        kind: "human",
+        country: null,
+        refererHost: null,
         visitorHash: `v${i % 997}`,
       });
     } else if (kind === 16) {

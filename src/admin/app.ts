@@ -31,12 +31,24 @@ export function createAdminApp(options: AdminAppOptions = {}) {
   const app = new OpenAPIHono<AdminContext>();
 
   app.onError((error, c) => problemResponse(error, c));
-  app.notFound((c) => problemResponse(new ApiError(404, "route-not-found", "Not found", `No route ${c.req.method} ${new URL(c.req.url).pathname}.`), c));
+  app.notFound((c) =>
+    problemResponse(
+      new ApiError(404, "route-not-found", "Not found", `No route ${c.req.method} ${new URL(c.req.url).pathname}.`),
+      c,
+    ),
+  );
 
   app.get("/health", (c) => c.json({ ok: true }));
   app.route("/", programsRouter);
 
-  app.use("/v1/*", limitBodySize, requireApiKey, rateLimitPerKeyAndCompany, publishLeftoversAfterResponse, idempotentPosts);
+  app.use(
+    "/v1/*",
+    limitBodySize,
+    requireApiKey,
+    rateLimitPerKeyAndCompany,
+    publishLeftoversAfterResponse,
+    idempotentPosts,
+  );
   app.use("/v1/link-domains/*", async (c, next) => {
     const url = c.env.DOH_RESOLVER_URL || DEFAULT_DOH_RESOLVER_URL;
     c.set("resolveTxt", options.resolveTxt ?? createDohTxtResolver({ url }));

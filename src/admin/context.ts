@@ -1,9 +1,9 @@
 import { OpenAPIHono, type RouteConfig, type RouteHandler } from "@hono/zod-openapi";
 import type { Caller } from "../api-keys/service";
 import type { AdminEnv } from "../env";
-import type { TxtResolver } from "../link-domains/dns";
 import { problems } from "../lib/errors";
 import { zodFieldErrors } from "../lib/validation";
+import type { TxtResolver } from "../link-domains/dns";
 
 export interface AdminContext {
   Bindings: AdminEnv;

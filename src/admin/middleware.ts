@@ -15,7 +15,12 @@ export const MAX_BODY_BYTES = 64 * 1024;
 export const MAX_DRAIN_BYTES = 100 * 1024 * 1024;
 
 const bodyTooLarge = () =>
-  new ApiError(413, "body-too-large", "Request body too large", `Request bodies are limited to ${MAX_BODY_BYTES} bytes.`);
+  new ApiError(
+    413,
+    "body-too-large",
+    "Request body too large",
+    `Request bodies are limited to ${MAX_BODY_BYTES} bytes.`,
+  );
 
 /**
  * Refuses bodies over MAX_BODY_BYTES with 413. A declared Content-Length is refused before reading.
@@ -120,7 +125,12 @@ export const rateLimitPerKeyAndCompany: MiddlewareHandler<AdminContext> = async 
     c.env.ADMIN_COMPANY_RATE_LIMITER.limit({ key: companyId }),
   ]);
   if (!perKey.success) {
-    throw new ApiError(429, "rate-limited", "Too many requests", "This API key sent too many requests; retry after the time in Retry-After.");
+    throw new ApiError(
+      429,
+      "rate-limited",
+      "Too many requests",
+      "This API key sent too many requests; retry after the time in Retry-After.",
+    );
   }
   if (!perCompany.success) {
     throw new ApiError(

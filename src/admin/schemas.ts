@@ -20,7 +20,10 @@ export const ProblemSchema = z
     },
   });
 
-const problem = (description: string) => ({ description, content: { "application/problem+json": { schema: ProblemSchema } } });
+const problem = (description: string) => ({
+  description,
+  content: { "application/problem+json": { schema: ProblemSchema } },
+});
 
 /** Error responses every authenticated route can give. */
 export const errorResponses = {

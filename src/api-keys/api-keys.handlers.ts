@@ -30,5 +30,8 @@ export const create: AdminHandler<typeof routes.create> = async (c) => {
 };
 
 export const revoke: AdminHandler<typeof routes.revoke> = async (c) => {
-  return c.json(serializeApiKey(await revokeApiKey(c.env, c.get("caller").companyId, c.req.valid("param").key_id)), 200);
+  return c.json(
+    serializeApiKey(await revokeApiKey(c.env, c.get("caller").companyId, c.req.valid("param").key_id)),
+    200,
+  );
 };

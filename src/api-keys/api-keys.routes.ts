@@ -3,7 +3,14 @@ import { errorResponses, idParam, jsonBody, jsonResponse, listOf, security } fro
 
 const tags = ["API keys"];
 
-const apiKeyExample = { id: "key_01jd3k5qv0r8t2x7m9c4b6n1pz", object: "api_key", name: "CI", prefix: "sk_live_Uae0IG", created_at: "2026-11-25T08:00:00.000Z", revoked_at: null } as const;
+const apiKeyExample = {
+  id: "key_01jd3k5qv0r8t2x7m9c4b6n1pz",
+  object: "api_key",
+  name: "CI",
+  prefix: "sk_live_Uae0IG",
+  created_at: "2026-11-25T08:00:00.000Z",
+  revoked_at: null,
+} as const;
 
 export const ApiKeySchema = z
   .object({
@@ -22,8 +29,12 @@ const NewApiKeySchema = ApiKeySchema.extend({
   secret: z
     .string()
     .nullable()
-    .openapi({ description: "Shown once, now; only its hash is stored. `null` in a replay of the request (Idempotency-Key)." }),
-}).openapi("NewApiKey", { example: { ...apiKeyExample, secret: "sk_live_Uae0IGr4Jx2mB8sVq1Lw7NcT5yHd9PfK3oZa6Eu0XbQ" } });
+    .openapi({
+      description: "Shown once, now; only its hash is stored. `null` in a replay of the request (Idempotency-Key).",
+    }),
+}).openapi("NewApiKey", {
+  example: { ...apiKeyExample, secret: "sk_live_Uae0IGr4Jx2mB8sVq1Lw7NcT5yHd9PfK3oZa6Eu0XbQ" },
+});
 
 export const CreateApiKeyBody = z
   .object({ name: z.string().trim().min(1).max(100).openapi({ example: "CI" }) })
@@ -37,7 +48,10 @@ export const list = createRoute({
   tags,
   security,
   summary: "List API keys (by prefix; secrets are never shown again)",
-  responses: { 200: jsonResponse(listOf(ApiKeySchema, "ApiKey", apiKeyExample), "The company's keys"), ...errorResponses },
+  responses: {
+    200: jsonResponse(listOf(ApiKeySchema, "ApiKey", apiKeyExample), "The company's keys"),
+    ...errorResponses,
+  },
 });
 
 export const create = createRoute({

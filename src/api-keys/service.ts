@@ -1,9 +1,9 @@
 import { and, asc, eq } from "drizzle-orm";
-import type { StorageEnv as Stores } from "../env";
 import { database } from "../db/client";
 import { apiKeys } from "../db/schema";
-import { sha256Hex } from "../lib/hash";
+import type { StorageEnv as Stores } from "../env";
 import { ApiError, problems } from "../lib/errors";
+import { sha256Hex } from "../lib/hash";
 import { newId } from "../lib/ids";
 
 const SECRET_PREFIX = "sk_live_";
@@ -49,7 +49,12 @@ export async function createApiKey(env: Stores, companyId: string, input: NewApi
 export async function newKeySecret() {
   // 32 random bytes, base64url: 256 bits, so a plain SHA-256 (no salt, no stretching) is enough.
   const bytes = crypto.getRandomValues(new Uint8Array(32));
-  const secret = SECRET_PREFIX + btoa(String.fromCharCode(...bytes)).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+  const secret =
+    SECRET_PREFIX +
+    btoa(String.fromCharCode(...bytes))
+      .replaceAll("+", "-")
+      .replaceAll("/", "_")
+      .replace(/=+$/, "");
   return { secret, prefix: secret.slice(0, SHOWN_PREFIX_LENGTH), secretHash: await sha256Hex(secret) };
 }
 
@@ -99,10 +104,15 @@ export async function authenticate(env: Stores, authorization: string | undefine
   }
   const [scheme, secret, ...rest] = authorization.trim().split(/\s+/);
   if (scheme?.toLowerCase() !== "bearer" || !secret || rest.length > 0) {
-    throw problems.unauthorized("auth-scheme-unsupported", `Use the Bearer scheme (got '${scheme ?? ""}'): \`Authorization: Bearer sk_live_…\`.`);
+    throw problems.unauthorized(
+      "auth-scheme-unsupported",
+      `Use the Bearer scheme (got '${scheme ?? ""}'): \`Authorization: Bearer sk_live_…\`.`,
+    );
   }
   if (!SECRET_SHAPE.test(secret)) throw problems.unauthorized("api-key-invalid", "This API key does not exist.");
-  const key = await database(env.DB).query.apiKeys.findFirst({ where: eq(apiKeys.secretHash, await sha256Hex(secret)) });
+  const key = await database(env.DB).query.apiKeys.findFirst({
+    where: eq(apiKeys.secretHash, await sha256Hex(secret)),
+  });
   if (!key) throw problems.unauthorized("api-key-invalid", "This API key does not exist.");
   if (key.revokedAt) throw problems.unauthorized("api-key-revoked", `This API key (${key.prefix}…) was revoked.`);
   return { companyId: key.companyId, apiKeyId: key.id };

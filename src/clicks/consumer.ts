@@ -1,14 +1,25 @@
 import { sortableToken } from "../lib/ids";
 import { hourStart } from "../lib/time";
-import { isClickEvent, type ClickEvent } from "./event";
+import { type ClickEvent, isClickEvent } from "./event";
 import { recordFailedClicks, retryDelaySeconds } from "./failed";
 import { eventsNamingOtherCompanies, REFUSED_FOREIGN_IDS } from "./ownership";
 
 // D1 allows at most 100 bound parameters per statement.
 const MAX_BOUND_PARAMS = 100;
 const CLICK_COLUMNS = [
-  "click_id", "company_id", "group_id", "partner_id", "partner_link_id", "default_link_id",
-  "ts", "hour", "kind", "country", "referer_host", "visitor_hash", "ingest_batch",
+  "click_id",
+  "company_id",
+  "group_id",
+  "partner_id",
+  "partner_link_id",
+  "default_link_id",
+  "ts",
+  "hour",
+  "kind",
+  "country",
+  "referer_host",
+  "visitor_hash",
+  "ingest_batch",
 ] as const;
 const VISITOR_COLUMNS = ["partner_link_id", "group_id", "hour", "visitor_hash", "ingest_batch"] as const;
 
@@ -42,8 +53,19 @@ export async function writeClicks(
   const statements: D1PreparedStatement[] = [];
 
   const clickRows = events.map((event) => [
-    event.clickId, event.companyId, event.groupId, event.partnerId, event.partnerLinkId, event.defaultLinkId,
-    event.ts, hourStart(event.ts), event.kind, event.country, event.refererHost, event.visitorHash, batchToken,
+    event.clickId,
+    event.companyId,
+    event.groupId,
+    event.partnerId,
+    event.partnerLinkId,
+    event.defaultLinkId,
+    event.ts,
+    hourStart(event.ts),
+    event.kind,
+    event.country,
+    event.refererHost,
+    event.visitorHash,
+    batchToken,
   ]);
   statements.push(...insertOrIgnore(db, "clicks", CLICK_COLUMNS, clickRows));
   const clickStatements = statements.length;
@@ -152,7 +174,10 @@ export async function consumeClickBatch(batch: MessageBatch<unknown>, env: { DB:
   const owned = await refuseForeignClicks(env.DB, clicks);
 
   const { written, failed } = await writeIsolatingFailures(owned, (messages) =>
-    writeClicks(env.DB, messages.map((message) => message.body)),
+    writeClicks(
+      env.DB,
+      messages.map((message) => message.body),
+    ),
   );
   for (const message of written) message.ack();
   for (const { item: message } of failed) message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
@@ -176,12 +201,19 @@ export async function consumeClickBatch(batch: MessageBatch<unknown>, env: { DB:
 async function refuseForeignClicks(db: D1Database, messages: Message<ClickEvent>[]): Promise<Message<ClickEvent>[]> {
   let refused: Set<ClickEvent>;
   try {
-    refused = await eventsNamingOtherCompanies(db, messages.map((message) => message.body));
+    refused = await eventsNamingOtherCompanies(
+      db,
+      messages.map((message) => message.body),
+    );
   } catch {
     return messages;
   }
   if (refused.size === 0) return messages;
-  await recordUnwritable(db, messages.filter((message) => refused.has(message.body)), REFUSED_FOREIGN_IDS);
+  await recordUnwritable(
+    db,
+    messages.filter((message) => refused.has(message.body)),
+    REFUSED_FOREIGN_IDS,
+  );
   return messages.filter((message) => !refused.has(message.body));
 }
 
@@ -196,7 +228,11 @@ async function recordUnwritable(
 ): Promise<void> {
   try {
     const failures = messages.map((m) => ({
-      messageId: m.id, body: m.body, attempts: m.attempts, error: reason, ownerUnknown: true,
+      messageId: m.id,
+      body: m.body,
+      attempts: m.attempts,
+      error: reason,
+      ownerUnknown: true,
     }));
     await db.batch(recordFailedClicks(db, failures));
   } catch (recordError) {

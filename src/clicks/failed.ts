@@ -30,8 +30,13 @@ export function recordFailedClicks(
     const event = isClickEvent(failure.body) ? failure.body : null;
     const companyId = failure.ownerUnknown ? null : (event?.companyId ?? null);
     return [
-      failure.messageId, event?.clickId ?? null, companyId, bodyText(failure.body),
-      failure.error, failure.attempts, now,
+      failure.messageId,
+      event?.clickId ?? null,
+      companyId,
+      bodyText(failure.body),
+      failure.error,
+      failure.attempts,
+      now,
     ];
   });
   const rowsPerStatement = Math.floor(MAX_BOUND_PARAMS / COLUMNS.length);

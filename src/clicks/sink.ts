@@ -27,7 +27,12 @@ export async function sendClick(sink: ClickSink, event: ClickEvent, retry = DEFA
     } catch (error) {
       if (attempt >= retry.attempts) {
         console.error(
-          JSON.stringify({ msg: "click lost: queue send failed", clickId: event.clickId, attempts: attempt, error: String(error) }),
+          JSON.stringify({
+            msg: "click lost: queue send failed",
+            clickId: event.clickId,
+            attempts: attempt,
+            error: String(error),
+          }),
         );
         return false;
       }

@@ -55,7 +55,12 @@ export const UpdateCompanyBody = z
     fallback_url: httpUrl.nullable().openapi({ description: "Where unknown slugs and disabled groups send visitors" }),
     terms_url: publicHttpsUrl.nullable().openapi({ description: "Public https URL of the program terms" }),
     attribution_model: z.enum(ATTRIBUTION_MODELS),
-    attribution_window_days: z.number().int().min(1).max(365).openapi({ description: "Also the tracking cookie's lifetime" }),
+    attribution_window_days: z
+      .number()
+      .int()
+      .min(1)
+      .max(365)
+      .openapi({ description: "Also the tracking cookie's lifetime" }),
     click_id_param: queryParamName,
     partner_key_param: queryParamName,
     default_group_id: objectId.openapi({ description: "Where marketplace partners land" }),

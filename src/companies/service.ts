@@ -4,7 +4,7 @@
 import { and, eq, isNull, like, or } from "drizzle-orm";
 import { z } from "zod";
 import { database, isUniqueViolation } from "../db/client";
-import { ATTRIBUTION_MODELS, companies, groups, PLANS } from "../db/schema";
+import { type ATTRIBUTION_MODELS, companies, groups, PLANS } from "../db/schema";
 import type { StorageEnv as Stores } from "../env";
 import { problems } from "../lib/errors";
 import { newId } from "../lib/ids";
@@ -30,7 +30,10 @@ export async function createCompany(env: Stores, input: z.input<typeof createCom
       const db = database(env.DB);
       const id = newId("company", now);
       const [[company]] = await db.batch([
-        db.insert(companies).values({ id, slug, ...data, createdAt: now, updatedAt: now }).returning(),
+        db
+          .insert(companies)
+          .values({ id, slug, ...data, createdAt: now, updatedAt: now })
+          .returning(),
         enqueuePublish(db, publishTargets.company(id), now),
       ]);
       // In KV from the start, so the edge can still send visitors to the fallback URL if D1 is down.
@@ -73,11 +76,16 @@ export async function updateCompanySettings(env: Stores, companyId: string, data
     const group = await database(env.DB).query.groups.findFirst({
       where: and(eq(groups.id, data.defaultGroupId), eq(groups.companyId, companyId), isNull(groups.archivedAt)),
     });
-    if (!group) throw problems.validation([{ field: "default_group_id", message: "must be a live group of this company" }]);
+    if (!group)
+      throw problems.validation([{ field: "default_group_id", message: "must be a live group of this company" }]);
   }
   const db = database(env.DB);
   const [[company]] = await db.batch([
-    db.update(companies).set({ ...data, updatedAt: Date.now() }).where(eq(companies.id, companyId)).returning(),
+    db
+      .update(companies)
+      .set({ ...data, updatedAt: Date.now() })
+      .where(eq(companies.id, companyId))
+      .returning(),
     enqueuePublish(db, publishTargets.company(companyId)),
   ]);
   await publishNow(env, [publishTargets.company(companyId)]);
@@ -89,5 +97,8 @@ async function freeCompanySlug(env: Stores, base: string): Promise<string> {
     .select({ slug: companies.slug })
     .from(companies)
     .where(or(eq(companies.slug, base), like(companies.slug, `${base}-%`)));
-  return firstFree(base, taken.map((row) => row.slug));
+  return firstFree(
+    base,
+    taken.map((row) => row.slug),
+  );
 }

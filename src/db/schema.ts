@@ -24,30 +24,30 @@ const updatedAt = () => integer("updated_at").notNull();
 export const companies = sqliteTable(
   "companies",
   {
-  id: text("id").primaryKey(),
-  name: text("name").notNull(),
-  /** In public program page URLs: `/programs/<company slug>/<group slug>`. */
-  slug: text("slug").notNull(),
-  plan: text("plan", { enum: PLANS }).notNull().default("starter"),
-  /** Where marketplace partners land. Null only until the first group exists. */
-  defaultGroupId: text("default_group_id"),
-  termsUrl: text("terms_url"),
-  /** Where unknown slugs and disabled groups send visitors; null → a small 404 page. */
-  fallbackUrl: text("fallback_url"),
-  attributionModel: text("attribution_model", { enum: ATTRIBUTION_MODELS }).notNull().default("last_click"),
-  attributionWindowDays: integer("attribution_window_days").notNull().default(90),
-  clickIdParam: text("click_id_param").notNull().default("ps_xid"),
-  partnerKeyParam: text("partner_key_param").notNull().default("ps_partner_key"),
-  /** When the KV reconcile job last compared this company's edge records with D1. */
-  kvReconciledAt: integer("kv_reconciled_at"),
-  /**
-   * Grows by one with every partner link (slug) written for the company — a trigger on
-   * `partner_links` (migration 0004) does it, so no insert path can forget it. The edge trusts the
-   * company's slug filter to say "unknown" only while the filter's version equals this.
-   */
-  slugsVersion: integer("slugs_version").notNull().default(0),
-  createdAt: createdAt(),
-  updatedAt: updatedAt(),
+    id: text("id").primaryKey(),
+    name: text("name").notNull(),
+    /** In public program page URLs: `/programs/<company slug>/<group slug>`. */
+    slug: text("slug").notNull(),
+    plan: text("plan", { enum: PLANS }).notNull().default("starter"),
+    /** Where marketplace partners land. Null only until the first group exists. */
+    defaultGroupId: text("default_group_id"),
+    termsUrl: text("terms_url"),
+    /** Where unknown slugs and disabled groups send visitors; null → a small 404 page. */
+    fallbackUrl: text("fallback_url"),
+    attributionModel: text("attribution_model", { enum: ATTRIBUTION_MODELS }).notNull().default("last_click"),
+    attributionWindowDays: integer("attribution_window_days").notNull().default(90),
+    clickIdParam: text("click_id_param").notNull().default("ps_xid"),
+    partnerKeyParam: text("partner_key_param").notNull().default("ps_partner_key"),
+    /** When the KV reconcile job last compared this company's edge records with D1. */
+    kvReconciledAt: integer("kv_reconciled_at"),
+    /**
+     * Grows by one with every partner link (slug) written for the company — a trigger on
+     * `partner_links` (migration 0004) does it, so no insert path can forget it. The edge trusts the
+     * company's slug filter to say "unknown" only while the filter's version equals this.
+     */
+    slugsVersion: integer("slugs_version").notNull().default(0),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
   },
   (t) => [uniqueIndex("companies_slug_uq").on(t.slug)],
 );
@@ -56,7 +56,9 @@ export const apiKeys = sqliteTable(
   "api_keys",
   {
     id: text("id").primaryKey(),
-    companyId: text("company_id").notNull().references(() => companies.id),
+    companyId: text("company_id")
+      .notNull()
+      .references(() => companies.id),
     name: text("name").notNull(),
     /** The first characters of the secret, safe to show in lists. */
     prefix: text("prefix").notNull(),
@@ -73,7 +75,9 @@ export const linkDomains = sqliteTable(
   "link_domains",
   {
     id: text("id").primaryKey(),
-    companyId: text("company_id").notNull().references(() => companies.id),
+    companyId: text("company_id")
+      .notNull()
+      .references(() => companies.id),
     /** Lower-case hostname partner links are served on, e.g. `try.acme.com` or `localhost`. */
     hostname: text("hostname").notNull(),
     /** `Domain` of the tracking cookie: the hostname or a parent of it; null → host-only cookie. */
@@ -102,7 +106,9 @@ export const groups = sqliteTable(
   "groups",
   {
     id: text("id").primaryKey(),
-    companyId: text("company_id").notNull().references(() => companies.id),
+    companyId: text("company_id")
+      .notNull()
+      .references(() => companies.id),
     name: text("name").notNull(),
     /** Slug of the public program page, derived from the name. */
     slug: text("slug").notNull(),
@@ -126,9 +132,13 @@ export const groups = sqliteTable(
 export const groupSlugHistory = sqliteTable(
   "group_slug_history",
   {
-    companyId: text("company_id").notNull().references(() => companies.id),
+    companyId: text("company_id")
+      .notNull()
+      .references(() => companies.id),
     slug: text("slug").notNull(),
-    groupId: text("group_id").notNull().references(() => groups.id),
+    groupId: text("group_id")
+      .notNull()
+      .references(() => groups.id),
     createdAt: createdAt(),
   },
   (t) => [primaryKey({ columns: [t.companyId, t.slug] })],
@@ -136,7 +146,9 @@ export const groupSlugHistory = sqliteTable(
 
 /** The latest rollup of a group's stats (written by the hourly cron). */
 export const groupStats = sqliteTable("group_stats", {
-  groupId: text("group_id").primaryKey().references(() => groups.id),
+  groupId: text("group_id")
+    .primaryKey()
+    .references(() => groups.id),
   companyId: text("company_id").notNull(),
   partners: integer("partners").notNull().default(0),
   clicks: integer("clicks").notNull().default(0),
@@ -167,8 +179,12 @@ export const defaultLinks = sqliteTable(
   "default_links",
   {
     id: text("id").primaryKey(),
-    companyId: text("company_id").notNull().references(() => companies.id),
-    groupId: text("group_id").notNull().references(() => groups.id),
+    companyId: text("company_id")
+      .notNull()
+      .references(() => companies.id),
+    groupId: text("group_id")
+      .notNull()
+      .references(() => groups.id),
     /** 1..3; position 1 is the original link, created with the group and never deleted. */
     position: integer("position").notNull(),
     title: text("title").notNull(),
@@ -196,14 +212,20 @@ export const partners = sqliteTable(
   "partners",
   {
     id: text("id").primaryKey(),
-    companyId: text("company_id").notNull().references(() => companies.id),
-    groupId: text("group_id").notNull().references(() => groups.id),
+    companyId: text("company_id")
+      .notNull()
+      .references(() => companies.id),
+    groupId: text("group_id")
+      .notNull()
+      .references(() => groups.id),
     /** Public key in links and tracking params; unique per company. */
     partnerKey: text("partner_key").notNull(),
     email: text("email").notNull(),
     firstName: text("first_name").notNull(),
     lastName: text("last_name").notNull(),
-    status: text("status", { enum: ["active", "archived"] }).notNull().default("active"),
+    status: text("status", { enum: ["active", "archived"] })
+      .notNull()
+      .default("active"),
     /** The group whose stats count this partner now (rollup bookkeeping); null = counted nowhere. */
     countedGroupId: text("counted_group_id"),
     createdAt: createdAt(),
@@ -230,8 +252,12 @@ export const partnerLinks = sqliteTable(
   "partner_links",
   {
     id: text("id").primaryKey(),
-    companyId: text("company_id").notNull().references(() => companies.id),
-    partnerId: text("partner_id").notNull().references(() => partners.id),
+    companyId: text("company_id")
+      .notNull()
+      .references(() => companies.id),
+    partnerId: text("partner_id")
+      .notNull()
+      .references(() => partners.id),
     /** Lower-case; `partner_key` for the original link, `partner_key--link_text` otherwise. */
     slug: text("slug").notNull(),
     linkText: text("link_text").notNull(),
@@ -311,7 +337,9 @@ export const customers = sqliteTable(
   "customers",
   {
     id: text("id").primaryKey(),
-    companyId: text("company_id").notNull().references(() => companies.id),
+    companyId: text("company_id")
+      .notNull()
+      .references(() => companies.id),
     customerKey: text("customer_key").notNull(),
     email: text("email"),
     name: text("name"),
@@ -336,7 +364,9 @@ export const customers = sqliteTable(
     index("customers_company_email_idx").on(t.companyId, t.email),
     index("customers_rollup_dirty_idx")
       .on(t.companyId)
-      .where(sql`counted_group_id IS NOT group_id OR counted_partner_id IS NOT partner_id OR counted_paid IS NOT (net_usd_cents > 0)`),
+      .where(
+        sql`counted_group_id IS NOT group_id OR counted_partner_id IS NOT partner_id OR counted_paid IS NOT (net_usd_cents > 0)`,
+      ),
   ],
 );
 
@@ -347,10 +377,14 @@ export const transactions = sqliteTable(
     /** Insertion order: the rollup's watermark. */
     seq: integer("seq").primaryKey({ autoIncrement: true }),
     id: text("id").notNull(),
-    companyId: text("company_id").notNull().references(() => companies.id),
+    companyId: text("company_id")
+      .notNull()
+      .references(() => companies.id),
     /** The merchant's own key for the transaction: a replay with it changes nothing. */
     key: text("key").notNull(),
-    customerId: text("customer_id").notNull().references(() => customers.id),
+    customerId: text("customer_id")
+      .notNull()
+      .references(() => customers.id),
     /** The customer's partner and group when the transaction was recorded. */
     partnerId: text("partner_id").notNull(),
     groupId: text("group_id").notNull(),

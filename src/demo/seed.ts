@@ -24,9 +24,19 @@ export interface DemoSummary {
 export async function seedDemoCompany(env: Stores): Promise<DemoSummary> {
   const db = database(env.DB);
   const existing = await db.query.companies.findFirst({ orderBy: asc(companies.createdAt) });
-  if (existing) return { created: false, companyId: existing.id, companyName: existing.name, slugs: await demoSlugs(env, existing.id) };
+  if (existing)
+    return {
+      created: false,
+      companyId: existing.id,
+      companyName: existing.name,
+      slugs: await demoSlugs(env, existing.id),
+    };
 
-  const company = await createCompany(env, { name: "Acme Analytics (demo)", plan: "growth", fallbackUrl: "https://example.com/" });
+  const company = await createCompany(env, {
+    name: "Acme Analytics (demo)",
+    plan: "growth",
+    fallbackUrl: "https://example.com/",
+  });
   // The demo only ever runs locally, where `localhost` verifies itself.
   await claimLinkDomain(env, company.id, { hostname: DEMO_HOSTNAME }, { allowLocalHosts: true });
   const affiliates = await createGroup(env, company.id, {
@@ -63,10 +73,21 @@ export async function seedDemoCompany(env: Stores): Promise<DemoSummary> {
     ["Amélie", "Laurent", affiliates.id],
     ["Tom", "Becker", resellers.id],
   ] as const) {
-    await createPartner(env, company.id, { firstName, lastName, email: `${lastName.toLowerCase()}@partners.example`, groupId });
+    await createPartner(env, company.id, {
+      firstName,
+      lastName,
+      email: `${lastName.toLowerCase()}@partners.example`,
+      groupId,
+    });
   }
   const key = await createApiKey(env, company.id, { name: "Demo key" });
-  return { created: true, companyId: company.id, companyName: company.name, apiKey: key.secret, slugs: await demoSlugs(env, company.id) };
+  return {
+    created: true,
+    companyId: company.id,
+    companyName: company.name,
+    apiKey: key.secret,
+    slugs: await demoSlugs(env, company.id),
+  };
 }
 
 async function demoSlugs(env: Stores, companyId: string) {

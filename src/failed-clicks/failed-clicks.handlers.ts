@@ -1,7 +1,7 @@
 import type { AdminHandler } from "../admin/context";
 import { iso, listBody } from "../admin/schemas";
 import type * as routes from "./failed-clicks.routes";
-import { listFailedClicks, parseEvent, replayFailedClicks, type FailedClickRow } from "./service";
+import { type FailedClickRow, listFailedClicks, parseEvent, replayFailedClicks } from "./service";
 
 export function serializeFailedClick(row: FailedClickRow) {
   const event = parseEvent(row.body);

@@ -3,7 +3,7 @@
 // through the normal click writer. Rows without a company (malformed messages) are for operators.
 import { and, asc, eq, gt, isNull, or } from "drizzle-orm";
 import { writeClicks, writeIsolatingFailures } from "../clicks/consumer";
-import { isClickEvent, type ClickEvent } from "../clicks/event";
+import { type ClickEvent, isClickEvent } from "../clicks/event";
 import { eventsNamingOtherCompanies } from "../clicks/ownership";
 import { database } from "../db/client";
 import { failedClicks } from "../db/schema";

@@ -1,7 +1,7 @@
 import type { AdminHandler } from "../admin/context";
 import { listBody } from "../admin/schemas";
 import type * as routes from "./fx.routes";
-import { listRates, setRate, type FxRate } from "./service";
+import { type FxRate, listRates, setRate } from "./service";
 
 function serializeRate(rate: FxRate) {
   return {
@@ -19,6 +19,9 @@ export const list: AdminHandler<typeof routes.list> = async (c) => {
 };
 
 export const set: AdminHandler<typeof routes.set> = async (c) => {
-  const rate = await setRate(c.env, c.get("caller").companyId, { currency: c.req.valid("param").currency, ...c.req.valid("json") });
+  const rate = await setRate(c.env, c.get("caller").companyId, {
+    currency: c.req.valid("param").currency,
+    ...c.req.valid("json"),
+  });
   return c.json(serializeRate(rate), 200);
 };

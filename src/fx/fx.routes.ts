@@ -5,7 +5,14 @@ import { currencyCode } from "../lib/validation";
 import type { RateInput } from "./service";
 
 const tags = ["FX rates"];
-const rateExample = { object: "fx_rate", currency: "EUR", usd_per_unit: 1.08, minor_unit_digits: 2, as_of: "2026-11-01", source: "default" } as const;
+const rateExample = {
+  object: "fx_rate",
+  currency: "EUR",
+  usd_per_unit: 1.08,
+  minor_unit_digits: 2,
+  as_of: "2026-11-01",
+  source: "default",
+} as const;
 
 export const FxRateSchema = z
   .object({
@@ -35,7 +42,11 @@ export const SetRateBody = z
   .strict()
   .openapi("SetFxRate", { example: { usd_per_unit: 1.09, as_of: "2026-11-25" } })
   .transform(
-    (body): Omit<RateInput, "currency"> => ({ usdPerUnit: body.usd_per_unit, minorUnitDigits: body.minor_unit_digits, asOf: body.as_of }),
+    (body): Omit<RateInput, "currency"> => ({
+      usdPerUnit: body.usd_per_unit,
+      minorUnitDigits: body.minor_unit_digits,
+      asOf: body.as_of,
+    }),
   );
 
 export const list = createRoute({
@@ -45,7 +56,10 @@ export const list = createRoute({
   tags,
   security,
   summary: "Exchange rates used to convert transactions to USD",
-  responses: { 200: jsonResponse(listOf(FxRateSchema, "FxRate", rateExample), "The defaults, with your overrides"), ...errorResponses },
+  responses: {
+    200: jsonResponse(listOf(FxRateSchema, "FxRate", rateExample), "The defaults, with your overrides"),
+    ...errorResponses,
+  },
 });
 
 export const set = createRoute({

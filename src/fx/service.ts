@@ -1,9 +1,9 @@
 // Exchange rates to USD. Defaults (company_id '') ship with the migrations, dated; a company can
 // override any currency. Amounts are converted once, when a transaction is recorded.
 import { and, asc, eq, inArray } from "drizzle-orm";
-import type { StorageEnv as Stores } from "../env";
 import { database } from "../db/client";
 import { fxRates } from "../db/schema";
+import type { StorageEnv as Stores } from "../env";
 
 export const DEFAULTS = "";
 

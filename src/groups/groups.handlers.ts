@@ -2,10 +2,10 @@ import type { AdminHandler } from "../admin/context";
 import { iso, listBody } from "../admin/schemas";
 import { getCompany } from "../companies/service";
 import type { companies, groups } from "../db/schema";
-import type * as routes from "./groups.routes";
 import { lastRollupAt } from "../rollup/rollup";
-import { groupStatsOf, statsSnapshot, type StatsSnapshot } from "../stats/service";
+import { groupStatsOf, type StatsSnapshot, statsSnapshot } from "../stats/service";
 import { serializeStats } from "../stats/stats.handlers";
+import type * as routes from "./groups.routes";
 import { archiveGroup, createGroup, getGroup, listGroupsWithStats, updateGroup } from "./service";
 
 type Group = typeof groups.$inferSelect;

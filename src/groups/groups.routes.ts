@@ -24,7 +24,10 @@ export const GroupStatsSchema = z
     signups_paid: z.number().int(),
     signups_unpaid: z.number().int(),
     revenue_usd_cents: z.number().int(),
-    refreshed_at: z.string().nullable().openapi({ description: "When the hourly rollup last ran; null before the first one" }),
+    refreshed_at: z
+      .string()
+      .nullable()
+      .openapi({ description: "When the hourly rollup last ran; null before the first one" }),
   })
   .openapi("GroupStats");
 
@@ -42,7 +45,14 @@ const groupExample = {
   archived_at: null,
   created_at: "2026-11-25T08:00:00.000Z",
   updated_at: "2026-11-25T08:00:00.000Z",
-  stats: { partners: 12, clicks: 3400, signups_paid: 7, signups_unpaid: 21, revenue_usd_cents: 129900, refreshed_at: "2026-11-25T08:00:03.000Z" },
+  stats: {
+    partners: 12,
+    clicks: 3400,
+    signups_paid: 7,
+    signups_unpaid: 21,
+    revenue_usd_cents: 129900,
+    refreshed_at: "2026-11-25T08:00:03.000Z",
+  },
 } as const;
 
 export const GroupSchema = z
@@ -81,10 +91,18 @@ export const CreateGroupBody = z
   })
   .strict()
   .openapi("CreateGroup", {
-    example: { name: "Affiliates", destination_url: "https://acme.com/signup", utm: { utm_source: "partner", utm_campaign: "{partner_key}" } },
+    example: {
+      name: "Affiliates",
+      destination_url: "https://acme.com/signup",
+      utm: { utm_source: "partner", utm_campaign: "{partner_key}" },
+    },
   })
   .transform(
-    (body): NewGroup => ({ name: body.name, destinationUrl: body.destination_url, utmParams: toUtmParams(body.utm, body.custom_params) }),
+    (body): NewGroup => ({
+      name: body.name,
+      destinationUrl: body.destination_url,
+      utmParams: toUtmParams(body.utm, body.custom_params),
+    }),
   );
 
 export const UpdateGroupBody = z
@@ -150,7 +168,12 @@ export const update = createRoute({
   summary: "Update a group's settings (name, terms, referral links, features)",
   description: "Renaming changes the public program page slug; the old page URL keeps redirecting to the new one.",
   request: { params: GroupIdParam, body: jsonBody(UpdateGroupBody) },
-  responses: { 200: jsonResponse(GroupSchema, "The updated group"), ...errorResponses, ...planResponse, ...conflictResponse },
+  responses: {
+    200: jsonResponse(GroupSchema, "The updated group"),
+    ...errorResponses,
+    ...planResponse,
+    ...conflictResponse,
+  },
 });
 
 export const archive = createRoute({

@@ -1,10 +1,10 @@
 // Groups: created with their original default link, renamed (the public page slug follows, old
 // slugs keep redirecting), gated by the company's plan, archived. Edge-visible changes are
 // published before returning.
-import { and, asc, eq, gt, isNull, like, or } from "drizzle-orm";
+import { and, asc, eq, gt, like, or } from "drizzle-orm";
 import { getCompany, type Stores } from "../companies/service";
 import { database, isUniqueViolation } from "../db/client";
-import { groups, groupSlugHistory, groupStats, type UtmParams } from "../db/schema";
+import { groupSlugHistory, groupStats, groups, type UtmParams } from "../db/schema";
 import { fieldError, problems } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { firstFree, slugify } from "../lib/slugs";
@@ -33,7 +33,7 @@ export async function createGroup(env: Stores, companyId: string, input: NewGrou
   const data = { ...input, utmParams: input.utmParams ?? [] };
   const company = await getCompany(env, companyId);
   const maxGroups = PLAN_LIMITS[company.plan].maxGroups ?? Number.MAX_SAFE_INTEGER;
-  const db = database(env.DB);
+  const _db = database(env.DB);
 
   for (let attempt = 0; ; attempt++) {
     const now = Date.now();
@@ -103,7 +103,9 @@ export async function listGroupsWithStats(env: Stores, companyId: string, option
     .select({ group: groups, stats: groupStats })
     .from(groups)
     .leftJoin(groupStats, eq(groupStats.groupId, groups.id))
-    .where(and(eq(groups.companyId, companyId), options.startingAfter ? gt(groups.id, options.startingAfter) : undefined))
+    .where(
+      and(eq(groups.companyId, companyId), options.startingAfter ? gt(groups.id, options.startingAfter) : undefined),
+    )
     .orderBy(asc(groups.id))
     .limit(options.limit + 1);
   return { rows: rows.slice(0, options.limit), hasMore: rows.length > options.limit };
@@ -122,21 +124,28 @@ export async function updateGroup(env: Stores, companyId: string, groupId: strin
   const slug = renamed ? await freeGroupSlug(env, companyId, slugify(data.name!) || "group", groupId) : group.slug;
   const slugChanged = slug !== group.slug;
   // Only the referral-links switch is part of the edge's group record.
-  const edgeChanged = data.referralLinksEnabled !== undefined && data.referralLinksEnabled !== group.referralLinksEnabled;
+  const edgeChanged =
+    data.referralLinksEnabled !== undefined && data.referralLinksEnabled !== group.referralLinksEnabled;
   try {
     await db.batch([
-      db.update(groups).set({ ...data, slug, updatedAt: now }).where(eq(groups.id, groupId)),
+      db
+        .update(groups)
+        .set({ ...data, slug, updatedAt: now })
+        .where(eq(groups.id, groupId)),
       ...(edgeChanged ? [enqueuePublish(db, publishTargets.group(companyId, groupId), now)] : []),
       // The old page slug keeps redirecting; a slug this group had before becomes current again.
       ...(slugChanged
         ? [
-            db.delete(groupSlugHistory).where(and(eq(groupSlugHistory.companyId, companyId), eq(groupSlugHistory.slug, slug))),
+            db
+              .delete(groupSlugHistory)
+              .where(and(eq(groupSlugHistory.companyId, companyId), eq(groupSlugHistory.slug, slug))),
             db.insert(groupSlugHistory).values({ companyId, slug: group.slug, groupId, createdAt: now }),
           ]
         : []),
     ]);
   } catch (error) {
-    if (isUniqueViolation(error, "slug")) throw problems.conflict("Another group was just given that name; try again.", "group-slug-taken");
+    if (isUniqueViolation(error, "slug"))
+      throw problems.conflict("Another group was just given that name; try again.", "group-slug-taken");
     throw error;
   }
   if (edgeChanged) await publishNow(env, [publishTargets.group(companyId, groupId)]);
@@ -152,7 +161,10 @@ export async function archiveGroup(env: Stores, companyId: string, groupId: stri
   const group = await getGroup(env, companyId, groupId);
   const company = await getCompany(env, companyId);
   if (company.defaultGroupId === groupId) {
-    throw problems.conflict("The default group cannot be archived; make another group the default first.", "default-group");
+    throw problems.conflict(
+      "The default group cannot be archived; make another group the default first.",
+      "default-group",
+    );
   }
   if (!group.archivedAt) {
     const db = database(env.DB);
@@ -168,7 +180,9 @@ export async function archiveGroup(env: Stores, companyId: string, groupId: stri
 /** Finds a group by a current or former public-page slug. */
 export async function findGroupByPageSlug(env: Stores, companyId: string, slug: string) {
   const db = database(env.DB);
-  const current = await db.query.groups.findFirst({ where: and(eq(groups.companyId, companyId), eq(groups.slug, slug)) });
+  const current = await db.query.groups.findFirst({
+    where: and(eq(groups.companyId, companyId), eq(groups.slug, slug)),
+  });
   if (current) return { group: current, moved: false };
   const former = await db.query.groupSlugHistory.findFirst({
     where: and(eq(groupSlugHistory.companyId, companyId), eq(groupSlugHistory.slug, slug)),
@@ -180,7 +194,8 @@ export async function findGroupByPageSlug(env: Stores, companyId: string, slug: 
 /** A page slug no other group of the company uses now or used before. */
 async function freeGroupSlug(env: Stores, companyId: string, base: string, forGroupId?: string): Promise<string> {
   const db = database(env.DB);
-  const matches = (column: typeof groups.slug | typeof groupSlugHistory.slug) => or(eq(column, base), like(column, `${base}-%`));
+  const matches = (column: typeof groups.slug | typeof groupSlugHistory.slug) =>
+    or(eq(column, base), like(column, `${base}-%`));
   const current = await db
     .select({ slug: groups.slug, groupId: groups.id })
     .from(groups)

@@ -19,7 +19,12 @@ export const idempotentPosts: MiddlewareHandler<AdminContext> = async (c, next) 
   const key = c.req.header("idempotency-key");
   if (c.req.method !== "POST" || key === undefined) return next();
   if (!KEY_PATTERN.test(key)) {
-    throw new ApiError(400, "idempotency-key-invalid", "Bad request", "Idempotency-Key must be 1 to 255 visible ASCII characters.");
+    throw new ApiError(
+      400,
+      "idempotency-key-invalid",
+      "Bad request",
+      "Idempotency-Key must be 1 to 255 visible ASCII characters.",
+    );
   }
   const { companyId } = c.get("caller");
   const requestHash = await sha256Hex(`${c.req.method} ${new URL(c.req.url).pathname}\n${await c.req.text()}`);
@@ -33,21 +38,41 @@ export const idempotentPosts: MiddlewareHandler<AdminContext> = async (c, next) 
     .where(
       and(
         where,
-        or(lt(idempotencyKeys.createdAt, now - DAY_MS), and(isNull(idempotencyKeys.status), lt(idempotencyKeys.createdAt, now - ABANDONED_AFTER_MS))),
+        or(
+          lt(idempotencyKeys.createdAt, now - DAY_MS),
+          and(isNull(idempotencyKeys.status), lt(idempotencyKeys.createdAt, now - ABANDONED_AFTER_MS)),
+        ),
       ),
     );
-  const reserved = await db.insert(idempotencyKeys).values({ companyId, key, requestHash, createdAt: now }).onConflictDoNothing().returning();
+  const reserved = await db
+    .insert(idempotencyKeys)
+    .values({ companyId, key, requestHash, createdAt: now })
+    .onConflictDoNothing()
+    .returning();
   if (reserved.length === 0) {
     const first = (await db.query.idempotencyKeys.findFirst({ where }))!;
     if (first.requestHash !== requestHash) {
-      throw new ApiError(422, "idempotency-key-reused", "Idempotency key reused", "This Idempotency-Key was used for a different request.");
+      throw new ApiError(
+        422,
+        "idempotency-key-reused",
+        "Idempotency key reused",
+        "This Idempotency-Key was used for a different request.",
+      );
     }
     if (first.status === null) {
-      throw new ApiError(409, "idempotency-key-in-progress", "Conflict", "A request with this Idempotency-Key is still being processed; retry shortly.");
+      throw new ApiError(
+        409,
+        "idempotency-key-in-progress",
+        "Conflict",
+        "A request with this Idempotency-Key is still being processed; retry shortly.",
+      );
     }
     return new Response(first.body, {
       status: first.status,
-      headers: { "content-type": first.status < 400 ? "application/json" : "application/problem+json", "idempotent-replayed": "true" },
+      headers: {
+        "content-type": first.status < 400 ? "application/json" : "application/problem+json",
+        "idempotent-replayed": "true",
+      },
     });
   }
 

@@ -57,12 +57,19 @@ export const conversion: AdminHandler<typeof routes.conversion> = async (c) => {
 
 export const customer: AdminHandler<typeof routes.customer> = async (c) => {
   const result = await ingest.createCustomer(c.env, c.get("caller").companyId, c.req.valid("json"));
-  const payload = { object: "customer_result" as const, customer: serializeCustomer(result.customer), replayed: result.replayed };
+  const payload = {
+    object: "customer_result" as const,
+    customer: serializeCustomer(result.customer),
+    replayed: result.replayed,
+  };
   return result.replayed ? c.json(payload, 200) : c.json(payload, 201);
 };
 
 export const getCustomer: AdminHandler<typeof routes.getCustomer> = async (c) => {
-  return c.json(serializeCustomer(await ingest.getCustomer(c.env, c.get("caller").companyId, c.req.valid("param").customer_id)), 200);
+  return c.json(
+    serializeCustomer(await ingest.getCustomer(c.env, c.get("caller").companyId, c.req.valid("param").customer_id)),
+    200,
+  );
 };
 
 export const transaction: AdminHandler<typeof routes.transaction> = async (c) => {

@@ -77,14 +77,22 @@ const optionalKey = z.string().max(200).optional();
 
 export const ConversionBody = z
   .object({
-    xid: z.string().min(1).max(64).openapi({ description: "The click id your site received (`ps_xid`)", example: "01jd3k5qv0r8t2x7m9c4b6n1pz" }),
+    xid: z
+      .string()
+      .min(1)
+      .max(64)
+      .openapi({ description: "The click id your site received (`ps_xid`)", example: "01jd3k5qv0r8t2x7m9c4b6n1pz" }),
     customer_key: key("acct_4711"),
     email: email.optional(),
     name: z.string().max(200).optional(),
   })
   .strict()
-  .openapi("Conversion", { example: { xid: "01jd3k5qv0r8t2x7m9c4b6n1pz", customer_key: "acct_4711", email: "buyer@example.com" } })
-  .transform((body): ConversionInput => ({ xid: body.xid, customerKey: body.customer_key, email: body.email, name: body.name }));
+  .openapi("Conversion", {
+    example: { xid: "01jd3k5qv0r8t2x7m9c4b6n1pz", customer_key: "acct_4711", email: "buyer@example.com" },
+  })
+  .transform(
+    (body): ConversionInput => ({ xid: body.xid, customerKey: body.customer_key, email: body.email, name: body.name }),
+  );
 
 const ConversionResult = z
   .object({
@@ -92,18 +100,33 @@ const ConversionResult = z
     customer: CustomerSchema,
     replayed: z.boolean().openapi({ description: "The same conversion was recorded before; nothing changed" }),
     rebound: z.boolean().openapi({ description: "An existing customer moved to this click's partner (last click)" }),
-    kept_earlier_attribution: z.boolean().openapi({ description: "An existing customer kept its partner (first click, older click, or already paying)" }),
+    kept_earlier_attribution: z
+      .boolean()
+      .openapi({ description: "An existing customer kept its partner (first click, older click, or already paying)" }),
   })
   .openapi("ConversionResult", {
-    example: { object: "conversion", customer: customerExample, replayed: false, rebound: false, kept_earlier_attribution: false },
+    example: {
+      object: "conversion",
+      customer: customerExample,
+      replayed: false,
+      rebound: false,
+      kept_earlier_attribution: false,
+    },
   });
 
 export const CustomerBody = z
   .object({ customer_key: key("acct_4711"), email, partner_key: partnerKey, name: z.string().max(200).optional() })
   .strict()
-  .openapi("CreateCustomer", { example: { customer_key: "acct_4711", email: "buyer@example.com", partner_key: "jane-doe" } })
+  .openapi("CreateCustomer", {
+    example: { customer_key: "acct_4711", email: "buyer@example.com", partner_key: "jane-doe" },
+  })
   .transform(
-    (body): CustomerInput => ({ customerKey: body.customer_key, email: body.email, partnerKey: body.partner_key, name: body.name }),
+    (body): CustomerInput => ({
+      customerKey: body.customer_key,
+      email: body.email,
+      partnerKey: body.partner_key,
+      name: body.name,
+    }),
   );
 
 const CustomerResult = z
@@ -143,7 +166,15 @@ export const TransactionBody = z
     path: ["customer_key"],
     message: "send exactly one of customer_key and customer_email",
   })
-  .openapi("CreateTransaction", { example: { key: "inv_2026_0042", customer_key: "acct_4711", amount: 4500, currency: "EUR", product_key: "pro_plan" } })
+  .openapi("CreateTransaction", {
+    example: {
+      key: "inv_2026_0042",
+      customer_key: "acct_4711",
+      amount: 4500,
+      currency: "EUR",
+      product_key: "pro_plan",
+    },
+  })
   .transform(
     (body): TransactionInput => ({
       key: body.key,

@@ -40,16 +40,29 @@ export interface ConversionResult {
  * An existing one is rebound only under last-click attribution, to a click newer than its
  * current binding, and only while it has no transactions (revenue stays where it was earned).
  */
-export async function recordConversion(env: Stores, companyId: string, input: ConversionInput): Promise<ConversionResult> {
+export async function recordConversion(
+  env: Stores,
+  companyId: string,
+  input: ConversionInput,
+): Promise<ConversionResult> {
   const company = await getCompany(env, companyId);
   const db = database(env.DB);
-  const click = await db.query.clicks.findFirst({ where: and(eq(clicks.clickId, input.xid), eq(clicks.companyId, companyId)) });
+  const click = await db.query.clicks.findFirst({
+    where: and(eq(clicks.clickId, input.xid), eq(clicks.companyId, companyId)),
+  });
   if (!click) {
     const issued = tokenTime(input.xid);
     if (issued !== null && Date.now() - issued < CLICK_PENDING_MS && issued <= Date.now() + 60_000) {
-      throw new ApiError(409, "click-pending", "Click not recorded yet", "This click is not recorded yet (clicks are written within seconds); retry shortly.");
+      throw new ApiError(
+        409,
+        "click-pending",
+        "Click not recorded yet",
+        "This click is not recorded yet (clicks are written within seconds); retry shortly.",
+      );
     }
-    throw problems.validation([{ field: "xid", message: "no click with this id (unknown, or older than the attribution window and purged)" }]);
+    throw problems.validation([
+      { field: "xid", message: "no click with this id (unknown, or older than the attribution window and purged)" },
+    ]);
   }
   // A HEAD request is never a visit: no browser lands on the destination with it. Bot and
   // prefetch clicks stay convertible: a prefetched redirect is what the browser follows when the
@@ -60,9 +73,13 @@ export async function recordConversion(env: Stores, companyId: string, input: Co
     ]);
   }
   if (click.ts < Date.now() - company.attributionWindowDays * DAY_MS) {
-    throw new ApiError(422, "click-expired", "Click expired", `The click is older than the ${company.attributionWindowDays}-day attribution window.`, [
-      { field: "xid", message: "older than the attribution window" },
-    ]);
+    throw new ApiError(
+      422,
+      "click-expired",
+      "Click expired",
+      `The click is older than the ${company.attributionWindowDays}-day attribution window.`,
+      [{ field: "xid", message: "older than the attribution window" }],
+    );
   }
 
   const existing = await findCustomer(env, companyId, input.customerKey);
@@ -93,14 +110,28 @@ export async function recordConversion(env: Stores, companyId: string, input: Co
     }
   }
 
-  if (existing.clickId === click.clickId) return { customer: existing, replayed: true, rebound: false, keptEarlierAttribution: false };
-  const rebind = company.attributionModel === "last_click" && click.ts > existing.attributedAt && existing.transactionCount === 0;
+  if (existing.clickId === click.clickId)
+    return { customer: existing, replayed: true, rebound: false, keptEarlierAttribution: false };
+  const rebind =
+    company.attributionModel === "last_click" && click.ts > existing.attributedAt && existing.transactionCount === 0;
   if (!rebind) return { customer: existing, replayed: false, rebound: false, keptEarlierAttribution: true };
   const [customer] = await db
     .update(customers)
-    .set({ partnerId: click.partnerId, groupId: click.groupId, clickId: click.clickId, attributedAt: click.ts, updatedAt: Date.now() })
+    .set({
+      partnerId: click.partnerId,
+      groupId: click.groupId,
+      clickId: click.clickId,
+      attributedAt: click.ts,
+      updatedAt: Date.now(),
+    })
     // Guarded so that a concurrent transaction or newer click is never overwritten.
-    .where(and(eq(customers.id, existing.id), eq(customers.attributedAt, existing.attributedAt), eq(customers.transactionCount, 0)))
+    .where(
+      and(
+        eq(customers.id, existing.id),
+        eq(customers.attributedAt, existing.attributedAt),
+        eq(customers.transactionCount, 0),
+      ),
+    )
     .returning();
   if (!customer) return recordConversion(env, companyId, input);
   return { customer, replayed: false, rebound: true, keptEarlierAttribution: false };
@@ -114,18 +145,27 @@ export interface CustomerInput {
 }
 
 /** A customer a partner referred without a click (e.g. by a code). */
-export async function createCustomer(env: Stores, companyId: string, input: CustomerInput): Promise<{ customer: Customer; replayed: boolean }> {
+export async function createCustomer(
+  env: Stores,
+  companyId: string,
+  input: CustomerInput,
+): Promise<{ customer: Customer; replayed: boolean }> {
   input = { ...input, email: input.email.toLowerCase() };
   const db = database(env.DB);
   const partner = await db.query.partners.findFirst({
     where: and(eq(partners.companyId, companyId), eq(partners.partnerKey, input.partnerKey)),
   });
-  if (!partner) throw problems.validation([{ field: "partner_key", message: `no partner with key '${input.partnerKey}'` }]);
+  if (!partner)
+    throw problems.validation([{ field: "partner_key", message: `no partner with key '${input.partnerKey}'` }]);
 
   const existing = await findCustomer(env, companyId, input.customerKey);
   if (existing) {
-    if (existing.partnerId === partner.id && existing.email === input.email) return { customer: existing, replayed: true };
-    throw problems.conflict(`A customer with key '${input.customerKey}' already exists with another partner or email; nothing was changed.`, "customer-exists");
+    if (existing.partnerId === partner.id && existing.email === input.email)
+      return { customer: existing, replayed: true };
+    throw problems.conflict(
+      `A customer with key '${input.customerKey}' already exists with another partner or email; nothing was changed.`,
+      "customer-exists",
+    );
   }
   const now = Date.now();
   try {
@@ -174,12 +214,20 @@ export async function recordTransaction(
   attempt = 1,
 ): Promise<{ transaction: Transaction; replayed: boolean }> {
   const db = database(env.DB);
-  const previous = await db.query.transactions.findFirst({ where: and(eq(transactions.companyId, companyId), eq(transactions.key, input.key)) });
+  const previous = await db.query.transactions.findFirst({
+    where: and(eq(transactions.companyId, companyId), eq(transactions.key, input.key)),
+  });
   if (previous) return replayOf(env, previous, input);
 
   const customer = await customerFor(env, companyId, input);
   const rate = await effectiveRate(env, companyId, input.currency);
-  if (!rate) throw problems.validation([{ field: "currency", message: `no exchange rate for '${input.currency}'; add one with PUT /v1/fx-rates/${input.currency}` }]);
+  if (!rate)
+    throw problems.validation([
+      {
+        field: "currency",
+        message: `no exchange rate for '${input.currency}'; add one with PUT /v1/fx-rates/${input.currency}`,
+      },
+    ]);
 
   const amountUsdCents = toUsdCents(input.amount, rate);
   if (!(Math.abs(amountUsdCents) <= MAX_TRANSACTION_USD_CENTS)) {
@@ -308,7 +356,9 @@ async function replayOf(env: Stores, previous: Transaction, input: TransactionIn
 }
 
 export async function getCustomer(env: Stores, companyId: string, customerId: string): Promise<Customer> {
-  const customer = await database(env.DB).query.customers.findFirst({ where: and(eq(customers.id, customerId), eq(customers.companyId, companyId)) });
+  const customer = await database(env.DB).query.customers.findFirst({
+    where: and(eq(customers.id, customerId), eq(customers.companyId, companyId)),
+  });
   if (!customer) throw problems.notFound("customer", customerId);
   return customer;
 }
@@ -322,7 +372,8 @@ async function findCustomer(env: Stores, companyId: string, customerKey: string)
 async function customerFor(env: Stores, companyId: string, input: TransactionInput): Promise<Customer> {
   if (input.customerKey !== undefined) {
     const customer = await findCustomer(env, companyId, input.customerKey);
-    if (!customer) throw problems.validation([{ field: "customer_key", message: `no customer with key '${input.customerKey}'` }]);
+    if (!customer)
+      throw problems.validation([{ field: "customer_key", message: `no customer with key '${input.customerKey}'` }]);
     return customer;
   }
   const matches = await database(env.DB)
@@ -330,7 +381,11 @@ async function customerFor(env: Stores, companyId: string, input: TransactionInp
     .from(customers)
     .where(and(eq(customers.companyId, companyId), eq(customers.email, input.customerEmail!.toLowerCase())))
     .limit(2);
-  if (matches.length === 0) throw problems.validation([{ field: "customer_email", message: "no customer with this email" }]);
-  if (matches.length > 1) throw problems.validation([{ field: "customer_email", message: "several customers have this email; send customer_key" }]);
+  if (matches.length === 0)
+    throw problems.validation([{ field: "customer_email", message: "no customer with this email" }]);
+  if (matches.length > 1)
+    throw problems.validation([
+      { field: "customer_email", message: "several customers have this email; send customer_key" },
+    ]);
   return matches[0]!;
 }

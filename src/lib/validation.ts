@@ -1,7 +1,7 @@
 // Input rules shared by every API input schema (`*.routes.ts`): each rule is enforced and documented
 // in /openapi.json by the same schema object (format, pattern, maxLength).
 import { z } from "@hono/zod-openapi";
-import { problems, type FieldError } from "./errors";
+import { type FieldError, problems } from "./errors";
 import { isWellFormed } from "./unicode";
 
 const LOWER_WORDS = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
@@ -14,7 +14,9 @@ export const httpUrl = z
   .refine((value) => {
     try {
       const url = new URL(value);
-      return (url.protocol === "http:" || url.protocol === "https:") && !url.username && !url.password && url.hostname !== "";
+      return (
+        (url.protocol === "http:" || url.protocol === "https:") && !url.username && !url.password && url.hostname !== ""
+      );
     } catch {
       return false;
     }
@@ -33,7 +35,8 @@ export const partnerKey = z
 export const linkText = partnerKey;
 
 // Text that goes into URLs: a lone surrogate is refused here rather than mangled at the edge.
-const urlText = (min: number, max: number) => z.string().min(min).max(max).refine(isWellFormed, "must be valid Unicode text");
+const urlText = (min: number, max: number) =>
+  z.string().min(min).max(max).refine(isWellFormed, "must be valid Unicode text");
 /** A link's whole parameter list as stored ([name, value] pairs), when a caller other than the API gives one. */
 export const utmParams = z
   .array(z.tuple([urlText(1, 100), urlText(0, 500)]))
@@ -46,7 +49,12 @@ export const objectId = z.string().min(1).max(64);
 export const companyName = z.string().trim().min(1).max(200);
 
 /** A query parameter name the edge adds to destinations (click id, partner key). */
-export const queryParamName = z.string().trim().min(1).max(40).regex(/^[A-Za-z0-9_.-]+$/, "use letters, digits, _ . -");
+export const queryParamName = z
+  .string()
+  .trim()
+  .min(1)
+  .max(40)
+  .regex(/^[A-Za-z0-9_.-]+$/, "use letters, digits, _ . -");
 
 /** A DNS hostname such as try.acme.com, in lower case. */
 export const hostname = z
@@ -64,7 +72,13 @@ export const hostname = z
 export const currencyCode = z.string().regex(/^[A-Z]{3}$/, "an ISO 4217 code such as USD");
 
 /** An email address, compared in lower case. */
-export const email = z.string().trim().toLowerCase().max(254).pipe(z.email()).openapi({ type: "string", format: "email", maxLength: 254 });
+export const email = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .max(254)
+  .pipe(z.email())
+  .openapi({ type: "string", format: "email", maxLength: 254 });
 
 /** Parses with a zod schema, turning its issues into a 422 problem with per-field errors. */
 export function parseInput<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
@@ -78,14 +92,30 @@ export function zodFieldErrors(error: z.ZodError): FieldError[] {
     const at = (path: PropertyKey[]) => path.map(String).join(".") || "(body)";
     // Unknown fields are named one by one, so a client sees exactly which to drop.
     if (issue.code === "unrecognized_keys") {
-      return issue.keys.map((key) => ({ field: at([...issue.path, key]), message: "is not a field this request accepts" }));
+      return issue.keys.map((key) => ({
+        field: at([...issue.path, key]),
+        message: "is not a field this request accepts",
+      }));
     }
     return [{ field: at(issue.path), message: issue.message }];
   });
 }
 
 // Reserved names (RFC 2606, 6761, 6762) and internal-only suffixes never reachable from the internet.
-const NON_PUBLIC_SUFFIXES = ["localhost", "local", "internal", "intranet", "lan", "home.arpa", "test", "example", "invalid", "onion", "corp", "private"];
+const NON_PUBLIC_SUFFIXES = [
+  "localhost",
+  "local",
+  "internal",
+  "intranet",
+  "lan",
+  "home.arpa",
+  "test",
+  "example",
+  "invalid",
+  "onion",
+  "corp",
+  "private",
+];
 
 /**
  * A publicly reachable https URL, judged by its form only (nothing is fetched): https, no
@@ -112,8 +142,10 @@ function publicHttpsProblem(value: string): string | null {
   if (url.protocol !== "https:") return "must use https";
   if (url.username || url.password) return "must not contain credentials";
   const host = url.hostname.toLowerCase();
-  if (host.startsWith("[")) return isPublicIPv6(host.slice(1, -1)) ? null : "must not point to a private or reserved address";
-  if (/^\d+\.\d+\.\d+\.\d+$/.test(host)) return isPublicIPv4(host) ? null : "must not point to a private or reserved address";
+  if (host.startsWith("["))
+    return isPublicIPv6(host.slice(1, -1)) ? null : "must not point to a private or reserved address";
+  if (/^\d+\.\d+\.\d+\.\d+$/.test(host))
+    return isPublicIPv4(host) ? null : "must not point to a private or reserved address";
   if (!host.includes(".")) return "must have a public hostname";
   const labels = host.replace(/\.$/, "").split(".");
   for (let i = 0; i < labels.length; i++) {
@@ -125,7 +157,10 @@ function publicHttpsProblem(value: string): string | null {
 function isPublicIPv4(address: string): boolean {
   const [a, b, c] = address.split(".").map(Number) as [number, number, number, number];
   const blocked =
-    a === 0 || a === 10 || a === 127 || a >= 224 ||
+    a === 0 ||
+    a === 10 ||
+    a === 127 ||
+    a >= 224 ||
     (a === 100 && b >= 64 && b <= 127) ||
     (a === 169 && b === 254) ||
     (a === 172 && b >= 16 && b <= 31) ||

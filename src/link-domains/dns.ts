@@ -23,11 +23,7 @@ interface DohJsonAnswer {
   Answer?: { type?: unknown; data?: unknown }[];
 }
 
-export function createDohTxtResolver(options: {
-  url: string;
-  fetch?: typeof fetch;
-  timeoutMs?: number;
-}): TxtResolver {
+export function createDohTxtResolver(options: { url: string; fetch?: typeof fetch; timeoutMs?: number }): TxtResolver {
   const fetchFn = options.fetch ?? ((input, init) => fetch(input, init));
   return async (name) => {
     const url = new URL(options.url);

@@ -6,11 +6,11 @@ import {
   challengeName,
   claimLinkDomain,
   getLinkDomain,
+  type LinkDomain,
   listLinkDomains,
   removeLinkDomain,
-  verifyLinkDomain,
-  type LinkDomain,
   type VerificationCheck,
+  verifyLinkDomain,
 } from "./service";
 
 export function serializeLinkDomain(domain: LinkDomain) {

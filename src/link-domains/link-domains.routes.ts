@@ -1,4 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { getPublicSuffix } from "tldts";
 import {
   conflictResponse,
   deletedSchema,
@@ -10,10 +11,9 @@ import {
   ProblemSchema,
   security,
 } from "../admin/schemas";
-import { getPublicSuffix } from "tldts";
+import { LINK_DOMAIN_STATUSES } from "../db/schema";
 import { hostname } from "../lib/validation";
 import type { NewLinkDomain } from "./service";
-import { LINK_DOMAIN_STATUSES } from "../db/schema";
 
 const tags = ["Link domains"];
 
@@ -94,19 +94,27 @@ const LinkDomainVerificationSchema = LinkDomainSchema.extend({
 export const CreateLinkDomainBody = z
   .object({
     hostname: hostname.openapi({ example: "try.acme.com" }),
-    cookie_domain: hostname.nullable().optional().openapi({ description: "The hostname or a parent of it", example: "acme.com" }),
+    cookie_domain: hostname
+      .nullable()
+      .optional()
+      .openapi({ description: "The hostname or a parent of it", example: "acme.com" }),
   })
   .strict()
   .refine(
-    (body) => !body.cookie_domain || body.hostname === body.cookie_domain || body.hostname.endsWith(`.${body.cookie_domain}`),
+    (body) =>
+      !body.cookie_domain || body.hostname === body.cookie_domain || body.hostname.endsWith(`.${body.cookie_domain}`),
     { path: ["cookie_domain"], message: "must be the hostname or a parent domain of it" },
   )
   // Browsers drop a cookie whose Domain is a public suffix (`com`, `co.uk`, `github.io`), so
   // tracking would fail silently: judged by the Public Suffix List, private section included.
-  .refine((body) => !body.cookie_domain || getPublicSuffix(body.cookie_domain, { allowPrivateDomains: true }) !== body.cookie_domain, {
-    path: ["cookie_domain"],
-    message: "must be a domain you own such as acme.com, not a public suffix such as com or co.uk",
-  })
+  .refine(
+    (body) =>
+      !body.cookie_domain || getPublicSuffix(body.cookie_domain, { allowPrivateDomains: true }) !== body.cookie_domain,
+    {
+      path: ["cookie_domain"],
+      message: "must be a domain you own such as acme.com, not a public suffix such as com or co.uk",
+    },
+  )
   .openapi("CreateLinkDomain", { example: { hostname: "try.acme.com", cookie_domain: "acme.com" } })
   .transform((body): NewLinkDomain => ({ hostname: body.hostname, cookieDomain: body.cookie_domain ?? null }));
 

@@ -61,7 +61,10 @@ const hostnameTaken = (hostname: string) =>
 /** 32 random bytes, base64url (256 bits): unguessable, and safe in a TXT record and a URL. */
 export function newVerificationToken(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(32));
-  return btoa(String.fromCharCode(...bytes)).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
+  return btoa(String.fromCharCode(...bytes))
+    .replaceAll("+", "-")
+    .replaceAll("/", "_")
+    .replace(/=+$/, "");
 }
 
 export async function listLinkDomains(env: Stores, companyId: string) {

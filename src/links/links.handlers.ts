@@ -31,16 +31,29 @@ export const list: AdminHandler<typeof routes.list> = async (c) => {
 };
 
 export const create: AdminHandler<typeof routes.create> = async (c) => {
-  const link = await createDefaultLink(c.env, c.get("caller").companyId, c.req.valid("param").group_id, c.req.valid("json"));
+  const link = await createDefaultLink(
+    c.env,
+    c.get("caller").companyId,
+    c.req.valid("param").group_id,
+    c.req.valid("json"),
+  );
   return c.json(serializeDefaultLink(link), 201);
 };
 
 export const get: AdminHandler<typeof routes.get> = async (c) => {
-  return c.json(serializeDefaultLink(await getDefaultLink(c.env, c.get("caller").companyId, c.req.valid("param").link_id)), 200);
+  return c.json(
+    serializeDefaultLink(await getDefaultLink(c.env, c.get("caller").companyId, c.req.valid("param").link_id)),
+    200,
+  );
 };
 
 export const update: AdminHandler<typeof routes.update> = async (c) => {
-  const link = await updateDefaultLink(c.env, c.get("caller").companyId, c.req.valid("param").link_id, c.req.valid("json"));
+  const link = await updateDefaultLink(
+    c.env,
+    c.get("caller").companyId,
+    c.req.valid("param").link_id,
+    c.req.valid("json"),
+  );
   return c.json(serializeDefaultLink(link), 200);
 };
 

@@ -1,5 +1,14 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { conflictResponse, deletedSchema, errorResponses, idParam, jsonBody, jsonResponse, listOf, security } from "../admin/schemas";
+import {
+  conflictResponse,
+  deletedSchema,
+  errorResponses,
+  idParam,
+  jsonBody,
+  jsonResponse,
+  listOf,
+  security,
+} from "../admin/schemas";
 import { httpUrl, linkText } from "../lib/validation";
 import type { DefaultLinkChanges, NewDefaultLink } from "./service";
 import { CustomParamsInput, toUtmParams, UtmInput } from "./utm";
@@ -38,7 +47,9 @@ export const DefaultLinkSchema = z
     utm: z.record(z.string(), z.string()),
     custom_params: z.record(z.string(), z.string()),
     lock_utms: z.boolean().openapi({ description: "When true, a visitor's query cannot replace these parameters" }),
-    link_text: z.string().openapi({ description: "Suffix of partners' slugs (`jane-doe--pricing`); empty for the original; fixed" }),
+    link_text: z
+      .string()
+      .openapi({ description: "Suffix of partners' slugs (`jane-doe--pricing`); empty for the original; fixed" }),
     created_at: z.string(),
     updated_at: z.string(),
   })
@@ -61,7 +72,12 @@ export const CreateLinkBody = z
   })
   .strict()
   .openapi("CreateDefaultLink", {
-    example: { title: "Pricing page", destination_url: "https://acme.com/pricing", utm: { utm_source: "partner" }, link_text: "pricing" },
+    example: {
+      title: "Pricing page",
+      destination_url: "https://acme.com/pricing",
+      utm: { utm_source: "partner" },
+      link_text: "pricing",
+    },
   })
   .transform(
     (body): NewDefaultLink => ({
@@ -85,11 +101,17 @@ export const UpdateLinkBody = z
     link_text: z
       .never({ error: "cannot be changed once created: partners' existing links would break" })
       .optional()
-      .openapi({ type: "string", readOnly: true, description: "Cannot be changed: sending it is a 422 naming this field" }),
+      .openapi({
+        type: "string",
+        readOnly: true,
+        description: "Cannot be changed: sending it is a 422 naming this field",
+      }),
   })
   .partial()
   .strict()
-  .openapi("UpdateDefaultLink", { example: { destination_url: "https://acme.com/pricing/2027", utm: { utm_source: "partner" } } })
+  .openapi("UpdateDefaultLink", {
+    example: { destination_url: "https://acme.com/pricing/2027", utm: { utm_source: "partner" } },
+  })
   .transform(
     (body): DefaultLinkChanges => ({
       title: body.title,
@@ -109,7 +131,10 @@ export const list = createRoute({
   security,
   summary: "List a group's default links",
   request: { params: GroupIdParam },
-  responses: { 200: jsonResponse(listOf(DefaultLinkSchema, "DefaultLink", defaultLinkExample), "The group's live default links"), ...errorResponses },
+  responses: {
+    200: jsonResponse(listOf(DefaultLinkSchema, "DefaultLink", defaultLinkExample), "The group's live default links"),
+    ...errorResponses,
+  },
 });
 
 export const create = createRoute({

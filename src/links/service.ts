@@ -6,14 +6,14 @@ import { and, eq, isNull } from "drizzle-orm";
 import type { Stores } from "../companies/service";
 import { database, isUniqueViolation } from "../db/client";
 import { defaultLinks, type UtmParams } from "../db/schema";
+import { getGroup } from "../groups/service";
 import { problems } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { parseInput, utmParams } from "../lib/validation";
-import { getGroup } from "../groups/service";
 import { partnerLinksForNewLinkText, slugConflict, slugsOfGroupLinkText } from "../partners/service";
 import { enqueuePublish, enqueuePublishStatement, publishNow, publishTargets } from "../redirect/publish";
-import { fromUtmParams, toUtmParams } from "./utm";
 import { batchWritingSlugs, publishSlugFilter, type SlugChange } from "../redirect/slug-filter-publish";
+import { fromUtmParams, toUtmParams } from "./utm";
 
 export const MAX_DEFAULT_LINKS = 3;
 
@@ -48,13 +48,13 @@ export async function listDefaultLinks(env: Stores, companyId: string, groupId: 
   });
 }
 
-export async function createDefaultLink(
-  env: Stores,
-  companyId: string,
-  groupId: string,
-  input: NewDefaultLink,
-) {
-  const data = { ...input, description: input.description ?? "", utmParams: input.utmParams ?? [], lockUtms: input.lockUtms ?? false };
+export async function createDefaultLink(env: Stores, companyId: string, groupId: string, input: NewDefaultLink) {
+  const data = {
+    ...input,
+    description: input.description ?? "",
+    utmParams: input.utmParams ?? [],
+    lockUtms: input.lockUtms ?? false,
+  };
   const live = await listDefaultLinks(env, companyId, groupId);
   if (live.some((link) => link.linkText === data.linkText)) {
     throw problems.conflict(`The group already has a link with link text '${data.linkText}'.`, "link-text-taken");
@@ -75,8 +75,18 @@ export async function createDefaultLink(
        FROM (SELECT min(p) AS position FROM (SELECT 2 AS p UNION ALL SELECT 3)
              WHERE p NOT IN (SELECT position FROM default_links WHERE group_id = ?3 AND deleted_at IS NULL)) AS free
        WHERE free.position IS NOT NULL`,
-    )
-      .bind(id, companyId, groupId, data.title, data.description, data.destinationUrl, JSON.stringify(data.utmParams), data.lockUtms ? 1 : 0, data.linkText, now);
+    ).bind(
+      id,
+      companyId,
+      groupId,
+      data.title,
+      data.description,
+      data.destinationUrl,
+      JSON.stringify(data.utmParams),
+      data.lockUtms ? 1 : 0,
+      data.linkText,
+      now,
+    );
     const writes = [
       insertLink,
       partnerLinksForNewLinkText(env, companyId, groupId, data.linkText, id),
@@ -109,12 +119,7 @@ export async function getDefaultLink(env: Stores, companyId: string, linkId: str
   return link;
 }
 
-export async function updateDefaultLink(
-  env: Stores,
-  companyId: string,
-  linkId: string,
-  changes: DefaultLinkChanges,
-) {
+export async function updateDefaultLink(env: Stores, companyId: string, linkId: string, changes: DefaultLinkChanges) {
   // A whole parameter list comes only from callers other than the API (scripts, tests): checked here.
   if (changes.utmParams !== undefined) parseInput(z.object({ utmParams }), { utmParams: changes.utmParams });
   const link = await getDefaultLink(env, companyId, linkId);
@@ -125,7 +130,10 @@ export async function updateDefaultLink(
   }
   const db = database(env.DB);
   await db.batch([
-    db.update(defaultLinks).set({ ...data, updatedAt: Date.now() }).where(eq(defaultLinks.id, linkId)),
+    db
+      .update(defaultLinks)
+      .set({ ...data, updatedAt: Date.now() })
+      .where(eq(defaultLinks.id, linkId)),
     enqueuePublish(db, publishTargets.group(companyId, link.groupId)),
   ]);
   await publishNow(env, [publishTargets.group(companyId, link.groupId)]);

@@ -10,7 +10,12 @@ export const UTM_NAMES = ["utm_source", "utm_medium", "utm_campaign", "utm_term"
 const paramValue = z.string().max(500).refine(isWellFormed, "must be valid Unicode text");
 
 export const UtmInput = z
-  .object(Object.fromEntries(UTM_NAMES.map((name) => [name, paramValue.optional()])) as Record<(typeof UTM_NAMES)[number], z.ZodOptional<typeof paramValue>>)
+  .object(
+    Object.fromEntries(UTM_NAMES.map((name) => [name, paramValue.optional()])) as Record<
+      (typeof UTM_NAMES)[number],
+      z.ZodOptional<typeof paramValue>
+    >,
+  )
   .strict()
   .openapi("Utm", {
     description: "Values may contain `{partner_key}`, replaced by the partner's key on every click.",
@@ -19,13 +24,19 @@ export const UtmInput = z
 
 export const CustomParamsInput = z
   .record(
-    z.string().regex(/^[A-Za-z0-9_.\-[\]]{1,50}$/, "parameter names use letters, digits and _ . - [ ]").refine((name) => !name.toLowerCase().startsWith("utm_"), "put utm_* parameters in `utm`"),
+    z
+      .string()
+      .regex(/^[A-Za-z0-9_.\-[\]]{1,50}$/, "parameter names use letters, digits and _ . - [ ]")
+      .refine((name) => !name.toLowerCase().startsWith("utm_"), "put utm_* parameters in `utm`"),
     paramValue,
   )
   .refine((params) => Object.keys(params).length <= 15, "at most 15 custom parameters")
   .openapi("CustomParams", { example: { ref: "{partner_key}", via: "partners" } });
 
-export function toUtmParams(utm: Partial<Record<string, string>> | undefined, custom: Record<string, string> | undefined): UtmParams {
+export function toUtmParams(
+  utm: Partial<Record<string, string>> | undefined,
+  custom: Record<string, string> | undefined,
+): UtmParams {
   const pairs: UtmParams = [];
   for (const name of UTM_NAMES) {
     const value = utm?.[name];

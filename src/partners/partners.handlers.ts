@@ -30,7 +30,11 @@ export function linkOrigin(env: AdminEnv, hostname: string): string {
 
 export const list: AdminHandler<typeof routes.list> = async (c) => {
   const { limit, starting_after, group_id } = c.req.valid("query");
-  const page = await listPartners(c.env, c.get("caller").companyId, { limit, startingAfter: starting_after, groupId: group_id });
+  const page = await listPartners(c.env, c.get("caller").companyId, {
+    limit,
+    startingAfter: starting_after,
+    groupId: group_id,
+  });
   return c.json(listBody(page.rows.map(serializePartner), page.hasMore), 200);
 };
 
@@ -40,11 +44,19 @@ export const create: AdminHandler<typeof routes.create> = async (c) => {
 };
 
 export const get: AdminHandler<typeof routes.get> = async (c) => {
-  return c.json(serializePartner(await getPartner(c.env, c.get("caller").companyId, c.req.valid("param").partner_id)), 200);
+  return c.json(
+    serializePartner(await getPartner(c.env, c.get("caller").companyId, c.req.valid("param").partner_id)),
+    200,
+  );
 };
 
 export const update: AdminHandler<typeof routes.update> = async (c) => {
-  const partner = await updatePartner(c.env, c.get("caller").companyId, c.req.valid("param").partner_id, c.req.valid("json"));
+  const partner = await updatePartner(
+    c.env,
+    c.get("caller").companyId,
+    c.req.valid("param").partner_id,
+    c.req.valid("json"),
+  );
   return c.json(serializePartner(partner), 200);
 };
 

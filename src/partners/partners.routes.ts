@@ -1,5 +1,14 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { conflictResponse, errorResponses, idParam, jsonBody, jsonResponse, listOf, PaginationQuery, security } from "../admin/schemas";
+import {
+  conflictResponse,
+  errorResponses,
+  idParam,
+  jsonBody,
+  jsonResponse,
+  listOf,
+  PaginationQuery,
+  security,
+} from "../admin/schemas";
 import { email, objectId, partnerKey } from "../lib/validation";
 import { type NewPartner, PARTNER_STATUSES, type PartnerChanges } from "./service";
 
@@ -65,7 +74,9 @@ export const CreatePartnerBody = z
     email: email.openapi({ example: "jane@example.com" }),
     first_name: personName.openapi({ example: "Jane" }),
     last_name: personName.openapi({ example: "Doe" }),
-    partner_key: partnerKey.optional().openapi({ description: "Generated from the name when absent", example: "jane-doe" }),
+    partner_key: partnerKey
+      .optional()
+      .openapi({ description: "Generated from the name when absent", example: "jane-doe" }),
     group_id: objectId.optional().openapi({ description: "Defaults to the company's default group" }),
   })
   .strict()
@@ -86,7 +97,9 @@ export const UpdatePartnerBody = z
     first_name: personName,
     last_name: personName,
     partner_key: partnerKey.openapi({ description: "Existing slugs keep the old key; new links use this one" }),
-    group_id: objectId.openapi({ description: "Moves the partner: existing slugs lead to the new group's destinations" }),
+    group_id: objectId.openapi({
+      description: "Moves the partner: existing slugs lead to the new group's destinations",
+    }),
     status: z.enum(PARTNER_STATUSES),
   })
   .partial()
@@ -115,7 +128,10 @@ export const list = createRoute({
   security,
   summary: "List partners",
   request: { query: ListPartnersQuery },
-  responses: { 200: jsonResponse(listOf(PartnerSchema, "Partner", partnerExample), "A page of partners"), ...errorResponses },
+  responses: {
+    200: jsonResponse(listOf(PartnerSchema, "Partner", partnerExample), "A page of partners"),
+    ...errorResponses,
+  },
 });
 
 export const create = createRoute({
@@ -159,5 +175,11 @@ export const links = createRoute({
   security,
   summary: "A partner's referral links, as full URLs",
   request: { params: PartnerIdParam },
-  responses: { 200: jsonResponse(listOf(PartnerLinkSchema, "PartnerLink", partnerLinkExample), "One link per live default link of the partner's group"), ...errorResponses },
+  responses: {
+    200: jsonResponse(
+      listOf(PartnerLinkSchema, "PartnerLink", partnerLinkExample),
+      "One link per live default link of the partner's group",
+    ),
+    ...errorResponses,
+  },
 });

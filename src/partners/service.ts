@@ -9,10 +9,10 @@ import type { Stores } from "../companies/service";
 import { getCompany } from "../companies/service";
 import { database, isUniqueViolation } from "../db/client";
 import { defaultLinks, partnerLinks, partners } from "../db/schema";
+import { getGroup, isOwnGroup } from "../groups/service";
 import { ApiError, fieldError, problems } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { firstFree, slugify } from "../lib/slugs";
-import { getGroup, isOwnGroup } from "../groups/service";
 import { enqueuePublishStatement, publishNow, publishTargets } from "../redirect/publish";
 import { batchWritingSlugs, publishSlugFilter, type SlugChange } from "../redirect/slug-filter-publish";
 
@@ -63,7 +63,17 @@ async function insertPartner(env: Stores, companyId: string, groupId: string, da
   const texts = await liveLinkTexts(env, groupId);
   const insert = database(env.DB)
     .insert(partners)
-    .values({ id: partnerId, companyId, groupId, partnerKey: key, email: data.email, firstName: data.firstName, lastName: data.lastName, createdAt: now, updatedAt: now })
+    .values({
+      id: partnerId,
+      companyId,
+      groupId,
+      partnerKey: key,
+      email: data.email,
+      firstName: data.firstName,
+      lastName: data.lastName,
+      createdAt: now,
+      updatedAt: now,
+    })
     .toSQL();
   let created: SlugChange;
   try {
@@ -105,11 +115,16 @@ export async function movePartner(env: Stores, companyId: string, partnerId: str
 export async function updatePartner(env: Stores, companyId: string, partnerId: string, data: PartnerChanges) {
   const partner = await getPartner(env, companyId, partnerId);
   if (data.groupId && data.groupId !== partner.groupId) await liveGroupOf(env, companyId, data.groupId);
-  if (data.partnerKey && data.partnerKey !== partner.partnerKey) await assertKeyAvailable(env, companyId, data.partnerKey, partnerId);
+  if (data.partnerKey && data.partnerKey !== partner.partnerKey)
+    await assertKeyAvailable(env, companyId, data.partnerKey, partnerId);
   const moving = data.groupId !== undefined && data.groupId !== partner.groupId;
   // A move writes the partner and their slugs for the new group's links together, or nothing.
   const texts = moving ? await liveLinkTexts(env, data.groupId!) : [];
-  const update = database(env.DB).update(partners).set({ ...data, updatedAt: Date.now() }).where(eq(partners.id, partnerId)).toSQL();
+  const update = database(env.DB)
+    .update(partners)
+    .set({ ...data, updatedAt: Date.now() })
+    .where(eq(partners.id, partnerId))
+    .toSQL();
   const edgeChanged = Boolean(data.groupId || data.partnerKey || data.status);
   const target = publishTargets.partnerSlugs(companyId, partnerId);
   const writes = [
@@ -170,7 +185,10 @@ export async function listPartnerLinks(env: Stores, companyId: string, partnerId
   return database(env.DB)
     .select({ defaultLink: defaultLinks, slug: partnerLinks.slug })
     .from(defaultLinks)
-    .innerJoin(partnerLinks, and(eq(partnerLinks.partnerId, partner.id), eq(partnerLinks.linkText, defaultLinks.linkText)))
+    .innerJoin(
+      partnerLinks,
+      and(eq(partnerLinks.partnerId, partner.id), eq(partnerLinks.linkText, defaultLinks.linkText)),
+    )
     .where(and(eq(defaultLinks.groupId, partner.groupId), isNull(defaultLinks.deletedAt)))
     .orderBy(asc(defaultLinks.position));
 }
@@ -187,19 +205,32 @@ async function liveGroupOf(env: Stores, companyId: string, groupId: string) {
  * The statement that gives every partner of a group a slug for a new link text (one statement, any
  * group size), if the default link `linkId` exists: batched with that link's insert, both or neither.
  */
-export function partnerLinksForNewLinkText(env: Stores, companyId: string, groupId: string, text: string, linkId: string) {
-  return insertPartnerLinks(env, text, "company_id = ?4 AND group_id = ?5 AND EXISTS (SELECT 1 FROM default_links WHERE id = ?6)", [
-    companyId,
-    groupId,
-    linkId,
-  ]);
+export function partnerLinksForNewLinkText(
+  env: Stores,
+  companyId: string,
+  groupId: string,
+  text: string,
+  linkId: string,
+) {
+  return insertPartnerLinks(
+    env,
+    text,
+    "company_id = ?4 AND group_id = ?5 AND EXISTS (SELECT 1 FROM default_links WHERE id = ?6)",
+    [companyId, groupId, linkId],
+  );
 }
 
 /**
  * Gives a partner a slug for each live link text of their group, once they are written there. A
  * default link created meanwhile either sees this partner or is seen here, so none is missed.
  */
-async function addSlugsForLiveLinks(env: Stores, companyId: string, partnerId: string, groupId: string, alreadyGiven: string[] = []) {
+async function addSlugsForLiveLinks(
+  env: Stores,
+  companyId: string,
+  partnerId: string,
+  groupId: string,
+  alreadyGiven: string[] = [],
+) {
   const texts = (await liveLinkTexts(env, groupId)).filter((text) => !alreadyGiven.includes(text));
   if (!texts.length) return undefined;
   const writes = texts.map((text) => partnerLinksForPartner(env, partnerId, text));
@@ -242,7 +273,10 @@ function insertPartnerLinks(env: Stores, text: string, where: string, params: st
 
 /** A slug another partner owns: only possible with data written before the key rule above. */
 export function slugConflict() {
-  return problems.conflict("A partner link this change needs already belongs to another partner; nothing was changed.", "slug-conflict");
+  return problems.conflict(
+    "A partner link this change needs already belongs to another partner; nothing was changed.",
+    "slug-conflict",
+  );
 }
 
 async function liveLinkTexts(env: Stores, groupId: string): Promise<string[]> {
@@ -266,7 +300,12 @@ async function assertKeyAvailable(env: Stores, companyId: string, key: string, f
   const links = await db
     .select({ partnerId: partnerLinks.partnerId })
     .from(partnerLinks)
-    .where(and(eq(partnerLinks.companyId, companyId), or(eq(partnerLinks.slug, key), startsWith(partnerLinks.slug, `${key}--`))));
+    .where(
+      and(
+        eq(partnerLinks.companyId, companyId),
+        or(eq(partnerLinks.slug, key), startsWith(partnerLinks.slug, `${key}--`)),
+      ),
+    );
   const owners = [partner?.id, ...links.map((link) => link.partnerId)].filter((id) => id !== undefined);
   if (owners.some((owner) => owner !== forPartnerId)) throw keyTaken(key);
 }
@@ -278,13 +317,26 @@ async function freePartnerKey(env: Stores, companyId: string, name: string): Pro
   const usedKeys = await db
     .select({ key: partners.partnerKey })
     .from(partners)
-    .where(and(eq(partners.companyId, companyId), or(eq(partners.partnerKey, base), startsWith(partners.partnerKey, `${base}-`))));
+    .where(
+      and(
+        eq(partners.companyId, companyId),
+        or(eq(partners.partnerKey, base), startsWith(partners.partnerKey, `${base}-`)),
+      ),
+    );
   const usedSlugs = await db
     .select({ key: partnerLinks.slug })
     .from(partnerLinks)
-    .where(and(eq(partnerLinks.companyId, companyId), or(eq(partnerLinks.slug, base), startsWith(partnerLinks.slug, `${base}-`))));
+    .where(
+      and(
+        eq(partnerLinks.companyId, companyId),
+        or(eq(partnerLinks.slug, base), startsWith(partnerLinks.slug, `${base}-`)),
+      ),
+    );
   // A slug `k--text` uses the key `k` as much as the slug `k` does.
-  return firstFree(base, [...usedKeys, ...usedSlugs].map((row) => row.key.split("--")[0]!));
+  return firstFree(
+    base,
+    [...usedKeys, ...usedSlugs].map((row) => row.key.split("--")[0]!),
+  );
 }
 
 /** `column` starts with `prefix`, as an index range (SQLite's LIKE ignores case, so it cannot use the index). */

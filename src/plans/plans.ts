@@ -31,7 +31,12 @@ const FEATURE_TYPES: Record<GatedFeature, string> = {
 
 export function assertFeature(plan: Plan, feature: GatedFeature): void {
   if (!PLAN_LIMITS[plan][feature]) {
-    throw new ApiError(403, FEATURE_TYPES[feature], "Not included in your plan", `The ${plan} plan does not include ${FEATURE_NAMES[feature]}.`);
+    throw new ApiError(
+      403,
+      FEATURE_TYPES[feature],
+      "Not included in your plan",
+      `The ${plan} plan does not include ${FEATURE_NAMES[feature]}.`,
+    );
   }
 }
 

@@ -12,9 +12,12 @@ export const programsRouter = new Hono<AdminContext>();
 
 programsRouter.get("/programs/:companySlug/:groupSlug", async (c) => {
   const { companySlug, groupSlug } = c.req.param();
-  const company = await database(c.env.DB).query.companies.findFirst({ where: eq(companies.slug, companySlug.toLowerCase()) });
+  const company = await database(c.env.DB).query.companies.findFirst({
+    where: eq(companies.slug, companySlug.toLowerCase()),
+  });
   const found = company ? await findGroupByPageSlug(c.env, company.id, groupSlug.toLowerCase()) : null;
-  if (!company || !found || found.group.archivedAt) return c.html(page("Program not found", "<p>This partner program does not exist or has closed.</p>"), 404);
+  if (!company || !found || found.group.archivedAt)
+    return c.html(page("Program not found", "<p>This partner program does not exist or has closed.</p>"), 404);
   if (found.moved) return c.redirect(`/programs/${company.slug}/${found.group.slug}`, 301);
 
   const terms = found.group.termsUrl ?? company.termsUrl;

@@ -1,19 +1,19 @@
 // The edge worker's HTTP side: `GET|HEAD /:slug` → 302 to the partner's destination.
 // Nothing is written before the response: the click goes to the queue in `waitUntil`.
-import { Hono, type Context } from "hono";
-import { sendClick, type ClickSink } from "../clicks/sink";
-import { visitorHash, refererHost, type ClickEvent } from "../clicks/event";
+import { type Context, Hono } from "hono";
+import { type ClickEvent, refererHost, visitorHash } from "../clicks/event";
+import { type ClickSink, sendClick } from "../clicks/sink";
 import type { Env } from "../env";
 import { sortableToken } from "../lib/ids";
 import { LimitedClients } from "../lib/limited-clients";
 import { cookieShouldBeSecure, trackingCookie } from "./cookie";
 import { buildDestination } from "./destination";
-import { isolateCache as sharedIsolateCache, type IsolateCache } from "./isolate-cache";
+import { type IsolateCache, isolateCache as sharedIsolateCache } from "./isolate-cache";
 import { linkNotFoundPage, robotsTxt } from "./pages";
 import type { CompanyRecord, RouteRecords } from "./records";
 import { chooseLink, resolveForLimitedClient, resolveFromIsolate, resolveRoute } from "./resolve";
-import { isolateSlugFilters, type SlugFilterCache } from "./slug-filter-cache";
 import { normalizeSlug } from "./slug";
+import { isolateSlugFilters, type SlugFilterCache } from "./slug-filter-cache";
 import { visitKind } from "./visit-kind";
 
 export interface EdgeAppOptions {
@@ -132,7 +132,9 @@ async function redirect(c: EdgeContext, resolver: Resolver, clickSink: (env: Env
   const userAgent = request.headers.get("user-agent") ?? "";
   const sink = clickSink(c.env);
   waitUntil(
-    visitorHash(c.env.VISITOR_HASH_SALT, now, ip, userAgent).then((hash) => sendClick(sink, { ...event, visitorHash: hash })),
+    visitorHash(c.env.VISITOR_HASH_SALT, now, ip, userAgent).then((hash) =>
+      sendClick(sink, { ...event, visitorHash: hash }),
+    ),
   );
 
   return new Response(null, {

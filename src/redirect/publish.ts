@@ -4,7 +4,7 @@
 // tries to publish at once; what fails stays in the outbox and is retried after the response and
 // by the hourly cron (drainOutbox) until KV has it. This isolate's cache is dropped at once; other
 // edge isolates notice within ISOLATE_FRESH_MS plus KV's propagation (README, "Freshness").
-import { database, type Db } from "../db/client";
+import { type Db, database } from "../db/client";
 import { kvOutbox, type OutboxKind } from "../db/schema";
 import { sortableToken } from "../lib/ids";
 import { isolateCache } from "./isolate-cache";
@@ -34,7 +34,11 @@ export const publishTargets = {
   company: (companyId: string): PublishTarget => ({ kind: "company", ref: companyId, companyId }),
   host: (companyId: string, hostname: string): PublishTarget => ({ kind: "host", ref: hostname, companyId }),
   group: (companyId: string, groupId: string): PublishTarget => ({ kind: "group", ref: groupId, companyId }),
-  partnerSlugs: (companyId: string, partnerId: string): PublishTarget => ({ kind: "partner_slugs", ref: partnerId, companyId }),
+  partnerSlugs: (companyId: string, partnerId: string): PublishTarget => ({
+    kind: "partner_slugs",
+    ref: partnerId,
+    companyId,
+  }),
 };
 
 /** The outbox row for `target`, as a drizzle query: put it in the same `db.batch()` as the change. */
@@ -43,7 +47,10 @@ export function enqueuePublish(db: Db, target: PublishTarget, now = Date.now()) 
   return db
     .insert(kvOutbox)
     .values({ ...target, version, enqueuedAt: now })
-    .onConflictDoUpdate({ target: [kvOutbox.kind, kvOutbox.ref], set: { version, enqueuedAt: now, companyId: target.companyId } });
+    .onConflictDoUpdate({
+      target: [kvOutbox.kind, kvOutbox.ref],
+      set: { version, enqueuedAt: now, companyId: target.companyId },
+    });
 }
 
 /** The same as a D1 statement, for changes written with `env.DB.batch()`. */
@@ -75,7 +82,10 @@ export async function publishNow(env: Stores, targets: PublishTarget[]): Promise
 }
 
 /** Retries what the outbox holds, oldest first (optionally one company's only). */
-export async function drainOutbox(env: Stores, options: { companyId?: string; limit?: number } = {}): Promise<PublishOutcome> {
+export async function drainOutbox(
+  env: Stores,
+  options: { companyId?: string; limit?: number } = {},
+): Promise<PublishOutcome> {
   const { results } = await env.DB.prepare(
     `SELECT kind, ref, company_id AS companyId, version FROM kv_outbox
      WHERE ?1 IS NULL OR company_id = ?1 ORDER BY enqueued_at LIMIT ?2`,
@@ -97,10 +107,14 @@ export async function drainOutbox(env: Stores, options: { companyId?: string; li
 async function publishRow(env: Stores, row: PublishTarget & { version: string }): Promise<boolean> {
   try {
     await publishRecord(env, row);
-    await env.DB.prepare("DELETE FROM kv_outbox WHERE kind = ?1 AND ref = ?2 AND version = ?3").bind(row.kind, row.ref, row.version).run();
+    await env.DB.prepare("DELETE FROM kv_outbox WHERE kind = ?1 AND ref = ?2 AND version = ?3")
+      .bind(row.kind, row.ref, row.version)
+      .run();
     return true;
   } catch (error) {
-    console.error(JSON.stringify({ msg: "kv publish failed, kept in outbox", kind: row.kind, ref: row.ref, error: String(error) }));
+    console.error(
+      JSON.stringify({ msg: "kv publish failed, kept in outbox", kind: row.kind, ref: row.ref, error: String(error) }),
+    );
     await env.DB.prepare("UPDATE kv_outbox SET attempts = attempts + 1, last_error = ?3 WHERE kind = ?1 AND ref = ?2")
       .bind(row.kind, row.ref, String(error).slice(0, 500))
       .run()
@@ -120,7 +134,9 @@ export async function publishRecord(env: Stores, target: Pick<PublishTarget, "ki
       return putOrDelete(env, recordKeys.group(target.ref), await loadGroupRecord(env.DB, target.ref));
     case "partner_slugs": {
       const slugs = await loadPartnerSlugRecords(env.DB, target.ref);
-      await Promise.all(slugs.map(({ companyId, slug, record }) => putOrDelete(env, recordKeys.slug(companyId, slug), record)));
+      await Promise.all(
+        slugs.map(({ companyId, slug, record }) => putOrDelete(env, recordKeys.slug(companyId, slug), record)),
+      );
       return;
     }
   }

@@ -4,15 +4,9 @@
 // a manual KV edit, a record published from data since restored). Run by the hourly cron for the
 // companies reconciled longest ago, and locally by `npm run kv:reconcile`.
 import { putOrDelete } from "./publish";
+import { loadCompanyRecord, loadCompanySlugRecords, loadGroupRecord, loadHostRecord, recordKeys } from "./records";
 import { loadSlugsVersion, SlugFilter, slugFilterKey } from "./slug-filter";
 import { rebuildSlugFilter } from "./slug-filter-publish";
-import {
-  loadCompanyRecord,
-  loadCompanySlugRecords,
-  loadGroupRecord,
-  loadHostRecord,
-  recordKeys,
-} from "./records";
 
 interface Stores {
   DB: D1Database;
@@ -46,7 +40,9 @@ export async function reconcileCompany(env: Stores, companyId: string, now = Dat
 
   await check(recordKeys.company(companyId), await loadCompanyRecord(env.DB, companyId));
 
-  const hosts = await env.DB.prepare("SELECT DISTINCT hostname FROM link_domains WHERE company_id = ?").bind(companyId).all<{ hostname: string }>();
+  const hosts = await env.DB.prepare("SELECT DISTINCT hostname FROM link_domains WHERE company_id = ?")
+    .bind(companyId)
+    .all<{ hostname: string }>();
   for (const { hostname } of hosts.results) {
     const record = await loadHostRecord(env.DB, hostname);
     // A hostname another company proved is that company's to reconcile.
@@ -54,7 +50,9 @@ export async function reconcileCompany(env: Stores, companyId: string, now = Dat
     await check(recordKeys.host(hostname), record);
   }
 
-  const groups = await env.DB.prepare("SELECT id FROM groups WHERE company_id = ?").bind(companyId).all<{ id: string }>();
+  const groups = await env.DB.prepare("SELECT id FROM groups WHERE company_id = ?")
+    .bind(companyId)
+    .all<{ id: string }>();
   for (const { id } of groups.results) await check(recordKeys.group(id), await loadGroupRecord(env.DB, id));
 
   for (let after = ""; ; ) {
@@ -106,7 +104,11 @@ async function rebuildStaleSlugFilter(env: Stores, companyId: string, report: Re
 }
 
 /** The cron's share: the companies reconciled longest ago (never first). */
-export async function reconcileOldest(env: Stores, now = Date.now(), count = RECONCILE_COMPANIES_PER_RUN): Promise<ReconcileReport[]> {
+export async function reconcileOldest(
+  env: Stores,
+  now = Date.now(),
+  count = RECONCILE_COMPANIES_PER_RUN,
+): Promise<ReconcileReport[]> {
   const { results } = await env.DB.prepare(
     "SELECT id FROM companies ORDER BY kv_reconciled_at IS NOT NULL, kv_reconciled_at, id LIMIT ?",
   )
@@ -121,6 +123,9 @@ export async function reconcileOldest(env: Stores, now = Date.now(), count = REC
     }
   }
   const fixed = reports.flatMap((r) => r.fixed);
-  if (fixed.length) console.log(JSON.stringify({ msg: "kv reconcile repaired records", count: fixed.length, keys: fixed.slice(0, 50) }));
+  if (fixed.length)
+    console.log(
+      JSON.stringify({ msg: "kv reconcile repaired records", count: fixed.length, keys: fixed.slice(0, 50) }),
+    );
   return reports;
 }

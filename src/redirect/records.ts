@@ -112,7 +112,10 @@ export async function loadHostRecord(db: D1Database, hostname: string): Promise<
 }
 
 export async function loadCompanyRecord(db: D1Database, companyId: string): Promise<CompanyRecord | null> {
-  const row = await db.prepare(`SELECT ${COMPANY_COLUMNS} FROM companies c WHERE c.id = ?`).bind(companyId).first<Row>();
+  const row = await db
+    .prepare(`SELECT ${COMPANY_COLUMNS} FROM companies c WHERE c.id = ?`)
+    .bind(companyId)
+    .first<Row>();
   return row ? toCompanyRecord(row) : null;
 }
 
@@ -140,7 +143,11 @@ export async function loadPartnerSlugRecords(
     )
     .bind(partnerId)
     .all<Row>();
-  return results.map((row) => ({ companyId: String(row.company_id), slug: String(row.slug), record: toSlugRecord(row) }));
+  return results.map((row) => ({
+    companyId: String(row.company_id),
+    slug: String(row.slug),
+    record: toSlugRecord(row),
+  }));
 }
 
 /** A page of a company's slug records in slug order (the KV reconcile job walks them all). */

@@ -5,15 +5,15 @@
 // When KV or D1 fail, stale in-isolate entries still answer; what cannot be answered comes back
 // as null and the caller falls back (company fallback URL or a 404 page) — never an exception.
 import type { IsolateCache } from "./isolate-cache";
-import type { SlugFilterCache } from "./slug-filter-cache";
 import {
-  loadRouteFromD1,
-  recordKeys,
-  writeBackKey,
   type GroupRecord,
   type LinkRecord,
+  loadRouteFromD1,
   type RouteRecords,
+  recordKeys,
+  writeBackKey,
 } from "./records";
+import type { SlugFilterCache } from "./slug-filter-cache";
 
 /** KV's own edge cache for reads (Cloudflare's minimum is 30 s). */
 export const KV_CACHE_TTL_SECONDS = 30;
@@ -90,7 +90,9 @@ export async function resolveRoute(deps: ResolverDeps, hostname: string, slug: s
   try {
     fromD1 = await loadRouteFromD1(deps.db, hostname, slug);
   } catch (error) {
-    console.error(JSON.stringify({ msg: "route load failed, serving from cache", hostname, slug, error: String(error) }));
+    console.error(
+      JSON.stringify({ msg: "route load failed, serving from cache", hostname, slug, error: String(error) }),
+    );
     return fromLookups(found, { useStale: true });
   }
   remember(deps, fromD1, hostname, slug, answered);
@@ -199,7 +201,9 @@ function remember(
   }
   if (writes.length) {
     deps.waitUntil(
-      Promise.all(writes).catch((error) => console.error(JSON.stringify({ msg: "kv write-back failed", error: String(error) }))),
+      Promise.all(writes).catch((error) =>
+        console.error(JSON.stringify({ msg: "kv write-back failed", error: String(error) })),
+      ),
     );
   }
 }

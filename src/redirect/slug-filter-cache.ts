@@ -49,7 +49,8 @@ export class SlugFilterCache {
 
     const age = entry.confirmed ? this.now() - entry.confirmed.at : Infinity;
     // While one request re-confirms, the others keep the previous answer a little longer (no herd).
-    if (age < this.confirmMs || (entry.confirming && age < 2 * this.confirmMs)) return entry.confirmed!.version === filter.version;
+    if (age < this.confirmMs || (entry.confirming && age < 2 * this.confirmMs))
+      return entry.confirmed!.version === filter.version;
     entry.confirming = true;
     try {
       const version = await loadSlugsVersion(stores.db, companyId);
@@ -92,7 +93,11 @@ export class SlugFilterCache {
       console.error(JSON.stringify({ msg: "slug filter read failed", companyId, error: String(error) }));
       return undefined;
     }
-    const entry: CompanyFilter = { filter: SlugFilter.decode(buffer), readAt: this.now(), confirmed: previous?.confirmed };
+    const entry: CompanyFilter = {
+      filter: SlugFilter.decode(buffer),
+      readAt: this.now(),
+      confirmed: previous?.confirmed,
+    };
     this.companies.delete(companyId);
     this.companies.set(companyId, entry);
     if (this.companies.size > this.maxCompanies) {

@@ -26,7 +26,8 @@ export async function batchWritingSlugs(
 ): Promise<{ results: D1Result[]; change: SlugChange }> {
   const version = () => env.DB.prepare("SELECT slugs_version AS version FROM companies WHERE id = ?").bind(companyId);
   const results = await env.DB.batch([version(), ...writes, slugsAfter, version()]);
-  const versionOf = (result: D1Result | undefined) => Number((result?.results[0] as { version?: number } | undefined)?.version ?? 0);
+  const versionOf = (result: D1Result | undefined) =>
+    Number((result?.results[0] as { version?: number } | undefined)?.version ?? 0);
   return {
     results: results.slice(1, 1 + writes.length),
     change: {
@@ -43,8 +44,14 @@ export async function batchWritingSlugs(
  * in KV extended by their slugs when it is exactly the version they started from, else rebuilt from
  * D1. One KV put. Never throws: a filter left stale makes the edge ask D1, as without a filter.
  */
-export async function publishSlugFilter(env: StorageEnv, companyId: string, changes: (SlugChange | undefined)[]): Promise<void> {
-  const written = changes.filter((change): change is SlugChange => change !== undefined && change.after !== change.before);
+export async function publishSlugFilter(
+  env: StorageEnv,
+  companyId: string,
+  changes: (SlugChange | undefined)[],
+): Promise<void> {
+  const written = changes.filter(
+    (change): change is SlugChange => change !== undefined && change.after !== change.before,
+  );
   isolateSlugFilters.forget(companyId);
   if (written.length === 0) return;
   try {

@@ -41,7 +41,12 @@ export class SlugFilter {
     const capacity = view.getUint32(4, true);
     const bytes = Math.ceil((capacity * BITS_PER_SLUG) / 8);
     if (capacity < 1 || buffer.byteLength !== HEADER_BYTES + bytes) return null;
-    return new SlugFilter(view.getFloat64(16, true), capacity, view.getUint32(8, true), new Uint8Array(buffer, HEADER_BYTES));
+    return new SlugFilter(
+      view.getFloat64(16, true),
+      capacity,
+      view.getUint32(8, true),
+      new Uint8Array(buffer, HEADER_BYTES),
+    );
   }
 
   encode(): ArrayBuffer {
@@ -111,6 +116,9 @@ function mix(h: number): number {
 
 /** The company's current slug version (one indexed row). */
 export async function loadSlugsVersion(db: D1Database, companyId: string): Promise<number | null> {
-  const row = await db.prepare("SELECT slugs_version AS version FROM companies WHERE id = ?").bind(companyId).first<{ version: number }>();
+  const row = await db
+    .prepare("SELECT slugs_version AS version FROM companies WHERE id = ?")
+    .bind(companyId)
+    .first<{ version: number }>();
   return row ? Number(row.version) : null;
 }

@@ -26,6 +26,7 @@ function isBotCached(userAgent: string): boolean {
 }
 
 function isPrefetch(headers: Headers): boolean {
-  const purpose = headers.get("sec-purpose") ?? headers.get("purpose") ?? headers.get("x-purpose") ?? headers.get("x-moz");
+  const purpose =
+    headers.get("sec-purpose") ?? headers.get("purpose") ?? headers.get("x-purpose") ?? headers.get("x-moz");
   return purpose !== null && /prefetch|prerender|preview/i.test(purpose);
 }

@@ -10,7 +10,9 @@ export const VISITOR_RETENTION_MS = 2 * DAY_MS;
 export const IDEMPOTENCY_RETENTION_MS = DAY_MS;
 
 export async function purgeExpired(env: Stores, now = Date.now()): Promise<void> {
-  const { results: windows } = await env.DB.prepare("SELECT DISTINCT attribution_window_days AS days FROM companies").all<{ days: number }>();
+  const { results: windows } = await env.DB.prepare(
+    "SELECT DISTINCT attribution_window_days AS days FROM companies",
+  ).all<{ days: number }>();
   await env.DB.batch([
     // Click ids and ingest tokens are time-sortable: "older than t" is a range on the key.
     ...windows.map(({ days }) =>
@@ -18,7 +20,9 @@ export async function purgeExpired(env: Stores, now = Date.now()): Promise<void>
         `DELETE FROM clicks WHERE click_id < ?1 AND company_id IN (SELECT id FROM companies WHERE attribution_window_days = ?2)`,
       ).bind(lowerBoundToken(now - days * DAY_MS), days),
     ),
-    env.DB.prepare("DELETE FROM click_visitors WHERE ingest_batch < ?").bind(lowerBoundToken(now - VISITOR_RETENTION_MS)),
+    env.DB.prepare("DELETE FROM click_visitors WHERE ingest_batch < ?").bind(
+      lowerBoundToken(now - VISITOR_RETENTION_MS),
+    ),
     env.DB.prepare("DELETE FROM idempotency_keys WHERE created_at < ?").bind(now - IDEMPOTENCY_RETENTION_MS),
   ]);
 }

@@ -2,7 +2,7 @@
 // zeros before a group or partner was first rolled up.
 import { and, asc, eq } from "drizzle-orm";
 import { database } from "../db/client";
-import { groups, groupStats, partnerStats } from "../db/schema";
+import { groupStats, groups, partnerStats } from "../db/schema";
 import type { StorageEnv as Stores } from "../env";
 import { getGroup } from "../groups/service";
 import { getPartner } from "../partners/service";

@@ -1,7 +1,7 @@
 import type { AdminHandler } from "../admin/context";
 import { iso } from "../admin/schemas";
-import type * as routes from "./stats.routes";
 import { allGroupStats, groupStatsOf, partnerStatsOf, type StatsSnapshot } from "./service";
+import type * as routes from "./stats.routes";
 
 /** Zeros until the hourly rollup has counted something for the object. */
 export function serializeStats(stats: StatsSnapshot) {
@@ -17,7 +17,10 @@ export function serializeStats(stats: StatsSnapshot) {
 export const groupStats: AdminHandler<typeof routes.groupStats> = async (c) => {
   const { group_id } = c.req.valid("param");
   const stats = await groupStatsOf(c.env, c.get("caller").companyId, group_id);
-  return c.json({ object: "group_stats" as const, group_id, partners: stats.partners ?? 0, ...serializeStats(stats) }, 200);
+  return c.json(
+    { object: "group_stats" as const, group_id, partners: stats.partners ?? 0, ...serializeStats(stats) },
+    200,
+  );
 };
 
 export const partnerStats: AdminHandler<typeof routes.partnerStats> = async (c) => {

@@ -2,7 +2,10 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { errorResponses, idParam, jsonResponse, security } from "../admin/schemas";
 
 const tags = ["Stats"];
-const refreshed = z.string().nullable().openapi({ description: "When the hourly rollup last ran; null before the first run" });
+const refreshed = z
+  .string()
+  .nullable()
+  .openapi({ description: "When the hourly rollup last ran; null before the first run" });
 
 const groupStatsExample = {
   object: "group_stats",
@@ -23,7 +26,10 @@ const GroupStatsResponse = z
     clicks: z.number().int(),
     signups_paid: z.number().int(),
     signups_unpaid: z.number().int(),
-    revenue_usd_cents: z.number().int().openapi({ description: "All transactions (refunds negative), all time, in US cents" }),
+    revenue_usd_cents: z
+      .number()
+      .int()
+      .openapi({ description: "All transactions (refunds negative), all time, in US cents" }),
     refreshed_at: refreshed,
   })
   .openapi("GroupStatsResponse", { example: groupStatsExample });
@@ -39,7 +45,15 @@ const PartnerStatsResponse = z
     refreshed_at: refreshed,
   })
   .openapi("PartnerStatsResponse", {
-    example: { object: "partner_stats", partner_id: "ptn_01jd3k5qv0r8t2x7m9c4b6n1pz", clicks: 310, signups_paid: 2, signups_unpaid: 3, revenue_usd_cents: 9800, refreshed_at: "2026-11-25T08:00:03.000Z" },
+    example: {
+      object: "partner_stats",
+      partner_id: "ptn_01jd3k5qv0r8t2x7m9c4b6n1pz",
+      clicks: 310,
+      signups_paid: 2,
+      signups_unpaid: 3,
+      revenue_usd_cents: 9800,
+      refreshed_at: "2026-11-25T08:00:03.000Z",
+    },
   });
 
 export const groupStats = createRoute({
@@ -49,7 +63,8 @@ export const groupStats = createRoute({
   tags,
   security,
   summary: "A group's stats (refreshed hourly)",
-  description: "Partners in the group, clicks on their links, signups (paid: net transactions > 0; unpaid otherwise), revenue in USD.",
+  description:
+    "Partners in the group, clicks on their links, signups (paid: net transactions > 0; unpaid otherwise), revenue in USD.",
   request: { params: idParam("group_id", "grp_01jd3k5qv0r8t2x7m9c4b6n1pz") },
   responses: { 200: jsonResponse(GroupStatsResponse, "The group's stats"), ...errorResponses },
 });

@@ -11,7 +11,7 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { recordFailedClicks } from "../../src/clicks/failed";
 import { HOUR_MS } from "../../src/lib/time";
-import { api, kvSnapshot, newTenant, tableSnapshot, type ApiResult } from "../helpers/admin";
+import { type ApiResult, api, kvSnapshot, newTenant, tableSnapshot } from "../helpers/admin";
 import { clickEvent, recordClick } from "../helpers/clicks";
 import { clientIp, companySnapshot } from "../helpers/tenancy";
 

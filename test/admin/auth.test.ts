@@ -2,8 +2,8 @@
 import { createExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import adminWorker from "../../workers/admin";
 import { MAX_BODY_BYTES } from "../../src/admin/middleware";
+import adminWorker from "../../workers/admin";
 import { ADMIN_ORIGIN, api, newTenant } from "../helpers/admin";
 
 const problemType = (r: { body: { type: string } }) => r.body.type.replace("urn:edgeref:problem:", "");
@@ -62,7 +62,10 @@ describe("api keys: happy path", () => {
 describe("abuse", () => {
   it("refuses bodies over 64 KiB with 413 and writes nothing", async () => {
     const tenant = await newTenant();
-    const r = await api(tenant.key, "POST", "/v1/groups", { name: "x".repeat(70_000), destination_url: "https://a.example/" });
+    const r = await api(tenant.key, "POST", "/v1/groups", {
+      name: "x".repeat(70_000),
+      destination_url: "https://a.example/",
+    });
     expect(r.status).toBe(413);
     expect(problemType(r)).toBe("body-too-large");
     expect((await api(tenant.key, "GET", "/v1/groups")).body.data).toEqual([]);
@@ -85,7 +88,11 @@ describe("abuse", () => {
       });
       const request = new Request(`${ADMIN_ORIGIN}/v1/groups`, {
         method: "POST",
-        headers: { authorization: `Bearer ${tenant.key}`, "content-type": "application/json", "transfer-encoding": "chunked" },
+        headers: {
+          authorization: `Bearer ${tenant.key}`,
+          "content-type": "application/json",
+          "transfer-encoding": "chunked",
+        },
         body,
         duplex: "half",
       } as RequestInit);
@@ -103,7 +110,12 @@ describe("abuse", () => {
         cancelled = true;
       },
     });
-    const request = new Request(`${ADMIN_ORIGIN}/v1/groups`, { method: "POST", headers: { authorization: `Bearer ${tenant.key}` }, body: endless, duplex: "half" } as RequestInit);
+    const request = new Request(`${ADMIN_ORIGIN}/v1/groups`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${tenant.key}` },
+      body: endless,
+      duplex: "half",
+    } as RequestInit);
     const response = await adminWorker.fetch(request, env, createExecutionContext());
     expect(response.status).toBe(413);
     await response.text();
@@ -118,7 +130,9 @@ describe("abuse", () => {
     const created = await adminWorker.fetch(fits, env, createExecutionContext());
     expect(created.status).toBe(201);
     expect((await created.json<{ name: string }>()).name).toBe("Streamed");
-    expect((await api(tenant.key, "GET", "/v1/groups")).body.data.map((g: { name: string }) => g.name)).toEqual(["Streamed"]);
+    expect((await api(tenant.key, "GET", "/v1/groups")).body.data.map((g: { name: string }) => g.name)).toEqual([
+      "Streamed",
+    ]);
   });
 
   it("answers 429 with Retry-After once a key goes over its limit, per key", async () => {

@@ -7,16 +7,41 @@ import { describe, expect, it } from "vitest";
 import { api, kvSnapshot, newTenant, tableSnapshot } from "../helpers/admin";
 import { recordClick } from "../helpers/clicks";
 
-const validTransaction = { key: "inv_1", customer_key: "acct_1", amount: 4500, currency: "EUR", product_key: "pro", category_key: "plans", created_at: "2026-01-02T03:04:05.000Z" };
+const validTransaction = {
+  key: "inv_1",
+  customer_key: "acct_1",
+  amount: 4500,
+  currency: "EUR",
+  product_key: "pro",
+  category_key: "plans",
+  created_at: "2026-01-02T03:04:05.000Z",
+};
 
 async function populated() {
   const t = await newTenant();
-  const group = (await api(t.key, "POST", "/v1/groups", { name: "Affiliates", destination_url: "https://acme.example/" })).body;
-  const link = (await api(t.key, "POST", `/v1/groups/${group.id}/links`, { title: "P", destination_url: "https://acme.example/p", link_text: "p" })).body;
-  const partner = (await api(t.key, "POST", "/v1/partners", { email: "p@example.com", first_name: "P", last_name: "Q" })).body;
+  const group = (
+    await api(t.key, "POST", "/v1/groups", { name: "Affiliates", destination_url: "https://acme.example/" })
+  ).body;
+  const link = (
+    await api(t.key, "POST", `/v1/groups/${group.id}/links`, {
+      title: "P",
+      destination_url: "https://acme.example/p",
+      link_text: "p",
+    })
+  ).body;
+  const partner = (
+    await api(t.key, "POST", "/v1/partners", { email: "p@example.com", first_name: "P", last_name: "Q" })
+  ).body;
   // An hour-old click and the customer it converted, for the ingest routes.
-  const xid = await recordClick({ companyId: t.companyId, groupId: partner.group_id, partnerId: partner.id }, Date.now() - 3_600_000);
-  const conversion = await api(t.key, "POST", "/v1/conversions", { xid, customer_key: "acct_1", email: "buyer@example.com" });
+  const xid = await recordClick(
+    { companyId: t.companyId, groupId: partner.group_id, partnerId: partner.id },
+    Date.now() - 3_600_000,
+  );
+  const conversion = await api(t.key, "POST", "/v1/conversions", {
+    xid,
+    customer_key: "acct_1",
+    email: "buyer@example.com",
+  });
   expect(conversion.status).toBe(201);
   // The valid transaction body below is then a replay, and any valid variation of it a 409.
   const transaction = await api(t.key, "POST", "/v1/transactions", validTransaction);
@@ -36,17 +61,87 @@ interface WriteRoute {
 
 // Each write route with a valid body; the arbitraries below break it in every way they can.
 const writeRoutes: WriteRoute[] = [
-  { name: "POST /v1/groups", method: "POST", path: () => "/v1/groups", valid: () => ({ name: "G", destination_url: "https://acme.example/", utm: { utm_source: "x" }, custom_params: { ref: "y" } }) },
-  { name: "PATCH /v1/groups/{id}", method: "PATCH", path: (t) => `/v1/groups/${t.group.id}`, valid: () => ({ name: "G2", terms_url: "https://acme.com/t", referral_links_enabled: true, features: { lead_submission: true } }) },
-  { name: "POST /v1/groups/{id}/links", method: "POST", path: (t) => `/v1/groups/${t.group.id}/links`, valid: () => ({ title: "T", destination_url: "https://acme.example/x", link_text: "x", lock_utms: true }) },
-  { name: "PATCH /v1/links/{id}", method: "PATCH", path: (t) => `/v1/links/${t.link.id}`, valid: () => ({ title: "T", description: "D", destination_url: "https://acme.example/y", utm: { utm_medium: "m" } }) },
-  { name: "POST /v1/partners", method: "POST", path: () => "/v1/partners", valid: () => ({ email: "n@example.com", first_name: "N", last_name: "M", partner_key: "nm" }) },
-  { name: "PATCH /v1/partners/{id}", method: "PATCH", path: (t) => `/v1/partners/${t.partner.id}`, valid: () => ({ first_name: "Z", status: "active" }) },
-  { name: "PATCH /v1/company", method: "PATCH", path: () => "/v1/company", valid: () => ({ name: "C", fallback_url: "https://acme.example/f", attribution_window_days: 30, click_id_param: "xid" }) },
-  { name: "POST /v1/link-domains", method: "POST", path: () => "/v1/link-domains", valid: (t) => ({ hostname: `go.${t.hostname.split(".")[0]}.acme-example.com`, cookie_domain: "acme-example.com" }) },
+  {
+    name: "POST /v1/groups",
+    method: "POST",
+    path: () => "/v1/groups",
+    valid: () => ({
+      name: "G",
+      destination_url: "https://acme.example/",
+      utm: { utm_source: "x" },
+      custom_params: { ref: "y" },
+    }),
+  },
+  {
+    name: "PATCH /v1/groups/{id}",
+    method: "PATCH",
+    path: (t) => `/v1/groups/${t.group.id}`,
+    valid: () => ({
+      name: "G2",
+      terms_url: "https://acme.com/t",
+      referral_links_enabled: true,
+      features: { lead_submission: true },
+    }),
+  },
+  {
+    name: "POST /v1/groups/{id}/links",
+    method: "POST",
+    path: (t) => `/v1/groups/${t.group.id}/links`,
+    valid: () => ({ title: "T", destination_url: "https://acme.example/x", link_text: "x", lock_utms: true }),
+  },
+  {
+    name: "PATCH /v1/links/{id}",
+    method: "PATCH",
+    path: (t) => `/v1/links/${t.link.id}`,
+    valid: () => ({
+      title: "T",
+      description: "D",
+      destination_url: "https://acme.example/y",
+      utm: { utm_medium: "m" },
+    }),
+  },
+  {
+    name: "POST /v1/partners",
+    method: "POST",
+    path: () => "/v1/partners",
+    valid: () => ({ email: "n@example.com", first_name: "N", last_name: "M", partner_key: "nm" }),
+  },
+  {
+    name: "PATCH /v1/partners/{id}",
+    method: "PATCH",
+    path: (t) => `/v1/partners/${t.partner.id}`,
+    valid: () => ({ first_name: "Z", status: "active" }),
+  },
+  {
+    name: "PATCH /v1/company",
+    method: "PATCH",
+    path: () => "/v1/company",
+    valid: () => ({
+      name: "C",
+      fallback_url: "https://acme.example/f",
+      attribution_window_days: 30,
+      click_id_param: "xid",
+    }),
+  },
+  {
+    name: "POST /v1/link-domains",
+    method: "POST",
+    path: () => "/v1/link-domains",
+    valid: (t) => ({ hostname: `go.${t.hostname.split(".")[0]}.acme-example.com`, cookie_domain: "acme-example.com" }),
+  },
   { name: "POST /v1/api-keys", method: "POST", path: () => "/v1/api-keys", valid: () => ({ name: "K" }) },
-  { name: "POST /v1/conversions", method: "POST", path: () => "/v1/conversions", valid: (t) => ({ xid: t.xid, customer_key: "acct_1", email: "buyer@example.com", name: "Ada Buyer" }) },
-  { name: "POST /v1/customers", method: "POST", path: () => "/v1/customers", valid: (t) => ({ customer_key: "acct_2", email: "c@example.com", partner_key: t.partner.partner_key, name: "C" }) },
+  {
+    name: "POST /v1/conversions",
+    method: "POST",
+    path: () => "/v1/conversions",
+    valid: (t) => ({ xid: t.xid, customer_key: "acct_1", email: "buyer@example.com", name: "Ada Buyer" }),
+  },
+  {
+    name: "POST /v1/customers",
+    method: "POST",
+    path: () => "/v1/customers",
+    valid: (t) => ({ customer_key: "acct_2", email: "c@example.com", partner_key: t.partner.partner_key, name: "C" }),
+  },
   {
     name: "POST /v1/transactions",
     method: "POST",
@@ -57,22 +152,72 @@ const writeRoutes: WriteRoute[] = [
     name: "PUT /v1/fx-rates/{currency}",
     method: "PUT",
     path: () => "/v1/fx-rates/EUR",
-    badPaths: ["/v1/fx-rates/eur", "/v1/fx-rates/EURO", "/v1/fx-rates/E", "/v1/fx-rates/%20EU", "/v1/fx-rates/%C3%84UR", "/v1/fx-rates/"],
+    badPaths: [
+      "/v1/fx-rates/eur",
+      "/v1/fx-rates/EURO",
+      "/v1/fx-rates/E",
+      "/v1/fx-rates/%20EU",
+      "/v1/fx-rates/%C3%84UR",
+      "/v1/fx-rates/",
+    ],
     valid: () => ({ usd_per_unit: 1.09, minor_unit_digits: 2, as_of: "2026-11-25" }),
   },
 ];
 
 // Near misses of the ingest and fx fields: dates, amounts, currencies, keys, ids.
 const nearMisses = fc.constantFrom(
-  "2026-11-25T08:00:00Z", "2026-11-25", "2026-02-30", "9999-12-31T23:59:59Z", "0000-01-01T00:00:00Z", "2026-11-25T08:00:00+14:00",
-  "eur", "EURO", "XXX", "USD", "JPY", "acct_1", "acct_2", "inv_1", "nm", "p-q", "buyer@example.com", "\ud800", "01jd3k5qv0r8t2x7m9c4b6n1pz",
+  "2026-11-25T08:00:00Z",
+  "2026-11-25",
+  "2026-02-30",
+  "9999-12-31T23:59:59Z",
+  "0000-01-01T00:00:00Z",
+  "2026-11-25T08:00:00+14:00",
+  "eur",
+  "EURO",
+  "XXX",
+  "USD",
+  "JPY",
+  "acct_1",
+  "acct_2",
+  "inv_1",
+  "nm",
+  "p-q",
+  "buyer@example.com",
+  "\ud800",
+  "01jd3k5qv0r8t2x7m9c4b6n1pz",
 );
-const numbers = fc.constantFrom(0, -0, 1e12, -1e12, 1e12 + 1, Number.MAX_SAFE_INTEGER, 1e300, 1e-300, -1, 0.5, 4500, 4501, Number.MIN_VALUE);
+const numbers = fc.constantFrom(
+  0,
+  -0,
+  1e12,
+  -1e12,
+  1e12 + 1,
+  Number.MAX_SAFE_INTEGER,
+  1e300,
+  1e-300,
+  -1,
+  0.5,
+  4500,
+  4501,
+  Number.MIN_VALUE,
+);
 
 const nasty = fc.oneof(
   fc.anything(),
   fc.string(),
-  fc.constantFrom("", " ", "javascript:alert(1)", "http://", "https://", "\u0000", "a".repeat(5000), "--", "💥", "https://10.0.0.1/", "{partner_key}"),
+  fc.constantFrom(
+    "",
+    " ",
+    "javascript:alert(1)",
+    "http://",
+    "https://",
+    "\u0000",
+    "a".repeat(5000),
+    "--",
+    "💥",
+    "https://10.0.0.1/",
+    "{partner_key}",
+  ),
   nearMisses,
   numbers,
   fc.integer(),
@@ -101,7 +246,11 @@ function mutated(valid: Record<string, unknown>) {
 
 /** A value of the same JSON type as `value`: well-formed, but likely wrong for the service. */
 function sameType(value: unknown): fc.Arbitrary<unknown> {
-  if (typeof value === "string") return fc.oneof(fc.string({ maxLength: 30 }), nearMisses.filter((v) => typeof v === "string"));
+  if (typeof value === "string")
+    return fc.oneof(
+      fc.string({ maxLength: 30 }),
+      nearMisses.filter((v) => typeof v === "string"),
+    );
   if (typeof value === "number") return fc.oneof(fc.integer(), fc.double({ noNaN: true }), numbers);
   if (typeof value === "boolean") return fc.boolean();
   return fc.dictionary(fc.string({ maxLength: 12 }), fc.string({ maxLength: 12 }), { maxKeys: 2 });
@@ -119,22 +268,29 @@ function nudged(valid: Record<string, unknown>) {
     .map((changes) => ({ ...valid, ...Object.fromEntries(changes) }));
 }
 
-const rawBodies = fc.oneof(
-  fc.json(),
-  fc.string(),
-  fc.constantFrom("{", "[]", "null", "\"text\"", "{\"name\":", "\u0000"),
-);
+const rawBodies = fc.oneof(fc.json(), fc.string(), fc.constantFrom("{", "[]", "null", '"text"', '{"name":', "\u0000"));
 
 describe("bad input on every write route", () => {
   for (const route of writeRoutes) {
     it(`${route.name}: never a 5xx; a 4xx is a problem and writes nothing`, async () => {
       const t = await populated();
       const valid = route.valid(t);
-      const body = fc.oneof(mutated(valid), nudged(valid), nudged(valid), nasty, rawBodies.map((raw) => ({ __raw: raw })));
-      const path = route.badPaths ? fc.oneof(fc.constant(route.path(t)), fc.constantFrom(...route.badPaths)) : fc.constant(route.path(t));
+      const body = fc.oneof(
+        mutated(valid),
+        nudged(valid),
+        nudged(valid),
+        nasty,
+        rawBodies.map((raw) => ({ __raw: raw })),
+      );
+      const path = route.badPaths
+        ? fc.oneof(fc.constant(route.path(t)), fc.constantFrom(...route.badPaths))
+        : fc.constant(route.path(t));
       await fc.assert(
         fc.asyncProperty(body, path, async (input, path) => {
-          const body = input && typeof input === "object" && "__raw" in input ? String((input as { __raw: unknown }).__raw) : (input ?? null);
+          const body =
+            input && typeof input === "object" && "__raw" in input
+              ? String((input as { __raw: unknown }).__raw)
+              : (input ?? null);
           const label = `${route.method} ${path} ${JSON.stringify(body)}`;
           const [rowsBefore, kvBefore] = [await tableSnapshot(), await kvSnapshot()];
           const r = await api(t.key, route.method, path, body === null ? "null" : body);

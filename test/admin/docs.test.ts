@@ -21,7 +21,8 @@ describe("docs", () => {
       const content = success.content["application/json"] ?? success.content["text/csv"];
       expect(exampleOf(content.schema), name).toBeTruthy();
       if (op.requestBody) expect(exampleOf(op.requestBody.content["application/json"].schema), name).toBeTruthy();
-      for (const param of op.parameters ?? []) if (param.in === "path") expect(param.schema.example ?? param.example, `${name} ${param.name}`).toBeTruthy();
+      for (const param of op.parameters ?? [])
+        if (param.in === "path") expect(param.schema.example ?? param.example, `${name} ${param.name}`).toBeTruthy();
       expect(op.responses["401"], name).toBeDefined();
       expect(op.responses["422"], name).toBeDefined();
     }

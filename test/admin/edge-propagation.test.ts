@@ -7,8 +7,12 @@ import { edgeFetch } from "../helpers/fixtures";
 
 async function live() {
   const t = await newTenant();
-  const group = (await api(t.key, "POST", "/v1/groups", { name: "Affiliates", destination_url: "https://acme.example/a" })).body;
-  const partner = (await api(t.key, "POST", "/v1/partners", { email: "j@example.com", first_name: "Jane", last_name: "Doe" })).body;
+  const group = (
+    await api(t.key, "POST", "/v1/groups", { name: "Affiliates", destination_url: "https://acme.example/a" })
+  ).body;
+  const partner = (
+    await api(t.key, "POST", "/v1/partners", { email: "j@example.com", first_name: "Jane", last_name: "Doe" })
+  ).body;
   const url = `https://${t.hostname}/jane-doe`;
   expect((await edgeFetch(url)).status).toBe(302); // warm every cache
   return { ...t, group, partner, url };
@@ -25,13 +29,20 @@ describe("company settings at the edge", () => {
       attribution_model: "first_click",
     });
     expect(patched.status).toBe(200);
-    expect(patched.body).toMatchObject({ click_id_param: "xid", partner_key_param: "ref", attribution_window_days: 30, attribution_model: "first_click" });
+    expect(patched.body).toMatchObject({
+      click_id_param: "xid",
+      partner_key_param: "ref",
+      attribution_window_days: 30,
+      attribution_model: "first_click",
+    });
     const response = await edgeFetch(t.url);
     const location = new URL(response.headers.get("location")!);
     expect(location.searchParams.get("ref")).toBe("jane-doe");
     expect(location.searchParams.get("xid")).toMatch(/^[0-9a-z]{26}$/);
     expect(response.headers.get("set-cookie")).toContain("Max-Age=2592000");
-    expect((await edgeFetch(`https://${t.hostname}/nobody`)).headers.get("location")).toBe("https://acme.example/partners");
+    expect((await edgeFetch(`https://${t.hostname}/nobody`)).headers.get("location")).toBe(
+      "https://acme.example/partners",
+    );
   });
 
   it("refuses identical click id and partner key param names", async () => {
@@ -48,7 +59,12 @@ describe("link domains at the edge", () => {
     const parent = `${crypto.randomUUID().slice(0, 8)}.example`;
     const added = await api(t.key, "POST", "/v1/link-domains", { hostname: `Try.${parent}`, cookie_domain: parent });
     expect(added.status).toBe(201);
-    expect(added.body).toMatchObject({ object: "link_domain", hostname: `try.${parent}`, cookie_domain: parent, status: "pending" });
+    expect(added.body).toMatchObject({
+      object: "link_domain",
+      hostname: `try.${parent}`,
+      cookie_domain: parent,
+      status: "pending",
+    });
     const dns = new FakeDns();
     dns.setTxt(added.body.verification.name, [added.body.verification.value]);
     const verified = await apiVia(createAdminApp({ resolveTxt: dns.resolveTxt }).fetch)(
@@ -103,7 +119,8 @@ describe("groups, links and partners at the edge", () => {
     await api(t.key, "PATCH", `/v1/groups/${t.group.id}`, { referral_links_enabled: true });
     expect((await edgeFetch(t.url)).headers.get("location")).toMatch(/^https:\/\/acme\.example\/a\?/);
 
-    const other = (await api(t.key, "POST", "/v1/groups", { name: "Other", destination_url: "https://acme.example/o" })).body;
+    const other = (await api(t.key, "POST", "/v1/groups", { name: "Other", destination_url: "https://acme.example/o" }))
+      .body;
     await api(t.key, "PATCH", "/v1/company", { default_group_id: other.id });
     await api(t.key, "POST", `/v1/groups/${t.group.id}/archive`);
     expect((await edgeFetch(t.url)).headers.get("location")).toBe("https://acme.example/closed");
@@ -112,7 +129,12 @@ describe("groups, links and partners at the edge", () => {
   it("an edited original link destination", async () => {
     const t = await live();
     const original = (await api(t.key, "GET", `/v1/groups/${t.group.id}/links`)).body.data[0];
-    await api(t.key, "PATCH", `/v1/links/${original.id}`, { destination_url: "https://acme.example/new", custom_params: { via: "{partner_key}" } });
-    expect((await edgeFetch(t.url)).headers.get("location")).toMatch(/^https:\/\/acme\.example\/new\?via=jane-doe&ps_xid=/);
+    await api(t.key, "PATCH", `/v1/links/${original.id}`, {
+      destination_url: "https://acme.example/new",
+      custom_params: { via: "{partner_key}" },
+    });
+    expect((await edgeFetch(t.url)).headers.get("location")).toMatch(
+      /^https:\/\/acme\.example\/new\?via=jane-doe&ps_xid=/,
+    );
   });
 });

@@ -10,9 +10,18 @@ const newGroup = (key: string, name = "Affiliates", extra: object = {}) =>
 describe("groups: happy path", () => {
   it("creates a group with its original link; the first group becomes the default", async () => {
     const t = await newTenant();
-    const created = await newGroup(t.key, "Affiliates", { utm: { utm_source: "partner", utm_campaign: "{partner_key}" }, custom_params: { ref: "x" } });
+    const created = await newGroup(t.key, "Affiliates", {
+      utm: { utm_source: "partner", utm_campaign: "{partner_key}" },
+      custom_params: { ref: "x" },
+    });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ object: "group", name: "Affiliates", slug: "affiliates", is_default: true, referral_links_enabled: true });
+    expect(created.body).toMatchObject({
+      object: "group",
+      name: "Affiliates",
+      slug: "affiliates",
+      is_default: true,
+      referral_links_enabled: true,
+    });
     expect(created.body.program_page_url).toBe(`https://admin.edgeref.test/programs/${t.company.slug}/affiliates`);
     const links = await api(t.key, "GET", `/v1/groups/${created.body.id}/links`);
     expect(links.body.data).toHaveLength(1);
@@ -36,7 +45,14 @@ describe("groups: happy path", () => {
     const first = await api(t.key, "GET", "/v1/groups?limit=2");
     expect(first.body.data.map((g: { id: string }) => g.id)).toEqual(ids.slice(0, 2));
     expect(first.body.has_more).toBe(true);
-    expect(first.body.data[0].stats).toEqual({ partners: 0, clicks: 0, signups_paid: 0, signups_unpaid: 0, revenue_usd_cents: 0, refreshed_at: null });
+    expect(first.body.data[0].stats).toEqual({
+      partners: 0,
+      clicks: 0,
+      signups_paid: 0,
+      signups_unpaid: 0,
+      revenue_usd_cents: 0,
+      refreshed_at: null,
+    });
     const rest = await api(t.key, "GET", `/v1/groups?limit=2&starting_after=${ids[1]}`);
     expect(rest.body.data.map((g: { id: string }) => g.id)).toEqual([ids[2]]);
     expect(rest.body.has_more).toBe(false);
@@ -52,7 +68,14 @@ describe("groups: happy path", () => {
       ),
     ]);
     const got = await api(t.key, "GET", `/v1/groups/${ids[0]}`);
-    expect(got.body.stats).toEqual({ partners: 3, clicks: 40, signups_paid: 2, signups_unpaid: 5, revenue_usd_cents: 12345, refreshed_at: "2026-11-25T08:00:00.000Z" });
+    expect(got.body.stats).toEqual({
+      partners: 3,
+      clicks: 40,
+      signups_paid: 2,
+      signups_unpaid: 5,
+      revenue_usd_cents: 12345,
+      refreshed_at: "2026-11-25T08:00:00.000Z",
+    });
   });
 
   it("changes the default group and refuses to archive it", async () => {
@@ -154,10 +177,14 @@ describe("plans", () => {
     }
     const growth = await newTenant("growth");
     const gg = (await newGroup(growth.key)).body;
-    const lead = await api(growth.key, "PATCH", `/v1/groups/${gg.id}`, { features: { lead_submission: true, application_form: true } });
+    const lead = await api(growth.key, "PATCH", `/v1/groups/${gg.id}`, {
+      features: { lead_submission: true, application_form: true },
+    });
     expect(lead.status).toBe(200);
     expect(lead.body.features).toEqual({ lead_submission: true, deal_registration: false, application_form: true });
-    expect((await api(growth.key, "PATCH", `/v1/groups/${gg.id}`, { features: { deal_registration: true } })).status).toBe(403);
+    expect(
+      (await api(growth.key, "PATCH", `/v1/groups/${gg.id}`, { features: { deal_registration: true } })).status,
+    ).toBe(403);
     expect((await api(growth.key, "GET", "/v1/company")).body.plan_limits).toEqual({
       max_groups: 10,
       lead_submission: true,
@@ -175,7 +202,10 @@ describe("group settings: terms of service", () => {
     await api(t.key, "PATCH", "/v1/company", { terms_url: "https://acme.com/terms" });
     expect((await api(t.key, "GET", `/v1/groups/${g.id}`)).body.effective_terms_url).toBe("https://acme.com/terms");
     const own = await api(t.key, "PATCH", `/v1/groups/${g.id}`, { terms_url: "https://acme.com/terms/resellers" });
-    expect(own.body).toMatchObject({ terms_url: "https://acme.com/terms/resellers", effective_terms_url: "https://acme.com/terms/resellers" });
+    expect(own.body).toMatchObject({
+      terms_url: "https://acme.com/terms/resellers",
+      effective_terms_url: "https://acme.com/terms/resellers",
+    });
     const page = await api(null, "GET", `/programs/${t.company.slug}/${g.slug}`);
     expect(page.body).toContain('href="https://acme.com/terms/resellers"');
     const cleared = await api(t.key, "PATCH", `/v1/groups/${g.id}`, { terms_url: null });
@@ -209,13 +239,15 @@ describe("group settings: terms of service", () => {
     expect((await api(t.key, "GET", `/v1/groups/${g.id}`)).body.terms_url).toBeNull();
   });
 
-  it.each(["https://acme.com/terms", "https://legal.acme.co.uk/partners?v=2#section", "https://8.8.8.8/terms", "https://[2606:4700::1111]/t"])(
-    "accepts %s as a terms URL",
-    async (url) => {
-      const t = await newTenant();
-      const g = (await newGroup(t.key)).body;
-      const r = await api(t.key, "PATCH", `/v1/groups/${g.id}`, { terms_url: url });
-      expect(r.status).toBe(200);
-    },
-  );
+  it.each([
+    "https://acme.com/terms",
+    "https://legal.acme.co.uk/partners?v=2#section",
+    "https://8.8.8.8/terms",
+    "https://[2606:4700::1111]/t",
+  ])("accepts %s as a terms URL", async (url) => {
+    const t = await newTenant();
+    const g = (await newGroup(t.key)).body;
+    const r = await api(t.key, "PATCH", `/v1/groups/${g.id}`, { terms_url: url });
+    expect(r.status).toBe(200);
+  });
 });

@@ -12,7 +12,9 @@ import { api, newTenant } from "../helpers/admin";
 import { clickEvent } from "../helpers/clicks";
 
 const countGroups = async (companyId: string) =>
-  (await env.DB.prepare("SELECT count(*) AS n FROM groups WHERE company_id = ?").bind(companyId).first<{ n: number }>())!.n;
+  (await env.DB.prepare("SELECT count(*) AS n FROM groups WHERE company_id = ?")
+    .bind(companyId)
+    .first<{ n: number }>())!.n;
 
 describe("Idempotency-Key", () => {
   it("replays the first response for a retry and creates one group", async () => {
@@ -35,10 +37,14 @@ describe("Idempotency-Key", () => {
     expect(first.body.secret).toMatch(/^sk_live_/);
     expect(retry.status).toBe(201);
     expect(retry.body).toEqual({ ...first.body, secret: null });
-    const stored = await env.DB.prepare("SELECT body FROM idempotency_keys WHERE company_id = ?").bind(t.companyId).all<{ body: string }>();
+    const stored = await env.DB.prepare("SELECT body FROM idempotency_keys WHERE company_id = ?")
+      .bind(t.companyId)
+      .all<{ body: string }>();
     expect(stored.results).toHaveLength(1);
     expect(stored.results[0]!.body).not.toContain(first.body.secret);
-    const keys = await env.DB.prepare("SELECT count(*) AS n FROM api_keys WHERE company_id = ?").bind(t.companyId).first<{ n: number }>();
+    const keys = await env.DB.prepare("SELECT count(*) AS n FROM api_keys WHERE company_id = ?")
+      .bind(t.companyId)
+      .first<{ n: number }>();
     expect(keys!.n).toBe(2); // the tenant's own key and this one
   });
 
@@ -46,23 +52,45 @@ describe("Idempotency-Key", () => {
     const t = await newTenant();
     await api(t.key, "POST", "/v1/groups", { name: "A", destination_url: "https://acme.example/" });
     const body = { email: "j@example.com", first_name: "Jane", last_name: "Doe" };
-    const results = await Promise.all(Array.from({ length: 5 }, () => api(t.key, "POST", "/v1/partners", body, { "idempotency-key": "p-1" })));
+    const results = await Promise.all(
+      Array.from({ length: 5 }, () => api(t.key, "POST", "/v1/partners", body, { "idempotency-key": "p-1" })),
+    );
     const created = results.filter((r) => r.status === 201);
     expect(created.length).toBeGreaterThanOrEqual(1);
     for (const r of results) expect([201, 409]).toContain(r.status);
     expect(new Set(created.map((r) => r.body.id)).size).toBe(1);
-    const n = await env.DB.prepare("SELECT count(*) AS n FROM partners WHERE company_id = ?").bind(t.companyId).first<{ n: number }>();
+    const n = await env.DB.prepare("SELECT count(*) AS n FROM partners WHERE company_id = ?")
+      .bind(t.companyId)
+      .first<{ n: number }>();
     expect(n!.n).toBe(1);
   });
 
   it("replays an error response too, and refuses the key for a different request", async () => {
     const t = await newTenant();
-    const bad = await api(t.key, "POST", "/v1/groups", { name: "A", destination_url: "nope" }, { "idempotency-key": "k2" });
-    const again = await api(t.key, "POST", "/v1/groups", { name: "A", destination_url: "nope" }, { "idempotency-key": "k2" });
+    const bad = await api(
+      t.key,
+      "POST",
+      "/v1/groups",
+      { name: "A", destination_url: "nope" },
+      { "idempotency-key": "k2" },
+    );
+    const again = await api(
+      t.key,
+      "POST",
+      "/v1/groups",
+      { name: "A", destination_url: "nope" },
+      { "idempotency-key": "k2" },
+    );
     expect(bad.status).toBe(422);
     expect(again.status).toBe(422);
     expect(again.body).toEqual(bad.body);
-    const other = await api(t.key, "POST", "/v1/groups", { name: "B", destination_url: "https://acme.example/" }, { "idempotency-key": "k2" });
+    const other = await api(
+      t.key,
+      "POST",
+      "/v1/groups",
+      { name: "B", destination_url: "https://acme.example/" },
+      { "idempotency-key": "k2" },
+    );
     expect(other.status).toBe(422);
     expect(other.body.type).toBe("urn:edgeref:problem:idempotency-key-reused");
     expect(await countGroups(t.companyId)).toBe(0);
@@ -89,14 +117,19 @@ describe("Idempotency-Key", () => {
 
   it("never stores a retryable answer: a 409 click-pending retried with the same key succeeds once the click lands", async () => {
     const t = await newTenant();
-    const group = (await api(t.key, "POST", "/v1/groups", { name: "A", destination_url: "https://acme.example/" })).body;
-    const partner = (await api(t.key, "POST", "/v1/partners", { email: "j@example.com", first_name: "Jane", last_name: "Doe" })).body;
+    const group = (await api(t.key, "POST", "/v1/groups", { name: "A", destination_url: "https://acme.example/" }))
+      .body;
+    const partner = (
+      await api(t.key, "POST", "/v1/partners", { email: "j@example.com", first_name: "Jane", last_name: "Doe" })
+    ).body;
     const xid = sortableToken(); // issued by the edge just now, still in the queue
     const conversion = { xid, customer_key: "acct_1" };
     const pending = await api(t.key, "POST", "/v1/conversions", conversion, { "idempotency-key": "conv-1" });
     expect(pending.status).toBe(409);
     expect(pending.body.type).toBe("urn:edgeref:problem:click-pending");
-    await writeClicks(env.DB, [{ ...clickEvent({ companyId: t.companyId, groupId: group.id, partnerId: partner.id }), clickId: xid }]);
+    await writeClicks(env.DB, [
+      { ...clickEvent({ companyId: t.companyId, groupId: group.id, partnerId: partner.id }), clickId: xid },
+    ]);
     const retry = await api(t.key, "POST", "/v1/conversions", conversion, { "idempotency-key": "conv-1" });
     expect(retry.status).toBe(201);
     expect(retry.headers.get("idempotent-replayed")).toBeNull();
@@ -129,8 +162,19 @@ describe("Idempotency-Key", () => {
       return c.json({ calls }, 201);
     });
     const post = async () => {
-      const response = await app.fetch(new Request("https://admin.test/things", { method: "POST", headers: { "idempotency-key": `k-${status}` }, body: "{}" }), env);
-      return { status: response.status, body: await response.json<{ calls?: number }>(), replayed: response.headers.get("idempotent-replayed") };
+      const response = await app.fetch(
+        new Request("https://admin.test/things", {
+          method: "POST",
+          headers: { "idempotency-key": `k-${status}` },
+          body: "{}",
+        }),
+        env,
+      );
+      return {
+        status: response.status,
+        body: await response.json<{ calls?: number }>(),
+        replayed: response.headers.get("idempotent-replayed"),
+      };
     };
     expect((await post()).status).toBe(status);
     expect(await post()).toEqual({ status: 201, body: { calls: 2 }, replayed: null });

@@ -26,7 +26,13 @@ const kvWhoseWritesFail = {
 } as unknown as KVNamespace;
 
 /** The admin API over a KV whose writes fail. */
-async function apiWithBrokenKv(key: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+async function apiWithBrokenKv(
+  key: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+) {
   const ctx = createExecutionContext();
   const request = new Request(`${ADMIN_ORIGIN}${path}`, {
     method,
@@ -39,7 +45,11 @@ async function apiWithBrokenKv(key: string, method: string, path: string, body?:
 }
 
 const outboxRows = async (companyId: string) =>
-  (await env.DB.prepare("SELECT kind, ref, attempts, last_error FROM kv_outbox WHERE company_id = ?").bind(companyId).all()).results;
+  (
+    await env.DB.prepare("SELECT kind, ref, attempts, last_error FROM kv_outbox WHERE company_id = ?")
+      .bind(companyId)
+      .all()
+  ).results;
 
 async function cron(scheduledTime = Date.now()) {
   const ctx = createExecutionContext();
@@ -53,7 +63,9 @@ describe("a write whose KV publish fails", () => {
   it("answers 201 once, creates no duplicate on retry, and reaches the edge once the outbox drains", async () => {
     vi.spyOn(console, "error").mockImplementation(() => {});
     const t = await newTenant();
-    const group = (await api(t.key, "POST", "/v1/groups", { name: "Affiliates", destination_url: "https://acme.example/a" })).body;
+    const group = (
+      await api(t.key, "POST", "/v1/groups", { name: "Affiliates", destination_url: "https://acme.example/a" })
+    ).body;
     await api(t.key, "POST", "/v1/partners", { email: "j@example.com", first_name: "Jane", last_name: "Doe" });
 
     const create = { title: "Pricing", link_text: "pricing", destination_url: "https://acme.example/pricing" };
@@ -62,7 +74,9 @@ describe("a write whose KV publish fails", () => {
     expect(first.status).toBe(201);
     const retry = await apiWithBrokenKv(t.key, "POST", `/v1/groups/${group.id}/links`, create, headers);
     expect(retry).toEqual(first);
-    const links = await env.DB.prepare("SELECT count(*) AS n FROM default_links WHERE group_id = ? AND deleted_at IS NULL")
+    const links = await env.DB.prepare(
+      "SELECT count(*) AS n FROM default_links WHERE group_id = ? AND deleted_at IS NULL",
+    )
       .bind(group.id)
       .first<{ n: number }>();
     expect(links!.n).toBe(2);
@@ -71,23 +85,30 @@ describe("a write whose KV publish fails", () => {
     expect(await outboxRows(t.companyId)).toEqual([
       expect.objectContaining({ kind: "group", ref: group.id, last_error: expect.stringContaining("KV PUT failed") }),
     ]);
-    const linksInKv = async () => ((await env.LINKS_KV.get(recordKeys.group(group.id), "json")) as { links: unknown[] }).links;
+    const linksInKv = async () =>
+      ((await env.LINKS_KV.get(recordKeys.group(group.id), "json")) as { links: unknown[] }).links;
     expect(await linksInKv()).toHaveLength(1);
 
     await cron();
     expect(await outboxRows(t.companyId)).toEqual([]);
     expect(await linksInKv()).toHaveLength(2);
-    expect(locationOf(await edgeFetch(`https://${t.hostname}/jane-doe--pricing`))).toMatch(/^https:\/\/acme\.example\/pricing\?/);
+    expect(locationOf(await edgeFetch(`https://${t.hostname}/jane-doe--pricing`))).toMatch(
+      /^https:\/\/acme\.example\/pricing\?/,
+    );
   });
 
   it("a failed PATCH is not served forever: the edge follows once the outbox drains", async () => {
     vi.spyOn(console, "error").mockImplementation(() => {});
     const t = await newTenant();
-    const group = (await api(t.key, "POST", "/v1/groups", { name: "Affiliates", destination_url: "https://acme.example/old" })).body;
+    const group = (
+      await api(t.key, "POST", "/v1/groups", { name: "Affiliates", destination_url: "https://acme.example/old" })
+    ).body;
     await api(t.key, "POST", "/v1/partners", { email: "j@example.com", first_name: "Jane", last_name: "Doe" });
     const original = (await api(t.key, "GET", `/v1/groups/${group.id}/links`)).body.data[0];
 
-    const patched = await apiWithBrokenKv(t.key, "PATCH", `/v1/links/${original.id}`, { destination_url: "https://acme.example/new" });
+    const patched = await apiWithBrokenKv(t.key, "PATCH", `/v1/links/${original.id}`, {
+      destination_url: "https://acme.example/new",
+    });
     expect(patched.status).toBe(200);
     expect(patched.body.destination_url).toBe("https://acme.example/new");
     expect(locationOf(await edgeFetch(`https://${t.hostname}/jane-doe`))).toMatch(/^https:\/\/acme\.example\/old\?/);
@@ -99,7 +120,9 @@ describe("a write whose KV publish fails", () => {
   it("is retried after the response, so a passing KV hiccup heals by itself", async () => {
     vi.spyOn(console, "error").mockImplementation(() => {});
     const t = await newTenant();
-    const group = (await api(t.key, "POST", "/v1/groups", { name: "Affiliates", destination_url: "https://acme.example/a" })).body;
+    const group = (
+      await api(t.key, "POST", "/v1/groups", { name: "Affiliates", destination_url: "https://acme.example/a" })
+    ).body;
     // Only the first put fails.
     let failures = 1;
     const flakyKv = {
@@ -131,7 +154,9 @@ describe("a write whose KV publish fails", () => {
 describe("the KV reconcile job", () => {
   it("repairs wrong, missing and orphaned records and reports what it fixed; a second run fixes nothing", async () => {
     const t = await newTenant();
-    const group = (await api(t.key, "POST", "/v1/groups", { name: "Affiliates", destination_url: "https://acme.example/a" })).body;
+    const group = (
+      await api(t.key, "POST", "/v1/groups", { name: "Affiliates", destination_url: "https://acme.example/a" })
+    ).body;
     await api(t.key, "POST", "/v1/partners", { email: "j@example.com", first_name: "Jane", last_name: "Doe" });
     const groupKey = recordKeys.group(group.id);
     const janeKey = recordKeys.slug(t.companyId, "jane-doe");

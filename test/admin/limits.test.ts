@@ -16,7 +16,9 @@ const SMALL_LIMIT = 30;
 /** A request from a given client IP, optionally with other bindings. */
 async function fromIp(ip: string, key: string, path: string, bindings: Partial<typeof env> = {}) {
   const ctx = createExecutionContext();
-  const request = new Request(`${ADMIN_ORIGIN}${path}`, { headers: { authorization: `Bearer ${key}`, "cf-connecting-ip": ip } });
+  const request = new Request(`${ADMIN_ORIGIN}${path}`, {
+    headers: { authorization: `Bearer ${key}`, "cf-connecting-ip": ip },
+  });
   const response = await adminWorker.fetch(request, { ...env, ...bindings }, ctx);
   await waitOnExecutionContext(ctx);
   return { status: response.status, headers: response.headers, body: (await response.json()) as any };
@@ -26,7 +28,9 @@ const randomIp = () => `2001:db8:a::${crypto.randomUUID().slice(0, 4)}:${crypto.
 const unknownKey = () => `sk_live_${crypto.randomUUID().replaceAll("-", "")}${"x".repeat(11)}`;
 
 async function activeKeys(companyId: string): Promise<number> {
-  const row = await env.DB.prepare("SELECT count(*) AS n FROM api_keys WHERE company_id = ? AND revoked_at IS NULL").bind(companyId).first<{ n: number }>();
+  const row = await env.DB.prepare("SELECT count(*) AS n FROM api_keys WHERE company_id = ? AND revoked_at IS NULL")
+    .bind(companyId)
+    .first<{ n: number }>();
   return row!.n;
 }
 
@@ -72,7 +76,8 @@ describe("rate limits per company", () => {
   it("answers 429 once a company's keys together go over its limit, though no key went over its own", async () => {
     const tenant = await newTenant();
     const keys = [tenant.key];
-    for (const name of ["second", "third"]) keys.push((await api(tenant.key, "POST", "/v1/api-keys", { name })).body.secret);
+    for (const name of ["second", "third"])
+      keys.push((await api(tenant.key, "POST", "/v1/api-keys", { name })).body.secret);
     const other = await newTenant();
     const ip = randomIp();
     const companyLimiter = { ADMIN_COMPANY_RATE_LIMITER: env.SMALL_TEST_LIMITER };
@@ -97,7 +102,8 @@ describe("rate limits per company", () => {
 describe("API keys per company", () => {
   it("allows at most 25 active keys (403 api-key-limit); revoking one frees a slot", async () => {
     const tenant = await newTenant(); // one key
-    for (let i = 2; i <= 25; i++) expect((await api(tenant.key, "POST", "/v1/api-keys", { name: `key ${i}` })).status).toBe(201);
+    for (let i = 2; i <= 25; i++)
+      expect((await api(tenant.key, "POST", "/v1/api-keys", { name: `key ${i}` })).status).toBe(201);
     const refused = await api(tenant.key, "POST", "/v1/api-keys", { name: "key 26" });
     expect(refused.status).toBe(403);
     expect(problemType(refused)).toBe("api-key-limit");
@@ -111,8 +117,11 @@ describe("API keys per company", () => {
 
   it("cannot overshoot the limit with concurrent creates", async () => {
     const tenant = await newTenant();
-    for (let i = 2; i <= 23; i++) expect((await api(tenant.key, "POST", "/v1/api-keys", { name: `key ${i}` })).status).toBe(201);
-    const results = await Promise.all(Array.from({ length: 5 }, (_, i) => api(tenant.key, "POST", "/v1/api-keys", { name: `racer ${i}` })));
+    for (let i = 2; i <= 23; i++)
+      expect((await api(tenant.key, "POST", "/v1/api-keys", { name: `key ${i}` })).status).toBe(201);
+    const results = await Promise.all(
+      Array.from({ length: 5 }, (_, i) => api(tenant.key, "POST", "/v1/api-keys", { name: `racer ${i}` })),
+    );
     expect(results.map((r) => r.status).sort()).toEqual([201, 201, 403, 403, 403]);
     expect(await activeKeys(tenant.companyId)).toBe(25);
   });

@@ -8,8 +8,16 @@ const problemType = (r: { body: { type: string } }) => r.body.type.replace("urn:
 
 async function groupWithPartner() {
   const t = await newTenant();
-  const group = (await api(t.key, "POST", "/v1/groups", { name: "Affiliates", destination_url: "https://acme.example/home", utm: { utm_source: "partner" } })).body;
-  const partner = (await api(t.key, "POST", "/v1/partners", { email: "jane@example.com", first_name: "Jane", last_name: "Doe" })).body;
+  const group = (
+    await api(t.key, "POST", "/v1/groups", {
+      name: "Affiliates",
+      destination_url: "https://acme.example/home",
+      utm: { utm_source: "partner" },
+    })
+  ).body;
+  const partner = (
+    await api(t.key, "POST", "/v1/partners", { email: "jane@example.com", first_name: "Jane", last_name: "Doe" })
+  ).body;
   return { ...t, group, partner };
 }
 
@@ -23,9 +31,20 @@ const linkBody = (text: string, extra: object = {}) => ({
 describe("default links: happy path", () => {
   it("creates links 2 and 3, and gives every partner of the group a slug for each", async () => {
     const { key, group, partner, hostname } = await groupWithPartner();
-    const pricing = await api(key, "POST", `/v1/groups/${group.id}/links`, linkBody("pricing", { description: "Plans", utm: { utm_content: "pricing" }, lock_utms: true }));
+    const pricing = await api(
+      key,
+      "POST",
+      `/v1/groups/${group.id}/links`,
+      linkBody("pricing", { description: "Plans", utm: { utm_content: "pricing" }, lock_utms: true }),
+    );
     expect(pricing.status).toBe(201);
-    expect(pricing.body).toMatchObject({ position: 2, is_original: false, link_text: "pricing", lock_utms: true, utm: { utm_content: "pricing" } });
+    expect(pricing.body).toMatchObject({
+      position: 2,
+      is_original: false,
+      link_text: "pricing",
+      lock_utms: true,
+      utm: { utm_content: "pricing" },
+    });
     const docs = await api(key, "POST", `/v1/groups/${group.id}/links`, linkBody("Docs-Page"));
     expect(docs.body).toMatchObject({ position: 3, link_text: "docs-page" });
 
@@ -49,9 +68,16 @@ describe("default links: happy path", () => {
       utm: { utm_source: "edgeref", utm_medium: "partner" },
     });
     expect(edited.status).toBe(200);
-    expect(edited.body).toMatchObject({ title: "Plans", description: "All plans", destination_url: "https://acme.example/plans", utm: { utm_source: "edgeref", utm_medium: "partner" } });
+    expect(edited.body).toMatchObject({
+      title: "Plans",
+      description: "All plans",
+      destination_url: "https://acme.example/plans",
+      utm: { utm_source: "edgeref", utm_medium: "partner" },
+    });
     const response = await edgeFetch(`https://${hostname}/jane-doe--pricing`);
-    expect(response.headers.get("location")).toMatch(/^https:\/\/acme\.example\/plans\?utm_source=edgeref&utm_medium=partner&ps_xid=/);
+    expect(response.headers.get("location")).toMatch(
+      /^https:\/\/acme\.example\/plans\?utm_source=edgeref&utm_medium=partner&ps_xid=/,
+    );
   });
 
   it("deletes link 2 (soft): its slugs then lead to the original destination; a new link may take the position", async () => {
@@ -62,7 +88,9 @@ describe("default links: happy path", () => {
     expect((await api(key, "GET", `/v1/links/${link.id}`)).status).toBe(404);
     const response = await edgeFetch(`https://${hostname}/jane-doe--pricing`);
     expect(response.headers.get("location")).toMatch(/^https:\/\/acme\.example\/home\?utm_source=partner&ps_xid=/);
-    const row = await env.DB.prepare("SELECT deleted_at FROM default_links WHERE id = ?").bind(link.id).first<{ deleted_at: number }>();
+    const row = await env.DB.prepare("SELECT deleted_at FROM default_links WHERE id = ?")
+      .bind(link.id)
+      .first<{ deleted_at: number }>();
     expect(row!.deleted_at).toBeGreaterThan(0);
     const again = await api(key, "POST", `/v1/groups/${group.id}/links`, linkBody("features"));
     expect(again.body.position).toBe(2);
@@ -83,10 +111,16 @@ describe("default links: error cases", () => {
 
   it("stays at three links under concurrent creates (the database decides)", async () => {
     const { key, group } = await groupWithPartner();
-    const results = await Promise.all(["a", "b", "c", "d", "e", "f"].map((text) => api(key, "POST", `/v1/groups/${group.id}/links`, linkBody(text))));
+    const results = await Promise.all(
+      ["a", "b", "c", "d", "e", "f"].map((text) => api(key, "POST", `/v1/groups/${group.id}/links`, linkBody(text))),
+    );
     expect(results.filter((r) => r.status === 201)).toHaveLength(2);
     expect(results.filter((r) => r.status === 409)).toHaveLength(4);
-    const live = await env.DB.prepare("SELECT position FROM default_links WHERE group_id = ? AND deleted_at IS NULL ORDER BY position").bind(group.id).all<{ position: number }>();
+    const live = await env.DB.prepare(
+      "SELECT position FROM default_links WHERE group_id = ? AND deleted_at IS NULL ORDER BY position",
+    )
+      .bind(group.id)
+      .all<{ position: number }>();
     expect(live.results.map((r) => r.position)).toEqual([1, 2, 3]);
   });
 
@@ -95,8 +129,13 @@ describe("default links: error cases", () => {
     const link = (await api(key, "POST", `/v1/groups/${group.id}/links`, linkBody("pricing"))).body;
     const r = await api(key, "PATCH", `/v1/links/${link.id}`, { link_text: "prices", title: "New" });
     expect(r.status).toBe(422);
-    expect(r.body.errors).toEqual([{ field: "link_text", message: "cannot be changed once created: partners' existing links would break" }]);
-    expect((await api(key, "GET", `/v1/links/${link.id}`)).body).toMatchObject({ title: "Link pricing", link_text: "pricing" });
+    expect(r.body.errors).toEqual([
+      { field: "link_text", message: "cannot be changed once created: partners' existing links would break" },
+    ]);
+    expect((await api(key, "GET", `/v1/links/${link.id}`)).body).toMatchObject({
+      title: "Link pricing",
+      link_text: "pricing",
+    });
   });
 
   it("never deletes the original link", async () => {

@@ -17,12 +17,18 @@ type Doc = { paths: Record<string, Record<string, any>>; components: { schemas: 
 const document = async () => (await api<Doc>(null, "GET", "/openapi.json")).body;
 
 const operations = (doc: Doc) =>
-  Object.entries(doc.paths).flatMap(([path, item]) => Object.entries(item).map(([method, op]) => ({ path, method, op })));
-const resolve = (doc: Doc, schema: any) => (schema?.$ref ? doc.components.schemas[schema.$ref.split("/").pop()] : schema);
+  Object.entries(doc.paths).flatMap(([path, item]) =>
+    Object.entries(item).map(([method, op]) => ({ path, method, op })),
+  );
+const resolve = (doc: Doc, schema: any) =>
+  schema?.$ref ? doc.components.schemas[schema.$ref.split("/").pop()] : schema;
 
 const routes = [apiKeys, company, failedClicks, fx, groups, ingest, linkDomains, links, partners, stats]
   .flatMap((module) => Object.values(module))
-  .filter((value): value is RouteConfig => typeof value === "object" && value !== null && "method" in value && "path" in value);
+  .filter(
+    (value): value is RouteConfig =>
+      typeof value === "object" && value !== null && "method" in value && "path" in value,
+  );
 
 describe("openapi document", () => {
   it("gives every operation a unique operationId", async () => {
@@ -54,15 +60,35 @@ describe("openapi document", () => {
       ["UpdateGroup.terms_url", body("UpdateGroup").terms_url, { format: "uri" }],
       ["UpdateCompany.terms_url", body("UpdateCompany").terms_url, { format: "uri" }],
       ["UpdateCompany.fallback_url", body("UpdateCompany").fallback_url, { format: "uri" }],
-      ["UpdateCompany.click_id_param", body("UpdateCompany").click_id_param, { pattern: "^[A-Za-z0-9_.-]+$", maxLength: 40 }],
+      [
+        "UpdateCompany.click_id_param",
+        body("UpdateCompany").click_id_param,
+        { pattern: "^[A-Za-z0-9_.-]+$", maxLength: 40 },
+      ],
       ["UpdateCompany.default_group_id", body("UpdateCompany").default_group_id, { maxLength: 64 }],
-      ["CreateLinkDomain.hostname", body("CreateLinkDomain").hostname, { maxLength: 253, pattern: expect.stringContaining("[a-z0-9]") }],
-      ["CreateLinkDomain.cookie_domain", body("CreateLinkDomain").cookie_domain, { pattern: expect.stringContaining("[a-z0-9]") }],
+      [
+        "CreateLinkDomain.hostname",
+        body("CreateLinkDomain").hostname,
+        { maxLength: 253, pattern: expect.stringContaining("[a-z0-9]") },
+      ],
+      [
+        "CreateLinkDomain.cookie_domain",
+        body("CreateLinkDomain").cookie_domain,
+        { pattern: expect.stringContaining("[a-z0-9]") },
+      ],
       ["CreateTransaction.currency", body("CreateTransaction").currency, { pattern: "^[A-Z]{3}$" }],
       ["CreatePartner.group_id", body("CreatePartner").group_id, { maxLength: 64 }],
       ["UpdatePartner.status", body("UpdatePartner").status, { enum: ["active", "archived"] }],
-      ["UpdateCompany.attribution_model", body("UpdateCompany").attribution_model, { enum: expect.arrayContaining(["last_click"]) }],
-      ["PUT /v1/fx-rates/{currency} currency", pathParam("/v1/fx-rates/{currency}", "put", "currency"), { pattern: "^[A-Z]{3}$" }],
+      [
+        "UpdateCompany.attribution_model",
+        body("UpdateCompany").attribution_model,
+        { enum: expect.arrayContaining(["last_click"]) },
+      ],
+      [
+        "PUT /v1/fx-rates/{currency} currency",
+        pathParam("/v1/fx-rates/{currency}", "put", "currency"),
+        { pattern: "^[A-Z]{3}$" },
+      ],
       ["GET /v1/groups/{group_id} group_id", pathParam("/v1/groups/{group_id}", "get", "group_id"), { maxLength: 64 }],
       ["GET /v1/partners group_id", queryParam("/v1/partners", "get", "group_id"), { maxLength: 64 }],
       ["GET /v1/partners starting_after", queryParam("/v1/partners", "get", "starting_after"), { maxLength: 64 }],
@@ -77,7 +103,13 @@ describe("openapi document", () => {
       schema = resolve(doc, schema);
       if (!schema || schema.readOnly) return;
       const types = [schema.type].flat();
-      if (types.includes("string") && schema.maxLength === undefined && !schema.enum && !schema.pattern && !schema.format) {
+      if (
+        types.includes("string") &&
+        schema.maxLength === undefined &&
+        !schema.enum &&
+        !schema.pattern &&
+        !schema.format
+      ) {
         unbounded.push(at);
       }
       for (const [key, value] of Object.entries(schema.properties ?? {})) walk(value, `${at}.${key}`);

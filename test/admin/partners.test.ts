@@ -5,12 +5,19 @@ import { api, newTenant, tableCounts, tableSnapshot } from "../helpers/admin";
 import { edgeFetch } from "../helpers/fixtures";
 
 const problemType = (r: { body: { type: string } }) => r.body.type.replace("urn:edgeref:problem:", "");
-const partnerBody = (first: string, last: string, extra: object = {}) => ({ email: `${first.toLowerCase()}@example.com`, first_name: first, last_name: last, ...extra });
+const partnerBody = (first: string, last: string, extra: object = {}) => ({
+  email: `${first.toLowerCase()}@example.com`,
+  first_name: first,
+  last_name: last,
+  ...extra,
+});
 
 async function tenantWithGroups() {
   const t = await newTenant();
-  const a = (await api(t.key, "POST", "/v1/groups", { name: "Affiliates", destination_url: "https://acme.example/a" })).body;
-  const b = (await api(t.key, "POST", "/v1/groups", { name: "Resellers", destination_url: "https://acme.example/b" })).body;
+  const a = (await api(t.key, "POST", "/v1/groups", { name: "Affiliates", destination_url: "https://acme.example/a" }))
+    .body;
+  const b = (await api(t.key, "POST", "/v1/groups", { name: "Resellers", destination_url: "https://acme.example/b" }))
+    .body;
   return { ...t, a, b };
 }
 
@@ -19,19 +26,36 @@ describe("partners: happy path", () => {
     const t = await tenantWithGroups();
     const jane = await api(t.key, "POST", "/v1/partners", partnerBody("Jane", "Doe"));
     expect(jane.status).toBe(201);
-    expect(jane.body).toMatchObject({ object: "partner", partner_key: "jane-doe", group_id: t.a.id, status: "active", email: "jane@example.com" });
+    expect(jane.body).toMatchObject({
+      object: "partner",
+      partner_key: "jane-doe",
+      group_id: t.a.id,
+      status: "active",
+      email: "jane@example.com",
+    });
     const twin = await api(t.key, "POST", "/v1/partners", partnerBody("Jane", "Doe"));
     expect(twin.body.partner_key).toBe("jane-doe-2");
-    const accents = await api(t.key, "POST", "/v1/partners", partnerBody("Amélie", "Núñez", { email: "amelie@example.com" }));
+    const accents = await api(
+      t.key,
+      "POST",
+      "/v1/partners",
+      partnerBody("Amélie", "Núñez", { email: "amelie@example.com" }),
+    );
     expect(accents.body.partner_key).toBe("amelie-nunez");
-    const chosen = await api(t.key, "POST", "/v1/partners", partnerBody("Tom", "B", { partner_key: "TomB", group_id: t.b.id }));
+    const chosen = await api(
+      t.key,
+      "POST",
+      "/v1/partners",
+      partnerBody("Tom", "B", { partner_key: "TomB", group_id: t.b.id }),
+    );
     expect(chosen.body).toMatchObject({ partner_key: "tomb", group_id: t.b.id });
   });
 
   it("lists partners with a group filter and cursor pagination", async () => {
     const t = await tenantWithGroups();
     const ids = [];
-    for (const name of ["Ann", "Ben", "Cid"]) ids.push((await api(t.key, "POST", "/v1/partners", partnerBody(name, "X"))).body.id);
+    for (const name of ["Ann", "Ben", "Cid"])
+      ids.push((await api(t.key, "POST", "/v1/partners", partnerBody(name, "X"))).body.id);
     await api(t.key, "POST", "/v1/partners", partnerBody("Dan", "Y", { group_id: t.b.id }));
     const page = await api(t.key, "GET", `/v1/partners?group_id=${t.a.id}&limit=2`);
     expect(page.body.data.map((p: { id: string }) => p.id)).toEqual(ids.slice(0, 2));
@@ -44,10 +68,14 @@ describe("partners: happy path", () => {
   it("moves a partner: the same slugs lead to the new group's destinations", async () => {
     const t = await tenantWithGroups();
     const p = (await api(t.key, "POST", "/v1/partners", partnerBody("Jane", "Doe"))).body;
-    expect((await edgeFetch(`https://${t.hostname}/jane-doe`)).headers.get("location")).toMatch(/^https:\/\/acme\.example\/a\?/);
+    expect((await edgeFetch(`https://${t.hostname}/jane-doe`)).headers.get("location")).toMatch(
+      /^https:\/\/acme\.example\/a\?/,
+    );
     const moved = await api(t.key, "PATCH", `/v1/partners/${p.id}`, { group_id: t.b.id });
     expect(moved.body.group_id).toBe(t.b.id);
-    expect((await edgeFetch(`https://${t.hostname}/jane-doe`)).headers.get("location")).toMatch(/^https:\/\/acme\.example\/b\?/);
+    expect((await edgeFetch(`https://${t.hostname}/jane-doe`)).headers.get("location")).toMatch(
+      /^https:\/\/acme\.example\/b\?/,
+    );
   });
 
   it("changes a partner key without rewriting existing slugs", async () => {
@@ -61,7 +89,11 @@ describe("partners: happy path", () => {
     expect(response.status).toBe(302);
     expect(new URL(response.headers.get("location")!).searchParams.get("ps_partner_key")).toBe("janed");
     // Links created from now on use the new key.
-    await api(t.key, "POST", `/v1/groups/${t.a.id}/links`, { title: "Pricing", destination_url: "https://acme.example/p", link_text: "pricing" });
+    await api(t.key, "POST", `/v1/groups/${t.a.id}/links`, {
+      title: "Pricing",
+      destination_url: "https://acme.example/p",
+      link_text: "pricing",
+    });
     const after = await api(t.key, "GET", `/v1/partners/${p.id}/links`);
     expect(after.body.data.map((l: { slug: string }) => l.slug)).toEqual(["jane-doe", "janed--pricing"]);
   });
@@ -71,7 +103,9 @@ describe("partners: happy path", () => {
     await api(t.key, "PATCH", "/v1/company", { fallback_url: "https://acme.example/partners" });
     const p = (await api(t.key, "POST", "/v1/partners", partnerBody("Jane", "Doe"))).body;
     await api(t.key, "PATCH", `/v1/partners/${p.id}`, { status: "archived" });
-    expect((await edgeFetch(`https://${t.hostname}/jane-doe`)).headers.get("location")).toBe("https://acme.example/partners");
+    expect((await edgeFetch(`https://${t.hostname}/jane-doe`)).headers.get("location")).toBe(
+      "https://acme.example/partners",
+    );
   });
 });
 
@@ -80,7 +114,9 @@ describe("partners: concurrency", () => {
     const t = await tenantWithGroups();
     const link = (text: string) => ({ title: text, destination_url: `https://acme.example/${text}`, link_text: text });
     const results = await Promise.all([
-      ...["Ann", "Bob", "Cy", "Di", "Ed", "Fay"].map((first) => api(t.key, "POST", "/v1/partners", partnerBody(first, "Racer"))),
+      ...["Ann", "Bob", "Cy", "Di", "Ed", "Fay"].map((first) =>
+        api(t.key, "POST", "/v1/partners", partnerBody(first, "Racer")),
+      ),
       api(t.key, "POST", `/v1/groups/${t.a.id}/links`, link("pricing")),
       api(t.key, "POST", `/v1/groups/${t.a.id}/links`, link("docs")),
     ]);
@@ -112,17 +148,28 @@ describe("partners: error cases", () => {
 
   it("refuses a key another partner's link slugs were made from, so no slug can ever collide", async () => {
     const t = await tenantWithGroups();
-    await api(t.key, "POST", `/v1/groups/${t.b.id}/links`, { title: "Docs", destination_url: "https://acme.example/docs", link_text: "docs" });
+    await api(t.key, "POST", `/v1/groups/${t.b.id}/links`, {
+      title: "Docs",
+      destination_url: "https://acme.example/docs",
+      link_text: "docs",
+    });
     const ann = (await api(t.key, "POST", "/v1/partners", partnerBody("Ann", "Lee", { partner_key: "ann" }))).body;
     // Renamed to `kay`, then moved: her new slug is `kay--docs`; renamed again to `ann-2`.
     await api(t.key, "PATCH", `/v1/partners/${ann.id}`, { partner_key: "kay" });
     await api(t.key, "PATCH", `/v1/partners/${ann.id}`, { group_id: t.b.id });
     await api(t.key, "PATCH", `/v1/partners/${ann.id}`, { partner_key: "ann-2" });
-    const slugs = (await api(t.key, "GET", `/v1/partners/${ann.id}/links`)).body.data.map((l: { slug: string }) => l.slug);
+    const slugs = (await api(t.key, "GET", `/v1/partners/${ann.id}/links`)).body.data.map(
+      (l: { slug: string }) => l.slug,
+    );
     expect(slugs).toEqual(["ann", "kay--docs"]);
 
     const before = await tableCounts();
-    const taken = await api(t.key, "POST", "/v1/partners", partnerBody("Kay", "Doe", { partner_key: "kay", group_id: t.b.id }));
+    const taken = await api(
+      t.key,
+      "POST",
+      "/v1/partners",
+      partnerBody("Kay", "Doe", { partner_key: "kay", group_id: t.b.id }),
+    );
     expect(taken.status).toBe(409);
     expect(problemType(taken)).toBe("partner-key-taken");
     expect(await tableCounts()).toEqual(before);
@@ -133,7 +180,12 @@ describe("partners: error cases", () => {
     expect(problemType(renamed)).toBe("partner-key-taken");
     expect((await api(t.key, "GET", `/v1/partners/${bob.id}`)).body.partner_key).toBe("bob-roe");
     // A key generated from a name ("Kay !" → kay) steps around it too.
-    const generated = await api(t.key, "POST", "/v1/partners", { email: "k@example.com", first_name: "Kay", last_name: "!", group_id: t.b.id });
+    const generated = await api(t.key, "POST", "/v1/partners", {
+      email: "k@example.com",
+      first_name: "Kay",
+      last_name: "!",
+      group_id: t.b.id,
+    });
     expect(generated.status).toBe(201);
     expect(generated.body.partner_key).toBe("kay-2");
   });
@@ -142,16 +194,26 @@ describe("partners: error cases", () => {
     const t = await tenantWithGroups();
     const jane = (await api(t.key, "POST", "/v1/partners", partnerBody("Jane", "Doe", { partner_key: "jane" }))).body;
     const tom = (await api(t.key, "POST", "/v1/partners", partnerBody("Tom", "Roe", { group_id: t.b.id }))).body;
-    await env.DB.prepare("INSERT INTO partner_links (id, company_id, partner_id, slug, link_text, created_at) VALUES ('plk_legacy', ?, ?, 'jane--docs', 'legacy', 0)")
+    await env.DB.prepare(
+      "INSERT INTO partner_links (id, company_id, partner_id, slug, link_text, created_at) VALUES ('plk_legacy', ?, ?, 'jane--docs', 'legacy', 0)",
+    )
       .bind(t.companyId, tom.id)
       .run();
     const before = await tableSnapshot();
-    const link = await api(t.key, "POST", `/v1/groups/${t.a.id}/links`, { title: "Docs", destination_url: "https://acme.example/docs", link_text: "docs" });
+    const link = await api(t.key, "POST", `/v1/groups/${t.a.id}/links`, {
+      title: "Docs",
+      destination_url: "https://acme.example/docs",
+      link_text: "docs",
+    });
     expect(link.status).toBe(409);
     expect(problemType(link)).toBe("slug-conflict");
     expect(await tableSnapshot()).toEqual(before);
 
-    await api(t.key, "POST", `/v1/groups/${t.b.id}/links`, { title: "Docs", destination_url: "https://acme.example/docs", link_text: "docs" });
+    await api(t.key, "POST", `/v1/groups/${t.b.id}/links`, {
+      title: "Docs",
+      destination_url: "https://acme.example/docs",
+      link_text: "docs",
+    });
     const moveBefore = await tableSnapshot();
     const move = await api(t.key, "PATCH", `/v1/partners/${jane.id}`, { group_id: t.b.id });
     expect(move.status).toBe(409);

@@ -1,11 +1,11 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import type { ClickEvent } from "../../src/clicks/event";
 import { consumeClickBatch, writeClicks } from "../../src/clicks/consumer";
-import edgeWorker from "../../workers/edge";
+import type { ClickEvent } from "../../src/clicks/event";
 import { sortableToken } from "../../src/lib/ids";
 import { HOUR_MS, hourStart } from "../../src/lib/time";
+import edgeWorker from "../../workers/edge";
 import { d1FailingOn } from "../helpers/clicks";
 
 const BASE_TS = Date.UTC(2026, 10, 25, 10, 15);
@@ -49,7 +49,9 @@ async function countsFor(partnerLinkId: string) {
 }
 
 async function rawClickCount(partnerLinkId: string) {
-  const row = await env.DB.prepare("SELECT count(*) AS n FROM clicks WHERE partner_link_id = ?").bind(partnerLinkId).first<{ n: number }>();
+  const row = await env.DB.prepare("SELECT count(*) AS n FROM clicks WHERE partner_link_id = ?")
+    .bind(partnerLinkId)
+    .first<{ n: number }>();
   return row!.n;
 }
 
@@ -75,7 +77,9 @@ describe("click consumer: happy path", () => {
   it("stores the raw click fields, with no IP anywhere", async () => {
     const event = clickEvent();
     await deliver([event]);
-    const row = await env.DB.prepare("SELECT * FROM clicks WHERE click_id = ?").bind(event.clickId).first<Record<string, unknown>>();
+    const row = await env.DB.prepare("SELECT * FROM clicks WHERE click_id = ?")
+      .bind(event.clickId)
+      .first<Record<string, unknown>>();
     expect(row).toMatchObject({
       click_id: event.clickId,
       partner_link_id: event.partnerLinkId,
@@ -133,7 +137,11 @@ describe("click consumer: happy path", () => {
 
     const links = Array.from({ length: 9 }, () => `plk_${crypto.randomUUID()}`);
     const events = Array.from({ length: 250 }, (_, i) =>
-      clickEvent({ partnerLinkId: links[i % links.length]!, visitorHash: `v${i % 17}`, kind: i % 25 === 0 ? "bot" : "human" }),
+      clickEvent({
+        partnerLinkId: links[i % links.length]!,
+        visitorHash: `v${i % 17}`,
+        kind: i % 25 === 0 ? "bot" : "human",
+      }),
     );
     const batch = createMessageBatch(
       "edgeref-clicks",
@@ -163,7 +171,13 @@ describe("click consumer: happy path", () => {
     let counted = 0;
     for (const link of links) {
       const humans = events.filter((e) => e.partnerLinkId === link && e.kind === "human");
-      expect(await countsFor(link), link).toEqual([{ hour: hourStart(BASE_TS), clicks: humans.length, unique_clicks: new Set(humans.map((e) => e.visitorHash)).size }]);
+      expect(await countsFor(link), link).toEqual([
+        {
+          hour: hourStart(BASE_TS),
+          clicks: humans.length,
+          unique_clicks: new Set(humans.map((e) => e.visitorHash)).size,
+        },
+      ]);
       counted += humans.length;
     }
     expect(counted).toBe(240);

@@ -187,7 +187,7 @@ describe("GET /v1/failed-clicks and POST /v1/failed-clicks/replay", () => {
       `INSERT INTO failed_clicks (message_id, click_id, company_id, body, error, attempts, failed_at)
        VALUES (?, ?, ?, ?, ?, 11, ?)`,
     )
-      .bind("msg-invalid-" + crypto.randomUUID(), "clk", companyId, '{"v":2}', "dead-lettered", Date.now())
+      .bind(`msg-invalid-${crypto.randomUUID()}`, "clk", companyId, '{"v":2}', "dead-lettered", Date.now())
       .run();
     const replay = await api(key, "POST", "/v1/failed-clicks/replay");
     expect(replay.body).toMatchObject({ replayed: 0, already_present: 0, still_invalid: 1 });

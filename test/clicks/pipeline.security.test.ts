@@ -20,7 +20,7 @@ import { DAY_MS, HOUR_MS } from "../../src/lib/time";
 import adminWorker from "../../workers/admin";
 import edgeWorker from "../../workers/edge";
 import { api, newTenant } from "../helpers/admin";
-import { clickEvent, type ClickTarget } from "../helpers/clicks";
+import { type ClickTarget, clickEvent } from "../helpers/clicks";
 import { companySnapshot, crossCompanyRows } from "../helpers/tenancy";
 
 /** A company with a group, a partner (with a real partner link) and a customer of that partner. */

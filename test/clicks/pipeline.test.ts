@@ -53,7 +53,9 @@ it("N redirects become N raw clicks and matching hourly counts once the queue dr
   expect(uniques).toBe(distinct!.n);
   expect(uniques).toBeGreaterThanOrEqual(10); // 2 links × 5 visitors, more only across an hour boundary
 
-  const { results } = await env.DB.prepare("SELECT click_id FROM clicks WHERE partner_id = ?").bind(partner.id).all<{ click_id: string }>();
+  const { results } = await env.DB.prepare("SELECT click_id FROM clicks WHERE partner_id = ?")
+    .bind(partner.id)
+    .all<{ click_id: string }>();
   expect(new Set(results.map((row) => row.click_id))).toEqual(clickIds);
 });
 

@@ -59,7 +59,11 @@ describe("edge: a click the queue never takes", () => {
     });
     const errors = vi.spyOn(console, "error").mockImplementation(() => {});
     const ctx = createExecutionContext();
-    const response = await app.fetch(new Request(`https://${hostname}/jane`, { headers: { "user-agent": BROWSER_UA } }), env, ctx);
+    const response = await app.fetch(
+      new Request(`https://${hostname}/jane`, { headers: { "user-agent": BROWSER_UA } }),
+      env,
+      ctx,
+    );
     expect(response.status).toBe(302); // the visitor is not kept waiting on the queue
     await waitOnExecutionContext(ctx); // the retries (default backoff, ~0.7 s) run after the response
 
@@ -69,6 +73,10 @@ describe("edge: a click the queue never takes", () => {
     const lines = errors.mock.calls.map((args) => args.map(String).join(" "));
     const lost = lines.filter((line) => line.includes(clickId));
     expect(lost, lines.join("\n")).toHaveLength(1);
-    expect(JSON.parse(lost[0]!)).toMatchObject({ msg: "click lost: queue send failed", clickId, attempts: DEFAULT_SEND_RETRY.attempts });
+    expect(JSON.parse(lost[0]!)).toMatchObject({
+      msg: "click lost: queue send failed",
+      clickId,
+      attempts: DEFAULT_SEND_RETRY.attempts,
+    });
   });
 });

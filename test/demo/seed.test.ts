@@ -11,7 +11,15 @@ const stores = { DB: env.SEED_DB, LINKS_KV: env.SEED_KV };
 
 async function rowCounts() {
   const counts: Record<string, number> = {};
-  for (const table of ["companies", "api_keys", "link_domains", "groups", "default_links", "partners", "partner_links"]) {
+  for (const table of [
+    "companies",
+    "api_keys",
+    "link_domains",
+    "groups",
+    "default_links",
+    "partners",
+    "partner_links",
+  ]) {
     counts[table] = (await env.SEED_DB.prepare(`SELECT count(*) AS n FROM ${table}`).first<{ n: number }>())!.n;
   }
   return counts;
@@ -35,27 +43,51 @@ describe("demo seed", () => {
     // Verified at once: `localhost` verifies itself locally, so the printed links work without DNS.
     const domain = await env.SEED_DB.prepare("SELECT hostname, cookie_domain, status FROM link_domains").first();
     expect(domain).toEqual({ hostname: "localhost", cookie_domain: null, status: "verified" });
-    const utms = await env.SEED_DB.prepare("SELECT utm_params FROM default_links WHERE position = 1 ORDER BY created_at").all<{ utm_params: string }>();
+    const utms = await env.SEED_DB.prepare(
+      "SELECT utm_params FROM default_links WHERE position = 1 ORDER BY created_at",
+    ).all<{ utm_params: string }>();
     expect(utms.results.map((row) => JSON.parse(row.utm_params))).toEqual([
-      [["utm_source", "partner"], ["utm_medium", "affiliate"], ["utm_campaign", "{partner_key}"]],
-      [["utm_source", "reseller"], ["utm_medium", "partner"]],
+      [
+        ["utm_source", "partner"],
+        ["utm_medium", "affiliate"],
+        ["utm_campaign", "{partner_key}"],
+      ],
+      [
+        ["utm_source", "reseller"],
+        ["utm_medium", "partner"],
+      ],
     ]);
 
     const before = await rowCounts();
     const second = await seedDemoCompany(stores);
-    expect(second).toEqual({ created: false, companyId: first.companyId, companyName: first.companyName, slugs: first.slugs });
+    expect(second).toEqual({
+      created: false,
+      companyId: first.companyId,
+      companyName: first.companyName,
+      slugs: first.slugs,
+    });
     expect(await rowCounts()).toEqual(before);
 
     // The links `npm start` prints redirect at the edge, over plain-http localhost.
     expect(first.slugs.map((s) => s.slug)).toContain("jane-doe--pricing");
-    const app = createEdgeApp({ cache: new IsolateCache({ maxEntries: 100, freshMs: 1000, missFreshMs: 1000 }), clickSink: () => ({ send: async () => undefined }) });
+    const app = createEdgeApp({
+      cache: new IsolateCache({ maxEntries: 100, freshMs: 1000, missFreshMs: 1000 }),
+      clickSink: () => ({ send: async () => undefined }),
+    });
     const ctx = createExecutionContext();
     const response = await app.fetch(new Request("http://localhost:8787/jane-doe"), { ...env, ...stores }, ctx);
     await waitOnExecutionContext(ctx);
     expect(response.status).toBe(302);
     const location = new URL(response.headers.get("location")!);
     expect(location.origin + location.pathname).toBe("https://example.com/signup");
-    expect([...location.searchParams.keys()]).toEqual(["plan", "utm_source", "utm_medium", "utm_campaign", "ps_xid", "ps_partner_key"]);
+    expect([...location.searchParams.keys()]).toEqual([
+      "plan",
+      "utm_source",
+      "utm_medium",
+      "utm_campaign",
+      "ps_xid",
+      "ps_partner_key",
+    ]);
     expect(location.searchParams.get("utm_campaign")).toBe("jane-doe");
     expect(response.headers.get("set-cookie")).not.toContain("Secure");
   });

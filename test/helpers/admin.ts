@@ -32,8 +32,13 @@ export async function api<T = any>(
  * some bindings overridden (e.g. `ALLOW_LOCAL_HOST_VERIFICATION` off, as in production).
  */
 export function apiVia(fetch: AdminFetch, bindings: Partial<Cloudflare.Env> = {}) {
-  return <T = any>(key: string | null, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
-    send<T>(fetch, { ...env, ...bindings }, key, method, path, body, headers);
+  return <T = any>(
+    key: string | null,
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ) => send<T>(fetch, { ...env, ...bindings }, key, method, path, body, headers);
 }
 
 async function send<T>(
@@ -75,7 +80,16 @@ export async function newTenant(plan: Plan = "enterprise", name = "Tenant") {
 
 /** Rows per table: to show that a refused request wrote nothing. */
 export async function tableCounts(): Promise<Record<string, number>> {
-  const tables = ["companies", "api_keys", "link_domains", "groups", "default_links", "partners", "partner_links", "group_slug_history"];
+  const tables = [
+    "companies",
+    "api_keys",
+    "link_domains",
+    "groups",
+    "default_links",
+    "partners",
+    "partner_links",
+    "group_slug_history",
+  ];
   const counts: Record<string, number> = {};
   for (const table of tables) {
     counts[table] = (await env.DB.prepare(`SELECT count(*) AS n FROM ${table}`).first<{ n: number }>())!.n;

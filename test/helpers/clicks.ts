@@ -12,7 +12,12 @@ export interface ClickTarget {
   partnerLinkId?: string;
 }
 
-export function clickEvent(target: ClickTarget, ts = Date.now(), kind: ClickKind = "human", visitor = crypto.randomUUID()): ClickEvent {
+export function clickEvent(
+  target: ClickTarget,
+  ts = Date.now(),
+  kind: ClickKind = "human",
+  visitor = crypto.randomUUID(),
+): ClickEvent {
   return {
     v: 1,
     clickId: sortableToken(ts),

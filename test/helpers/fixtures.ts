@@ -21,7 +21,11 @@ export interface CompanyFixtureOptions {
 
 export async function createCompanyFixture(options: CompanyFixtureOptions = {}) {
   const hostname = options.hostname ?? `${crypto.randomUUID().slice(0, 8)}.test`;
-  const company = await createCompany(env, { name: "Fixture Co", plan: "enterprise", fallbackUrl: options.fallbackUrl ?? null });
+  const company = await createCompany(env, {
+    name: "Fixture Co",
+    plan: "enterprise",
+    fallbackUrl: options.fallbackUrl ?? null,
+  });
   await addVerifiedLinkDomain(company.id, { hostname, cookieDomain: options.cookieDomain ?? null });
   const settings = {
     ...(options.clickIdParam ? { clickIdParam: options.clickIdParam } : {}),
@@ -42,9 +46,14 @@ export async function createCompanyFixture(options: CompanyFixtureOptions = {}) 
  * that finds the claim's token (the TXT record its owner would have created). Tests are local
  * development, so a `localhost` name verifies itself.
  */
-export async function addVerifiedLinkDomain(companyId: string, input: { hostname: string; cookieDomain?: string | null }) {
+export async function addVerifiedLinkDomain(
+  companyId: string,
+  input: { hostname: string; cookieDomain?: string | null },
+) {
   const claim = await claimLinkDomain(env, companyId, input, { allowLocalHosts: true });
-  const { domain } = await verifyLinkDomain(env, companyId, claim.id, { resolveTxt: async () => [claim.verificationToken] });
+  const { domain } = await verifyLinkDomain(env, companyId, claim.id, {
+    resolveTxt: async () => [claim.verificationToken],
+  });
   return domain;
 }
 

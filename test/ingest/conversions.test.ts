@@ -13,10 +13,26 @@ const problemType = (r: { body: { type: string } }) => r.body.type.replace("urn:
 async function program(model: "last_click" | "first_click" = "last_click", windowDays = 90) {
   const t = await newTenant();
   await api(t.key, "PATCH", "/v1/company", { attribution_model: model, attribution_window_days: windowDays });
-  const a = (await api(t.key, "POST", "/v1/groups", { name: "Affiliates", destination_url: "https://acme.example/a" })).body;
-  const b = (await api(t.key, "POST", "/v1/groups", { name: "Resellers", destination_url: "https://acme.example/b" })).body;
-  const jane = (await api(t.key, "POST", "/v1/partners", { email: "j@example.com", first_name: "Jane", last_name: "Doe", group_id: a.id })).body;
-  const tom = (await api(t.key, "POST", "/v1/partners", { email: "t@example.com", first_name: "Tom", last_name: "Roe", group_id: b.id })).body;
+  const a = (await api(t.key, "POST", "/v1/groups", { name: "Affiliates", destination_url: "https://acme.example/a" }))
+    .body;
+  const b = (await api(t.key, "POST", "/v1/groups", { name: "Resellers", destination_url: "https://acme.example/b" }))
+    .body;
+  const jane = (
+    await api(t.key, "POST", "/v1/partners", {
+      email: "j@example.com",
+      first_name: "Jane",
+      last_name: "Doe",
+      group_id: a.id,
+    })
+  ).body;
+  const tom = (
+    await api(t.key, "POST", "/v1/partners", {
+      email: "t@example.com",
+      first_name: "Tom",
+      last_name: "Roe",
+      group_id: b.id,
+    })
+  ).body;
   const click = (partner: { id: string; group_id: string }, ts = Date.now()) =>
     recordClick({ companyId: t.companyId, groupId: partner.group_id, partnerId: partner.id }, ts);
   return { ...t, a, b, jane, tom, click };
@@ -26,24 +42,41 @@ describe("conversions: happy path", () => {
   it("binds a new customer to the click's partner and group, and says so on a replay", async () => {
     const p = await program();
     const xid = await p.click(p.jane);
-    const first = await api(p.key, "POST", "/v1/conversions", { xid, customer_key: "acct_1", email: "Buyer@Example.com" });
+    const first = await api(p.key, "POST", "/v1/conversions", {
+      xid,
+      customer_key: "acct_1",
+      email: "Buyer@Example.com",
+    });
     expect(first.status).toBe(201);
-    expect(first.body.customer).toMatchObject({ customer_key: "acct_1", email: "buyer@example.com", partner_id: p.jane.id, group_id: p.a.id, click_id: xid, paid: false });
+    expect(first.body.customer).toMatchObject({
+      customer_key: "acct_1",
+      email: "buyer@example.com",
+      partner_id: p.jane.id,
+      group_id: p.a.id,
+      click_id: xid,
+      paid: false,
+    });
     const replay = await api(p.key, "POST", "/v1/conversions", { xid, customer_key: "acct_1" });
     expect(replay.status).toBe(200);
     expect(replay.body).toMatchObject({ replayed: true, rebound: false });
-    const n = await env.DB.prepare("SELECT count(*) AS n FROM customers WHERE company_id = ?").bind(p.companyId).first<{ n: number }>();
+    const n = await env.DB.prepare("SELECT count(*) AS n FROM customers WHERE company_id = ?")
+      .bind(p.companyId)
+      .first<{ n: number }>();
     expect(n!.n).toBe(1);
   });
 
   it("the same conversion sent five times at once creates one customer; the others are replays", async () => {
     const p = await program();
     const xid = await p.click(p.jane);
-    const results = await Promise.all(Array.from({ length: 5 }, () => api(p.key, "POST", "/v1/conversions", { xid, customer_key: "acct_race" })));
+    const results = await Promise.all(
+      Array.from({ length: 5 }, () => api(p.key, "POST", "/v1/conversions", { xid, customer_key: "acct_race" })),
+    );
     expect(results.map((r) => r.status).sort()).toEqual([200, 200, 200, 200, 201]);
     expect(results.filter((r) => r.body.replayed).length).toBe(4);
     expect(new Set(results.map((r) => r.body.customer.id)).size).toBe(1);
-    const n = await env.DB.prepare("SELECT count(*) AS n FROM customers WHERE company_id = ?").bind(p.companyId).first<{ n: number }>();
+    const n = await env.DB.prepare("SELECT count(*) AS n FROM customers WHERE company_id = ?")
+      .bind(p.companyId)
+      .first<{ n: number }>();
     expect(n!.n).toBe(1);
   });
 
@@ -54,7 +87,10 @@ describe("conversions: happy path", () => {
     await api(p.key, "POST", "/v1/conversions", { xid: old, customer_key: "acct_1" });
     const r = await api(p.key, "POST", "/v1/conversions", { xid: newer, customer_key: "acct_1" });
     expect(r.status).toBe(200);
-    expect(r.body).toMatchObject({ rebound: true, customer: { partner_id: p.tom.id, group_id: p.b.id, click_id: newer } });
+    expect(r.body).toMatchObject({
+      rebound: true,
+      customer: { partner_id: p.tom.id, group_id: p.b.id, click_id: newer },
+    });
     // An older click does not take it back.
     const back = await api(p.key, "POST", "/v1/conversions", { xid: old, customer_key: "acct_1" });
     expect(back.body).toMatchObject({ kept_earlier_attribution: true, customer: { partner_id: p.tom.id } });
@@ -66,7 +102,11 @@ describe("conversions: happy path", () => {
     const later = await p.click(p.tom, Date.now() - DAY_MS);
     await api(p.key, "POST", "/v1/conversions", { xid: first, customer_key: "acct_1" });
     const r = await api(p.key, "POST", "/v1/conversions", { xid: later, customer_key: "acct_1" });
-    expect(r.body).toMatchObject({ kept_earlier_attribution: true, rebound: false, customer: { partner_id: p.jane.id } });
+    expect(r.body).toMatchObject({
+      kept_earlier_attribution: true,
+      rebound: false,
+      customer: { partner_id: p.jane.id },
+    });
   });
 
   it("a customer bound and paying stays with its partner, even under last click", async () => {
@@ -74,14 +114,23 @@ describe("conversions: happy path", () => {
     const first = await p.click(p.jane, Date.now() - 2 * DAY_MS);
     const later = await p.click(p.tom, Date.now() - DAY_MS);
     await api(p.key, "POST", "/v1/conversions", { xid: first, customer_key: "acct_1" });
-    await api(p.key, "POST", "/v1/transactions", { key: "inv1", customer_key: "acct_1", amount: 1000, currency: "USD" });
+    await api(p.key, "POST", "/v1/transactions", {
+      key: "inv1",
+      customer_key: "acct_1",
+      amount: 1000,
+      currency: "USD",
+    });
     const r = await api(p.key, "POST", "/v1/conversions", { xid: later, customer_key: "acct_1" });
     expect(r.body).toMatchObject({ kept_earlier_attribution: true, customer: { partner_id: p.jane.id } });
   });
 
   it("a customer created by partner key is bound at its creation: later clicks may rebind it (last click)", async () => {
     const p = await program("last_click");
-    const created = await api(p.key, "POST", "/v1/customers", { customer_key: "acct_9", email: "c@example.com", partner_key: p.jane.partner_key });
+    const created = await api(p.key, "POST", "/v1/customers", {
+      customer_key: "acct_9",
+      email: "c@example.com",
+      partner_key: p.jane.partner_key,
+    });
     expect(created.status).toBe(201);
     const xid = await p.click(p.tom);
     const r = await api(p.key, "POST", "/v1/conversions", { xid, customer_key: "acct_9" });
@@ -101,7 +150,10 @@ describe("conversions: error cases", () => {
 
   it("answers an unknown click id with 422 on xid, and a just-issued one with 409 click-pending", async () => {
     const p = await program();
-    const unknown = await api(p.key, "POST", "/v1/conversions", { xid: "00000000000000000000000000", customer_key: "acct_1" });
+    const unknown = await api(p.key, "POST", "/v1/conversions", {
+      xid: "00000000000000000000000000",
+      customer_key: "acct_1",
+    });
     expect(unknown.status).toBe(422);
     expect(unknown.body.errors[0].field).toBe("xid");
     const { sortableToken } = await import("../../src/lib/ids");
@@ -113,17 +165,28 @@ describe("conversions: error cases", () => {
   it("refuses a click recorded from a HEAD request with 422 on xid; bot and prefetch clicks still convert", async () => {
     const p = await program();
     const clickOf = async (kind: ClickKind) => {
-      const event = clickEvent({ companyId: p.companyId, groupId: p.a.id, partnerId: p.jane.id }, Date.now() - 60_000, kind);
+      const event = clickEvent(
+        { companyId: p.companyId, groupId: p.a.id, partnerId: p.jane.id },
+        Date.now() - 60_000,
+        kind,
+      );
       await writeClicks(env.DB, [event]);
       return event.clickId;
     };
     const head = await api(p.key, "POST", "/v1/conversions", { xid: await clickOf("head"), customer_key: "acct_head" });
     expect(head.status).toBe(422);
     expect(head.body.errors).toEqual([{ field: "xid", message: expect.stringContaining("HEAD") }]);
-    const n = await env.DB.prepare("SELECT count(*) AS n FROM customers WHERE company_id = ?").bind(p.companyId).first<{ n: number }>();
+    const n = await env.DB.prepare("SELECT count(*) AS n FROM customers WHERE company_id = ?")
+      .bind(p.companyId)
+      .first<{ n: number }>();
     expect(n!.n).toBe(0);
-    expect((await api(p.key, "POST", "/v1/conversions", { xid: await clickOf("prefetch"), customer_key: "acct_prefetch" })).status).toBe(201);
-    expect((await api(p.key, "POST", "/v1/conversions", { xid: await clickOf("bot"), customer_key: "acct_bot" })).status).toBe(201);
+    expect(
+      (await api(p.key, "POST", "/v1/conversions", { xid: await clickOf("prefetch"), customer_key: "acct_prefetch" }))
+        .status,
+    ).toBe(201);
+    expect(
+      (await api(p.key, "POST", "/v1/conversions", { xid: await clickOf("bot"), customer_key: "acct_bot" })).status,
+    ).toBe(201);
   });
 
   it("never uses another company's click", async () => {
@@ -136,13 +199,29 @@ describe("conversions: error cases", () => {
 
   it("refuses a customer key that exists with another partner (customers endpoint), changing nothing", async () => {
     const p = await program();
-    await api(p.key, "POST", "/v1/customers", { customer_key: "k", email: "k@example.com", partner_key: p.jane.partner_key });
-    const replay = await api(p.key, "POST", "/v1/customers", { customer_key: "k", email: "k@example.com", partner_key: p.jane.partner_key });
+    await api(p.key, "POST", "/v1/customers", {
+      customer_key: "k",
+      email: "k@example.com",
+      partner_key: p.jane.partner_key,
+    });
+    const replay = await api(p.key, "POST", "/v1/customers", {
+      customer_key: "k",
+      email: "k@example.com",
+      partner_key: p.jane.partner_key,
+    });
     expect(replay.status).toBe(200);
     expect(replay.body.replayed).toBe(true);
-    const other = await api(p.key, "POST", "/v1/customers", { customer_key: "k", email: "k@example.com", partner_key: p.tom.partner_key });
+    const other = await api(p.key, "POST", "/v1/customers", {
+      customer_key: "k",
+      email: "k@example.com",
+      partner_key: p.tom.partner_key,
+    });
     expect(other.status).toBe(409);
-    const unknownPartner = await api(p.key, "POST", "/v1/customers", { customer_key: "z", email: "z@example.com", partner_key: "nobody" });
+    const unknownPartner = await api(p.key, "POST", "/v1/customers", {
+      customer_key: "z",
+      email: "z@example.com",
+      partner_key: "nobody",
+    });
     expect(unknownPartner.status).toBe(422);
     expect(unknownPartner.body.errors[0].field).toBe("partner_key");
   });
@@ -163,7 +242,9 @@ describe("conversions: racing a transaction", () => {
           return async (statements: D1PreparedStatement[]) => {
             if (!rebound) {
               rebound = true;
-              expect((await recordConversion(env, p.companyId, { xid: newer, customerKey: "acct_1" })).rebound).toBe(true);
+              expect((await recordConversion(env, p.companyId, { xid: newer, customerKey: "acct_1" })).rebound).toBe(
+                true,
+              );
             }
             return target.batch(statements);
           };
@@ -180,7 +261,9 @@ describe("conversions: racing a transaction", () => {
     });
     expect(rebound).toBe(true);
     expect(transaction).toMatchObject({ partnerId: p.tom.id, groupId: p.b.id, amountUsdCents: 5000 });
-    const nets = await env.DB.prepare("SELECT id, net_revenue_usd_cents AS net FROM groups WHERE company_id = ? ORDER BY id")
+    const nets = await env.DB.prepare(
+      "SELECT id, net_revenue_usd_cents AS net FROM groups WHERE company_id = ? ORDER BY id",
+    )
       .bind(p.companyId)
       .all<{ id: string; net: number }>();
     expect(Object.fromEntries(nets.results.map((g) => [g.id, g.net]))).toEqual({ [p.a.id]: 0, [p.b.id]: 5000 });

@@ -17,19 +17,34 @@ const fields = (r: { body: { errors?: { field: string }[] } }) => (r.body.errors
 async function withCustomer(customerKey = "acct_1") {
   const t = await newTenant();
   const group = (await api(t.key, "POST", "/v1/groups", { name: "A", destination_url: "https://acme.example/" })).body;
-  const partner = (await api(t.key, "POST", "/v1/partners", { email: "j@example.com", first_name: "Jane", last_name: "Doe" })).body;
-  const customer = (await api(t.key, "POST", "/v1/customers", { customer_key: customerKey, email: "buyer@example.com", partner_key: partner.partner_key })).body
-    .customer;
+  const partner = (
+    await api(t.key, "POST", "/v1/partners", { email: "j@example.com", first_name: "Jane", last_name: "Doe" })
+  ).body;
+  const customer = (
+    await api(t.key, "POST", "/v1/customers", {
+      customer_key: customerKey,
+      email: "buyer@example.com",
+      partner_key: partner.partner_key,
+    })
+  ).body.customer;
   let n = 0;
   const pay = (amount: number, currency = "USD", key = customerKey) =>
     api(t.key, "POST", "/v1/transactions", { key: `inv_${++n}`, customer_key: key, amount, currency });
   const addCustomer = async (key: string) =>
-    (await api(t.key, "POST", "/v1/customers", { customer_key: key, email: `${key}@example.com`, partner_key: partner.partner_key })).body.customer;
+    (
+      await api(t.key, "POST", "/v1/customers", {
+        customer_key: key,
+        email: `${key}@example.com`,
+        partner_key: partner.partner_key,
+      })
+    ).body.customer;
   return { ...t, group, partner, customer, pay, addCustomer };
 }
 
 const groupNet = async (groupId: string) =>
-  (await env.DB.prepare("SELECT net_revenue_usd_cents AS n FROM groups WHERE id = ?").bind(groupId).first<{ n: number }>())!.n;
+  (await env.DB.prepare("SELECT net_revenue_usd_cents AS n FROM groups WHERE id = ?")
+    .bind(groupId)
+    .first<{ n: number }>())!.n;
 
 /** Sends a request that must be refused with 422 on `field` and checks that no row changed. */
 async function refusedWithoutWrites(send: () => Promise<{ status: number; body: any }>, field: string) {
@@ -50,7 +65,9 @@ describe("money limits: the issue's repro", () => {
     );
     expect(rate.body.errors[0].message).toContain(String(MAX_USD_PER_UNIT));
 
-    expect((await api(t.key, "PUT", "/v1/fx-rates/ZZZ", { usd_per_unit: MAX_USD_PER_UNIT, minor_unit_digits: 0 })).status).toBe(200);
+    expect(
+      (await api(t.key, "PUT", "/v1/fx-rates/ZZZ", { usd_per_unit: MAX_USD_PER_UNIT, minor_unit_digits: 0 })).status,
+    ).toBe(200);
     const huge = await refusedWithoutWrites(() => t.pay(50_000_000_000, "ZZZ"), "amount");
     expect(huge.body.errors[0].message).toContain("one transaction is worth at most $100,000,000");
     expect(huge.body.detail).toContain("USD value limit");
@@ -63,9 +80,15 @@ describe("money limits: each bound at its edge", () => {
     expect((await api(t.key, "PUT", "/v1/fx-rates/ZZA", { usd_per_unit: MAX_USD_PER_UNIT })).status).toBe(200);
     expect((await api(t.key, "PUT", "/v1/fx-rates/ZZB", { usd_per_unit: 1e-9 })).status).toBe(200);
     expect((await api(t.key, "PUT", "/v1/fx-rates/ZZC", { usd_per_unit: 1, minor_unit_digits: 4 })).status).toBe(200);
-    await refusedWithoutWrites(() => api(t.key, "PUT", "/v1/fx-rates/ZZD", { usd_per_unit: MAX_USD_PER_UNIT + 0.01 }), "usd_per_unit");
+    await refusedWithoutWrites(
+      () => api(t.key, "PUT", "/v1/fx-rates/ZZD", { usd_per_unit: MAX_USD_PER_UNIT + 0.01 }),
+      "usd_per_unit",
+    );
     await refusedWithoutWrites(() => api(t.key, "PUT", "/v1/fx-rates/ZZD", { usd_per_unit: 0 }), "usd_per_unit");
-    await refusedWithoutWrites(() => api(t.key, "PUT", "/v1/fx-rates/ZZD", { usd_per_unit: 1, minor_unit_digits: 5 }), "minor_unit_digits");
+    await refusedWithoutWrites(
+      () => api(t.key, "PUT", "/v1/fx-rates/ZZD", { usd_per_unit: 1, minor_unit_digits: 5 }),
+      "minor_unit_digits",
+    );
   });
 
   it("amount: a nonzero integer with |amount| at most 1e12 minor units", async () => {
@@ -107,9 +130,12 @@ describe("money limits: each bound at its edge", () => {
     // A refund brings it back inside; so does the other direction's bound hold.
     expect((await t.pay(-1)).status).toBe(201);
     const refunds = await t.addCustomer("acct_refunds");
-    for (let i = 0; i < 10; i++) expect((await t.pay(-MAX_TRANSACTION_USD_CENTS, "USD", "acct_refunds")).status).toBe(201);
+    for (let i = 0; i < 10; i++)
+      expect((await t.pay(-MAX_TRANSACTION_USD_CENTS, "USD", "acct_refunds")).status).toBe(201);
     await refusedWithoutWrites(() => t.pay(-1, "USD", "acct_refunds"), "amount");
-    expect((await api(t.key, "GET", `/v1/customers/${refunds.id}`)).body.net_usd_cents).toBe(-MAX_CUSTOMER_NET_USD_CENTS);
+    expect((await api(t.key, "GET", `/v1/customers/${refunds.id}`)).body.net_usd_cents).toBe(
+      -MAX_CUSTOMER_NET_USD_CENTS,
+    );
   });
 
   it("a group's running net: at most $100,000,000,000 either way, and it follows every transaction", async () => {
@@ -118,14 +144,18 @@ describe("money limits: each bound at its edge", () => {
     await t.pay(-345);
     expect(await groupNet(t.group.id)).toBe(12_000);
     // A group that already earned just under the bound (a thousand $100M customers' worth, set directly).
-    await env.DB.prepare("UPDATE groups SET net_revenue_usd_cents = ? WHERE id = ?").bind(MAX_GROUP_NET_USD_CENTS - MAX_TRANSACTION_USD_CENTS, t.group.id).run();
+    await env.DB.prepare("UPDATE groups SET net_revenue_usd_cents = ? WHERE id = ?")
+      .bind(MAX_GROUP_NET_USD_CENTS - MAX_TRANSACTION_USD_CENTS, t.group.id)
+      .run();
     expect((await t.pay(MAX_TRANSACTION_USD_CENTS)).status).toBe(201);
     expect(await groupNet(t.group.id)).toBe(MAX_GROUP_NET_USD_CENTS);
     await t.addCustomer("acct_2");
     const over = await refusedWithoutWrites(() => t.pay(1, "USD", "acct_2"), "amount");
     expect(over.body.errors[0].message).toContain("a group's net is limited to ±$100,000,000,000");
     expect(over.body.detail).toContain("group's running net");
-    await env.DB.prepare("UPDATE groups SET net_revenue_usd_cents = ? WHERE id = ?").bind(-MAX_GROUP_NET_USD_CENTS, t.group.id).run();
+    await env.DB.prepare("UPDATE groups SET net_revenue_usd_cents = ? WHERE id = ?")
+      .bind(-MAX_GROUP_NET_USD_CENTS, t.group.id)
+      .run();
     await refusedWithoutWrites(() => t.pay(-1, "USD", "acct_2"), "amount");
     expect((await t.pay(1, "USD", "acct_2")).status).toBe(201);
   });
@@ -136,12 +166,19 @@ describe("money limits: each bound at its edge", () => {
     // Each of these fits alone; only one fits with the others.
     const results = await Promise.all(
       Array.from({ length: 4 }, (_, i) =>
-        api(t.key, "POST", "/v1/transactions", { key: `race_${i}`, customer_key: "acct_1", amount: MAX_TRANSACTION_USD_CENTS, currency: "USD" }),
+        api(t.key, "POST", "/v1/transactions", {
+          key: `race_${i}`,
+          customer_key: "acct_1",
+          amount: MAX_TRANSACTION_USD_CENTS,
+          currency: "USD",
+        }),
       ),
     );
     expect(results.map((r) => r.status).sort()).toEqual([201, 422, 422, 422]);
     for (const r of results.filter((r) => r.status === 422)) expect(fields(r)).toEqual(["amount"]);
-    expect((await api(t.key, "GET", `/v1/customers/${t.customer.id}`)).body.net_usd_cents).toBe(MAX_CUSTOMER_NET_USD_CENTS);
+    expect((await api(t.key, "GET", `/v1/customers/${t.customer.id}`)).body.net_usd_cents).toBe(
+      MAX_CUSTOMER_NET_USD_CENTS,
+    );
     expect(await groupNet(t.group.id)).toBe(MAX_CUSTOMER_NET_USD_CENTS);
   });
 });

@@ -9,20 +9,52 @@ const problemType = (r: { body: { type: string } }) => r.body.type.replace("urn:
 async function withCustomer() {
   const t = await newTenant();
   await api(t.key, "POST", "/v1/groups", { name: "A", destination_url: "https://acme.example/" });
-  const partner = (await api(t.key, "POST", "/v1/partners", { email: "j@example.com", first_name: "Jane", last_name: "Doe" })).body;
-  const customer = (await api(t.key, "POST", "/v1/customers", { customer_key: "acct_1", email: "buyer@example.com", partner_key: partner.partner_key })).body.customer;
+  const partner = (
+    await api(t.key, "POST", "/v1/partners", { email: "j@example.com", first_name: "Jane", last_name: "Doe" })
+  ).body;
+  const customer = (
+    await api(t.key, "POST", "/v1/customers", {
+      customer_key: "acct_1",
+      email: "buyer@example.com",
+      partner_key: partner.partner_key,
+    })
+  ).body.customer;
   return { ...t, partner, customer };
 }
 
 describe("transactions: happy path", () => {
   it("converts to USD at ingest with the default rates and keeps the customer's net", async () => {
     const t = await withCustomer();
-    const eur = await api(t.key, "POST", "/v1/transactions", { key: "inv1", customer_key: "acct_1", amount: 4500, currency: "EUR", product_key: "pro" });
+    const eur = await api(t.key, "POST", "/v1/transactions", {
+      key: "inv1",
+      customer_key: "acct_1",
+      amount: 4500,
+      currency: "EUR",
+      product_key: "pro",
+    });
     expect(eur.status).toBe(201);
-    expect(eur.body).toMatchObject({ amount: 4500, currency: "EUR", usd_per_unit: 1.08, amount_usd_cents: 4860, product_key: "pro", partner_id: t.partner.id, replayed: false });
-    const jpy = await api(t.key, "POST", "/v1/transactions", { key: "inv2", customer_email: "BUYER@example.com", amount: 10000, currency: "JPY" });
+    expect(eur.body).toMatchObject({
+      amount: 4500,
+      currency: "EUR",
+      usd_per_unit: 1.08,
+      amount_usd_cents: 4860,
+      product_key: "pro",
+      partner_id: t.partner.id,
+      replayed: false,
+    });
+    const jpy = await api(t.key, "POST", "/v1/transactions", {
+      key: "inv2",
+      customer_email: "BUYER@example.com",
+      amount: 10000,
+      currency: "JPY",
+    });
     expect(jpy.body.amount_usd_cents).toBe(6700); // ¥10,000 × 0.0067 = $67.00 (JPY has no minor unit)
-    const kwd = await api(t.key, "POST", "/v1/transactions", { key: "inv3", customer_key: "acct_1", amount: 1000, currency: "KWD" });
+    const kwd = await api(t.key, "POST", "/v1/transactions", {
+      key: "inv3",
+      customer_key: "acct_1",
+      amount: 1000,
+      currency: "KWD",
+    });
     expect(kwd.body.amount_usd_cents).toBe(325); // 1.000 KWD × 3.25
     const customer = await api(t.key, "GET", `/v1/customers/${t.customer.id}`);
     expect(customer.body).toMatchObject({ net_usd_cents: 4860 + 6700 + 325, paid: true });
@@ -30,10 +62,23 @@ describe("transactions: happy path", () => {
 
   it("a refund brings a customer back to unpaid when the net is no longer positive", async () => {
     const t = await withCustomer();
-    await api(t.key, "POST", "/v1/transactions", { key: "sale", customer_key: "acct_1", amount: 2000, currency: "USD" });
-    const refund = await api(t.key, "POST", "/v1/transactions", { key: "refund", customer_key: "acct_1", amount: -2000, currency: "USD" });
+    await api(t.key, "POST", "/v1/transactions", {
+      key: "sale",
+      customer_key: "acct_1",
+      amount: 2000,
+      currency: "USD",
+    });
+    const refund = await api(t.key, "POST", "/v1/transactions", {
+      key: "refund",
+      customer_key: "acct_1",
+      amount: -2000,
+      currency: "USD",
+    });
     expect(refund.body.amount_usd_cents).toBe(-2000);
-    expect((await api(t.key, "GET", `/v1/customers/${t.customer.id}`)).body).toMatchObject({ net_usd_cents: 0, paid: false });
+    expect((await api(t.key, "GET", `/v1/customers/${t.customer.id}`)).body).toMatchObject({
+      net_usd_cents: 0,
+      paid: false,
+    });
   });
 
   it("a replay with the same key changes nothing and says so", async () => {
@@ -48,24 +93,52 @@ describe("transactions: happy path", () => {
       Array.from({ length: 4 }, () => api(t.key, "POST", "/v1/transactions", { ...body, key: "inv2" })),
     );
     expect(concurrent.filter((r) => r.status === 201)).toHaveLength(1);
-    const rows = await env.DB.prepare("SELECT count(*) AS n FROM transactions WHERE company_id = ?").bind(t.companyId).first<{ n: number }>();
+    const rows = await env.DB.prepare("SELECT count(*) AS n FROM transactions WHERE company_id = ?")
+      .bind(t.companyId)
+      .first<{ n: number }>();
     expect(rows!.n).toBe(2);
     expect((await api(t.key, "GET", `/v1/customers/${t.customer.id}`)).body.net_usd_cents).toBe(1998);
   });
 
   it("uses a company's own rate once set, for transactions from then on", async () => {
     const t = await withCustomer();
-    await api(t.key, "POST", "/v1/transactions", { key: "before", customer_key: "acct_1", amount: 1000, currency: "EUR" });
+    await api(t.key, "POST", "/v1/transactions", {
+      key: "before",
+      customer_key: "acct_1",
+      amount: 1000,
+      currency: "EUR",
+    });
     const set = await api(t.key, "PUT", "/v1/fx-rates/EUR", { usd_per_unit: 1.2, as_of: "2026-11-25" });
-    expect(set.body).toEqual({ object: "fx_rate", currency: "EUR", usd_per_unit: 1.2, minor_unit_digits: 2, as_of: "2026-11-25", source: "company" });
-    const after = await api(t.key, "POST", "/v1/transactions", { key: "after", customer_key: "acct_1", amount: 1000, currency: "EUR" });
+    expect(set.body).toEqual({
+      object: "fx_rate",
+      currency: "EUR",
+      usd_per_unit: 1.2,
+      minor_unit_digits: 2,
+      as_of: "2026-11-25",
+      source: "company",
+    });
+    const after = await api(t.key, "POST", "/v1/transactions", {
+      key: "after",
+      customer_key: "acct_1",
+      amount: 1000,
+      currency: "EUR",
+    });
     expect(after.body.amount_usd_cents).toBe(1200);
     const rates = (await api(t.key, "GET", "/v1/fx-rates")).body.data;
     expect(rates.find((r: { currency: string }) => r.currency === "EUR").source).toBe("company");
-    expect(rates.find((r: { currency: string }) => r.currency === "GBP")).toMatchObject({ usd_per_unit: 1.27, as_of: "2026-11-01", source: "default" });
+    expect(rates.find((r: { currency: string }) => r.currency === "GBP")).toMatchObject({
+      usd_per_unit: 1.27,
+      as_of: "2026-11-01",
+      source: "default",
+    });
     // New currencies can be added.
     await api(t.key, "PUT", "/v1/fx-rates/ISK", { usd_per_unit: 0.0072, minor_unit_digits: 0 });
-    const isk = await api(t.key, "POST", "/v1/transactions", { key: "isk", customer_key: "acct_1", amount: 10000, currency: "ISK" });
+    const isk = await api(t.key, "POST", "/v1/transactions", {
+      key: "isk",
+      customer_key: "acct_1",
+      amount: 10000,
+      currency: "ISK",
+    });
     expect(isk.body.amount_usd_cents).toBe(7200);
   });
 
@@ -83,28 +156,58 @@ describe("transactions: error cases", () => {
     [{ key: "k", customer_key: "acct_1", amount: 1.5, currency: "USD" }, "amount"],
     [{ key: "k", customer_key: "nobody", amount: 100, currency: "USD" }, "customer_key"],
     [{ key: "k", amount: 100, currency: "USD" }, "customer_key"],
-    [{ key: "k", customer_key: "acct_1", customer_email: "buyer@example.com", amount: 100, currency: "USD" }, "customer_key"],
-    [{ key: "k", customer_key: "acct_1", amount: 100, currency: "USD", created_at: "2099-01-01T00:00:00Z" }, "created_at"],
+    [
+      { key: "k", customer_key: "acct_1", customer_email: "buyer@example.com", amount: 100, currency: "USD" },
+      "customer_key",
+    ],
+    [
+      { key: "k", customer_key: "acct_1", amount: 100, currency: "USD", created_at: "2099-01-01T00:00:00Z" },
+      "created_at",
+    ],
     [{ key: "k", customer_key: "acct_1", amount: 100, currency: "USD", created_at: "yesterday" }, "created_at"],
-    [{ key: "k", customer_key: "acct_1", amount: 100, currency: "USD", created_at: "1999-12-31T23:59:59.999Z" }, "created_at"],
-    [{ key: "k", customer_key: "acct_1", amount: 100, currency: "USD", created_at: "1970-01-01T00:00:00Z" }, "created_at"],
+    [
+      { key: "k", customer_key: "acct_1", amount: 100, currency: "USD", created_at: "1999-12-31T23:59:59.999Z" },
+      "created_at",
+    ],
+    [
+      { key: "k", customer_key: "acct_1", amount: 100, currency: "USD", created_at: "1970-01-01T00:00:00Z" },
+      "created_at",
+    ],
     [{ key: "k", customer_key: "acct_1", amount: 0, currency: "USD" }, "amount"],
   ])("refuses %j with 422 naming the field", async (body, field) => {
     const t = await withCustomer();
     const r = await api(t.key, "POST", "/v1/transactions", body);
     expect(r.status).toBe(422);
     expect(r.body.errors.map((e: { field: string }) => e.field)).toContain(field);
-    const rows = await env.DB.prepare("SELECT count(*) AS n FROM transactions WHERE company_id = ?").bind(t.companyId).first<{ n: number }>();
+    const rows = await env.DB.prepare("SELECT count(*) AS n FROM transactions WHERE company_id = ?")
+      .bind(t.companyId)
+      .first<{ n: number }>();
     expect(rows!.n).toBe(0);
   });
 
   it("accepts created_at from 2000-01-01 to one day ahead", async () => {
     const t = await withCustomer();
-    const first = await api(t.key, "POST", "/v1/transactions", { key: "y2k", customer_key: "acct_1", amount: 100, currency: "USD", created_at: "2000-01-01T00:00:00Z" });
+    const first = await api(t.key, "POST", "/v1/transactions", {
+      key: "y2k",
+      customer_key: "acct_1",
+      amount: 100,
+      currency: "USD",
+      created_at: "2000-01-01T00:00:00Z",
+    });
     expect(first.status).toBe(201);
     expect(first.body.created_at).toBe("2000-01-01T00:00:00.000Z");
     const soon = new Date(Date.now() + 86_400_000 - 60_000).toISOString();
-    expect((await api(t.key, "POST", "/v1/transactions", { key: "soon", customer_key: "acct_1", amount: 100, currency: "USD", created_at: soon })).status).toBe(201);
+    expect(
+      (
+        await api(t.key, "POST", "/v1/transactions", {
+          key: "soon",
+          customer_key: "acct_1",
+          amount: 100,
+          currency: "USD",
+          created_at: soon,
+        })
+      ).status,
+    ).toBe(201);
   });
 
   it.each([
@@ -118,8 +221,19 @@ describe("transactions: error cases", () => {
     [{ amount: -100, product_key: undefined }, ["amount", "product_key"]],
   ])("refuses the key reused with %j with 422 transaction-key-reused, changing nothing", async (change, differing) => {
     const t = await withCustomer();
-    await api(t.key, "POST", "/v1/customers", { customer_key: "acct_2", email: "other@example.com", partner_key: t.partner.partner_key });
-    const body = { key: "inv", customer_key: "acct_1", amount: 100, currency: "USD", product_key: "pro", created_at: "2026-01-01T00:00:00Z" };
+    await api(t.key, "POST", "/v1/customers", {
+      customer_key: "acct_2",
+      email: "other@example.com",
+      partner_key: t.partner.partner_key,
+    });
+    const body = {
+      key: "inv",
+      customer_key: "acct_1",
+      amount: 100,
+      currency: "USD",
+      product_key: "pro",
+      created_at: "2026-01-01T00:00:00Z",
+    };
     expect((await api(t.key, "POST", "/v1/transactions", body)).status).toBe(201);
     const before = await tableSnapshot();
     const r = await api(t.key, "POST", "/v1/transactions", JSON.parse(JSON.stringify({ ...body, ...change })));
@@ -131,9 +245,19 @@ describe("transactions: error cases", () => {
 
   it("replays the key when every detail matches, naming the customer by key or by email", async () => {
     const t = await withCustomer();
-    const body = { key: "inv", customer_key: "acct_1", amount: 100, currency: "USD", created_at: "2026-01-01T00:00:00Z" };
+    const body = {
+      key: "inv",
+      customer_key: "acct_1",
+      amount: 100,
+      currency: "USD",
+      created_at: "2026-01-01T00:00:00Z",
+    };
     const first = await api(t.key, "POST", "/v1/transactions", body);
-    const again = await api(t.key, "POST", "/v1/transactions", { ...body, customer_key: undefined, customer_email: "Buyer@example.com" });
+    const again = await api(t.key, "POST", "/v1/transactions", {
+      ...body,
+      customer_key: undefined,
+      customer_email: "Buyer@example.com",
+    });
     expect(again.status).toBe(200);
     expect(again.body).toEqual({ ...first.body, replayed: true });
     // Sent without created_at, the first call is stamped now: a retry without it is the same call,

@@ -51,14 +51,25 @@ describe("buildDestination: layers", () => {
   });
 
   it("substitutes every {partner_key} in link parameter values, then encodes them", () => {
-    expect(build({ utmParams: [["utm_campaign", "ref-{partner_key}-{partner_key}"], ["note", "a b&c"]] })).toBe(
-      `https://dest.example/p?utm_campaign=ref-jane-jane&note=a%20b%26c&${TAIL}`,
-    );
+    expect(
+      build({
+        utmParams: [
+          ["utm_campaign", "ref-{partner_key}-{partner_key}"],
+          ["note", "a b&c"],
+        ],
+      }),
+    ).toBe(`https://dest.example/p?utm_campaign=ref-jane-jane&note=a%20b%26c&${TAIL}`);
   });
 
   it("lets marketers' UTMs win over the link's", () => {
     expect(
-      build({ utmParams: [["utm_source", "partner"], ["utm_campaign", "{partner_key}"]], incomingSearch: "?utm_campaign=spring" }),
+      build({
+        utmParams: [
+          ["utm_source", "partner"],
+          ["utm_campaign", "{partner_key}"],
+        ],
+        incomingSearch: "?utm_campaign=spring",
+      }),
     ).toBe(`https://dest.example/p?utm_source=partner&utm_campaign=spring&${TAIL}`);
   });
 
@@ -128,7 +139,9 @@ describe("buildDestination: tracking params", () => {
   });
 
   it("treats names that only look alike (`ps xid`, `ps_xid2`) as ordinary params", () => {
-    expect(build({ incomingSearch: "?ps+xid=1&ps_xid2=2&ps_xid=evil" })).toBe(`https://dest.example/p?ps+xid=1&ps_xid2=2&${TAIL}`);
+    expect(build({ incomingSearch: "?ps+xid=1&ps_xid2=2&ps_xid=evil" })).toBe(
+      `https://dest.example/p?ps+xid=1&ps_xid2=2&${TAIL}`,
+    );
   });
 
   it("removes tracking names, in any case, from the destination's own query too", () => {
@@ -140,7 +153,13 @@ describe("buildDestination: tracking params", () => {
   it("removes tracking names from the link's own parameters too (README: removed from every lower layer)", () => {
     // A link custom parameter that happens to carry a tracking name must not become a second,
     // earlier click id or partner key: a destination reading the first value would get the wrong one.
-    const location = build({ utmParams: [["ps_xid", "static"], ["PS_PARTNER_KEY", "{partner_key}"], ["utm_source", "p"]] });
+    const location = build({
+      utmParams: [
+        ["ps_xid", "static"],
+        ["PS_PARTNER_KEY", "{partner_key}"],
+        ["utm_source", "p"],
+      ],
+    });
     expect(location).toBe(`https://dest.example/p?utm_source=p&${TAIL}`);
   });
 
@@ -156,8 +175,12 @@ describe("buildDestination: tracking params", () => {
 
 describe("buildDestination: URL shape and encoding", () => {
   it("keeps the destination's fragment after the query, with or without a query of its own", () => {
-    expect(build({ destinationUrl: "https://dest.example/p?x=1#section-2" })).toBe(`https://dest.example/p?x=1&${TAIL}#section-2`);
-    expect(build({ destinationUrl: "https://dest.example/p#/app/route?x=1" })).toBe(`https://dest.example/p?${TAIL}#/app/route?x=1`);
+    expect(build({ destinationUrl: "https://dest.example/p?x=1#section-2" })).toBe(
+      `https://dest.example/p?x=1&${TAIL}#section-2`,
+    );
+    expect(build({ destinationUrl: "https://dest.example/p#/app/route?x=1" })).toBe(
+      `https://dest.example/p?${TAIL}#/app/route?x=1`,
+    );
   });
 
   it("keeps scheme, host, port and path as configured", () => {
@@ -166,7 +189,9 @@ describe("buildDestination: URL shape and encoding", () => {
   });
 
   it("keeps the visitor's percent-encoding exactly (unicode, emoji, CJK, reserved characters inside values)", () => {
-    const incoming = searchOf("q=café&e=🎉&cjk=中文&amp=a%26b&eq=a%3Db&plus=a%2Bb&space=a+b&pct=100%25&slash=a%2Fb&qm=a%3Fb&hash=a%23b&lower=%e2%82%ac");
+    const incoming = searchOf(
+      "q=café&e=🎉&cjk=中文&amp=a%26b&eq=a%3Db&plus=a%2Bb&space=a+b&pct=100%25&slash=a%2Fb&qm=a%3Fb&hash=a%23b&lower=%e2%82%ac",
+    );
     expect(build({ incomingSearch: incoming })).toBe(
       "https://dest.example/p?q=caf%C3%A9&e=%F0%9F%8E%89&cjk=%E4%B8%AD%E6%96%87&amp=a%26b&eq=a%3Db&plus=a%2Bb" +
         `&space=a+b&pct=100%25&slash=a%2Fb&qm=a%3Fb&hash=a%23b&lower=%e2%82%ac&${TAIL}`,
@@ -174,8 +199,15 @@ describe("buildDestination: URL shape and encoding", () => {
   });
 
   it("encodes unicode and reserved characters in the link's values as UTF-8", () => {
-    const location = build({ utmParams: [["utm_term", "café & co/?#=+%"], ["utm_content", "🎉中文"]] });
-    expect(location).toBe(`https://dest.example/p?utm_term=caf%C3%A9%20%26%20co%2F%3F%23%3D%2B%25&utm_content=%F0%9F%8E%89%E4%B8%AD%E6%96%87&${TAIL}`);
+    const location = build({
+      utmParams: [
+        ["utm_term", "café & co/?#=+%"],
+        ["utm_content", "🎉中文"],
+      ],
+    });
+    expect(location).toBe(
+      `https://dest.example/p?utm_term=caf%C3%A9%20%26%20co%2F%3F%23%3D%2B%25&utm_content=%F0%9F%8E%89%E4%B8%AD%E6%96%87&${TAIL}`,
+    );
     const url = new URL(location);
     expect(url.searchParams.get("utm_term")).toBe("café & co/?#=+%");
     expect(url.searchParams.get("utm_content")).toBe("🎉中文");
@@ -187,7 +219,10 @@ describe("buildDestination: URL shape and encoding", () => {
 
 /** Names a company may configure (src/companies/service.ts: letters, digits, _ . -). */
 const trackingName = fc.stringMatching(/^[A-Za-z0-9_.-]{1,12}$/);
-const LINK_PARAMS: [string, string][] = [["utm_source", "partner"], ["utm_campaign", "{partner_key}"]];
+const LINK_PARAMS: [string, string][] = [
+  ["utm_source", "partner"],
+  ["utm_campaign", "{partner_key}"],
+];
 const trackingNames = fc
   .tuple(trackingName, trackingName)
   .filter(([a, b]) => a.toLowerCase() !== b.toLowerCase())
@@ -198,8 +233,37 @@ const trackingNames = fc
 const hostileQuery = fc
   .array(
     fc.oneof(
-      fc.constantFrom("ps_xid", "PS_XID", "ps%5Fxid", "ps%5fxid", "Ps_Partner_Key", "ps_partner_key", "ref_id", "VIA", "via"),
-      fc.constantFrom("=", "&", "&&", "?", "#", "+", "%", "%2", "%zz", "%25", "%26", "%3D", "%23", "%00", "%C3", "%E2%82", "/", ";"),
+      fc.constantFrom(
+        "ps_xid",
+        "PS_XID",
+        "ps%5Fxid",
+        "ps%5fxid",
+        "Ps_Partner_Key",
+        "ps_partner_key",
+        "ref_id",
+        "VIA",
+        "via",
+      ),
+      fc.constantFrom(
+        "=",
+        "&",
+        "&&",
+        "?",
+        "#",
+        "+",
+        "%",
+        "%2",
+        "%zz",
+        "%25",
+        "%26",
+        "%3D",
+        "%23",
+        "%00",
+        "%C3",
+        "%E2%82",
+        "/",
+        ";",
+      ),
       fc.string({ unit: "binary", maxLength: 6 }),
     ),
     { maxLength: 25 },
@@ -220,27 +284,33 @@ function countNamed(url: URL, name: string): string[] {
 describe("buildDestination: properties", () => {
   it("for any visitor query: same origin, path and fragment; exactly one click id and partner key, with the right values", () => {
     fc.assert(
-      fc.property(destinationUrl, hostileQuery, trackingNames, fc.boolean(), (destination, raw, [clickIdParam, partnerKeyParam], lockUtms) => {
-        const expected = new URL(destination);
-        const clickId = "01jd3k5qv0r8t2x7m9c4b6n1pz";
-        let location = "";
-        expect(() => {
-          location = buildDestination({
-            destinationUrl: destination,
-            utmParams: LINK_PARAMS,
-            lockUtms,
-            partnerKey: "jane-doe",
-            incomingSearch: searchOf(raw),
-            tracking: { clickIdParam, clickId, partnerKeyParam },
-          });
-        }).not.toThrow();
-        const url = new URL(location);
-        expect(url.origin).toBe(expected.origin);
-        expect(url.pathname).toBe(expected.pathname);
-        expect(url.hash).toBe(expected.hash);
-        expect(countNamed(url, clickIdParam)).toEqual([clickId]);
-        expect(countNamed(url, partnerKeyParam)).toEqual(["jane-doe"]);
-      }),
+      fc.property(
+        destinationUrl,
+        hostileQuery,
+        trackingNames,
+        fc.boolean(),
+        (destination, raw, [clickIdParam, partnerKeyParam], lockUtms) => {
+          const expected = new URL(destination);
+          const clickId = "01jd3k5qv0r8t2x7m9c4b6n1pz";
+          let location = "";
+          expect(() => {
+            location = buildDestination({
+              destinationUrl: destination,
+              utmParams: LINK_PARAMS,
+              lockUtms,
+              partnerKey: "jane-doe",
+              incomingSearch: searchOf(raw),
+              tracking: { clickIdParam, clickId, partnerKeyParam },
+            });
+          }).not.toThrow();
+          const url = new URL(location);
+          expect(url.origin).toBe(expected.origin);
+          expect(url.pathname).toBe(expected.pathname);
+          expect(url.hash).toBe(expected.hash);
+          expect(countNamed(url, clickIdParam)).toEqual([clickId]);
+          expect(countNamed(url, partnerKeyParam)).toEqual(["jane-doe"]);
+        },
+      ),
       { numRuns: 600 },
     );
   });
@@ -257,9 +327,28 @@ describe("buildDestination: properties", () => {
 
   // A model of the documented layering, on decoded (name, value) pairs, compared with what a
   // destination's URL parser reads from the result.
-  const name = fc.constantFrom("a", "b", "tag", "utm_source", "UTM_Source", "utm_campaign", "café", "CAFÉ", "a b", "x&y", "k=v", "🎉", "ps_xid", "PS_Partner_Key");
+  const name = fc.constantFrom(
+    "a",
+    "b",
+    "tag",
+    "utm_source",
+    "UTM_Source",
+    "utm_campaign",
+    "café",
+    "CAFÉ",
+    "a b",
+    "x&y",
+    "k=v",
+    "🎉",
+    "ps_xid",
+    "PS_Partner_Key",
+  );
   const linkName = fc.constantFrom("a", "tag", "utm_source", "utm_campaign", "café", "x&y");
-  const value = fc.oneof(fc.constant(undefined), fc.string({ maxLength: 6 }), fc.constantFrom("a+b", "100%", "=&#?/", "中文", "{partner_key}"));
+  const value = fc.oneof(
+    fc.constant(undefined),
+    fc.string({ maxLength: 6 }),
+    fc.constantFrom("a+b", "100%", "=&#?/", "中文", "{partner_key}"),
+  );
   const pairs = (names: fc.Arbitrary<string>) => fc.array(fc.tuple(names, value), { maxLength: 6 });
   const isTracking = (n: string) => n.toLowerCase() === "ps_xid" || n.toLowerCase() === "ps_partner_key";
 
@@ -301,8 +390,14 @@ describe("buildDestination: properties", () => {
           const locked = new Set<string>(lockUtms ? link.map(([n]) => n.toLowerCase()) : []);
           let expected = decoded(own).filter(([n]) => !isTracking(n));
           expected = overlay(expected, linkPairs);
-          expected = overlay(expected, decoded(visitor).filter(([n]) => !isTracking(n) && !locked.has(n.toLowerCase())));
-          expected = expected.concat([["ps_xid", "01click"], ["ps_partner_key", "jane"]]);
+          expected = overlay(
+            expected,
+            decoded(visitor).filter(([n]) => !isTracking(n) && !locked.has(n.toLowerCase())),
+          );
+          expected = expected.concat([
+            ["ps_xid", "01click"],
+            ["ps_partner_key", "jane"],
+          ]);
           const url = new URL(location);
           expect([...url.searchParams]).toEqual(expected);
           expect(url.hash).toBe("#f");
@@ -333,7 +428,9 @@ describe("query precedence through the edge", () => {
     );
 
     await updateDefaultLink(env, group.companyId, await originalLinkId(group.id), { lockUtms: true });
-    const locked = await edgeFetch(`https://${hostname}/ravi?utm_campaign=spring&utm%5Fsource=x&UTM_SOURCE=y&Utm_Campaign=z&utm_medium=email&plan=pro`);
+    const locked = await edgeFetch(
+      `https://${hostname}/ravi?utm_campaign=spring&utm%5Fsource=x&UTM_SOURCE=y&Utm_Campaign=z&utm_medium=email&plan=pro`,
+    );
     await locked.text();
     const lockedXid = clickIdOf(locked);
     expect(locationOf(locked)).toBe(
@@ -342,7 +439,9 @@ describe("query precedence through the edge", () => {
   });
 
   it("never lets the visitor's query set or duplicate the tracking params", async () => {
-    const { hostname, companyId, groupId } = await createCompanyFixture({ destinationUrl: "https://dest.example/landing" });
+    const { hostname, companyId, groupId } = await createCompanyFixture({
+      destinationUrl: "https://dest.example/landing",
+    });
     await addPartner(companyId, groupId, "kim");
     const response = await edgeFetch(
       `https://${hostname}/kim?ps_xid=evil&PS_XID=evil&ps%5Fxid=evil&ps_xid=evil2&ps_partner_key=mallory&PS_Partner_Key&keep=1`,
@@ -355,10 +454,14 @@ describe("query precedence through the edge", () => {
   });
 
   it("honours the company's tracking parameter names; the default names then pass as plain params", async () => {
-    const { hostname, companyId, groupId } = await createCompanyFixture({ destinationUrl: "https://dest.example/landing" });
+    const { hostname, companyId, groupId } = await createCompanyFixture({
+      destinationUrl: "https://dest.example/landing",
+    });
     await addPartner(companyId, groupId, "tom");
     await updateCompanySettings(env, companyId, { clickIdParam: "ref_click", partnerKeyParam: "ref_partner" });
-    const response = await edgeFetch(`https://${hostname}/tom?ref_partner=mallory&REF_CLICK=evil&ps_xid=kept&ps_partner_key=kept2`);
+    const response = await edgeFetch(
+      `https://${hostname}/tom?ref_partner=mallory&REF_CLICK=evil&ps_xid=kept&ps_partner_key=kept2`,
+    );
     await response.text();
     const clickId = clickIdOf(response, "ref_click");
     expect(locationOf(response)).toBe(
@@ -394,18 +497,25 @@ describe("query precedence through the edge", () => {
     // Reachable through the admin API: custom_params {"ps_xid": "…"} passes validation.
     const { hostname, companyId, groupId } = await createCompanyFixture({
       destinationUrl: "https://dest.example/landing",
-      utmParams: [["utm_source", "partner"], ["ps_xid", "static"]],
+      utmParams: [
+        ["utm_source", "partner"],
+        ["ps_xid", "static"],
+      ],
     });
     await addPartner(companyId, groupId, "max");
     const response = await edgeFetch(`https://${hostname}/max`);
     await response.text();
     const clickId = parseSetCookie(response.headers.get("set-cookie")!).value.split(".")[0]!;
     expect(new URL(locationOf(response)).searchParams.getAll("ps_xid")).toEqual([clickId]);
-    expect(locationOf(response)).toBe(`https://dest.example/landing?utm_source=partner&ps_xid=${clickId}&ps_partner_key=max`);
+    expect(locationOf(response)).toBe(
+      `https://dest.example/landing?utm_source=partner&ps_xid=${clickId}&ps_partner_key=max`,
+    );
   });
 
   it("gives exactly one partner key after the company renames its param to one a link already uses", async () => {
-    const { hostname, companyId, groupId } = await createCompanyFixture({ destinationUrl: "https://dest.example/landing" });
+    const { hostname, companyId, groupId } = await createCompanyFixture({
+      destinationUrl: "https://dest.example/landing",
+    });
     await createDefaultLink(env, companyId, groupId, {
       title: "Docs",
       destinationUrl: "https://dest.example/docs",
@@ -423,10 +533,14 @@ describe("query precedence through the edge", () => {
   it("refuses a UTM value that is not valid Unicode, and redirects anyway if one was stored", async () => {
     // A lone surrogate passes JSON parsing (JSON "\ud800" in `utm` or `custom_params`); it must be
     // refused at write time, and a stored one (older data) must never break the link.
-    const { hostname, companyId, groupId } = await createCompanyFixture({ destinationUrl: "https://dest.example/landing" });
+    const { hostname, companyId, groupId } = await createCompanyFixture({
+      destinationUrl: "https://dest.example/landing",
+    });
     await addPartner(companyId, groupId, "sam");
     const linkId = await originalLinkId(groupId);
-    const refused = await updateDefaultLink(env, companyId, linkId, { utmParams: [["utm_term", "a\ud800b"]] }).catch((error) => error);
+    const refused = await updateDefaultLink(env, companyId, linkId, { utmParams: [["utm_term", "a\ud800b"]] }).catch(
+      (error) => error,
+    );
     expect(refused).toBeInstanceOf(ApiError);
     expect(refused.status).toBe(422);
     expect(refused.errors).toEqual([{ field: "utmParams.0.1", message: "must be valid Unicode text" }]);

@@ -80,7 +80,11 @@ describe("links that are switched off", () => {
   it("an archived partner's slugs go to the fallback", async () => {
     const { hostname, companyId, groupId } = await createCompanyFixture({ fallbackUrl: FALLBACK });
     const partner = await addPartner(companyId, groupId, "gone");
-    await createDefaultLink(env, companyId, groupId, { title: "Docs", destinationUrl: "https://dest.example/docs", linkText: "docs" });
+    await createDefaultLink(env, companyId, groupId, {
+      title: "Docs",
+      destinationUrl: "https://dest.example/docs",
+      linkText: "docs",
+    });
     await updatePartner(env, companyId, partner.id, { status: "archived" });
     await expectFallback(await edgeFetch(`https://${hostname}/gone`), "gone");
     await expectFallback(await edgeFetch(`https://${hostname}/gone--docs`), "gone--docs");
@@ -88,7 +92,10 @@ describe("links that are switched off", () => {
 
   it("an archived group's partners' slugs go to the fallback", async () => {
     const { hostname, companyId } = await createCompanyFixture({ fallbackUrl: FALLBACK });
-    const seasonal = await createGroup(env, companyId, { name: "Seasonal", destinationUrl: "https://dest.example/season" });
+    const seasonal = await createGroup(env, companyId, {
+      name: "Seasonal",
+      destinationUrl: "https://dest.example/season",
+    });
     await addPartner(companyId, seasonal.id, "summer");
     const before = await edgeFetch(`https://${hostname}/summer`);
     await before.text();
@@ -124,7 +131,10 @@ describe("default links", () => {
   it("a deleted default link's slugs lead to the group's original link, with the original link's UTMs", async () => {
     const { hostname, companyId, groupId } = await createCompanyFixture({
       destinationUrl: "https://dest.example/home?ref=partners",
-      utmParams: [["utm_source", "partner"], ["utm_campaign", "{partner_key}"]],
+      utmParams: [
+        ["utm_source", "partner"],
+        ["utm_campaign", "{partner_key}"],
+      ],
     });
     await addPartner(companyId, groupId, "jane");
     const pricing = await createDefaultLink(env, companyId, groupId, {
@@ -136,7 +146,9 @@ describe("default links", () => {
     });
     const before = await edgeFetch(`https://${hostname}/jane--pricing`);
     await before.text();
-    expect(locationOf(before)).toBe(`https://dest.example/pricing?utm_content=pricing&ps_xid=${clickIdOf(before)}&ps_partner_key=jane#plans`);
+    expect(locationOf(before)).toBe(
+      `https://dest.example/pricing?utm_content=pricing&ps_xid=${clickIdOf(before)}&ps_partner_key=jane#plans`,
+    );
 
     await deleteDefaultLink(env, companyId, pricing.id);
     const after = await edgeFetch(`https://${hostname}/jane--pricing?utm_campaign=spring`);
@@ -153,8 +165,16 @@ describe("default links", () => {
 describe("moved partners", () => {
   it("resolve their existing slugs through the new group: same link text → that link, else the new group's original", async () => {
     const { hostname, companyId, groupId } = await createCompanyFixture({ destinationUrl: "https://dest.example/a" });
-    await createDefaultLink(env, companyId, groupId, { title: "Docs", destinationUrl: "https://dest.example/a-docs", linkText: "docs" });
-    await createDefaultLink(env, companyId, groupId, { title: "Pricing", destinationUrl: "https://dest.example/a-pricing", linkText: "pricing" });
+    await createDefaultLink(env, companyId, groupId, {
+      title: "Docs",
+      destinationUrl: "https://dest.example/a-docs",
+      linkText: "docs",
+    });
+    await createDefaultLink(env, companyId, groupId, {
+      title: "Pricing",
+      destinationUrl: "https://dest.example/a-pricing",
+      linkText: "pricing",
+    });
     const partner = await addPartner(companyId, groupId, "jane");
     const warm = await edgeFetch(`https://${hostname}/jane--docs`);
     await warm.text();
@@ -171,7 +191,11 @@ describe("moved partners", () => {
       utmParams: [["utm_content", "docs-{partner_key}"]],
       linkText: "docs",
     });
-    await createDefaultLink(env, companyId, resellers.id, { title: "FAQ", destinationUrl: "https://dest.example/b-faq", linkText: "faq" });
+    await createDefaultLink(env, companyId, resellers.id, {
+      title: "FAQ",
+      destinationUrl: "https://dest.example/b-faq",
+      linkText: "faq",
+    });
     await movePartner(env, companyId, partner.id, resellers.id);
 
     const expectations: [string, (xid: string) => string][] = [
@@ -189,7 +213,9 @@ describe("moved partners", () => {
       expect(locationOf(response), slug).toBe(expected(clickIdOf(response)));
     }
     // Slugs are never rewritten: the old ones are all still there.
-    const rows = await env.DB.prepare("SELECT slug FROM partner_links WHERE partner_id = ? ORDER BY slug").bind(partner.id).all<{ slug: string }>();
+    const rows = await env.DB.prepare("SELECT slug FROM partner_links WHERE partner_id = ? ORDER BY slug")
+      .bind(partner.id)
+      .all<{ slug: string }>();
     expect(rows.results.map((row) => row.slug)).toEqual(["jane", "jane--docs", "jane--faq", "jane--pricing"]);
   });
 });

@@ -4,7 +4,9 @@ import { describe, expect, it } from "vitest";
 import { addPartner, createCompanyFixture, edgeFetch, eventually } from "../helpers/fixtures";
 
 async function rawKind(clickId: string) {
-  const row = await env.DB.prepare("SELECT kind FROM clicks WHERE click_id = ?").bind(clickId).first<{ kind: string }>();
+  const row = await env.DB.prepare("SELECT kind FROM clicks WHERE click_id = ?")
+    .bind(clickId)
+    .first<{ kind: string }>();
   return row?.kind ?? null;
 }
 
@@ -16,9 +18,21 @@ async function countedClicks(partnerId: string) {
 }
 
 const cases: [string, RequestInit, string][] = [
-  ["Googlebot", { headers: { "user-agent": "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)" } }, "bot"],
-  ["Slack link preview", { headers: { "user-agent": "Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)" } }, "bot"],
-  ["Facebook preview", { headers: { "user-agent": "facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)" } }, "bot"],
+  [
+    "Googlebot",
+    { headers: { "user-agent": "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)" } },
+    "bot",
+  ],
+  [
+    "Slack link preview",
+    { headers: { "user-agent": "Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)" } },
+    "bot",
+  ],
+  [
+    "Facebook preview",
+    { headers: { "user-agent": "facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)" } },
+    "bot",
+  ],
   ["curl", { headers: { "user-agent": "curl/8.5.0" } }, "bot"],
   ["no user agent", { headers: { "user-agent": "" } }, "bot"],
   ["HEAD", { method: "HEAD" }, "head"],

@@ -1,7 +1,13 @@
 // The redirect as a customer's browser sees it: status, exact Location, cookie, headers.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { addPartner, addVerifiedLinkDomain, createCompanyFixture, createDefaultLink, edgeFetch } from "../helpers/fixtures";
+import {
+  addPartner,
+  addVerifiedLinkDomain,
+  createCompanyFixture,
+  createDefaultLink,
+  edgeFetch,
+} from "../helpers/fixtures";
 import { locationOf, parseSetCookie } from "../helpers/redirect";
 
 /** 26 characters of lower-case Crockford base32. */
@@ -67,7 +73,9 @@ describe("redirect: status, Location and headers", () => {
       expect(head.headers.get(name), name).toBe(get.headers.get(name));
     }
     // Same cookie attributes as the GET, only the click id differs.
-    expect(cookie.raw.replace(cookie.clickId, "X")).toBe(trackingCookieOf(get).raw.replace(trackingCookieOf(get).clickId, "X"));
+    expect(cookie.raw.replace(cookie.clickId, "X")).toBe(
+      trackingCookieOf(get).raw.replace(trackingCookieOf(get).clickId, "X"),
+    );
   });
 
   it("matches slugs case-insensitively and accepts a trailing slash", async () => {
@@ -108,7 +116,9 @@ describe("redirect: the tracking cookie", () => {
     const response = await edgeFetch(`https://${hostname}/jane-doe`);
     await response.text();
     const cookie = trackingCookieOf(response);
-    expect(cookie.raw).toBe(`edgeref_ref=${cookie.clickId}.jane-doe; Max-Age=${90 * DAY_SECONDS}; Path=/; SameSite=Lax; Secure`);
+    expect(cookie.raw).toBe(
+      `edgeref_ref=${cookie.clickId}.jane-doe; Max-Age=${90 * DAY_SECONDS}; Path=/; SameSite=Lax; Secure`,
+    );
     expect(cookie.attributes.get("max-age")).toBe("7776000");
     expect(cookie.attributes.get("path")).toBe("/");
     expect(cookie.attributes.get("samesite")).toBe("Lax");
@@ -124,7 +134,10 @@ describe("redirect: the tracking cookie", () => {
     const seen = new Set<string>();
     let previous = "";
     for (let i = 0; i < 5; i++) {
-      const response = await edgeFetch(`https://${hostname}/jane-doe`, previous ? { headers: { cookie: `edgeref_ref=${previous}` } } : {});
+      const response = await edgeFetch(
+        `https://${hostname}/jane-doe`,
+        previous ? { headers: { cookie: `edgeref_ref=${previous}` } } : {},
+      );
       await response.text();
       const cookie = trackingCookieOf(response);
       expect(new URL(locationOf(response)).searchParams.get("ps_xid")).toBe(cookie.clickId);
@@ -147,11 +160,17 @@ describe("redirect: the tracking cookie", () => {
 
   it("uses the link domain's cookie domain when one is set, and is host-only otherwise", async () => {
     const parent = `${crypto.randomUUID().slice(0, 8)}.example`;
-    const { hostname, companyId } = await setup({ hostname: `try.${parent}`, cookieDomain: parent, attributionWindowDays: 30 });
+    const { hostname, companyId } = await setup({
+      hostname: `try.${parent}`,
+      cookieDomain: parent,
+      attributionWindowDays: 30,
+    });
     const response = await edgeFetch(`https://${hostname}/jane-doe`);
     await response.text();
     const cookie = trackingCookieOf(response);
-    expect(cookie.raw).toBe(`edgeref_ref=${cookie.clickId}.jane-doe; Max-Age=2592000; Path=/; SameSite=Lax; Domain=${parent}; Secure`);
+    expect(cookie.raw).toBe(
+      `edgeref_ref=${cookie.clickId}.jane-doe; Max-Age=2592000; Path=/; SameSite=Lax; Domain=${parent}; Secure`,
+    );
 
     // A second hostname of the same company: one whose cookie domain is itself, one with none.
     const self = `go.${crypto.randomUUID().slice(0, 8)}.example`;
@@ -175,7 +194,9 @@ describe("redirect: the tracking cookie", () => {
       await response.text();
       expect(response.status, origin).toBe(302);
       const cookie = trackingCookieOf(response);
-      expect(cookie.raw, origin).toBe(`edgeref_ref=${cookie.clickId}.jane-doe; Max-Age=7776000; Path=/; SameSite=Lax; Secure`);
+      expect(cookie.raw, origin).toBe(
+        `edgeref_ref=${cookie.clickId}.jane-doe; Max-Age=7776000; Path=/; SameSite=Lax; Secure`,
+      );
     }
   });
 

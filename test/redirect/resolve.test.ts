@@ -2,14 +2,13 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
+import { updateCompanySettings } from "../../src/companies/service";
 import { createEdgeApp } from "../../src/redirect/app";
 import { IsolateCache } from "../../src/redirect/isolate-cache";
-import { updateCompanySettings } from "../../src/companies/service";
 import { recordKeys, writeBackKey } from "../../src/redirect/records";
-import { resolveRoute, WRITE_BACK_TTL_SECONDS, type ResolverDeps } from "../../src/redirect/resolve";
+import { type ResolverDeps, resolveRoute, WRITE_BACK_TTL_SECONDS } from "../../src/redirect/resolve";
 import { addPartner, createCompanyFixture } from "../helpers/fixtures";
 import { failingKv, rejectingDb, throwingDb, throwingKv } from "../helpers/redirect";
-
 
 function cacheAt(clock: { now: number }) {
   return new IsolateCache({ maxEntries: 100, freshMs: 1_000, missFreshMs: 1_000, now: () => clock.now });
@@ -22,7 +21,12 @@ describe("resolveRoute", () => {
     await env.LINKS_KV.delete(recordKeys.slug(companyId, "jane"));
     const prepare = vi.spyOn(env.DB, "prepare");
     const pending: Promise<unknown>[] = [];
-    const deps: ResolverDeps = { db: env.DB, kv: env.LINKS_KV, cache: cacheAt({ now: Date.now() }), waitUntil: (p) => pending.push(p) };
+    const deps: ResolverDeps = {
+      db: env.DB,
+      kv: env.LINKS_KV,
+      cache: cacheAt({ now: Date.now() }),
+      waitUntil: (p) => pending.push(p),
+    };
     const route = await resolveRoute(deps, hostname, "jane");
     expect(prepare).toHaveBeenCalledTimes(1);
     prepare.mockRestore();
@@ -35,7 +39,11 @@ describe("resolveRoute", () => {
     expect(await env.LINKS_KV.get(key)).toBeNull();
     const [listed] = (await env.LINKS_KV.list({ prefix: writeBackKey(key) })).keys;
     expect(listed!.expiration! * 1000 - Date.now()).toBeLessThanOrEqual(WRITE_BACK_TTL_SECONDS * 1000);
-    const again = await resolveRoute({ ...deps, db: throwingDb, cache: cacheAt({ now: Date.now() }) }, hostname, "jane");
+    const again = await resolveRoute(
+      { ...deps, db: throwingDb, cache: cacheAt({ now: Date.now() }) },
+      hostname,
+      "jane",
+    );
     expect(again.slug).toEqual(route.slug);
   });
 
@@ -45,17 +53,24 @@ describe("resolveRoute", () => {
     const companyKey = recordKeys.company(companyId);
     // This location's KV has not seen the company record yet: its reads miss.
     const notPropagated = {
-      get: (key: string, options: unknown) => (key === companyKey ? Promise.resolve(null) : env.LINKS_KV.get(key, options as "json")),
+      get: (key: string, options: unknown) =>
+        key === companyKey ? Promise.resolve(null) : env.LINKS_KV.get(key, options as "json"),
       put: (key: string, value: string, options: KVNamespacePutOptions) => env.LINKS_KV.put(key, value, options),
     } as unknown as KVNamespace;
     const pending: Promise<unknown>[] = [];
-    await resolveRoute({ db: env.DB, kv: notPropagated, cache: cacheAt({ now: Date.now() }), waitUntil: (p) => pending.push(p) }, hostname, "jane");
+    await resolveRoute(
+      { db: env.DB, kv: notPropagated, cache: cacheAt({ now: Date.now() }), waitUntil: (p) => pending.push(p) },
+      hostname,
+      "jane",
+    );
     await Promise.all(pending);
 
     const keys = (await env.LINKS_KV.list({ prefix: companyKey })).keys;
     expect(keys.map((k) => k.name)).toEqual([companyKey]);
     expect(keys[0]!.expiration).toBeUndefined(); // still the admin's record, not an expiring copy
-    expect(await env.LINKS_KV.get(writeBackKey(companyKey), "json")).toMatchObject({ fallbackUrl: "https://acme.example/old" });
+    expect(await env.LINKS_KV.get(writeBackKey(companyKey), "json")).toMatchObject({
+      fallbackUrl: "https://acme.example/old",
+    });
 
     await updateCompanySettings(env, companyId, { fallbackUrl: "https://acme.example/new" });
     expect(await env.LINKS_KV.get(writeBackKey(companyKey))).toBeNull();
@@ -114,7 +129,11 @@ describe("resolveRoute", () => {
 
 describe("edge under storage failure", () => {
   const clock = { now: Date.now() };
-  async function fetchWith(app: ReturnType<typeof createEdgeApp>, url: string, stores: { DB?: D1Database; LINKS_KV?: KVNamespace }) {
+  async function fetchWith(
+    app: ReturnType<typeof createEdgeApp>,
+    url: string,
+    stores: { DB?: D1Database; LINKS_KV?: KVNamespace },
+  ) {
     const ctx = createExecutionContext();
     const response = await app.fetch(new Request(url), { ...env, ...stores }, ctx);
     await waitOnExecutionContext(ctx);
@@ -123,7 +142,9 @@ describe("edge under storage failure", () => {
   const edgeApp = () => createEdgeApp({ cache: cacheAt(clock), clickSink: () => ({ send: async () => undefined }) });
 
   it("sends a slug no cache knows to the company's fallback URL while D1 is down", async () => {
-    const { hostname, companyId, groupId } = await createCompanyFixture({ fallbackUrl: "https://acme.example/partners" });
+    const { hostname, companyId, groupId } = await createCompanyFixture({
+      fallbackUrl: "https://acme.example/partners",
+    });
     await addPartner(companyId, groupId, "jane");
     await env.LINKS_KV.delete(recordKeys.slug(companyId, "jane")); // only D1 knows the slug now
     const errors = vi.spyOn(console, "error").mockImplementation(() => {});
@@ -135,7 +156,9 @@ describe("edge under storage failure", () => {
   });
 
   it("keeps redirecting from stale isolate entries when KV and D1 both fail", async () => {
-    const { hostname, companyId, groupId } = await createCompanyFixture({ destinationUrl: "https://dest.example/landing" });
+    const { hostname, companyId, groupId } = await createCompanyFixture({
+      destinationUrl: "https://dest.example/landing",
+    });
     await addPartner(companyId, groupId, "jane");
     const app = edgeApp();
     expect((await fetchWith(app, `https://${hostname}/jane`, {})).status).toBe(302); // warms this isolate
@@ -144,11 +167,15 @@ describe("edge under storage failure", () => {
     const response = await fetchWith(app, `https://${hostname}/jane`, { DB: rejectingDb, LINKS_KV: failingKv });
     errors.mockRestore();
     expect(response.status).toBe(302);
-    expect(response.headers.get("location")).toMatch(/^https:\/\/dest\.example\/landing\?ps_xid=[0-9a-z]+&ps_partner_key=jane$/);
+    expect(response.headers.get("location")).toMatch(
+      /^https:\/\/dest\.example\/landing\?ps_xid=[0-9a-z]+&ps_partner_key=jane$/,
+    );
   });
 
   it("shows the 404 page, never a 5xx, when nothing answers (rejecting or throwing storage)", async () => {
-    const { hostname, companyId, groupId } = await createCompanyFixture({ fallbackUrl: "https://acme.example/partners" });
+    const { hostname, companyId, groupId } = await createCompanyFixture({
+      fallbackUrl: "https://acme.example/partners",
+    });
     await addPartner(companyId, groupId, "jane");
     const errors = vi.spyOn(console, "error").mockImplementation(() => {});
     const down = await fetchWith(edgeApp(), `https://${hostname}/jane`, { DB: rejectingDb, LINKS_KV: failingKv });
@@ -166,17 +193,27 @@ describe("edge reads from KV", () => {
   it("passes cacheTtl: 30 (KV's edge cache, Cloudflare's minimum) on every read of a redirect", async () => {
     const { hostname, companyId, groupId } = await createCompanyFixture();
     await addPartner(companyId, groupId, "jane");
-    const get = vi.fn((key: string, options?: unknown) => env.LINKS_KV.get(key, options as KVNamespaceGetOptions<"json">));
+    const get = vi.fn((key: string, options?: unknown) =>
+      env.LINKS_KV.get(key, options as KVNamespaceGetOptions<"json">),
+    );
     const put = vi.fn(async () => undefined);
     const spyKv = { get, put } as unknown as KVNamespace;
-    const app = createEdgeApp({ cache: cacheAt({ now: Date.now() }), clickSink: () => ({ send: async () => undefined }) });
+    const app = createEdgeApp({
+      cache: cacheAt({ now: Date.now() }),
+      clickSink: () => ({ send: async () => undefined }),
+    });
     const ctx = createExecutionContext();
     const response = await app.fetch(new Request(`https://${hostname}/jane`), { ...env, LINKS_KV: spyKv }, ctx);
     await waitOnExecutionContext(ctx);
     expect(response.status).toBe(302);
     // Host, company, slug and group records, all found in KV (the admin side wrote them through).
     expect(get.mock.calls.map(([key]) => key).sort()).toEqual(
-      [recordKeys.host(hostname), recordKeys.company(companyId), recordKeys.slug(companyId, "jane"), recordKeys.group(groupId)].sort(),
+      [
+        recordKeys.host(hostname),
+        recordKeys.company(companyId),
+        recordKeys.slug(companyId, "jane"),
+        recordKeys.group(groupId),
+      ].sort(),
     );
     for (const [key, options] of get.mock.calls) expect(options, key).toEqual({ type: "json", cacheTtl: 30 });
     expect(put).not.toHaveBeenCalled();

@@ -56,8 +56,8 @@ describe("security: open redirects and odd paths", () => {
     "/jane-doe%00",
     "/jane-doe;evil.com",
     "/jane-doe.evil.com",
-    "/" + "a".repeat(101),
-    "/" + "jane-doe".repeat(2000),
+    `/${"a".repeat(101)}`,
+    `/${"jane-doe".repeat(2000)}`,
     "/j%C3%A4ne",
     "/jäne",
     "/🎉",
@@ -77,7 +77,7 @@ describe("security: open redirects and odd paths", () => {
 
   it("answers the paths that cannot be slugs with the 404 page (validated before any lookup)", async () => {
     const { hostname } = await setup();
-    for (const path of ["/", "/favicon.ico", "/" + "a".repeat(101), "/j%C3%A4ne", "/a/b/c", "/jane-doe%40evil.com"]) {
+    for (const path of ["/", "/favicon.ico", `/${"a".repeat(101)}`, "/j%C3%A4ne", "/a/b/c", "/jane-doe%40evil.com"]) {
       const response = await edgeFetch(`https://${hostname}${path}`);
       const body = await response.text();
       expect(response.status, path).toBe(404);
@@ -90,18 +90,25 @@ describe("security: open redirects and odd paths", () => {
     /** One request through a fresh edge app (empty isolate cache) whose D1 and KV record every use. */
     async function withRecordingStorage(url: string, method = "GET") {
       const storage = recordingStorage();
-      const app = createEdgeApp({ cache: new IsolateCache({ maxEntries: 100, freshMs: 1_000, missFreshMs: 1_000 }), clickSink: () => ({ send: async () => undefined }) });
+      const app = createEdgeApp({
+        cache: new IsolateCache({ maxEntries: 100, freshMs: 1_000, missFreshMs: 1_000 }),
+        clickSink: () => ({ send: async () => undefined }),
+      });
       const ctx = createExecutionContext();
       const errors = vi.spyOn(console, "error").mockImplementation(() => {});
-      const response = await app.fetch(new Request(url, { method }), { ...env, DB: storage.DB, LINKS_KV: storage.LINKS_KV }, ctx);
+      const response = await app.fetch(
+        new Request(url, { method }),
+        { ...env, DB: storage.DB, LINKS_KV: storage.LINKS_KV },
+        ctx,
+      );
       await waitOnExecutionContext(ctx);
       errors.mockRestore();
       return { response, body: await response.text(), calls: storage.calls };
     }
 
     it.each([
-      ["too long", "/" + "a".repeat(101)],
-      ["far too long", "/" + "jane-doe".repeat(2000)],
+      ["too long", `/${"a".repeat(101)}`],
+      ["far too long", `/${"jane-doe".repeat(2000)}`],
       ["non-ASCII, encoded", "/j%C3%A4ne"],
       ["non-ASCII, raw", "/jäne"],
       ["emoji", "/🎉"],
@@ -123,11 +130,17 @@ describe("security: open redirects and odd paths", () => {
     });
 
     it("a valid slug nobody created does reach storage (so the recorder sees lookups)", async () => {
-      for (const path of ["/jane-doe", "/" + "a".repeat(100), "/JANE--Pricing"]) {
+      for (const path of ["/jane-doe", `/${"a".repeat(100)}`, "/JANE--Pricing"]) {
         const { response, calls } = await withRecordingStorage(`https://links.example${path}`);
         expect(response.status, path).toBe(404);
-        expect(calls.some((call) => call.startsWith("LINKS_KV.get(")), path).toBe(true);
-        expect(calls.some((call) => call.startsWith("DB.prepare(")), path).toBe(true);
+        expect(
+          calls.some((call) => call.startsWith("LINKS_KV.get(")),
+          path,
+        ).toBe(true);
+        expect(
+          calls.some((call) => call.startsWith("DB.prepare(")),
+          path,
+        ).toBe(true);
       }
     });
   });
@@ -135,7 +148,10 @@ describe("security: open redirects and odd paths", () => {
   it("answers other methods without a redirect and without a 5xx", async () => {
     const { hostname } = await setup();
     for (const method of ["POST", "PUT", "DELETE", "PATCH", "OPTIONS"]) {
-      const response = await edgeFetch(`https://${hostname}/jane-doe`, { method, ...(method === "OPTIONS" ? {} : { body: "x" }) });
+      const response = await edgeFetch(`https://${hostname}/jane-doe`, {
+        method,
+        ...(method === "OPTIONS" ? {} : { body: "x" }),
+      });
       await response.text();
       expect(response.status, method).toBeLessThan(500);
       expect(response.headers.get("location"), method).toBeNull();
@@ -145,7 +161,9 @@ describe("security: open redirects and odd paths", () => {
 
   it("keeps `next=https://evil.com` a plain parameter on the real destination", async () => {
     const { hostname } = await setup();
-    const response = await edgeFetch(`https://${hostname}/jane-doe?next=https://evil.com&redirect=//evil.com&url=%2F%2Fevil.com`);
+    const response = await edgeFetch(
+      `https://${hostname}/jane-doe?next=https://evil.com&redirect=//evil.com&url=%2F%2Fevil.com`,
+    );
     await response.text();
     expect(response.status).toBe(302);
     const location = new URL(locationOf(response));
@@ -175,7 +193,10 @@ describe("security: open redirects and odd paths", () => {
   it("never serves one company's slug on another company's hostname", async () => {
     const a = await createCompanyFixture({ destinationUrl: "https://company-a.example/" });
     await addPartner(a.companyId, a.groupId, "shared-key");
-    const b = await createCompanyFixture({ destinationUrl: "https://company-b.example/", fallbackUrl: "https://b-fallback.example/" });
+    const b = await createCompanyFixture({
+      destinationUrl: "https://company-b.example/",
+      fallbackUrl: "https://b-fallback.example/",
+    });
     const c = await createCompanyFixture({ destinationUrl: "https://company-c.example/" });
 
     // On A's own hostname the slug works…

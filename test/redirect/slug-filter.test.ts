@@ -2,7 +2,8 @@
 import { describe, expect, it } from "vitest";
 import { BITS_PER_SLUG, SlugFilter } from "../../src/redirect/slug-filter";
 
-const slugs = (n: number, prefix: string) => Array.from({ length: n }, (_, i) => `${prefix}-${i}-${(i * 2654435761) % 9973}`);
+const slugs = (n: number, prefix: string) =>
+  Array.from({ length: n }, (_, i) => `${prefix}-${i}-${(i * 2654435761) % 9973}`);
 
 describe("SlugFilter", () => {
   it("knows every slug it holds and rejects about 99% of the others, also when full", async () => {

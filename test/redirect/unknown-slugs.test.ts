@@ -3,15 +3,15 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
+import { createGroup } from "../../src/groups/service";
 import { LimitedClients } from "../../src/lib/limited-clients";
+import { updatePartner } from "../../src/partners/service";
 import { createEdgeApp } from "../../src/redirect/app";
 import { IsolateCache } from "../../src/redirect/isolate-cache";
 import { recordKeys, writeBackKey } from "../../src/redirect/records";
 import { UNKNOWN_HOST_TTL_SECONDS } from "../../src/redirect/resolve";
 import { loadSlugsVersion, SlugFilter, slugFilterKey } from "../../src/redirect/slug-filter";
 import { SLUG_FILTER_CONFIRM_MS, SlugFilterCache } from "../../src/redirect/slug-filter-cache";
-import { updatePartner } from "../../src/partners/service";
-import { createGroup } from "../../src/groups/service";
 import { addPartner, createCompanyFixture, createDefaultLink, edgeFetch } from "../helpers/fixtures";
 import { countingDb, locationOf, recordingStorage } from "../helpers/redirect";
 
@@ -56,7 +56,9 @@ async function companyWithPartners(...keys: string[]) {
 }
 
 async function companySlugs(companyId: string): Promise<string[]> {
-  const { results } = await env.DB.prepare("SELECT slug FROM partner_links WHERE company_id = ?").bind(companyId).all<{ slug: string }>();
+  const { results } = await env.DB.prepare("SELECT slug FROM partner_links WHERE company_id = ?")
+    .bind(companyId)
+    .all<{ slug: string }>();
   return results.map((row) => row.slug);
 }
 
@@ -99,9 +101,20 @@ describe("unknown slugs after warm-up", () => {
     expect(locationOf(miss)).toBe(FALLBACK);
 
     await addPartner(companyId, groupId, "new-partner");
-    await createDefaultLink(env, companyId, groupId, { title: "Pricing", destinationUrl: "https://dest.example/pricing", linkText: "pricing" });
-    const other = await createGroup(env, companyId, { name: "Resellers", destinationUrl: "https://dest.example/resellers" });
-    await createDefaultLink(env, companyId, other.id, { title: "Demo", destinationUrl: "https://dest.example/demo", linkText: "demo" });
+    await createDefaultLink(env, companyId, groupId, {
+      title: "Pricing",
+      destinationUrl: "https://dest.example/pricing",
+      linkText: "pricing",
+    });
+    const other = await createGroup(env, companyId, {
+      name: "Resellers",
+      destinationUrl: "https://dest.example/resellers",
+    });
+    await createDefaultLink(env, companyId, other.id, {
+      title: "Demo",
+      destinationUrl: "https://dest.example/demo",
+      linkText: "demo",
+    });
     const mover = await addPartner(companyId, groupId, "mover");
     await updatePartner(env, companyId, mover.id, { groupId: other.id }); // gains mover--demo
 
@@ -136,7 +149,9 @@ describe("unknown slugs after warm-up", () => {
       get(target, property) {
         if (property === "put") {
           return (key: string, ...rest: unknown[]) =>
-            key.startsWith("v1:slugs:") ? Promise.reject(new Error("KV PUT failed: 503")) : (target.put as Function).call(target, key, ...rest);
+            key.startsWith("v1:slugs:")
+              ? Promise.reject(new Error("KV PUT failed: 503"))
+              : (target.put as Function).call(target, key, ...rest);
         }
         const value = Reflect.get(target, property);
         return typeof value === "function" ? value.bind(target) : value;
@@ -224,7 +239,10 @@ describe("miss limiter (EDGE_MISS_LIMITER, per client IP)", () => {
     }
     // Its real links still redirect: one cached here (no storage), one the filter says may exist.
     const storage = recordingStorage();
-    const cached = await get(app, `https://${hostname}/jane-doe`, { ip: limitedIp, stores: { DB: storage.DB, LINKS_KV: storage.LINKS_KV } });
+    const cached = await get(app, `https://${hostname}/jane-doe`, {
+      ip: limitedIp,
+      stores: { DB: storage.DB, LINKS_KV: storage.LINKS_KV },
+    });
     expect(storage.calls).toEqual([]);
     expect(locationOf(cached).startsWith(`${DESTINATION}?`)).toBe(true);
     const looked = await get(app, `https://${hostname}/john-roe`, { ip: limitedIp });
@@ -233,7 +251,10 @@ describe("miss limiter (EDGE_MISS_LIMITER, per client IP)", () => {
     // Another IP still looks unknown slugs up.
     const other = recordingStorage();
     const errors = vi.spyOn(console, "error").mockImplementation(() => {});
-    await get(app, `https://${hostname}/${randomSlug()}`, { ip: otherIp, stores: { DB: other.DB, LINKS_KV: other.LINKS_KV } });
+    await get(app, `https://${hostname}/${randomSlug()}`, {
+      ip: otherIp,
+      stores: { DB: other.DB, LINKS_KV: other.LINKS_KV },
+    });
     errors.mockRestore();
     expect(other.calls.length).toBeGreaterThan(0);
   });

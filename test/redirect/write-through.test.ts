@@ -8,9 +8,9 @@ import { setReferralLinksEnabled } from "../../src/groups/service";
 import { claimLinkDomain, removeLinkDomain, verifyLinkDomain } from "../../src/link-domains/service";
 import { updateDefaultLink } from "../../src/links/service";
 import { updatePartner } from "../../src/partners/service";
-import { IsolateCache, ISOLATE_FRESH_MS } from "../../src/redirect/isolate-cache";
-import { recordKeys, type CompanyRecord, type GroupRecord } from "../../src/redirect/records";
-import { resolveRoute, type ResolverDeps } from "../../src/redirect/resolve";
+import { ISOLATE_FRESH_MS, IsolateCache } from "../../src/redirect/isolate-cache";
+import { type CompanyRecord, type GroupRecord, recordKeys } from "../../src/redirect/records";
+import { type ResolverDeps, resolveRoute } from "../../src/redirect/resolve";
 import { addPartner, createCompanyFixture, createDefaultLink, edgeFetch } from "../helpers/fixtures";
 import { clickIdOf, locationOf, originalLinkId, parseSetCookie, throwingDb } from "../helpers/redirect";
 
@@ -29,7 +29,10 @@ describe("write-through to the edge (same isolate, next redirect)", () => {
 
     await updateDefaultLink(env, companyId, await originalLinkId(groupId), {
       destinationUrl: "https://new.example/start?v=2#top",
-      utmParams: [["utm_source", "edgeref"], ["utm_campaign", "{partner_key}"]],
+      utmParams: [
+        ["utm_source", "edgeref"],
+        ["utm_campaign", "{partner_key}"],
+      ],
     });
     const after = await redirect(`https://${hostname}/jane`);
     expect(locationOf(after)).toBe(
@@ -45,10 +48,14 @@ describe("write-through to the edge (same isolate, next redirect)", () => {
     await addPartner(companyId, groupId, "jane");
     const url = `https://${hostname}/jane?utm_source=newsletter`;
     const open = await redirect(url);
-    expect(locationOf(open)).toBe(`https://dest.example/landing?utm_source=newsletter&ps_xid=${clickIdOf(open)}&ps_partner_key=jane`);
+    expect(locationOf(open)).toBe(
+      `https://dest.example/landing?utm_source=newsletter&ps_xid=${clickIdOf(open)}&ps_partner_key=jane`,
+    );
     await updateDefaultLink(env, companyId, await originalLinkId(groupId), { lockUtms: true });
     const locked = await redirect(url);
-    expect(locationOf(locked)).toBe(`https://dest.example/landing?utm_source=partner&ps_xid=${clickIdOf(locked)}&ps_partner_key=jane`);
+    expect(locationOf(locked)).toBe(
+      `https://dest.example/landing?utm_source=partner&ps_xid=${clickIdOf(locked)}&ps_partner_key=jane`,
+    );
     await updateDefaultLink(env, companyId, await originalLinkId(groupId), { lockUtms: false });
     expect(new URL(locationOf(await redirect(url))).searchParams.get("utm_source")).toBe("newsletter");
   });
@@ -56,8 +63,14 @@ describe("write-through to the edge (same isolate, next redirect)", () => {
   it("shows an edit of a non-original default link on its `key--text` slug", async () => {
     const { hostname, companyId, groupId } = await createCompanyFixture();
     await addPartner(companyId, groupId, "jane");
-    const docs = await createDefaultLink(env, companyId, groupId, { title: "Docs", destinationUrl: "https://dest.example/docs", linkText: "docs" });
-    expect(locationOf(await redirect(`https://${hostname}/jane--docs`))).toMatch(/^https:\/\/dest\.example\/docs\?ps_xid=/);
+    const docs = await createDefaultLink(env, companyId, groupId, {
+      title: "Docs",
+      destinationUrl: "https://dest.example/docs",
+      linkText: "docs",
+    });
+    expect(locationOf(await redirect(`https://${hostname}/jane--docs`))).toMatch(
+      /^https:\/\/dest\.example\/docs\?ps_xid=/,
+    );
     await updateDefaultLink(env, companyId, docs.id, { destinationUrl: "https://docs.example/v2" });
     const after = await redirect(`https://${hostname}/jane--docs`);
     expect(locationOf(after)).toBe(`https://docs.example/v2?ps_xid=${clickIdOf(after)}&ps_partner_key=jane`);
@@ -82,35 +95,53 @@ describe("write-through to the edge (same isolate, next redirect)", () => {
     const { hostname, companyId, groupId } = await createCompanyFixture();
     await addPartner(companyId, groupId, "jane");
     const warm = await redirect(`https://${hostname}/jane?xid=visitor`);
-    expect(locationOf(warm)).toBe(`https://dest.example/landing?xid=visitor&ps_xid=${clickIdOf(warm)}&ps_partner_key=jane`);
+    expect(locationOf(warm)).toBe(
+      `https://dest.example/landing?xid=visitor&ps_xid=${clickIdOf(warm)}&ps_partner_key=jane`,
+    );
 
-    await updateCompanySettings(env, companyId, { clickIdParam: "xid", partnerKeyParam: "via", attributionWindowDays: 7 });
+    await updateCompanySettings(env, companyId, {
+      clickIdParam: "xid",
+      partnerKeyParam: "via",
+      attributionWindowDays: 7,
+    });
     const after = await redirect(`https://${hostname}/jane?xid=visitor&ps_xid=kept`);
     const clickId = clickIdOf(after, "xid");
     expect(locationOf(after)).toBe(`https://dest.example/landing?ps_xid=kept&xid=${clickId}&via=jane`);
-    expect(after.headers.get("set-cookie")).toBe(`edgeref_ref=${clickId}.jane; Max-Age=604800; Path=/; SameSite=Lax; Secure`);
+    expect(after.headers.get("set-cookie")).toBe(
+      `edgeref_ref=${clickId}.jane; Max-Age=604800; Path=/; SameSite=Lax; Secure`,
+    );
   });
 
   it("shows the referral-links toggle on the next redirect, both ways", async () => {
     const { hostname, companyId, groupId } = await createCompanyFixture({ fallbackUrl: "https://fallback.example/" });
     await addPartner(companyId, groupId, "jane");
-    expect(locationOf(await redirect(`https://${hostname}/jane`))).toMatch(/^https:\/\/dest\.example\/landing\?ps_xid=/);
+    expect(locationOf(await redirect(`https://${hostname}/jane`))).toMatch(
+      /^https:\/\/dest\.example\/landing\?ps_xid=/,
+    );
     await setReferralLinksEnabled(env, companyId, groupId, false);
     const off = await redirect(`https://${hostname}/jane`);
     expect(locationOf(off)).toBe("https://fallback.example/");
     expect(off.headers.get("set-cookie")).toBeNull();
     await setReferralLinksEnabled(env, companyId, groupId, true);
-    expect(locationOf(await redirect(`https://${hostname}/jane`))).toMatch(/^https:\/\/dest\.example\/landing\?ps_xid=/);
+    expect(locationOf(await redirect(`https://${hostname}/jane`))).toMatch(
+      /^https:\/\/dest\.example\/landing\?ps_xid=/,
+    );
   });
 
   it("shows a partner's new key in the tracking params and cookie; the old slug keeps working", async () => {
-    const { hostname, companyId, groupId } = await createCompanyFixture({ utmParams: [["utm_campaign", "{partner_key}"]] });
+    const { hostname, companyId, groupId } = await createCompanyFixture({
+      utmParams: [["utm_campaign", "{partner_key}"]],
+    });
     const partner = await addPartner(companyId, groupId, "jane");
-    expect(new URL(locationOf(await redirect(`https://${hostname}/jane`))).searchParams.get("ps_partner_key")).toBe("jane");
+    expect(new URL(locationOf(await redirect(`https://${hostname}/jane`))).searchParams.get("ps_partner_key")).toBe(
+      "jane",
+    );
     await updatePartner(env, companyId, partner.id, { partnerKey: "jane-smith" });
     const after = await redirect(`https://${hostname}/jane`);
     const clickId = clickIdOf(after);
-    expect(locationOf(after)).toBe(`https://dest.example/landing?utm_campaign=jane-smith&ps_xid=${clickId}&ps_partner_key=jane-smith`);
+    expect(locationOf(after)).toBe(
+      `https://dest.example/landing?utm_campaign=jane-smith&ps_xid=${clickId}&ps_partner_key=jane-smith`,
+    );
     expect(parseSetCookie(after.headers.get("set-cookie")!).value).toBe(`${clickId}.jane-smith`);
   });
 
@@ -135,7 +166,11 @@ describe("write-through to the edge (same isolate, next redirect)", () => {
     const { hostname, companyId, groupId } = await createCompanyFixture();
     await addPartner(companyId, groupId, "jane");
     expect(locationOf(await redirect(`https://${hostname}/jane`))).toMatch(/^https:\/\/dest\.example\/landing\?/);
-    await createDefaultLink(env, companyId, groupId, { title: "Blog", destinationUrl: "https://blog.example/", linkText: "blog" });
+    await createDefaultLink(env, companyId, groupId, {
+      title: "Blog",
+      destinationUrl: "https://blog.example/",
+      linkText: "blog",
+    });
     const response = await redirect(`https://${hostname}/jane--blog`);
     expect(locationOf(response)).toBe(`https://blog.example/?ps_xid=${clickIdOf(response)}&ps_partner_key=jane`);
   });
@@ -177,7 +212,11 @@ describe("other isolates (their own cache, refreshed from KV)", () => {
     await updateCompanySettings(env, companyId, { fallbackUrl: "https://fallback.example/", clickIdParam: "xid" });
     await setReferralLinksEnabled(env, companyId, groupId, false);
     clock.now += ISOLATE_FRESH_MS + 1;
-    const route = await resolveRoute({ db: throwingDb, kv: env.LINKS_KV, cache, waitUntil: () => {} }, hostname, "jane");
+    const route = await resolveRoute(
+      { db: throwingDb, kv: env.LINKS_KV, cache, waitUntil: () => {} },
+      hostname,
+      "jane",
+    );
     expect(route.company).toEqual<CompanyRecord>({
       id: companyId,
       clickIdParam: "xid",

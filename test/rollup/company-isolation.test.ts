@@ -11,32 +11,48 @@ import { clickEvent } from "../helpers/clicks";
 
 async function program(name: string) {
   const t = await newTenant("enterprise", name);
-  const group = (await api(t.key, "POST", "/v1/groups", { name: "Affiliates", destination_url: "https://acme.example/" })).body;
-  const jane = (await api(t.key, "POST", "/v1/partners", { email: "j@example.com", first_name: "Jane", last_name: "Doe" })).body;
-  await api(t.key, "POST", "/v1/customers", { customer_key: "c1", email: "c1@example.com", partner_key: jane.partner_key });
+  const group = (
+    await api(t.key, "POST", "/v1/groups", { name: "Affiliates", destination_url: "https://acme.example/" })
+  ).body;
+  const jane = (
+    await api(t.key, "POST", "/v1/partners", { email: "j@example.com", first_name: "Jane", last_name: "Doe" })
+  ).body;
+  await api(t.key, "POST", "/v1/customers", {
+    customer_key: "c1",
+    email: "c1@example.com",
+    partner_key: jane.partner_key,
+  });
   return { ...t, group, jane, target: { companyId: t.companyId, groupId: group.id, partnerId: jane.id } };
 }
 
 /** Rows as data from before the money limits could have left them: two sums past SQLite's int64. */
 async function plantOverflowingTransactions(p: Awaited<ReturnType<typeof program>>) {
-  const customer = await env.DB.prepare("SELECT id FROM customers WHERE company_id = ?").bind(p.companyId).first<{ id: string }>();
+  const customer = await env.DB.prepare("SELECT id FROM customers WHERE company_id = ?")
+    .bind(p.companyId)
+    .first<{ id: string }>();
   for (const key of ["huge-1", "huge-2"]) {
     await env.DB.prepare(
       `INSERT INTO transactions (id, company_id, key, customer_id, partner_id, group_id, amount, currency, usd_per_unit,
          amount_usd_cents, occurred_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 50000000000, 'ZZZ', 1000000, 5000000000000000000, ?7, ?7)`,
-    ).bind(`txn_${key}_${p.companyId}`, p.companyId, key, customer!.id, p.jane.id, p.group.id, Date.now()).run();
+    )
+      .bind(`txn_${key}_${p.companyId}`, p.companyId, key, customer!.id, p.jane.id, p.group.id, Date.now())
+      .run();
   }
 }
 
 async function cron(scheduledTime: number) {
   const ctx = createExecutionContext();
   const run = adminWorker.scheduled(createScheduledController({ scheduledTime, cron: "0 * * * *" }), env, ctx);
-  const outcome = await run.then(() => "ok", (error: unknown) => error);
+  const outcome = await run.then(
+    () => "ok",
+    (error: unknown) => error,
+  );
   await waitOnExecutionContext(ctx);
   return outcome;
 }
 
-const statsOf = async (p: { key: string; group: { id: string } }) => (await api(p.key, "GET", `/v1/groups/${p.group.id}/stats`)).body;
+const statsOf = async (p: { key: string; group: { id: string } }) =>
+  (await api(p.key, "GET", `/v1/groups/${p.group.id}/stats`)).body;
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -73,7 +89,9 @@ describe("a company whose rollup fails", () => {
     // The runtime still sees the cron as failed, after every step ran.
     expect(outcome).toBeInstanceOf(Error);
 
-    const remaining = await env.DB.prepare("SELECT click_id FROM clicks WHERE click_id IN (?, ?)").bind(oldA.clickId, oldB.clickId).all();
+    const remaining = await env.DB.prepare("SELECT click_id FROM clicks WHERE click_id IN (?, ?)")
+      .bind(oldA.clickId, oldB.clickId)
+      .all();
     expect(remaining.results).toEqual([]);
   });
 

@@ -7,9 +7,9 @@ import { expect, it } from "vitest";
 import { writeClicks } from "../../src/clicks/consumer";
 import { createGroup } from "../../src/groups/service";
 import { createCustomer, recordConversion, recordTransaction } from "../../src/ingest/service";
+import { HOUR_MS } from "../../src/lib/time";
 import { updatePartner } from "../../src/partners/service";
 import { runRollup } from "../../src/rollup/rollup";
-import { HOUR_MS } from "../../src/lib/time";
 import { newTenant } from "../helpers/admin";
 import { clickEvent } from "../helpers/clicks";
 import { addPartner } from "../helpers/fixtures";
@@ -29,7 +29,14 @@ type Command =
   | { kind: "rollup"; runs: 1 | 2; overlapping: boolean };
 
 const command: fc.Arbitrary<Command> = fc.oneof(
-  fc.record({ kind: fc.constant("clicks" as const), partner: fc.nat(PARTNERS - 1), count: fc.integer({ min: 1, max: 8 }), bots: fc.nat(3), hoursAgo: fc.nat(5), visitors: fc.integer({ min: 1, max: 4 }) }),
+  fc.record({
+    kind: fc.constant("clicks" as const),
+    partner: fc.nat(PARTNERS - 1),
+    count: fc.integer({ min: 1, max: 8 }),
+    bots: fc.nat(3),
+    hoursAgo: fc.nat(5),
+    visitors: fc.integer({ min: 1, max: 4 }),
+  }),
   fc.record({ kind: fc.constant("move" as const), partner: fc.nat(PARTNERS - 1), group: fc.nat(GROUPS - 1) }),
   fc.record({ kind: fc.constant("status" as const), partner: fc.nat(PARTNERS - 1), active: fc.boolean() }),
   fc.record({ kind: fc.constant("conversion" as const), click: fc.nat(1000), customer: fc.nat(CUSTOMERS - 1) }),
@@ -41,7 +48,11 @@ const command: fc.Arbitrary<Command> = fc.oneof(
     currency: fc.constantFrom("USD" as const, "EUR" as const, "JPY" as const),
     replay: fc.boolean(),
   }),
-  fc.record({ kind: fc.constant("rollup" as const), runs: fc.constantFrom(1 as const, 2 as const), overlapping: fc.boolean() }),
+  fc.record({
+    kind: fc.constant("rollup" as const),
+    runs: fc.constantFrom(1 as const, 2 as const),
+    overlapping: fc.boolean(),
+  }),
 );
 
 it("incremental rollups equal a recomputation from raw rows", async () => {
@@ -49,7 +60,8 @@ it("incremental rollups equal a recomputation from raw rows", async () => {
     fc.asyncProperty(fc.array(command, { minLength: 5, maxLength: 40 }), async (commands) => {
       const t = await newTenant("enterprise");
       const groups = [];
-      for (let g = 0; g < GROUPS; g++) groups.push(await createGroup(env, t.companyId, { name: `G${g}`, destinationUrl: "https://acme.example/" }));
+      for (let g = 0; g < GROUPS; g++)
+        groups.push(await createGroup(env, t.companyId, { name: `G${g}`, destinationUrl: "https://acme.example/" }));
       const partners = [];
       for (let p = 0; p < PARTNERS; p++) partners.push(await addPartner(t.companyId, groups[p % GROUPS]!.id));
       const clickIds: string[] = [];
@@ -59,7 +71,9 @@ it("incremental rollups equal a recomputation from raw rows", async () => {
       for (const cmd of commands) {
         switch (cmd.kind) {
           case "clicks": {
-            const partner = (await env.DB.prepare("SELECT group_id FROM partners WHERE id = ?").bind(partners[cmd.partner]!.id).first<{ group_id: string }>())!;
+            const partner = (await env.DB.prepare("SELECT group_id FROM partners WHERE id = ?")
+              .bind(partners[cmd.partner]!.id)
+              .first<{ group_id: string }>())!;
             const target = { companyId: t.companyId, groupId: partner.group_id, partnerId: partners[cmd.partner]!.id };
             const ts = now - cmd.hoursAgo * HOUR_MS;
             const events = [
@@ -75,21 +89,38 @@ it("incremental rollups equal a recomputation from raw rows", async () => {
             await updatePartner(env, t.companyId, partners[cmd.partner]!.id, { groupId: groups[cmd.group]!.id });
             break;
           case "status":
-            await updatePartner(env, t.companyId, partners[cmd.partner]!.id, { status: cmd.active ? "active" : "archived" });
+            await updatePartner(env, t.companyId, partners[cmd.partner]!.id, {
+              status: cmd.active ? "active" : "archived",
+            });
             break;
           case "conversion":
-            if (clickIds.length) await recordConversion(env, t.companyId, { xid: clickIds[cmd.click % clickIds.length]!, customerKey: `c${cmd.customer}` });
+            if (clickIds.length)
+              await recordConversion(env, t.companyId, {
+                xid: clickIds[cmd.click % clickIds.length]!,
+                customerKey: `c${cmd.customer}`,
+              });
             break;
           case "customer":
-            await createCustomer(env, t.companyId, { customerKey: `c${cmd.customer}`, email: `c${cmd.customer}@example.com`, partnerKey: partners[cmd.partner]!.partnerKey }).catch(
+            await createCustomer(env, t.companyId, {
+              customerKey: `c${cmd.customer}`,
+              email: `c${cmd.customer}@example.com`,
+              partnerKey: partners[cmd.partner]!.partnerKey,
+            }).catch(
               () => undefined, // exists with another partner: refused, nothing changes
             );
             break;
           case "transaction": {
             const key = cmd.replay && txnKeys.length ? txnKeys[txnKeys.length - 1]! : `t${txnKeys.length}`;
-            const exists = await env.DB.prepare("SELECT 1 FROM customers WHERE company_id = ? AND customer_key = ?").bind(t.companyId, `c${cmd.customer}`).first();
+            const exists = await env.DB.prepare("SELECT 1 FROM customers WHERE company_id = ? AND customer_key = ?")
+              .bind(t.companyId, `c${cmd.customer}`)
+              .first();
             if (!exists) break;
-            await recordTransaction(env, t.companyId, { key, customerKey: `c${cmd.customer}`, amount: cmd.amount, currency: cmd.currency }).catch(() => undefined); // a reused key with other details is refused
+            await recordTransaction(env, t.companyId, {
+              key,
+              customerKey: `c${cmd.customer}`,
+              amount: cmd.amount,
+              currency: cmd.currency,
+            }).catch(() => undefined); // a reused key with other details is refused
             if (key === `t${txnKeys.length}`) txnKeys.push(key);
             break;
           }

@@ -11,8 +11,12 @@ import { clickEvent } from "../helpers/clicks";
 
 async function program() {
   const t = await newTenant();
-  const group = (await api(t.key, "POST", "/v1/groups", { name: "Affiliates", destination_url: "https://acme.example/" })).body;
-  const jane = (await api(t.key, "POST", "/v1/partners", { email: "j@example.com", first_name: "Jane", last_name: "Doe" })).body;
+  const group = (
+    await api(t.key, "POST", "/v1/groups", { name: "Affiliates", destination_url: "https://acme.example/" })
+  ).body;
+  const jane = (
+    await api(t.key, "POST", "/v1/partners", { email: "j@example.com", first_name: "Jane", last_name: "Doe" })
+  ).body;
   const target = { companyId: t.companyId, groupId: group.id, partnerId: jane.id };
   return { ...t, group, jane, target };
 }
@@ -58,7 +62,11 @@ describe("hourly rollup", () => {
       revenue_usd_cents: 5000,
       refreshed_at: new Date(at).toISOString(),
     });
-    expect((await api(p.key, "GET", `/v1/groups/${p.group.id}`)).body.stats).toMatchObject({ partners: 1, clicks: 2, revenue_usd_cents: 5000 });
+    expect((await api(p.key, "GET", `/v1/groups/${p.group.id}`)).body.stats).toMatchObject({
+      partners: 1,
+      clicks: 2,
+      revenue_usd_cents: 5000,
+    });
   });
 
   it("a second run changes nothing; late events land in the next run", async () => {
@@ -78,17 +86,34 @@ describe("hourly rollup", () => {
 
   it("overlapping runs do not double count", async () => {
     const p = await program();
-    await writeClicks(env.DB, Array.from({ length: 10 }, () => clickEvent(p.target)));
-    await api(p.key, "POST", "/v1/customers", { customer_key: "c", email: "c@example.com", partner_key: p.jane.partner_key });
+    await writeClicks(
+      env.DB,
+      Array.from({ length: 10 }, () => clickEvent(p.target)),
+    );
+    await api(p.key, "POST", "/v1/customers", {
+      customer_key: "c",
+      email: "c@example.com",
+      partner_key: p.jane.partner_key,
+    });
     await api(p.key, "POST", "/v1/transactions", { key: "t", customer_key: "c", amount: 700, currency: "USD" });
     await Promise.all([runRollup(env), runRollup(env), runRollup(env)]);
-    expect(await groupStats(p.key, p.group.id)).toMatchObject({ clicks: 10, partners: 1, signups_paid: 1, revenue_usd_cents: 700 });
+    expect(await groupStats(p.key, p.group.id)).toMatchObject({
+      clicks: 10,
+      partners: 1,
+      signups_paid: 1,
+      revenue_usd_cents: 700,
+    });
   });
 
   it("follows partners and customers between groups and paid states", async () => {
     const p = await program();
-    const other = (await api(p.key, "POST", "/v1/groups", { name: "Other", destination_url: "https://acme.example/o" })).body;
-    await api(p.key, "POST", "/v1/customers", { customer_key: "c", email: "c@example.com", partner_key: p.jane.partner_key });
+    const other = (await api(p.key, "POST", "/v1/groups", { name: "Other", destination_url: "https://acme.example/o" }))
+      .body;
+    await api(p.key, "POST", "/v1/customers", {
+      customer_key: "c",
+      email: "c@example.com",
+      partner_key: p.jane.partner_key,
+    });
     await api(p.key, "POST", "/v1/transactions", { key: "sale", customer_key: "c", amount: 900, currency: "USD" });
     await runRollup(env);
     expect(await groupStats(p.key, p.group.id)).toMatchObject({ partners: 1, signups_paid: 1, signups_unpaid: 0 });
@@ -97,15 +122,26 @@ describe("hourly rollup", () => {
     await api(p.key, "POST", "/v1/transactions", { key: "refund", customer_key: "c", amount: -900, currency: "USD" });
     await runRollup(env);
     // The partner moved; the customer stays in the group it signed up in, now unpaid; revenue nets to zero there.
-    expect(await groupStats(p.key, p.group.id)).toMatchObject({ partners: 0, signups_paid: 0, signups_unpaid: 1, revenue_usd_cents: 0 });
+    expect(await groupStats(p.key, p.group.id)).toMatchObject({
+      partners: 0,
+      signups_paid: 0,
+      signups_unpaid: 1,
+      revenue_usd_cents: 0,
+    });
     expect(await groupStats(p.key, other.id)).toMatchObject({ partners: 1, signups_paid: 0, revenue_usd_cents: 0 });
   });
 
   it("scans only what changed: every rollup query uses an index of the rows with a difference", async () => {
     const mine = "AND company_id = 'cmp_x'";
     for (const [query, index] of [
-      [`SELECT group_id FROM click_counts_hourly WHERE clicks <> rolled_clicks ${mine}`, "click_counts_hourly_rollup_dirty_idx"],
-      [`SELECT id FROM partners WHERE counted_group_id IS NOT (CASE WHEN status = 'active' THEN group_id END) ${mine}`, "partners_rollup_dirty_idx"],
+      [
+        `SELECT group_id FROM click_counts_hourly WHERE clicks <> rolled_clicks ${mine}`,
+        "click_counts_hourly_rollup_dirty_idx",
+      ],
+      [
+        `SELECT id FROM partners WHERE counted_group_id IS NOT (CASE WHEN status = 'active' THEN group_id END) ${mine}`,
+        "partners_rollup_dirty_idx",
+      ],
       [
         `SELECT id FROM customers WHERE (counted_group_id IS NOT group_id OR counted_partner_id IS NOT partner_id OR counted_paid IS NOT (net_usd_cents > 0)) ${mine}`,
         "customers_rollup_dirty_idx",
@@ -126,10 +162,14 @@ describe("retention", () => {
     const recent = clickEvent(p.target, Date.now() - 29 * DAY_MS);
     await writeClicks(env.DB, [old, recent]);
     await cron();
-    const remaining = await env.DB.prepare("SELECT click_id FROM clicks WHERE company_id = ?").bind(p.companyId).all<{ click_id: string }>();
+    const remaining = await env.DB.prepare("SELECT click_id FROM clicks WHERE company_id = ?")
+      .bind(p.companyId)
+      .all<{ click_id: string }>();
     expect(remaining.results.map((r) => r.click_id)).toEqual([recent.clickId]);
     expect((await groupStats(p.key, p.group.id)).clicks).toBe(2);
-    const counters = await env.DB.prepare("SELECT sum(clicks) AS n FROM click_counts_hourly WHERE company_id = ?").bind(p.companyId).first<{ n: number }>();
+    const counters = await env.DB.prepare("SELECT sum(clicks) AS n FROM click_counts_hourly WHERE company_id = ?")
+      .bind(p.companyId)
+      .first<{ n: number }>();
     expect(counters!.n).toBe(2);
   });
 });
@@ -137,9 +177,16 @@ describe("retention", () => {
 describe("stats export", () => {
   it("exports every group's stats as CSV, quoting names and defusing formulas", async () => {
     const p = await program();
-    await api(p.key, "POST", "/v1/groups", { name: '=HYPERLINK("x"), "Quoted"', destination_url: "https://acme.example/" });
+    await api(p.key, "POST", "/v1/groups", {
+      name: '=HYPERLINK("x"), "Quoted"',
+      destination_url: "https://acme.example/",
+    });
     await writeClicks(env.DB, [clickEvent(p.target)]);
-    await api(p.key, "POST", "/v1/customers", { customer_key: "c", email: "c@example.com", partner_key: p.jane.partner_key });
+    await api(p.key, "POST", "/v1/customers", {
+      customer_key: "c",
+      email: "c@example.com",
+      partner_key: p.jane.partner_key,
+    });
     await api(p.key, "POST", "/v1/transactions", { key: "t", customer_key: "c", amount: 12345, currency: "USD" });
     const at = Date.UTC(2026, 10, 25, 10);
     await runRollup(env, at);
@@ -147,7 +194,9 @@ describe("stats export", () => {
     expect(csv.status).toBe(200);
     expect(csv.headers.get("content-type")).toBe("text/csv; charset=utf-8");
     const lines = String(csv.body).trim().split("\n");
-    expect(lines[0]).toBe("group_id,name,archived,partners,clicks,signups_paid,signups_unpaid,revenue_usd,refreshed_at");
+    expect(lines[0]).toBe(
+      "group_id,name,archived,partners,clicks,signups_paid,signups_unpaid,revenue_usd,refreshed_at",
+    );
     expect(lines[1]).toBe(`${p.group.id},Affiliates,false,1,1,1,0,123.45,${new Date(at).toISOString()}`);
     expect(lines[2]).toMatch(/^grp_[0-9a-z]+,"'=HYPERLINK\(""x""\), ""Quoted""",false,0,0,0,0,0\.00,/);
   });
