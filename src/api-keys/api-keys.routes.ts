@@ -26,12 +26,9 @@ export const ApiKeySchema = z
   });
 
 const NewApiKeySchema = ApiKeySchema.extend({
-  secret: z
-    .string()
-    .nullable()
-    .openapi({
-      description: "Shown once, now; only its hash is stored. `null` in a replay of the request (Idempotency-Key).",
-    }),
+  secret: z.string().nullable().openapi({
+    description: "Shown once, now; only its hash is stored. `null` in a replay of the request (Idempotency-Key).",
+  }),
 }).openapi("NewApiKey", {
   example: { ...apiKeyExample, secret: "sk_live_Uae0IGr4Jx2mB8sVq1Lw7NcT5yHd9PfK3oZa6Eu0XbQ" },
 });
