@@ -6,13 +6,27 @@
 // Optional `headers` are sent with every request.
 import http from "node:http";
 
+/**
+ * @typedef {{ url: string, paths: string[], host: string, headers?: Record<string, string> }} Target
+ * @typedef {Target & { concurrency: number } & ({ seconds: number } | { requests: number })} ClosedLoopJob
+ * @typedef {Target & { rate: number, seconds: number }} FixedRateJob
+ * @typedef {ClosedLoopJob | FixedRateJob} LoadJob
+ * @typedef {{ requests: number, seconds: number, rps: number, p50: number, p99: number }} Throughput
+ * @typedef {Throughput & { statuses: Record<string, number> }} LoadResult statuses: count per HTTP status
+ */
+
 const UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36";
 
-process.once("message", async (job) => {
-  const result = job.rate ? await fixedRate(job) : await closedLoop(job);
-  process.send(result, () => process.exit(0));
+process.once("message", async (message) => {
+  const job = /** @type {LoadJob} */ (message); // bench/run.mjs sends one job
+  const result = "rate" in job ? await fixedRate(job) : await closedLoop(job);
+  process.send?.(result, undefined, undefined, () => process.exit(0));
 });
 
+/**
+ * @param {Target & { concurrency?: number }} job
+ * @returns {() => Promise<{ status: number | undefined, ms: number }>}
+ */
 function requester(job) {
   const target = new URL(job.url);
   const agent = new http.Agent({ keepAlive: true, maxSockets: job.concurrency ?? 256 });
@@ -41,17 +55,20 @@ function requester(job) {
     });
 }
 
+/** @param {ClosedLoopJob} job */
 async function closedLoop(job) {
   const send = requester(job);
+  /** @type {number[]} */
   const latencies = [];
+  /** @type {Record<string, number>} */
   const statuses = {};
-  const deadline = job.requests ? Infinity : Date.now() + job.seconds * 1000;
-  let left = job.requests ?? Infinity;
+  const deadline = "requests" in job ? Infinity : Date.now() + job.seconds * 1000;
+  let left = "requests" in job ? job.requests : Infinity;
   const startedAt = process.hrtime.bigint();
   async function worker() {
     while (Date.now() < deadline && left-- > 0) {
       const { status, ms } = await send();
-      statuses[status] = (statuses[status] ?? 0) + 1;
+      statuses[String(status)] = (statuses[String(status)] ?? 0) + 1;
       latencies.push(ms);
     }
   }
@@ -60,10 +77,13 @@ async function closedLoop(job) {
   return summarize(latencies, statuses, elapsed);
 }
 
+/** @param {FixedRateJob} job */
 async function fixedRate(job) {
   const send = requester({ ...job, concurrency: 512 });
   const total = Math.round(job.rate * job.seconds);
+  /** @type {number[]} */
   const latencies = [];
+  /** @type {Record<string, number>} */
   const statuses = {};
   const startedAt = Date.now();
   const pending = [];
@@ -73,7 +93,7 @@ async function fixedRate(job) {
     if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
     pending.push(
       send().then(({ status, ms }) => {
-        statuses[status] = (statuses[status] ?? 0) + 1;
+        statuses[String(status)] = (statuses[String(status)] ?? 0) + 1;
         latencies.push(ms);
       }),
     );
@@ -82,8 +102,15 @@ async function fixedRate(job) {
   return summarize(latencies, statuses, (Date.now() - startedAt) / 1000);
 }
 
+/**
+ * @param {number[]} latencies
+ * @param {Record<string, number>} statuses
+ * @param {number} seconds
+ * @returns {LoadResult}
+ */
 function summarize(latencies, statuses, seconds) {
   latencies.sort((a, b) => a - b);
-  const pct = (p) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? 0;
+  const pct = (/** @type {number} */ p) =>
+    latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? 0;
   return { requests: latencies.length, seconds, rps: latencies.length / seconds, p50: pct(50), p99: pct(99), statuses };
 }

@@ -14,7 +14,7 @@ const ROUNDS = Number(process.env.ROLLUP_ROUNDS ?? 7);
 
 await bundleForWorkerd({ "rollup-tools": "bench/workers/rollup-tools.ts" }, "bench/out", { minify: true });
 
-const worker = (name) => ({
+const worker = (/** @type {string} */ name) => ({
   name,
   modules: true,
   scriptPath: "bench/out/rollup-tools.js",
@@ -23,6 +23,10 @@ const worker = (name) => ({
   kvNamespaces: { LINKS_KV: `${name}-kv` },
 });
 const mf = new Miniflare({ workers: [worker("small"), worker("large")] });
+/**
+ * @param {string} name
+ * @param {string} path
+ */
 const call = async (name, path) => (await (await mf.getWorker(name)).fetch(`http://bench${path}`)).json();
 
 try {
@@ -42,19 +46,25 @@ try {
       `  ${name}: ${history} events of history written and rolled up in ${((Date.now() - started) / 1000).toFixed(1)} s`,
     );
   }
+  /** Adds the new events to `name`'s history, then times one rollup of them (ms). */
+  const timedRollup = async (/** @type {string} */ name) => {
+    await call(name, `/events?events=${NEW_EVENTS}`);
+    const started = performance.now();
+    await call(name, "/rollup");
+    return performance.now() - started;
+  };
+  /** @type {{ small: number[], large: number[] }} */
   const times = { small: [], large: [] };
   for (let round = 0; round < ROUNDS; round++) {
-    for (const name of ["small", "large"]) {
-      await call(name, `/events?events=${NEW_EVENTS}`);
-      const started = performance.now();
-      await call(name, "/rollup");
-      times[name].push(performance.now() - started);
-    }
-    console.log(
-      `  round ${round + 1}: small ${times.small.at(-1).toFixed(1)} ms, large ${times.large.at(-1).toFixed(1)} ms`,
-    );
+    const small = await timedRollup("small");
+    const large = await timedRollup("large");
+    times.small.push(small);
+    times.large.push(large);
+    console.log(`  round ${round + 1}: small ${small.toFixed(1)} ms, large ${large.toFixed(1)} ms`);
   }
-  const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+  /** The median; NaN when there are no values. */
+  const median = (/** @type {number[]} */ values) =>
+    [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
   const small = median(times.small);
   const large = median(times.large);
   const ratio = large / small;

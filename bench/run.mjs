@@ -16,6 +16,24 @@ import { Miniflare } from "miniflare";
 import { bundleForWorkerd } from "../scripts/workerd-bundle.mjs";
 import { compatibilityDate, migrationStatements } from "./shared.mjs";
 
+/**
+ * @import { Readable } from "node:stream"
+ * @import { WorkerOptions } from "miniflare"
+ * @import { DemoSummary } from "../src/demo/seed"
+ * @import { LoadJob, LoadResult } from "./load.mjs"
+ */
+/** @typedef {Awaited<ReturnType<Miniflare["getWorker"]>>} ToolsWorker */
+/** @typedef {{ name: string, url: string, results: LoadResult[] }} Contender a worker in the handler-cost rounds */
+/** @typedef {{ raw: number, counted: number, ingested: number }} Counts as bench/workers/tools.ts answers them */
+/** @typedef {{ d1Queries: number, kvReads: number, kvWrites: number }} MissCounts from bench/workers/edge-misses.ts */
+/** @typedef {{ rate: number, seconds: number, sent: number, redirected: number, logged: number }} StepBase */
+/** @typedef {StepBase & { broken: true, counted: "?", lost: string }} BrokenStep the runtime stopped answering */
+/**
+ * @typedef {StepBase & { broken?: false, raw: number, counted: number, lost: number, achieved: number, p99: number }}
+ *   CountedStep
+ */
+/** @typedef {(BrokenStep | CountedStep) & { confirm?: boolean }} Step */
+
 const OUT = "bench/out";
 const HOST = "localhost";
 const ROUND_SECONDS = Number(process.env.BENCH_ROUND_SECONDS ?? 4);
@@ -26,8 +44,8 @@ const RATE_SECONDS = Number(process.env.BENCH_RATE_SECONDS ?? 5);
 const MISS_REQUESTS = Number(process.env.BENCH_MISS_REQUESTS ?? 10_000);
 const MISS_WARM_UP = 500;
 const PARTS = (process.env.BENCH_ONLY ?? "cost,exactness,ingest,misses").split(",");
-const runs = (part) => PARTS.includes(part);
-const log = (...args) => console.log(...args);
+const runs = (/** @type {string} */ part) => PARTS.includes(part);
+const log = (/** @type {unknown[]} */ ...args) => console.log(...args);
 
 // ---------------------------------------------------------------------------------------------
 async function bundle() {
@@ -51,31 +69,40 @@ const shared = {
 };
 const socket = [{ host: "127.0.0.1", port: 0 }];
 
+/** @param {Miniflare} mf */
 async function migrateAndSeed(mf) {
   const db = await mf.getD1Database("DB", "tools");
   for (const statement of migrationStatements()) await db.prepare(statement).run();
   const tools = await mf.getWorker("tools");
-  const demo = await (await tools.fetch("http://tools/seed")).json();
+  const demo = /** @type {DemoSummary} */ (await (await tools.fetch("http://tools/seed")).json());
   return { tools, slugs: demo.slugs.map((s) => `/${s.slug}`) };
 }
 
+/**
+ * @param {LoadJob} job
+ * @returns {Promise<LoadResult>}
+ */
 function runLoad(job) {
   return new Promise((resolve, reject) => {
     const child = fork("bench/load.mjs");
-    child.once("message", resolve);
+    // bench/load.mjs answers one LoadResult.
+    child.once("message", (message) => resolve(/** @type {LoadResult} */ (message)));
     child.once("error", reject);
     child.send(job);
   });
 }
 
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-const fmt = (n, digits = 0) => n.toFixed(digits);
+/** The median; NaN when there are no values. */
+const median = (/** @type {number[]} */ values) =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
+const fmt = (/** @type {number} */ n, digits = 0) => n.toFixed(digits);
 
 // ---------------------------------------------------------------------------------------------
 /**
  * One variant against the bare baseline, in interleaved rounds under one Miniflare of their own.
  * Warm and cold get separate processes: the cold worker's KV traffic keeps workerd's storage busy
  * past its own rounds, which would slow whichever worker runs next.
+ * @param {"warm" | "cold"} variant
  */
 async function pairedWithBare(variant) {
   const mf = new Miniflare({
@@ -87,41 +114,44 @@ async function pairedWithBare(variant) {
   });
   try {
     const { slugs } = await migrateAndSeed(mf);
-    const urls = {
-      bare: (await mf.unsafeGetDirectURL("bare")).href,
-      [variant]: (await mf.unsafeGetDirectURL(variant)).href,
-    };
+    /** @type {[Contender, Contender]} */
+    const [bare, edge] = [
+      { name: "bare", url: (await mf.unsafeGetDirectURL("bare")).href, results: [] },
+      { name: variant, url: (await mf.unsafeGetDirectURL(variant)).href, results: [] },
+    ];
     // Sanity: both redirect.
-    for (const [name, url] of Object.entries(urls)) {
+    for (const { name, url } of [bare, edge]) {
       const result = await runLoad({ url, paths: slugs, host: HOST, concurrency: 4, seconds: 1 });
       if (!result.statuses["302"] || Object.keys(result.statuses).length !== 1) {
         throw new Error(`${name} did not answer 302 only: ${JSON.stringify(result.statuses)}`);
       }
     }
-    const runs = { bare: [], [variant]: [] };
+    /**
+     * @param {Contender} contender
+     * @param {number} round
+     */
+    const measureRound = async ({ name, url, results }, round) => {
+      const result = await runLoad({ url, paths: slugs, host: HOST, concurrency: CONCURRENCY, seconds: ROUND_SECONDS });
+      results.push(result);
+      log(
+        `  round ${round + 1} ${name.padEnd(4)} ${fmt(result.rps).padStart(6)} req/s  p50 ${fmt(result.p50, 2)} ms  p99 ${fmt(result.p99, 2)} ms`,
+      );
+      return result;
+    };
+    /** @type {number[]} */
+    const ratios = [];
     // Interleaved rounds, so drift in machine load hits both alike.
     for (let round = 0; round < ROUNDS; round++) {
-      for (const name of ["bare", variant]) {
-        const result = await runLoad({
-          url: urls[name],
-          paths: slugs,
-          host: HOST,
-          concurrency: CONCURRENCY,
-          seconds: ROUND_SECONDS,
-        });
-        runs[name].push(result);
-        log(
-          `  round ${round + 1} ${name.padEnd(4)} ${fmt(result.rps).padStart(6)} req/s  p50 ${fmt(result.p50, 2)} ms  p99 ${fmt(result.p99, 2)} ms`,
-        );
-      }
+      const bareResult = await measureRound(bare, round);
+      const edgeResult = await measureRound(edge, round);
+      ratios.push(edgeResult.rps / bareResult.rps);
     }
-    const summary = (results) => ({
+    const summary = (/** @type {LoadResult[]} */ results) => ({
       rps: median(results.map((r) => r.rps)),
       p50: median(results.map((r) => r.p50)),
       p99: median(results.map((r) => r.p99)),
     });
-    const ratio = median(runs[variant].map((result, i) => result.rps / runs.bare[i].rps));
-    return { bare: summary(runs.bare), variant: summary(runs[variant]), ratio };
+    return { bare: summary(bare.results), variant: summary(edge.results), ratio: median(ratios) };
   } finally {
     await mf.dispose();
   }
@@ -136,15 +166,20 @@ async function handlerCost() {
 }
 
 // ---------------------------------------------------------------------------------------------
-/** A fresh edge worker with the real local queue and consumer; `run` gets a fixed-rate `step`. */
+/**
+ * A fresh edge worker with the real local queue and consumer; `run` gets a fixed-rate `step`.
+ * @template T
+ * @param {(step: (rate: number, seconds: number) => Promise<Step>) => Promise<T>} run
+ * @returns {Promise<T>}
+ */
 async function withQueueWorld(run) {
   // The worker logs every click it could not hand to the queue; count those lines instead of
   // printing them, to show that losses are logged, never silent.
   let loggedLost = 0;
-  const countLostLines = (stream) =>
+  const countLostLines = (/** @type {Readable} */ stream) =>
     stream.on("data", (chunk) => (loggedLost += (String(chunk).match(/click lost: queue send failed/g) ?? []).length));
   const mf = new Miniflare({
-    handleRuntimeStdio: (stdout, stderr) => {
+    handleRuntimeStdio: (/** @type {Readable} */ stdout, /** @type {Readable} */ stderr) => {
       countLostLines(stdout);
       countLostLines(stderr);
     },
@@ -167,7 +202,7 @@ async function withQueueWorld(run) {
     const counts = async () => {
       for (let attempt = 1; ; attempt++) {
         try {
-          return await (await tools.fetch("http://tools/counts")).json();
+          return /** @type {Counts} */ (await (await tools.fetch("http://tools/counts")).json());
         } catch (error) {
           if (attempt === 20) throw error;
           await sleep(500);
@@ -176,6 +211,11 @@ async function withQueueWorld(run) {
     };
     let sentTotal = 0;
 
+    /**
+     * @param {number} rate
+     * @param {number} seconds
+     * @returns {Promise<Step>}
+     */
     async function step(rate, seconds) {
       const load = await runLoad({ url, paths: slugs, host: HOST, rate, seconds });
       const redirected = load.statuses["302"] ?? 0;
@@ -197,7 +237,7 @@ async function withQueueWorld(run) {
       } catch (error) {
         // Overloaded, the local runtime stopped answering: what was counted is unknown.
         log(
-          `  ${String(rate).padStart(5)} req/s × ${seconds}s: sent ${load.requests}, 302 ${redirected}, then the local runtime stopped answering (${error.message})`,
+          `  ${String(rate).padStart(5)} req/s × ${seconds}s: sent ${load.requests}, 302 ${redirected}, then the local runtime stopped answering (${error instanceof Error ? error.message : String(error)})`,
         );
         return {
           rate,
@@ -239,7 +279,9 @@ async function withQueueWorld(run) {
 }
 
 async function exactness() {
+  /** @type {Step[]} */
   const steps = [];
+  /** @type {number[]} */
   const lossless = [];
   await withQueueWorld(async (step) => {
     for (const rate of RATES) {
@@ -249,20 +291,22 @@ async function exactness() {
       lossless.push(rate);
     }
   });
-  if (lossless.length === 0) throw new Error("not even the lowest rate was lossless");
+  const highestLossless = lossless.at(-1);
+  if (highestLossless === undefined) throw new Error("not even the lowest rate was lossless");
   // The rate the local queue can carry: one step below the highest lossless one, as headroom on
   // this noisy machine (at the highest, a longer run sometimes stops the local runtime). Measured
   // once, for twice as long, in a fresh worker (an overloaded step leaves the old one unusable);
   // its loss is reported as it is.
-  const carried = lossless.at(-2) ?? lossless[0];
+  const carried = lossless.at(-2) ?? highestLossless;
   const confirm = await withQueueWorld((step) => step(carried, RATE_SECONDS * 2));
   steps.push({ ...confirm, confirm: true });
   const lost = confirm.broken
     ? `${confirm.sent - confirm.redirected}+ (runtime stopped answering)`
     : confirm.lost + (confirm.sent - confirm.redirected);
-  return { steps, highestLossless: lossless.at(-1), carried, lost };
+  return { steps, highestLossless, carried, lost };
 }
 
+/** @param {Step} result */
 function isLossless(result) {
   return !result.broken && result.lost === 0 && result.redirected === result.sent;
 }
@@ -274,7 +318,8 @@ async function ingest() {
     const { tools } = await migrateAndSeed(mf);
     await (await tools.fetch("http://tools/ingest?batches=5")).json(); // warm-up
     const started = performance.now();
-    const result = await (await tools.fetch("http://tools/ingest?batches=100&links=500")).json();
+    const answer = await (await tools.fetch("http://tools/ingest?batches=100&links=500")).json();
+    const result = /** @type {{ written: number, ms: number }} */ (answer);
     const seconds = (performance.now() - started) / 1000;
     const { ingested } = await counts(tools);
     return { written: result.written, seconds, clicksPerSecond: result.written / seconds, rowsInD1: ingested };
@@ -283,8 +328,12 @@ async function ingest() {
   }
 }
 
+/**
+ * @param {ToolsWorker} tools
+ * @returns {Promise<Counts>}
+ */
 async function counts(tools) {
-  return (await tools.fetch("http://tools/counts")).json();
+  return /** @type {Counts} */ (await (await tools.fetch("http://tools/counts")).json());
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -295,6 +344,10 @@ async function counts(tools) {
  * limiter is not bound in the main run (it would hide what the filter does); it runs separately.
  */
 async function unknownSlugs() {
+  /**
+   * @param {string} name
+   * @param {WorkerOptions} [extra]
+   */
   const worker = (name, extra = {}) => ({
     name,
     scriptPath: `${OUT}/edge-misses.js`,
@@ -312,14 +365,21 @@ async function unknownSlugs() {
   });
   try {
     await migrateAndSeed(mf);
-    const randomPaths = (n) => Array.from({ length: n }, () => `/u${randomUUID().replaceAll("-", "").slice(0, 14)}`);
+    const randomPaths = (/** @type {number} */ n) =>
+      Array.from({ length: n }, () => `/u${randomUUID().replaceAll("-", "").slice(0, 14)}`);
+    /**
+     * @param {string} name
+     * @param {number} requests
+     * @param {{ warmUp?: number, headers?: Record<string, string> }} [options]
+     */
     async function measure(name, requests, { warmUp = MISS_WARM_UP, headers = {} } = {}) {
       const url = (await mf.unsafeGetDirectURL(name)).href;
-      const load = (n) =>
+      const load = (/** @type {number} */ n) =>
         runLoad({ url, paths: randomPaths(n), host: HOST, concurrency: CONCURRENCY, requests: n, headers });
       if (warmUp) await load(warmUp);
       await fetch(`${url}__bench/reset`);
       const result = await load(requests);
+      /** @type {MissCounts} */
       const counts = await (await fetch(`${url}__bench/counts`)).json();
       const share = fmt((100 * counts.d1Queries) / result.requests, 2);
       log(
@@ -375,6 +435,10 @@ if (runs("misses")) {
   misses = await unknownSlugs();
 }
 
+/**
+ * @param {string} name
+ * @param {{ rps: number, p50: number, p99: number }} s
+ */
 const row = (name, s) => `| ${name} | ${fmt(s.rps)} | ${fmt(s.p50, 2)} | ${fmt(s.p99, 2)} |`;
 const sections = [];
 if (cost) {
@@ -405,6 +469,10 @@ if (ing) {
 `);
 }
 if (misses) {
+  /**
+   * @param {string} name
+   * @param {MissCounts & { requests: number, rps: number }} m
+   */
   const missRow = (name, m) =>
     `| ${name} | ${m.requests} | ${m.d1Queries} (${fmt((100 * m.d1Queries) / m.requests, 2)}%) | ${fmt(m.kvReads / m.requests, 2)} | ${m.kvWrites} | ${fmt(m.rps)} |`;
   sections.push(`**Unknown slugs** — the real edge app over a D1 and KV that count their calls, demo company; every request a new random slug, ${CONCURRENCY} connections; counted after ${MISS_WARM_UP} warm-up requests:

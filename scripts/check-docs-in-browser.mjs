@@ -33,12 +33,14 @@ const browser = await chromium.launch({
 });
 try {
   const page = await browser.newPage();
+  /** @type {string[]} */
   const blocked = [];
   await page.route("**/*", (route) => {
     if (new URL(route.request().url()).origin === ADMIN) return route.continue();
     blocked.push(route.request().url());
     return route.abort();
   });
+  /** @type {string[]} */
   const pageErrors = [];
   page.on("pageerror", (error) => pageErrors.push(String(error)));
 
@@ -53,7 +55,7 @@ try {
   await listGroups.locator("button", { hasText: "Send" }).click();
   const output = listGroups.locator("pre.out");
   await output.filter({ hasText: /^\d{3} / }).waitFor();
-  const text = await output.textContent();
+  const text = (await output.textContent()) ?? "";
   check(text.startsWith("200"), `"List groups" sent with the key answers 200 (got: ${text.split("\n")[0]})`);
   check(text.includes('"object": "list"') && text.includes('"name"'), "and shows the groups");
 
@@ -68,11 +70,19 @@ try {
   await browser.close();
 }
 
+/**
+ * @param {boolean} ok
+ * @param {string} what
+ */
 function check(ok, what) {
   console.log(`${ok ? "✓" : "✗"} ${what}`);
   if (!ok) process.exitCode = 1;
 }
 
+/**
+ * @param {string} message
+ * @returns {never}
+ */
 function fail(message) {
   console.error(message);
   process.exit(2);

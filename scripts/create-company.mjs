@@ -6,6 +6,8 @@
 import { parseArgs } from "node:util";
 import { applyLocalMigrations, migrationStatements, runLocalTask } from "./local.mjs";
 
+/** @import { LocalTaskResults } from "./local-tasks.worker" */
+
 const { values } = parseArgs({
   options: {
     name: { type: "string" },
@@ -34,7 +36,7 @@ try {
     );
     console.log(sql);
     // The records the edge reads, as the admin side would have published them.
-    const quote = (text) => `'${text.replaceAll("'", `'\\''`)}'`;
+    const quote = (/** @type {string} */ text) => `'${text.replaceAll("'", `'\\''`)}'`;
     console.error("-- After the SQL, put the edge's records into KV:");
     for (const { key, value } of kv)
       console.error(`npx wrangler kv key put --remote --binding LINKS_KV ${quote(key)} ${quote(value)}`);
@@ -51,10 +53,15 @@ try {
     if (linkDomain) for (const line of verificationSteps(linkDomain, apiKey, adminOrigin)) console.log(line);
   }
 } catch (error) {
-  fail(error.message);
+  fail(error instanceof Error ? error.message : String(error));
 }
 
-/** What to do so the link domain serves links: nothing for a verified one, else the TXT record and the verify call. */
+/**
+ * What to do so the link domain serves links: nothing for a verified one, else the TXT record and the verify call.
+ * @param {NonNullable<LocalTaskResults["/create-company"]["linkDomain"]>} linkDomain
+ * @param {string} apiKey
+ * @param {string} adminOrigin
+ */
 function verificationSteps({ id, hostname, status, txt }, apiKey, adminOrigin) {
   if (status === "verified") return [`Link domain ${hostname} (${id}): verified (a local hostname, local development)`];
   return [
@@ -65,6 +72,10 @@ function verificationSteps({ id, hostname, status, txt }, apiKey, adminOrigin) {
   ];
 }
 
+/**
+ * @param {string} message
+ * @returns {never}
+ */
 function fail(message) {
   console.error(message);
   process.exit(2);

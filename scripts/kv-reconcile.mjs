@@ -12,6 +12,6 @@ try {
     for (const { key, action } of fixed) console.log(`  ${action} ${key}`);
   }
 } catch (error) {
-  console.error(error.message);
+  console.error(error instanceof Error ? error.message : String(error));
   process.exit(2);
 }

@@ -9,7 +9,8 @@ import { createApiKey } from "../src/api-keys/service";
 import { createCompany } from "../src/companies/service";
 import { seedDemoCompany } from "../src/demo/seed";
 import type { StorageEnv } from "../src/env";
-import { ApiError, fieldError, problems } from "../src/lib/errors";
+import { ApiError, problems } from "../src/lib/errors";
+import { PROBLEMS } from "../src/lib/problems";
 import { parseInput } from "../src/lib/validation";
 import { CreateLinkDomainBody } from "../src/link-domains/link-domains.routes";
 import { challengeName, claimLinkDomain, isLocalHostname } from "../src/link-domains/service";
@@ -22,6 +23,22 @@ interface CompanyRequest {
   hostname?: string;
   cookieDomain?: string;
   fallbackUrl?: string;
+}
+
+/** What each task takes as its JSON body, for the scripts that run it (scripts/local.mjs). */
+export interface LocalTaskBodies {
+  "/seed-demo": undefined;
+  "/create-company": CompanyRequest;
+  "/company-sql": CompanyRequest & { migrations: string[] };
+  "/kv-reconcile": undefined;
+}
+
+/** What each task answers as JSON. */
+export interface LocalTaskResults {
+  "/seed-demo": Awaited<ReturnType<typeof seedDemoCompany>>;
+  "/create-company": Awaited<ReturnType<typeof createLocally>>;
+  "/company-sql": Awaited<ReturnType<typeof companySql>>;
+  "/kv-reconcile": Awaited<ReturnType<typeof reconcileAll>>;
 }
 
 export default {
@@ -49,11 +66,11 @@ async function createLocally(env: StorageEnv, input: CompanyRequest, policy: { a
     : null;
   // Checked first, so a refused hostname leaves no company behind.
   if (domain && isLocalHostname(domain.hostname) && !policy.allowLocalHosts) {
-    throw fieldError("hostname", "localhost names serve only in local development");
+    throw problems.validation([{ field: "hostname", message: "localhost names serve only in local development" }]);
   }
   const verified = "SELECT 1 FROM link_domains WHERE hostname = ? AND status = 'verified'";
   if (domain && (await env.DB.prepare(verified).bind(domain.hostname).first())) {
-    throw problems.conflict(`The hostname '${domain.hostname}' is verified by another company.`, "hostname-taken");
+    throw new ApiError(PROBLEMS.hostnameTaken, `The hostname '${domain.hostname}' is verified by another company.`);
   }
   const company = await createCompany(env, {
     name: input.name,

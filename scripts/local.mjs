@@ -7,8 +7,11 @@ import { Miniflare } from "miniflare";
 import { bundleForWorkerd } from "./workerd-bundle.mjs";
 import { wranglerEnv } from "./wrangler-env.mjs";
 
+/** @import { LocalTaskBodies, LocalTaskResults } from "./local-tasks.worker" */
+/** @typedef {{ title?: string, detail?: string, errors?: { field: string, message: string }[] }} Problem */
+
 const toml = readFileSync("wrangler.toml", "utf8");
-const first = (pattern) => pattern.exec(toml)?.[1];
+const first = (/** @type {RegExp} */ pattern) => pattern.exec(toml)?.[1];
 
 export const compatibilityDate = first(/compatibility_date\s*=\s*"([^"]+)"/);
 
@@ -36,7 +39,14 @@ export function applyLocalMigrations() {
   return result.status === 0;
 }
 
-/** `persist: false` runs the task over an empty, in-memory D1 and KV instead. */
+/**
+ * `persist: false` runs the task over an empty, in-memory D1 and KV instead.
+ * @template {keyof LocalTaskResults} Path
+ * @param {Path} path
+ * @param {LocalTaskBodies[Path]} [body]
+ * @param {{ persist?: boolean }} [options]
+ * @returns {Promise<LocalTaskResults[Path]>}
+ */
 export async function runLocalTask(path, body, { persist = true } = {}) {
   await bundleForWorkerd({ "local-tasks": "scripts/local-tasks.worker.ts" }, ".wrangler/tmp");
   const mf = new Miniflare({
@@ -53,14 +63,18 @@ export async function runLocalTask(path, body, { persist = true } = {}) {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const result = await response.json();
-    if (!response.ok) throw new Error(describeProblem(result));
-    return result;
+    // The task worker answers its result type, or a problem when it failed.
+    if (!response.ok) throw new Error(describeProblem(/** @type {Problem} */ (result)));
+    return /** @type {LocalTaskResults[Path]} */ (result);
   } finally {
     await mf.dispose();
   }
 }
 
-/** A problem body as lines a person reads: title, detail, then each field's error. */
+/**
+ * A problem body as lines a person reads: title, detail, then each field's error.
+ * @param {Problem} problem
+ */
 function describeProblem({ title, detail, errors = [] }) {
   return [title, detail, ...errors.map((e) => `  ${e.field}: ${e.message}`)].filter(Boolean).join("\n");
 }

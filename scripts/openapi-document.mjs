@@ -12,7 +12,7 @@ try {
   const entry = path.join(dir, "entry.ts");
   const app = path.resolve("src/admin/app.ts").replaceAll("\\", "/");
   await writeFile(entry, `export { createAdminApp } from ${JSON.stringify(app)};\n`);
-  await bundleForWorkerd([entry], dir);
+  await bundleForWorkerd({ entry }, dir);
   const { createAdminApp } = await import(pathToFileURL(path.join(dir, "entry.js")).href);
   const response = await createAdminApp().request("https://admin.edgeref.dev/openapi.json");
   if (response.status !== 200) throw new Error(`/openapi.json answered ${response.status}: ${await response.text()}`);

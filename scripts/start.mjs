@@ -28,7 +28,7 @@ async function seedDemo() {
   try {
     summary = await runLocalTask("/seed-demo");
   } catch (error) {
-    console.error(`✗ Seeding the demo company failed: ${error.message}`);
+    console.error(`✗ Seeding the demo company failed: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);
   }
   if (summary.apiKey) {
@@ -39,6 +39,10 @@ async function seedDemo() {
   return { ...summary, apiKey: savedKey(summary.companyId) };
 }
 
+/**
+ * @param {string} companyId
+ * @returns {string | undefined}
+ */
 function savedKey(companyId) {
   try {
     const saved = JSON.parse(readFileSync(CREDENTIALS_FILE, "utf8"));
@@ -83,6 +87,7 @@ for (const child of children) {
   });
 }
 
+/** @param {string} url */
 async function waitFor(url) {
   for (let i = 0; i < 240; i++) {
     try {

@@ -2,6 +2,11 @@
 // local tasks), resolving packages the way wrangler does for Workers.
 import { build } from "esbuild";
 
+/**
+ * @param {Record<string, string>} entryPoints output name → source file
+ * @param {string} outdir
+ * @param {{ minify?: boolean }} [options]
+ */
 export function bundleForWorkerd(entryPoints, outdir, { minify = false } = {}) {
   return build({
     entryPoints,

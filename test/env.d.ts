@@ -15,3 +15,9 @@ declare namespace Cloudflare {
     mainModule: typeof import("../workers/edge");
   }
 }
+
+// Vite's `?raw` imports: a file's text (the README, for tests that compare it with the code).
+declare module "*?raw" {
+  const text: string;
+  export default text;
+}

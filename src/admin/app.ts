@@ -10,6 +10,7 @@ import { groupsRouter } from "../groups/groups.index";
 import { idempotentPosts } from "../idempotency/middleware";
 import { ingestRouter } from "../ingest/ingest.index";
 import { ApiError } from "../lib/errors";
+import { PROBLEMS } from "../lib/problems";
 import { createDohTxtResolver, DEFAULT_DOH_RESOLVER_URL, type TxtResolver } from "../link-domains/dns";
 import { linkDomainsRouter } from "../link-domains/link-domains.index";
 import { linksRouter } from "../links/links.index";
@@ -31,12 +32,10 @@ export function createAdminApp(options: AdminAppOptions = {}) {
   const app = new OpenAPIHono<AdminContext>();
 
   app.onError((error, c) => problemResponse(error, c));
-  app.notFound((c) =>
-    problemResponse(
-      new ApiError(404, "route-not-found", "Not found", `No route ${c.req.method} ${new URL(c.req.url).pathname}.`),
-      c,
-    ),
-  );
+  app.notFound((c) => {
+    const detail = `No route ${c.req.method} ${new URL(c.req.url).pathname}.`;
+    return problemResponse(new ApiError(PROBLEMS.routeNotFound, detail), c);
+  });
 
   app.get("/health", (c) => c.json({ ok: true }));
   app.route("/", programsRouter);

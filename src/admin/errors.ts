@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { ApiError } from "../lib/errors";
+import { PROBLEMS } from "../lib/problems";
 
 /** Every error leaves the admin API as `application/problem+json`. */
 export function problemResponse(error: unknown, c: Context): Response {
@@ -10,26 +11,26 @@ export function problemResponse(error: unknown, c: Context): Response {
       JSON.stringify({ msg: "admin error", url: c.req.url, error: String(error), stack: (error as Error)?.stack }),
     );
   const headers: Record<string, string> = { "content-type": "application/problem+json" };
-  if (apiError.status === 429) headers["retry-after"] = String(RATE_LIMIT_PERIOD_SECONDS);
+  const { retryAfterSeconds } = apiError.problem;
+  if (retryAfterSeconds !== undefined) headers["retry-after"] = String(retryAfterSeconds);
   return new Response(JSON.stringify(apiError.toProblem(new URL(c.req.url).pathname)), {
     status: apiError.status,
     headers,
   });
 }
 
-export const RATE_LIMIT_PERIOD_SECONDS = 60;
-
 function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
   if (error instanceof HTTPException) {
-    if (error.status === 413) return new ApiError(413, "body-too-large", "Request body too large", error.message);
-    // Hono's JSON validator: a body that is not JSON.
-    return new ApiError(error.status, "bad-request", "Bad request", error.message || "The request could not be read.");
+    if (error.status === 413) return new ApiError(PROBLEMS.bodyTooLarge, error.message);
+    // Hono's JSON validator: a body not declared as JSON (415) or that is not JSON (400).
+    if (error.status === 415) {
+      return new ApiError(
+        PROBLEMS.unsupportedMediaType,
+        "Send the body as JSON with `Content-Type: application/json`.",
+      );
+    }
+    if (error.status < 500) return new ApiError(PROBLEMS.badRequest, error.message || "The request could not be read.");
   }
-  return new ApiError(
-    500,
-    "internal",
-    "Internal error",
-    "Something went wrong on our side; nothing you sent was the cause.",
-  );
+  return new ApiError(PROBLEMS.internal, "Something went wrong on our side; nothing you sent was the cause.");
 }

@@ -2,6 +2,7 @@ import type { MiddlewareHandler } from "hono";
 import { authenticate, type Caller } from "../api-keys/service";
 import { ApiError } from "../lib/errors";
 import { LimitedClients } from "../lib/limited-clients";
+import { PROBLEMS } from "../lib/problems";
 import { drainOutbox } from "../redirect/publish";
 import type { AdminContext } from "./context";
 
@@ -15,12 +16,7 @@ export const MAX_BODY_BYTES = 64 * 1024;
 export const MAX_DRAIN_BYTES = 100 * 1024 * 1024;
 
 const bodyTooLarge = () =>
-  new ApiError(
-    413,
-    "body-too-large",
-    "Request body too large",
-    `Request bodies are limited to ${MAX_BODY_BYTES} bytes.`,
-  );
+  new ApiError(PROBLEMS.bodyTooLarge, `Request bodies are limited to ${MAX_BODY_BYTES} bytes.`);
 
 /**
  * Refuses bodies over MAX_BODY_BYTES with 413. A declared Content-Length is refused before reading.
@@ -102,14 +98,13 @@ export const requireApiKey: MiddlewareHandler<AdminContext> = async (c, next) =>
 
 /** A key that was sent but is not a live one (a missing header or scheme costs no lookup). */
 function isWrongKey(error: unknown): boolean {
-  return error instanceof ApiError && (error.type === "api-key-invalid" || error.type === "api-key-revoked");
+  const problem = error instanceof ApiError ? error.problem : undefined;
+  return problem === PROBLEMS.apiKeyInvalid || problem === PROBLEMS.apiKeyRevoked;
 }
 
 function tooManyFailedAuths() {
   return new ApiError(
-    429,
-    "auth-rate-limited",
-    "Too many failed authentications",
+    PROBLEMS.authRateLimited,
     "Requests from your address sent too many invalid or revoked API keys; retry after the time in Retry-After.",
   );
 }
@@ -126,17 +121,13 @@ export const rateLimitPerKeyAndCompany: MiddlewareHandler<AdminContext> = async 
   ]);
   if (!perKey.success) {
     throw new ApiError(
-      429,
-      "rate-limited",
-      "Too many requests",
+      PROBLEMS.rateLimited,
       "This API key sent too many requests; retry after the time in Retry-After.",
     );
   }
   if (!perCompany.success) {
     throw new ApiError(
-      429,
-      "rate-limited",
-      "Too many requests",
+      PROBLEMS.rateLimited,
       "Your company's API keys together sent too many requests; retry after the time in Retry-After.",
     );
   }

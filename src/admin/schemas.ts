@@ -1,40 +1,54 @@
 // Schemas shared by every resource's routes: problems, lists, ids, pagination.
 import { z } from "@hono/zod-openapi";
+import { PROBLEM_LIST, PROBLEMS, type Problem, problemUrn } from "../lib/problems";
 import { objectId } from "../lib/validation";
+
+/** The problem types' URNs, from the catalogue: a client can generate an exhaustive enum from it. */
+const PROBLEM_URNS = PROBLEM_LIST.map(problemUrn) as [string, ...string[]];
 
 export const ProblemSchema = z
   .object({
-    type: z.string(),
+    type: z.enum(PROBLEM_URNS).openapi({ description: "Stable: branch on it (README, Errors)" }),
     title: z.string(),
     status: z.number().int(),
     detail: z.string().optional(),
+    instance: z.string().optional().openapi({ description: "The request's path" }),
     errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
   })
   .openapi("Problem", {
     example: {
-      type: "urn:edgeref:problem:validation-failed",
-      title: "Validation failed",
-      status: 422,
+      type: problemUrn(PROBLEMS.validationFailed),
+      title: PROBLEMS.validationFailed.title,
+      status: PROBLEMS.validationFailed.status,
       detail: "The request has invalid fields.",
+      instance: "/v1/groups",
       errors: [{ field: "destination_url", message: "must be an absolute http or https URL without credentials" }],
     },
   });
 
-const problem = (description: string) => ({
-  description,
-  content: { "application/problem+json": { schema: ProblemSchema } },
-});
+type ProblemStatus = Problem["status"];
+interface ProblemResponse {
+  description: string;
+  content: { "application/problem+json": { schema: typeof ProblemSchema } };
+}
+
+/** Documented error responses for these statuses, each listing the catalogue's types that use it. */
+export function problemResponses<S extends ProblemStatus>(...statuses: S[]) {
+  const responses = {} as Record<S, ProblemResponse>;
+  for (const status of statuses) {
+    const types = PROBLEM_LIST.filter((problem) => problem.status === status);
+    responses[status] = {
+      description: types.map((problem) => `\`${problem.type}\`: ${problem.when}`).join("; "),
+      content: { "application/problem+json": { schema: ProblemSchema } },
+    };
+  }
+  return responses;
+}
 
 /** Error responses every authenticated route can give. */
-export const errorResponses = {
-  401: problem("Missing, malformed or revoked API key"),
-  404: problem("No such object in your company"),
-  413: problem("Request body too large"),
-  422: problem("Invalid input, with per-field errors"),
-  429: problem("Rate limit exceeded; see Retry-After"),
-};
-export const conflictResponse = { 409: problem("Conflicts with the current state") };
-export const planResponse = { 403: problem("Not allowed by your plan") };
+export const errorResponses = problemResponses(400, 401, 404, 413, 415, 422, 429, 500);
+export const conflictResponse = problemResponses(409);
+export const forbiddenResponse = problemResponses(403);
 
 export function idParam<K extends string>(name: K, example: string) {
   const id = objectId.openapi({ param: { name, in: "path" }, example });

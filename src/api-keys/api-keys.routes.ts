@@ -1,5 +1,14 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { errorResponses, idParam, jsonBody, jsonResponse, listOf, security } from "../admin/schemas";
+import {
+  conflictResponse,
+  errorResponses,
+  forbiddenResponse,
+  idParam,
+  jsonBody,
+  jsonResponse,
+  listOf,
+  security,
+} from "../admin/schemas";
 
 const tags = ["API keys"];
 
@@ -59,7 +68,12 @@ export const create = createRoute({
   security,
   summary: "Create an API key",
   request: { body: jsonBody(CreateApiKeyBody) },
-  responses: { 201: jsonResponse(NewApiKeySchema, "The new key, with its secret"), ...errorResponses },
+  responses: {
+    201: jsonResponse(NewApiKeySchema, "The new key, with its secret"),
+    ...errorResponses,
+    ...forbiddenResponse,
+    ...conflictResponse,
+  },
 });
 
 export const revoke = createRoute({
@@ -70,5 +84,5 @@ export const revoke = createRoute({
   security,
   summary: "Revoke an API key",
   request: { params: idParam("key_id", "key_01jd3k5qv0r8t2x7m9c4b6n1pz") },
-  responses: { 200: jsonResponse(ApiKeySchema, "The revoked key"), ...errorResponses },
+  responses: { 200: jsonResponse(ApiKeySchema, "The revoked key"), ...errorResponses, ...conflictResponse },
 });

@@ -5,6 +5,7 @@ import type { StorageEnv as Stores } from "../env";
 import { ApiError, problems } from "../lib/errors";
 import { sha256Hex } from "../lib/hash";
 import { newId } from "../lib/ids";
+import { PROBLEMS } from "../lib/problems";
 
 const SECRET_PREFIX = "sk_live_";
 const SHOWN_PREFIX_LENGTH = SECRET_PREFIX.length + 6;
@@ -35,9 +36,7 @@ export async function createApiKey(env: Stores, companyId: string, input: NewApi
     .run();
   if (inserted.meta.changes === 0) {
     throw new ApiError(
-      403,
-      "api-key-limit",
-      "Forbidden",
+      PROBLEMS.apiKeyLimit,
       `A company has at most ${MAX_ACTIVE_API_KEYS} active API keys; revoke one before creating another.`,
     );
   }
@@ -82,9 +81,9 @@ export async function revokeApiKey(env: Stores, companyId: string, keyId: string
     const now = (await db.query.apiKeys.findFirst({ where: eq(apiKeys.id, keyId) }))!;
     // Not revoked by this update and not by a concurrent one either: it is the last active key.
     if (revoked.meta.changes === 0 && !now.revokedAt) {
-      throw problems.conflict(
+      throw new ApiError(
+        PROBLEMS.lastApiKey,
         "This is the company's last active API key; create another before revoking it.",
-        "last-api-key",
       );
     }
     return now;
@@ -100,20 +99,18 @@ export interface Caller {
 /** Resolves `Authorization: Bearer <secret>` to its company, or says precisely what is wrong. */
 export async function authenticate(env: Stores, authorization: string | undefined): Promise<Caller> {
   if (!authorization) {
-    throw problems.unauthorized("api-key-missing", "Send your secret key as `Authorization: Bearer sk_live_…`.");
+    throw new ApiError(PROBLEMS.apiKeyMissing, "Send your secret key as `Authorization: Bearer sk_live_…`.");
   }
   const [scheme, secret, ...rest] = authorization.trim().split(/\s+/);
   if (scheme?.toLowerCase() !== "bearer" || !secret || rest.length > 0) {
-    throw problems.unauthorized(
-      "auth-scheme-unsupported",
-      `Use the Bearer scheme (got '${scheme ?? ""}'): \`Authorization: Bearer sk_live_…\`.`,
-    );
+    const detail = `Use the Bearer scheme (got '${scheme ?? ""}'): \`Authorization: Bearer sk_live_…\`.`;
+    throw new ApiError(PROBLEMS.authSchemeUnsupported, detail);
   }
-  if (!SECRET_SHAPE.test(secret)) throw problems.unauthorized("api-key-invalid", "This API key does not exist.");
+  if (!SECRET_SHAPE.test(secret)) throw new ApiError(PROBLEMS.apiKeyInvalid, "This API key does not exist.");
   const key = await database(env.DB).query.apiKeys.findFirst({
     where: eq(apiKeys.secretHash, await sha256Hex(secret)),
   });
-  if (!key) throw problems.unauthorized("api-key-invalid", "This API key does not exist.");
-  if (key.revokedAt) throw problems.unauthorized("api-key-revoked", `This API key (${key.prefix}…) was revoked.`);
+  if (!key) throw new ApiError(PROBLEMS.apiKeyInvalid, "This API key does not exist.");
+  if (key.revokedAt) throw new ApiError(PROBLEMS.apiKeyRevoked, `This API key (${key.prefix}…) was revoked.`);
   return { companyId: key.companyId, apiKeyId: key.id };
 }

@@ -1,4 +1,4 @@
-import { CLICK_KINDS, type ClickKind } from "../db/schema";
+import { CLICK_KINDS, type ClickKind } from "../lib/constants";
 import { sha256Hex } from "../lib/hash";
 import { DAY_MS } from "../lib/time";
 

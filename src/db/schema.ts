@@ -2,21 +2,18 @@
 // Times are integer milliseconds since the epoch; ids are prefixed, time-sortable strings (src/lib/ids.ts).
 import { sql } from "drizzle-orm";
 import { check, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import {
+  ATTRIBUTION_MODELS,
+  CLICK_KINDS,
+  LINK_DOMAIN_STATUSES,
+  OUTBOX_KINDS,
+  PLANS,
+  type UtmParams,
+} from "../lib/constants";
 
-export const PLANS = ["starter", "growth", "enterprise"] as const;
-export const ATTRIBUTION_MODELS = ["last_click", "first_click"] as const;
-export const CLICK_KINDS = ["human", "bot", "prefetch", "head"] as const;
-export const LINK_DOMAIN_STATUSES = ["pending", "verified", "superseded"] as const;
-/** What a KV outbox row republishes (src/redirect/publish.ts): the record kind and whose it is. */
-export const OUTBOX_KINDS = ["company", "host", "group", "partner_slugs"] as const;
-
-export type Plan = (typeof PLANS)[number];
-export type AttributionModel = (typeof ATTRIBUTION_MODELS)[number];
-export type ClickKind = (typeof CLICK_KINDS)[number];
-export type LinkDomainStatus = (typeof LINK_DOMAIN_STATUSES)[number];
-export type OutboxKind = (typeof OUTBOX_KINDS)[number];
-/** Ordered query parameters a default link adds: `[name, value]`, value may contain `{partner_key}`. */
-export type UtmParams = [string, string][];
+export type { AttributionModel, ClickKind, LinkDomainStatus, OutboxKind, Plan, UtmParams } from "../lib/constants";
+// Re-exported for the admin side; the edge imports them from src/lib/constants.ts, without drizzle.
+export { ATTRIBUTION_MODELS, CLICK_KINDS, LINK_DOMAIN_STATUSES, OUTBOX_KINDS, PLANS };
 
 const createdAt = () => integer("created_at").notNull();
 const updatedAt = () => integer("updated_at").notNull();

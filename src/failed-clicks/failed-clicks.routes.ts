@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { errorResponses, jsonResponse, listOf, PaginationQuery, security } from "../admin/schemas";
+import { conflictResponse, errorResponses, jsonResponse, listOf, PaginationQuery, security } from "../admin/schemas";
 import { REPLAY_LIMIT } from "./service";
 
 const tags = ["Failed clicks"];
@@ -98,5 +98,9 @@ export const replay = createRoute({
   tags,
   security,
   summary: `Replay up to ${REPLAY_LIMIT} pending failed clicks through the click writer (none is counted twice)`,
-  responses: { 200: jsonResponse(FailedClickReplaySchema, "What the replay did"), ...errorResponses },
+  responses: {
+    200: jsonResponse(FailedClickReplaySchema, "What the replay did"),
+    ...errorResponses,
+    ...conflictResponse,
+  },
 });

@@ -8,7 +8,7 @@ import { eventsNamingOtherCompanies } from "../clicks/ownership";
 import { database } from "../db/client";
 import { failedClicks } from "../db/schema";
 import type { StorageEnv as Stores } from "../env";
-import { fieldError } from "../lib/errors";
+import { problems } from "../lib/errors";
 
 export type FailedClickRow = typeof failedClicks.$inferSelect;
 
@@ -29,7 +29,9 @@ export async function listFailedClicks(
     after = await db.query.failedClicks.findFirst({
       where: and(eq(failedClicks.companyId, companyId), eq(failedClicks.messageId, options.startingAfter)),
     });
-    if (!after) throw fieldError("starting_after", "no failed click with this id in your company");
+    if (!after) {
+      throw problems.validation([{ field: "startingAfter", message: "no failed click with this id in your company" }]);
+    }
   }
   const rows = await db
     .select()

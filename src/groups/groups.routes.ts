@@ -2,12 +2,12 @@ import { createRoute, z } from "@hono/zod-openapi";
 import {
   conflictResponse,
   errorResponses,
+  forbiddenResponse,
   idParam,
   jsonBody,
   jsonResponse,
   listOf,
   PaginationQuery,
-  planResponse,
   security,
 } from "../admin/schemas";
 import { httpUrl, publicHttpsUrl } from "../lib/validation";
@@ -145,7 +145,12 @@ export const create = createRoute({
   security,
   summary: "Create a group (and its original default link)",
   request: { body: jsonBody(CreateGroupBody) },
-  responses: { 201: jsonResponse(GroupSchema, "The new group"), ...errorResponses, ...planResponse },
+  responses: {
+    201: jsonResponse(GroupSchema, "The new group"),
+    ...errorResponses,
+    ...forbiddenResponse,
+    ...conflictResponse,
+  },
 });
 
 export const get = createRoute({
@@ -171,7 +176,7 @@ export const update = createRoute({
   responses: {
     200: jsonResponse(GroupSchema, "The updated group"),
     ...errorResponses,
-    ...planResponse,
+    ...forbiddenResponse,
     ...conflictResponse,
   },
 });

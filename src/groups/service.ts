@@ -5,8 +5,9 @@ import { and, asc, eq, gt, like, or } from "drizzle-orm";
 import { getCompany, type Stores } from "../companies/service";
 import { database, isUniqueViolation } from "../db/client";
 import { groupSlugHistory, groupStats, groups, type UtmParams } from "../db/schema";
-import { fieldError, problems } from "../lib/errors";
+import { ApiError, problems } from "../lib/errors";
 import { newId } from "../lib/ids";
+import { PROBLEMS } from "../lib/problems";
 import { firstFree, slugify } from "../lib/slugs";
 import { assertFeature, groupLimitReached, PLAN_LIMITS } from "../plans/plans";
 import { enqueuePublish, enqueuePublishStatement, publishNow, publishTargets } from "../redirect/publish";
@@ -97,7 +98,7 @@ export interface ListOptions {
 export async function listGroupsWithStats(env: Stores, companyId: string, options: ListOptions) {
   // A cursor is one of the company's own ids (groups are archived, never deleted).
   if (options.startingAfter !== undefined && !(await isOwnGroup(env, companyId, options.startingAfter))) {
-    throw fieldError("starting_after", "no group with this id in your company");
+    throw problems.validation([{ field: "startingAfter", message: "no group with this id in your company" }]);
   }
   const rows = await database(env.DB)
     .select({ group: groups, stats: groupStats })
@@ -144,8 +145,9 @@ export async function updateGroup(env: Stores, companyId: string, groupId: strin
         : []),
     ]);
   } catch (error) {
-    if (isUniqueViolation(error, "slug"))
-      throw problems.conflict("Another group was just given that name; try again.", "group-slug-taken");
+    if (isUniqueViolation(error, "slug")) {
+      throw new ApiError(PROBLEMS.groupSlugTaken, "Another group was just given that name; try again.");
+    }
     throw error;
   }
   if (edgeChanged) await publishNow(env, [publishTargets.group(companyId, groupId)]);
@@ -161,9 +163,9 @@ export async function archiveGroup(env: Stores, companyId: string, groupId: stri
   const group = await getGroup(env, companyId, groupId);
   const company = await getCompany(env, companyId);
   if (company.defaultGroupId === groupId) {
-    throw problems.conflict(
+    throw new ApiError(
+      PROBLEMS.defaultGroup,
       "The default group cannot be archived; make another group the default first.",
-      "default-group",
     );
   }
   if (!group.archivedAt) {

@@ -1,7 +1,7 @@
 // `Idempotency-Key` on POST: the first final response (2xx, or a 4xx other than the retryable
 // ones) is stored and replayed for retries of the same request for 24 hours; the key is reserved
 // before the handler runs, so two concurrent retries cannot both create. A retryable answer
-// (5xx, 429, `409 click-pending`: lib/errors.ts isRetryable) releases the key, so the retry the
+// (5xx, 429, `409 click-pending`: `retryable` in lib/problems.ts) releases the key, so the retry the
 // README asks for runs again. Reusing a key for a different request is refused.
 import { and, eq, isNull, lt, or } from "drizzle-orm";
 import type { MiddlewareHandler } from "hono";
@@ -10,6 +10,7 @@ import { database } from "../db/client";
 import { idempotencyKeys } from "../db/schema";
 import { ApiError, isRetryable } from "../lib/errors";
 import { sha256Hex } from "../lib/hash";
+import { PROBLEMS } from "../lib/problems";
 import { DAY_MS } from "../lib/time";
 
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
@@ -19,12 +20,7 @@ export const idempotentPosts: MiddlewareHandler<AdminContext> = async (c, next) 
   const key = c.req.header("idempotency-key");
   if (c.req.method !== "POST" || key === undefined) return next();
   if (!KEY_PATTERN.test(key)) {
-    throw new ApiError(
-      400,
-      "idempotency-key-invalid",
-      "Bad request",
-      "Idempotency-Key must be 1 to 255 visible ASCII characters.",
-    );
+    throw new ApiError(PROBLEMS.idempotencyKeyInvalid, "Idempotency-Key must be 1 to 255 visible ASCII characters.");
   }
   const { companyId } = c.get("caller");
   const requestHash = await sha256Hex(`${c.req.method} ${new URL(c.req.url).pathname}\n${await c.req.text()}`);
@@ -52,18 +48,11 @@ export const idempotentPosts: MiddlewareHandler<AdminContext> = async (c, next) 
   if (reserved.length === 0) {
     const first = (await db.query.idempotencyKeys.findFirst({ where }))!;
     if (first.requestHash !== requestHash) {
-      throw new ApiError(
-        422,
-        "idempotency-key-reused",
-        "Idempotency key reused",
-        "This Idempotency-Key was used for a different request.",
-      );
+      throw new ApiError(PROBLEMS.idempotencyKeyReused, "This Idempotency-Key was used for a different request.");
     }
     if (first.status === null) {
       throw new ApiError(
-        409,
-        "idempotency-key-in-progress",
-        "Conflict",
+        PROBLEMS.idempotencyKeyInProgress,
         "A request with this Idempotency-Key is still being processed; retry shortly.",
       );
     }
@@ -78,7 +67,7 @@ export const idempotentPosts: MiddlewareHandler<AdminContext> = async (c, next) 
 
   await next();
   // Errors reach here already rendered by app.onError; hono keeps the thrown error in c.error.
-  if (isRetryable(c.res.status, c.error instanceof ApiError ? c.error.type : undefined)) {
+  if (isRetryable(c.res.status, c.error)) {
     await db.delete(idempotencyKeys).where(where); // nothing was done: let the retry run again
   } else {
     const replayBody = c.get("replayBody");

@@ -9,6 +9,7 @@ import type { StorageEnv as Stores } from "../env";
 import { effectiveRate, toUsdCents } from "../fx/service";
 import { ApiError, problems } from "../lib/errors";
 import { newId, tokenTime } from "../lib/ids";
+import { PROBLEMS } from "../lib/problems";
 import { DAY_MS } from "../lib/time";
 import { dollars, MAX_CUSTOMER_NET_USD_CENTS, MAX_GROUP_NET_USD_CENTS, MAX_TRANSACTION_USD_CENTS } from "./limits";
 
@@ -54,9 +55,7 @@ export async function recordConversion(
     const issued = tokenTime(input.xid);
     if (issued !== null && Date.now() - issued < CLICK_PENDING_MS && issued <= Date.now() + 60_000) {
       throw new ApiError(
-        409,
-        "click-pending",
-        "Click not recorded yet",
+        PROBLEMS.clickPending,
         "This click is not recorded yet (clicks are written within seconds); retry shortly.",
       );
     }
@@ -73,13 +72,8 @@ export async function recordConversion(
     ]);
   }
   if (click.ts < Date.now() - company.attributionWindowDays * DAY_MS) {
-    throw new ApiError(
-      422,
-      "click-expired",
-      "Click expired",
-      `The click is older than the ${company.attributionWindowDays}-day attribution window.`,
-      [{ field: "xid", message: "older than the attribution window" }],
-    );
+    const detail = `The click is older than the ${company.attributionWindowDays}-day attribution window.`;
+    throw new ApiError(PROBLEMS.clickExpired, detail, [{ field: "xid", message: "older than the attribution window" }]);
   }
 
   const existing = await findCustomer(env, companyId, input.customerKey);
@@ -162,9 +156,9 @@ export async function createCustomer(
   if (existing) {
     if (existing.partnerId === partner.id && existing.email === input.email)
       return { customer: existing, replayed: true };
-    throw problems.conflict(
+    throw new ApiError(
+      PROBLEMS.customerExists,
       `A customer with key '${input.customerKey}' already exists with another partner or email; nothing was changed.`,
-      "customer-exists",
     );
   }
   const now = Date.now();
@@ -345,9 +339,7 @@ async function replayOf(env: Stores, previous: Transaction, input: TransactionIn
     .map((d) => ({ field: d.field, message: "differs from the transaction first recorded with this key" }));
   if (errors.length > 0) {
     throw new ApiError(
-      422,
-      "transaction-key-reused",
-      "Transaction key reused",
+      PROBLEMS.transactionKeyReused,
       `A different transaction was already recorded with key '${input.key}'; nothing was changed.`,
       errors,
     );

@@ -1,5 +1,6 @@
 // One error type for the whole admin side, rendered as RFC 9457 `application/problem+json`.
-// `type` is stable: clients branch on it, so never change an existing one.
+// What it says comes from the catalogue (./problems.ts); a thrown error adds only detail and fields.
+import { PROBLEMS, type Problem, type ProblemEntry, problemUrn } from "./problems";
 
 export interface FieldError {
   /** Dotted path of the offending field, e.g. `utm_params.0.value`. */
@@ -8,27 +9,37 @@ export interface FieldError {
 }
 
 export class ApiError extends Error {
+  readonly problem: ProblemEntry;
+
+  /** Only a catalogue entry is accepted (`Problem`): never a type, status or title made up here. */
   constructor(
-    readonly status: number,
-    readonly type: string,
-    readonly title: string,
+    problem: Problem,
     readonly detail?: string,
     readonly errors?: FieldError[],
   ) {
-    super(detail ?? title);
+    super(detail ?? problem.title);
     this.name = "ApiError";
+    this.problem = problem;
+  }
+
+  get status(): number {
+    return this.problem.status;
+  }
+
+  get type(): string {
+    return this.problem.type;
   }
 
   /** The client should send the same request again (README); never stored for Idempotency-Key replay. */
   get retryable(): boolean {
-    return isRetryable(this.status, this.type);
+    return this.problem.retryable;
   }
 
   toProblem(instance?: string) {
     return {
-      type: `urn:edgeref:problem:${this.type}`,
-      title: this.title,
-      status: this.status,
+      type: problemUrn(this.problem),
+      title: this.problem.title,
+      status: this.problem.status,
       ...(this.detail ? { detail: this.detail } : {}),
       ...(instance ? { instance } : {}),
       ...(this.errors ? { errors: this.errors.map((e) => ({ ...e, field: snakeCase(e.field) })) } : {}),
@@ -42,27 +53,17 @@ function snakeCase(field: string): string {
 }
 
 /**
- * Answers the README tells clients to retry unchanged: every 5xx, `429`, and these problem types
- * (a state that passes by itself). The one place that decides what an Idempotency-Key may replay.
+ * Whether an answer asks the client to retry: the problem's own rule (catalogue), or for a response
+ * that no ApiError explains, every 5xx and 429. The one place that decides what an Idempotency-Key
+ * may replay.
  */
-export const RETRYABLE_PROBLEM_TYPES: ReadonlySet<string> = new Set([
-  "click-pending",
-  "rate-limited",
-  "idempotency-key-in-progress",
-]);
-
-export function isRetryable(status: number, type?: string): boolean {
-  return status >= 500 || status === 429 || (type !== undefined && RETRYABLE_PROBLEM_TYPES.has(type));
+export function isRetryable(status: number, error?: unknown): boolean {
+  if (error instanceof ApiError) return error.retryable;
+  return status >= 500 || status === 429;
 }
 
 export const problems = {
   validation: (errors: FieldError[], detail = "The request has invalid fields.") =>
-    new ApiError(422, "validation-failed", "Validation failed", detail, errors),
-  notFound: (what: string, id: string) => new ApiError(404, "not-found", "Not found", `No ${what} with id '${id}'.`),
-  conflict: (detail: string, type = "conflict") => new ApiError(409, type, "Conflict", detail),
-  unauthorized: (type: string, detail: string) => new ApiError(401, type, "Unauthorized", detail),
+    new ApiError(PROBLEMS.validationFailed, detail, errors),
+  notFound: (what: string, id: string) => new ApiError(PROBLEMS.notFound, `No ${what} with id '${id}'.`),
 };
-
-export function fieldError(field: string, message: string): ApiError {
-  return problems.validation([{ field, message }]);
-}

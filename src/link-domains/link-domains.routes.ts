@@ -8,7 +8,7 @@ import {
   jsonBody,
   jsonResponse,
   listOf,
-  ProblemSchema,
+  problemResponses,
   security,
 } from "../admin/schemas";
 import { LINK_DOMAIN_STATUSES } from "../db/schema";
@@ -171,10 +171,7 @@ export const verify = createRoute({
     200: jsonResponse(LinkDomainVerificationSchema, "The domain (verified or still pending) and what the check found"),
     ...errorResponses,
     ...conflictResponse,
-    503: {
-      description: "The DNS lookup failed (`dns-lookup-failed`): nothing changed, retry later",
-      content: { "application/problem+json": { schema: ProblemSchema } },
-    },
+    ...problemResponses(503),
   },
 });
 

@@ -9,6 +9,7 @@ import { linkDomains } from "../db/schema";
 import type { StorageEnv as Stores } from "../env";
 import { ApiError, problems } from "../lib/errors";
 import { newId } from "../lib/ids";
+import { PROBLEMS } from "../lib/problems";
 import { enqueuePublish, enqueuePublishStatement, publishNow, publishTargets } from "../redirect/publish";
 import { DnsLookupError, type TxtResolver } from "./dns";
 
@@ -56,7 +57,7 @@ export interface VerificationCheck {
 }
 
 const hostnameTaken = (hostname: string) =>
-  problems.conflict(`The hostname '${hostname}' is verified by another company.`, "hostname-taken");
+  new ApiError(PROBLEMS.hostnameTaken, `The hostname '${hostname}' is verified by another company.`);
 
 /** 32 random bytes, base64url (256 bits): unguessable, and safe in a TXT record and a URL. */
 export function newVerificationToken(): string {
@@ -122,7 +123,7 @@ export async function claimLinkDomain(
     [[domain]] = (local ? await db.batch([insert, enqueuePublish(db, target, now)]) : [await insert]) as [[LinkDomain]];
   } catch (error) {
     if (isUniqueViolation(error, "link_domains.company_id")) {
-      throw problems.conflict(`Your company already has the link domain '${data.hostname}'.`, "link-domain-exists");
+      throw new ApiError(PROBLEMS.linkDomainExists, `Your company already has the link domain '${data.hostname}'.`);
     }
     // Another company verified the hostname between the check and the insert (a local hostname).
     if (isUniqueViolation(error)) throw hostnameTaken(data.hostname);
@@ -218,7 +219,7 @@ async function checkOwnership(domain: LinkDomain, deps: VerifyDeps): Promise<Ver
       console.error(JSON.stringify({ msg: "txt lookup failed", name, error: String(error) }));
     }
     const detail = `Could not look up the TXT record ${name}: ${reason}. Nothing changed; try again shortly.`;
-    throw new ApiError(503, "dns-lookup-failed", "DNS lookup failed", detail);
+    throw new ApiError(PROBLEMS.dnsLookupFailed, detail);
   }
   const matched = found.includes(expected);
   const detail = matched

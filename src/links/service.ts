@@ -7,8 +7,9 @@ import type { Stores } from "../companies/service";
 import { database, isUniqueViolation } from "../db/client";
 import { defaultLinks, type UtmParams } from "../db/schema";
 import { getGroup } from "../groups/service";
-import { problems } from "../lib/errors";
+import { ApiError, problems } from "../lib/errors";
 import { newId } from "../lib/ids";
+import { PROBLEMS } from "../lib/problems";
 import { parseInput, utmParams } from "../lib/validation";
 import { partnerLinksForNewLinkText, slugConflict, slugsOfGroupLinkText } from "../partners/service";
 import { enqueuePublish, enqueuePublishStatement, publishNow, publishTargets } from "../redirect/publish";
@@ -57,7 +58,7 @@ export async function createDefaultLink(env: Stores, companyId: string, groupId:
   };
   const live = await listDefaultLinks(env, companyId, groupId);
   if (live.some((link) => link.linkText === data.linkText)) {
-    throw problems.conflict(`The group already has a link with link text '${data.linkText}'.`, "link-text-taken");
+    throw new ApiError(PROBLEMS.linkTextTaken, `The group already has a link with link text '${data.linkText}'.`);
   }
   if (live.length >= MAX_DEFAULT_LINKS) throw tooManyLinks();
   const now = Date.now();
@@ -99,7 +100,7 @@ export async function createDefaultLink(env: Stores, companyId: string, groupId:
     if (isUniqueViolation(error, "partner_links.slug")) throw slugConflict();
     // A concurrent create took the same link text: the partial unique index decides.
     if (isUniqueViolation(error)) {
-      throw problems.conflict(`The group already has a link with link text '${data.linkText}'.`, "link-text-taken");
+      throw new ApiError(PROBLEMS.linkTextTaken, `The group already has a link with link text '${data.linkText}'.`);
     }
     throw error;
   }
@@ -144,7 +145,7 @@ export async function updateDefaultLink(env: Stores, companyId: string, linkId: 
 export async function deleteDefaultLink(env: Stores, companyId: string, linkId: string): Promise<void> {
   const link = await getDefaultLink(env, companyId, linkId);
   if (link.position === 1) {
-    throw problems.conflict("The original link of a group cannot be deleted.", "original-link-undeletable");
+    throw new ApiError(PROBLEMS.originalLinkUndeletable, "The original link of a group cannot be deleted.");
   }
   const db = database(env.DB);
   await db.batch([
@@ -155,5 +156,5 @@ export async function deleteDefaultLink(env: Stores, companyId: string, linkId: 
 }
 
 function tooManyLinks() {
-  return problems.conflict(`A group has at most ${MAX_DEFAULT_LINKS} default links.`, "default-link-limit");
+  return new ApiError(PROBLEMS.defaultLinkLimit, `A group has at most ${MAX_DEFAULT_LINKS} default links.`);
 }

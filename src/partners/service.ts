@@ -10,8 +10,9 @@ import { getCompany } from "../companies/service";
 import { database, isUniqueViolation } from "../db/client";
 import { defaultLinks, partnerLinks, partners } from "../db/schema";
 import { getGroup, isOwnGroup } from "../groups/service";
-import { ApiError, fieldError, problems } from "../lib/errors";
+import { ApiError, problems } from "../lib/errors";
 import { newId } from "../lib/ids";
+import { PROBLEMS } from "../lib/problems";
 import { firstFree, slugify } from "../lib/slugs";
 import { enqueuePublishStatement, publishNow, publishTargets } from "../redirect/publish";
 import { batchWritingSlugs, publishSlugFilter, type SlugChange } from "../redirect/slug-filter-publish";
@@ -41,14 +42,15 @@ export interface PartnerChanges {
 
 export async function createPartner(env: Stores, companyId: string, data: NewPartner) {
   const groupId = data.groupId ?? (await getCompany(env, companyId)).defaultGroupId;
-  if (!groupId) throw problems.conflict("Create a group before adding partners.", "no-group");
+  if (!groupId) throw new ApiError(PROBLEMS.noGroup, "Create a group before adding partners.");
   await liveGroupOf(env, companyId, groupId);
   for (let attempt = 0; ; attempt++) {
     try {
       return await insertPartner(env, companyId, groupId, data);
     } catch (error) {
       // Two partners with the same name created at once: the generated key is picked again.
-      if (!data.partnerKey && attempt < 3 && error instanceof ApiError && error.type === "partner-key-taken") continue;
+      const keyTaken = error instanceof ApiError && error.problem === PROBLEMS.partnerKeyTaken;
+      if (!data.partnerKey && attempt < 3 && keyTaken) continue;
       throw error;
     }
   }
@@ -155,14 +157,15 @@ export async function listPartners(
 ) {
   // Ids in the query are the company's own, as everywhere (partners are never deleted).
   if (options.groupId && !(await isOwnGroup(env, companyId, options.groupId))) {
-    throw fieldError("group_id", "no group with this id in your company");
+    throw problems.validation([{ field: "groupId", message: "no group with this id in your company" }]);
   }
   if (options.startingAfter !== undefined) {
     const after = await database(env.DB).query.partners.findFirst({
       columns: { id: true },
       where: and(eq(partners.id, options.startingAfter), eq(partners.companyId, companyId)),
     });
-    if (!after) throw fieldError("starting_after", "no partner with this id in your company");
+    if (!after)
+      throw problems.validation([{ field: "startingAfter", message: "no partner with this id in your company" }]);
   }
   const rows = await database(env.DB)
     .select()
@@ -273,9 +276,9 @@ function insertPartnerLinks(env: Stores, text: string, where: string, params: st
 
 /** A slug another partner owns: only possible with data written before the key rule above. */
 export function slugConflict() {
-  return problems.conflict(
+  return new ApiError(
+    PROBLEMS.slugConflict,
     "A partner link this change needs already belongs to another partner; nothing was changed.",
-    "slug-conflict",
   );
 }
 
@@ -346,8 +349,8 @@ function startsWith(column: SQLiteColumn, prefix: string) {
 }
 
 function keyTaken(key: string) {
-  return problems.conflict(
+  return new ApiError(
+    PROBLEMS.partnerKeyTaken,
     `The partner key '${key}' is taken, or was used before and its links still exist.`,
-    "partner-key-taken",
   );
 }

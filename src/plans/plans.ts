@@ -1,6 +1,7 @@
 // What each plan allows. Documented in the README ("Plans"); change both together.
 import type { Plan } from "../db/schema";
 import { ApiError } from "../lib/errors";
+import { PROBLEMS, type Problem } from "../lib/problems";
 
 export interface PlanLimits {
   /** Live (not archived) groups; null = unlimited. */
@@ -23,29 +24,22 @@ const FEATURE_NAMES: Record<GatedFeature, string> = {
   dealRegistration: "deal registration",
   applicationForms: "application forms",
 };
-const FEATURE_TYPES: Record<GatedFeature, string> = {
-  leadSubmission: "plan-feature-lead-submission",
-  dealRegistration: "plan-feature-deal-registration",
-  applicationForms: "plan-feature-application-forms",
+const FEATURE_PROBLEMS: Record<GatedFeature, Problem> = {
+  leadSubmission: PROBLEMS.planFeatureLeadSubmission,
+  dealRegistration: PROBLEMS.planFeatureDealRegistration,
+  applicationForms: PROBLEMS.planFeatureApplicationForms,
 };
 
 export function assertFeature(plan: Plan, feature: GatedFeature): void {
   if (!PLAN_LIMITS[plan][feature]) {
-    throw new ApiError(
-      403,
-      FEATURE_TYPES[feature],
-      "Not included in your plan",
-      `The ${plan} plan does not include ${FEATURE_NAMES[feature]}.`,
-    );
+    throw new ApiError(FEATURE_PROBLEMS[feature], `The ${plan} plan does not include ${FEATURE_NAMES[feature]}.`);
   }
 }
 
 export function groupLimitReached(plan: Plan): ApiError {
   const max = PLAN_LIMITS[plan].maxGroups;
   return new ApiError(
-    403,
-    "plan-limit-groups",
-    "Plan limit reached",
+    PROBLEMS.planLimitGroups,
     `The ${plan} plan allows ${max} live group${max === 1 ? "" : "s"}; archive one or upgrade.`,
   );
 }

@@ -2,6 +2,7 @@
 // kept (until evicted) so that a failing KV or D1 can be answered from the last known value.
 // Eviction is oldest-inserted first: a hot record is re-inserted every time it is refreshed, so
 // this approximates LRU without reordering the map on every read (the hot path reads four keys).
+import type { ReadRecord, RecordKey, RecordKind, RecordTypes } from "./records";
 
 export interface CacheHit<T> {
   value: T;
@@ -20,20 +21,29 @@ export interface IsolateCacheOptions {
 export const ISOLATE_FRESH_MS = 15_000;
 
 export class IsolateCache {
-  private readonly entries = new Map<string, { value: unknown; freshUntil: number }>();
+  private readonly entries = new Map<string, { value: RecordTypes[RecordKind] | null; freshUntil: number }>();
   private readonly now: () => number;
 
   constructor(private readonly options: IsolateCacheOptions) {
     this.now = options.now ?? Date.now;
   }
 
-  get<T>(key: string): CacheHit<T> | undefined {
-    const entry = this.entries.get(key);
+  /**
+   * The walk's reader on the warm path (resolve.ts): a record fresh here, else undefined. A field,
+   * so a request passes it without allocating, and reading allocates nothing either.
+   */
+  readonly fresh: ReadRecord = (_kind, key) => {
+    const entry = this.entry(key);
+    return entry && entry.freshUntil > this.now() ? entry.value : undefined;
+  };
+
+  get<K extends RecordKind>(key: RecordKey<K>): CacheHit<RecordTypes[K] | null> | undefined {
+    const entry = this.entry(key);
     if (!entry) return undefined;
-    return { value: entry.value as T, fresh: entry.freshUntil > this.now() };
+    return { value: entry.value, fresh: entry.freshUntil > this.now() };
   }
 
-  set(key: string, value: unknown): void {
+  set<K extends RecordKind>(key: RecordKey<K>, value: RecordTypes[K] | null): void {
     const ttl = value === null ? this.options.missFreshMs : this.options.freshMs;
     this.entries.delete(key);
     this.entries.set(key, { value, freshUntil: this.now() + ttl });
@@ -49,6 +59,11 @@ export class IsolateCache {
 
   clear(): void {
     this.entries.clear();
+  }
+
+  private entry<K extends RecordKind>(key: RecordKey<K>) {
+    // set() stores under a key only a record of the key's kind.
+    return this.entries.get(key) as { value: RecordTypes[K] | null; freshUntil: number } | undefined;
   }
 }
 

@@ -1,7 +1,7 @@
 // The slim records a redirect needs, their KV keys, and how they are read from D1.
 // Each record has its own key so that an admin edit is one D1 write plus one KV put: a group's
 // destination change rewrites `group:<id>`, never the records of its partners' links.
-import type { UtmParams } from "../db/schema";
+import type { UtmParams } from "../lib/constants";
 
 /** A verified `link_domains` row: which company a hostname serves (pending claims serve nothing). */
 export interface HostRecord {
@@ -45,11 +45,28 @@ export interface GroupRecord {
   links: LinkRecord[];
 }
 
+/** Each kind of record a redirect reads, by the name of its KV key and of its place in RouteRecords. */
+export interface RecordTypes {
+  host: HostRecord;
+  company: CompanyRecord;
+  slug: SlugRecord;
+  group: GroupRecord;
+}
+export type RecordKind = keyof RecordTypes;
+
+declare const recordKind: unique symbol;
+/**
+ * A record's key in KV and in the isolate cache, tagged with the kind of record stored under it (for
+ * the type checker only: at run time it is the string), so reads under it are typed without casts.
+ */
+export type RecordKey<K extends RecordKind> = string & { readonly [recordKind]: K };
+const tagged = <K extends RecordKind>(key: string) => key as RecordKey<K>;
+
 export const recordKeys = {
-  host: (hostname: string) => `v1:host:${hostname}`,
-  company: (companyId: string) => `v1:company:${companyId}`,
-  slug: (companyId: string, slug: string) => `v1:slug:${companyId}:${slug}`,
-  group: (groupId: string) => `v1:group:${groupId}`,
+  host: (hostname: string) => tagged<"host">(`v1:host:${hostname}`),
+  company: (companyId: string) => tagged<"company">(`v1:company:${companyId}`),
+  slug: (companyId: string, slug: string) => tagged<"slug">(`v1:slug:${companyId}:${slug}`),
+  group: (groupId: string) => tagged<"group">(`v1:group:${groupId}`),
 };
 
 /**
@@ -58,13 +75,14 @@ export const recordKeys = {
  */
 export const writeBackKey = (key: string) => `wb:${key}`;
 
-/** Everything one redirect needs, as far as it exists. */
-export interface RouteRecords {
-  host: HostRecord | null;
-  company: CompanyRecord | null;
-  slug: SlugRecord | null;
-  group: GroupRecord | null;
-}
+/** Everything one redirect needs, as far as it exists (null: no such record). */
+export type RouteRecords = { [K in RecordKind]: RecordTypes[K] | null };
+
+/**
+ * Answers one record of a redirect's walk (resolve.ts): the record, null when it is known not to
+ * exist, undefined when it is not known (yet).
+ */
+export type ReadRecord = <K extends RecordKind>(kind: K, key: RecordKey<K>) => RecordTypes[K] | null | undefined;
 
 // Column lists shared by the edge's one-query load and the admin's write-through loads, so the
 // records built on both sides are identical.

@@ -9,6 +9,10 @@ import {
   type GroupRecord,
   type LinkRecord,
   loadRouteFromD1,
+  type ReadRecord,
+  type RecordKey,
+  type RecordKind,
+  type RecordTypes,
   type RouteRecords,
   recordKeys,
   writeBackKey,
@@ -40,51 +44,56 @@ export interface ResolverDeps {
   filters?: SlugFilterCache;
 }
 
+/** A record looked up in storage: found (null: known not to exist), or not, with what this isolate last knew. */
 type Lookup<T> = { hit: true; value: T | null } | { hit: false; stale?: { value: T | null } };
 
 const NOTHING: RouteRecords = { host: null, company: null, slug: null, group: null };
+
+/**
+ * The one walk from a hostname and slug to the records a redirect needs: host → company and slug
+ * → the slug's group. Undefined where `read` does not know a record the walk needs. The isolate
+ * path walks the records fresh in this isolate; the storage path walks again after each round of
+ * lookups; what D1 answered is remembered along the same walk.
+ */
+export function walkRoute(read: ReadRecord, hostname: string, slug: string): RouteRecords | undefined {
+  const host = read("host", recordKeys.host(hostname));
+  if (host === undefined) return undefined;
+  if (host === null) return NOTHING;
+  // Both read before stopping, so the storage path looks them up in one round.
+  const company = read("company", recordKeys.company(host.companyId));
+  const slugRecord = read("slug", recordKeys.slug(host.companyId, slug));
+  if (company === undefined || slugRecord === undefined) return undefined;
+  if (slugRecord === null) return { host, company, slug: null, group: null };
+  const group = read("group", recordKeys.group(slugRecord.groupId));
+  if (group === undefined) return undefined;
+  return { host, company, slug: slugRecord, group };
+}
 
 /**
  * The warm path: every record fresh in this isolate, answered without awaiting anything.
  * Undefined when any record is missing or stale (then use resolveRoute).
  */
 export function resolveFromIsolate(cache: IsolateCache, hostname: string, slug: string): RouteRecords | undefined {
-  const host = cache.get<RouteRecords["host"]>(recordKeys.host(hostname));
-  if (!host?.fresh) return undefined;
-  if (host.value === null) return NOTHING;
-  const company = cache.get<RouteRecords["company"]>(recordKeys.company(host.value.companyId));
-  const slugRecord = cache.get<RouteRecords["slug"]>(recordKeys.slug(host.value.companyId, slug));
-  if (!company?.fresh || !slugRecord?.fresh) return undefined;
-  if (slugRecord.value === null) return { host: host.value, company: company.value, slug: null, group: null };
-  const group = cache.get<RouteRecords["group"]>(recordKeys.group(slugRecord.value.groupId));
-  if (!group?.fresh) return undefined;
-  return { host: host.value, company: company.value, slug: slugRecord.value, group: group.value };
+  return walkRoute(cache.fresh, hostname, slug);
 }
 
 /** The full path: each record from the isolate cache if fresh, else KV, else one D1 query for all. */
 export async function resolveRoute(deps: ResolverDeps, hostname: string, slug: string): Promise<RouteRecords> {
-  const found: Partial<Record<keyof RouteRecords, Lookup<unknown>>> = {};
-
-  found.host = await lookup(deps, recordKeys.host(hostname));
-  if (found.host.hit && found.host.value === null) return NOTHING;
-  // A stale host (or slug) record still tells which keys to look up next, in case storage is down.
-  const host = bestKnown(found.host) as RouteRecords["host"] | undefined;
-  if (host) {
-    [found.company, found.slug] = await Promise.all([
-      lookup(deps, recordKeys.company(host.companyId)),
-      lookup(deps, recordKeys.slug(host.companyId, slug)),
-    ]);
-    const slugRecord = bestKnown(found.slug) as RouteRecords["slug"] | undefined;
-    if (slugRecord) {
-      found.group = await lookup(deps, recordKeys.group(slugRecord.groupId));
-    } else if (!found.slug.hit && (await deps.filters?.surelyUnknown(deps, host.companyId, slug))) {
-      // Not remembered per slug: random slugs would evict real records from the isolate cache.
-      found.slug = { hit: true, value: null };
-    }
+  const lookups = new StorageLookups(deps);
+  // Rounds: the host; its company and the slug; the slug's group. A stale record (storage down)
+  // still tells the walk which keys to look up next.
+  let route = walkRoute(lookups.read, hostname, slug);
+  while (!route) {
+    await lookups.settle();
+    route = walkRoute(lookups.read, hostname, slug);
   }
-
-  const answered = new Set((Object.keys(found) as (keyof RouteRecords)[]).filter((name) => found[name]?.hit));
-  if (answered.size === Object.keys(found).length) return fromLookups(found);
+  const host = route.host;
+  const slugMissed = host !== null && route.slug === null && lookups.missed("slug");
+  if (slugMissed && (await deps.filters?.surelyUnknown(deps, host.companyId, slug))) {
+    // Not remembered per slug: random slugs would evict real records from the isolate cache.
+    lookups.slugIsUnknown();
+  }
+  if (lookups.allHit()) return route;
 
   let fromD1: RouteRecords;
   try {
@@ -93,9 +102,9 @@ export async function resolveRoute(deps: ResolverDeps, hostname: string, slug: s
     console.error(
       JSON.stringify({ msg: "route load failed, serving from cache", hostname, slug, error: String(error) }),
     );
-    return fromLookups(found, { useStale: true });
+    return route; // what storage answered, stale where it did not, null where nothing is known
   }
-  remember(deps, fromD1, hostname, slug, answered);
+  remember(deps, lookups, fromD1, hostname, slug);
   return fromD1;
 }
 
@@ -110,10 +119,10 @@ export function resolveForLimitedClient(
   hostname: string,
   slug: string,
 ): RouteRecords | undefined {
-  const host = cache.get<RouteRecords["host"]>(recordKeys.host(hostname))?.value;
+  const host = cache.get(recordKeys.host(hostname))?.value;
   if (!host) return NOTHING;
-  const company = cache.get<RouteRecords["company"]>(recordKeys.company(host.companyId))?.value ?? null;
-  const slugRecord = cache.get<RouteRecords["slug"]>(recordKeys.slug(host.companyId, slug));
+  const company = cache.get(recordKeys.company(host.companyId))?.value ?? null;
+  const slugRecord = cache.get(recordKeys.slug(host.companyId, slug));
   if (slugRecord?.value) return undefined;
   if (!slugRecord && filters?.mayExist(host.companyId, slug)) return undefined;
   return { host, company, slug: null, group: null };
@@ -124,14 +133,78 @@ export function chooseLink(group: GroupRecord, linkText: string): LinkRecord | u
   return group.links.find((link) => link.linkText === linkText) ?? group.links.find((link) => link.position === 1);
 }
 
-async function lookup<T>(deps: ResolverDeps, key: string): Promise<Lookup<T>> {
-  const cached = deps.cache.get<T | null>(key);
+interface Found<K extends RecordKind> {
+  /** Undefined until the walk asks for this kind. */
+  key?: RecordKey<K>;
+  /** Undefined until looked up. */
+  lookup?: Lookup<RecordTypes[K]>;
+}
+type FoundByKind = { [K in RecordKind]: Found<K> };
+
+/**
+ * The storage path's lookups, one per kind of record: the walk asks for one key of each kind per
+ * request (every round walks the same records again, so it derives the same keys).
+ */
+class StorageLookups {
+  private readonly found: FoundByKind = { host: {}, company: {}, slug: {}, group: {} };
+  private loading: Promise<void>[] = [];
+
+  constructor(private readonly deps: ResolverDeps) {}
+
+  /** For the walk: a hit, else the stale value, else null; undefined (and looked up) the first time. */
+  readonly read: ReadRecord = (kind, key) => {
+    const slot = this.found[kind];
+    if (slot.key === undefined) {
+      slot.key = key;
+      this.loading.push(
+        lookup(this.deps, key).then((found) => {
+          slot.lookup = found;
+        }),
+      );
+      return undefined;
+    }
+    const found = slot.lookup;
+    if (!found) return undefined;
+    if (found.hit) return found.value;
+    return found.stale ? found.stale.value : null;
+  };
+
+  /** Waits for the lookups the last walk started (none fails: a failed read is a miss). */
+  async settle(): Promise<void> {
+    const loading = this.loading;
+    this.loading = [];
+    await Promise.all(loading);
+  }
+
+  missed(kind: RecordKind): boolean {
+    const found = this.found[kind].lookup;
+    return found !== undefined && !found.hit;
+  }
+
+  /** The company's slug filter answered for storage: no such slug. */
+  slugIsUnknown(): void {
+    this.found.slug.lookup = { hit: true, value: null };
+  }
+
+  allHit(): boolean {
+    return Object.values(this.found).every((slot) => slot.key === undefined || slot.lookup?.hit === true);
+  }
+
+  /** Whether the isolate cache or KV answered this very key. */
+  answered<K extends RecordKind>(kind: K, key: RecordKey<K>): boolean {
+    const slot = this.found[kind];
+    return slot.key === key && slot.lookup?.hit === true;
+  }
+}
+
+async function lookup<K extends RecordKind>(deps: ResolverDeps, key: RecordKey<K>): Promise<Lookup<RecordTypes[K]>> {
+  const cached = deps.cache.get(key);
   if (cached?.fresh) return { hit: true, value: cached.value };
   const stale = cached ? { value: cached.value } : undefined;
   try {
     const options = { type: "json", cacheTtl: KV_CACHE_TTL_SECONDS } as const;
     // The admin side's record first; an edge write-back only where that has not reached this location.
-    const published = await deps.kv.get<T>(key, options);
+    const published = await deps.kv.get<RecordTypes[K]>(key, options);
     if (published !== null) {
       deps.cache.set(key, published);
       return { hit: true, value: published };
@@ -139,7 +212,7 @@ async function lookup<T>(deps: ResolverDeps, key: string): Promise<Lookup<T>> {
     const written = await deps.kv.get(writeBackKey(key), { type: "text", cacheTtl: KV_CACHE_TTL_SECONDS });
     if (written === null) return { hit: false, stale };
     // `null` written back: a remembered absence (unknown hosts only).
-    const value = JSON.parse(written) as T | null;
+    const value: RecordTypes[K] | null = JSON.parse(written);
     deps.cache.set(key, value);
     return { hit: true, value };
   } catch (error) {
@@ -148,57 +221,35 @@ async function lookup<T>(deps: ResolverDeps, key: string): Promise<Lookup<T>> {
   }
 }
 
-function bestKnown(found: Lookup<unknown>): unknown {
-  if (found.hit) return found.value;
-  return found.stale?.value ?? undefined;
-}
-
-function fromLookups(
-  found: Partial<Record<keyof RouteRecords, Lookup<unknown>>>,
-  options: { useStale?: boolean } = {},
-): RouteRecords {
-  const pick = (lookup: Lookup<unknown> | undefined) => {
-    if (!lookup) return null;
-    if (lookup.hit) return lookup.value;
-    return options.useStale && lookup.stale ? lookup.stale.value : null;
-  };
-  return {
-    host: pick(found.host) as RouteRecords["host"],
-    company: pick(found.company) as RouteRecords["company"],
-    slug: pick(found.slug) as RouteRecords["slug"],
-    group: pick(found.group) as RouteRecords["group"],
-  };
-}
-
-/** Caches what D1 answered; writes back to KV only the records the caches did not answer. */
+/**
+ * Caches what D1 answered, along the same walk; writes back to KV only the records the isolate
+ * cache and KV did not answer.
+ */
 function remember(
   deps: ResolverDeps,
+  lookups: StorageLookups,
   records: RouteRecords,
   hostname: string,
   slug: string,
-  answeredByCache: Set<keyof RouteRecords>,
 ): void {
-  const keys: Record<keyof RouteRecords, string | null> = {
-    host: recordKeys.host(hostname),
-    company: records.host ? recordKeys.company(records.host.companyId) : null,
-    slug: records.host ? recordKeys.slug(records.host.companyId, slug) : null,
-    group: records.slug ? recordKeys.group(records.slug.groupId) : null,
-  };
   const writes: Promise<unknown>[] = [];
-  for (const name of Object.keys(keys) as (keyof RouteRecords)[]) {
-    const key = keys[name];
-    if (!key) continue;
-    const value = records[name];
-    // Unknown slugs stay in this isolate only (random ones would each cost a KV write); an unknown
-    // host is remembered in KV for a minute.
-    deps.cache.set(key, value);
-    if (answeredByCache.has(name)) continue;
-    if (value !== null) {
-      writes.push(deps.kv.put(writeBackKey(key), JSON.stringify(value), { expirationTtl: WRITE_BACK_TTL_SECONDS }));
-    } else if (name === "host") {
-      writes.push(deps.kv.put(writeBackKey(key), "null", { expirationTtl: UNKNOWN_HOST_TTL_SECONDS }));
-    }
-  }
+  walkRoute(
+    (kind, key) => {
+      const value = records[kind];
+      // Unknown slugs stay in this isolate only (random ones would each cost a KV write); an unknown
+      // host is remembered in KV for a minute.
+      deps.cache.set(key, value);
+      if (lookups.answered(kind, key)) return value;
+      if (value !== null) {
+        writes.push(deps.kv.put(writeBackKey(key), JSON.stringify(value), { expirationTtl: WRITE_BACK_TTL_SECONDS }));
+      } else if (kind === "host") {
+        writes.push(deps.kv.put(writeBackKey(key), "null", { expirationTtl: UNKNOWN_HOST_TTL_SECONDS }));
+      }
+      return value;
+    },
+    hostname,
+    slug,
+  );
   if (writes.length) {
     deps.waitUntil(
       Promise.all(writes).catch((error) =>

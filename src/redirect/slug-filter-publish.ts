@@ -34,7 +34,7 @@ export async function batchWritingSlugs(
       companyId,
       before: versionOf(results[0]),
       after: versionOf(results.at(-1)),
-      slugs: (results.at(-2)?.results as { slug: string }[]).map((row) => row.slug),
+      slugs: ((results.at(-2)?.results ?? []) as { slug: string }[]).map((row) => row.slug),
     },
   };
 }

@@ -1,5 +1,5 @@
 import { isbot } from "isbot";
-import type { ClickKind } from "../db/schema";
+import type { ClickKind } from "../lib/constants";
 
 // Every redirect is recorded, but only `human` visits are counted. `isbot` is a maintained
 // detector that also knows link-preview fetchers (Slack, Twitter, Facebook, iMessage, …).

@@ -1,7 +1,7 @@
 // Groups, plans and group settings through the API.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { api, newTenant, tableCounts } from "../helpers/admin";
+import { api, newTenant, tableSnapshot } from "../helpers/admin";
 
 const problemType = (r: { body: { type: string } }) => r.body.type.replace("urn:edgeref:problem:", "");
 const newGroup = (key: string, name = "Affiliates", extra: object = {}) =>
@@ -129,12 +129,12 @@ describe("groups: error cases", () => {
     [{ name: "A", destination_url: "https://acme.example/", custom_params: { utm_x: "1" } }, "custom_params.utm_x"],
   ])("refuses %j with 422 naming the field, writing nothing", async (body, field) => {
     const t = await newTenant();
-    const before = await tableCounts();
+    const before = await tableSnapshot();
     const r = await api(t.key, "POST", "/v1/groups", body);
     expect(r.status).toBe(422);
     expect(r.headers.get("content-type")).toBe("application/problem+json");
     expect(r.body.errors.map((e: { field: string }) => e.field).join(" ")).toContain(field);
-    expect(await tableCounts()).toEqual(before);
+    expect(await tableSnapshot()).toEqual(before);
   });
 
   it("answers 404 for an unknown group", async () => {

@@ -8,6 +8,7 @@ import { writeClicks } from "../../src/clicks/consumer";
 import { idempotentPosts } from "../../src/idempotency/middleware";
 import { ApiError } from "../../src/lib/errors";
 import { sortableToken } from "../../src/lib/ids";
+import { PROBLEMS } from "../../src/lib/problems";
 import { api, newTenant } from "../helpers/admin";
 import { clickEvent } from "../helpers/clicks";
 
@@ -144,9 +145,9 @@ describe("Idempotency-Key", () => {
   // The API's own limiter runs before this middleware, so its 429 never reserves a key; this pins
   // the rule for any 429 or 5xx answered behind it.
   it.each([
-    [429, "rate-limited"],
-    [503, "unavailable"],
-  ])("never stores a %i: the retry with the same key runs the handler again", async (status, type) => {
+    [429, PROBLEMS.rateLimited],
+    [503, PROBLEMS.dnsLookupFailed],
+  ])("never stores a %i: the retry with the same key runs the handler again", async (status, problem) => {
     const t = await newTenant();
     const app = new Hono<AdminContext>();
     app.onError((error, c) => problemResponse(error, c));
@@ -158,7 +159,7 @@ describe("Idempotency-Key", () => {
     let calls = 0;
     app.post("/things", (c) => {
       calls++;
-      if (calls === 1) throw new ApiError(status, type, "Try again", "Retry shortly.");
+      if (calls === 1) throw new ApiError(problem, "Retry shortly.");
       return c.json({ calls }, 201);
     });
     const post = async () => {

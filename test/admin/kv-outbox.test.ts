@@ -9,7 +9,7 @@ import { reconcileCompany } from "../../src/redirect/reconcile";
 import { recordKeys } from "../../src/redirect/records";
 import { slugFilterKey } from "../../src/redirect/slug-filter";
 import adminWorker from "../../workers/admin";
-import { ADMIN_ORIGIN, api, newTenant } from "../helpers/admin";
+import { ADMIN_ORIGIN, api, newTenant, type UntypedBody } from "../helpers/admin";
 import { edgeFetch } from "../helpers/fixtures";
 import { locationOf } from "../helpers/redirect";
 
@@ -41,7 +41,7 @@ async function apiWithBrokenKv(
   });
   const response = await adminWorker.fetch(request, { ...env, LINKS_KV: kvWhoseWritesFail }, ctx);
   await waitOnExecutionContext(ctx);
-  return { status: response.status, body: (await response.json()) as any };
+  return { status: response.status, body: (await response.json()) as UntypedBody };
 }
 
 const outboxRows = async (companyId: string) =>

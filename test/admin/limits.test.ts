@@ -4,7 +4,7 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import adminWorker from "../../workers/admin";
-import { ADMIN_ORIGIN, api, newTenant } from "../helpers/admin";
+import { ADMIN_ORIGIN, api, newTenant, type UntypedBody } from "../helpers/admin";
 import { recordingStorage } from "../helpers/redirect";
 
 const problemType = (r: { body: { type: string } }) => r.body.type.replace("urn:edgeref:problem:", "");
@@ -21,7 +21,7 @@ async function fromIp(ip: string, key: string, path: string, bindings: Partial<t
   });
   const response = await adminWorker.fetch(request, { ...env, ...bindings }, ctx);
   await waitOnExecutionContext(ctx);
-  return { status: response.status, headers: response.headers, body: (await response.json()) as any };
+  return { status: response.status, headers: response.headers, body: (await response.json()) as UntypedBody };
 }
 
 const randomIp = () => `2001:db8:a::${crypto.randomUUID().slice(0, 4)}:${crypto.randomUUID().slice(0, 4)}`;

@@ -244,6 +244,7 @@ describe("verifying a link domain", () => {
     expect(r.status).toBe(503);
     expect(r.headers.get("content-type")).toBe("application/problem+json");
     expect(r.body).toMatchObject({ type: "urn:edgeref:problem:dns-lookup-failed", status: 503 });
+    expect(r.headers.get("retry-after")).toBe("30");
     expect(r.body.detail).toContain(`_edgeref-challenge.${claim.hostname}`);
     expect(await tableSnapshot()).toEqual(before);
     t.dns.down = false;

@@ -1,7 +1,7 @@
 // Default links through the API, and what partners' links do when they change.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { api, newTenant, tableCounts } from "../helpers/admin";
+import { api, newTenant, tableSnapshot } from "../helpers/admin";
 import { edgeFetch } from "../helpers/fixtures";
 
 const problemType = (r: { body: { type: string } }) => r.body.type.replace("urn:edgeref:problem:", "");
@@ -102,11 +102,11 @@ describe("default links: error cases", () => {
     const { key, group } = await groupWithPartner();
     await api(key, "POST", `/v1/groups/${group.id}/links`, linkBody("a"));
     await api(key, "POST", `/v1/groups/${group.id}/links`, linkBody("b"));
-    const before = await tableCounts();
+    const before = await tableSnapshot();
     const fourth = await api(key, "POST", `/v1/groups/${group.id}/links`, linkBody("c"));
     expect(fourth.status).toBe(409);
     expect(problemType(fourth)).toBe("default-link-limit");
-    expect(await tableCounts()).toEqual(before);
+    expect(await tableSnapshot()).toEqual(before);
   });
 
   it("stays at three links under concurrent creates (the database decides)", async () => {

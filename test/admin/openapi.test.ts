@@ -11,16 +11,18 @@ import * as linkDomains from "../../src/link-domains/link-domains.routes";
 import * as links from "../../src/links/links.routes";
 import * as partners from "../../src/partners/partners.routes";
 import * as stats from "../../src/stats/stats.routes";
-import { api } from "../helpers/admin";
+import { api, type UntypedBody } from "../helpers/admin";
 
-type Doc = { paths: Record<string, Record<string, any>>; components: { schemas: Record<string, any> } };
+/** Parts of the OpenAPI document, read loosely: the test walks whatever is there. */
+type DocNode = UntypedBody;
+type Doc = { paths: Record<string, Record<string, DocNode>>; components: { schemas: Record<string, DocNode> } };
 const document = async () => (await api<Doc>(null, "GET", "/openapi.json")).body;
 
 const operations = (doc: Doc) =>
   Object.entries(doc.paths).flatMap(([path, item]) =>
     Object.entries(item).map(([method, op]) => ({ path, method, op })),
   );
-const resolve = (doc: Doc, schema: any) =>
+const resolve = (doc: Doc, schema: DocNode) =>
   schema?.$ref ? doc.components.schemas[schema.$ref.split("/").pop()] : schema;
 
 const routes = [apiKeys, company, failedClicks, fx, groups, ingest, linkDomains, links, partners, stats]
@@ -43,7 +45,7 @@ describe("openapi document", () => {
     const doc = await document();
     const body = (name: string) => doc.components.schemas[name].properties;
     const pathParam = (path: string, method: string, name: string) =>
-      doc.paths[path]![method].parameters.find((p: any) => p.name === name).schema;
+      doc.paths[path]![method].parameters.find((p: DocNode) => p.name === name).schema;
     const queryParam = pathParam;
     const partnerKeyRule = { pattern: "^[a-z0-9]+(?:-[a-z0-9]+)*$", maxLength: 40 };
     const expectations: [string, unknown, object][] = [
@@ -99,7 +101,7 @@ describe("openapi document", () => {
   it("documents no string in a request without a bound (maxLength, enum or pattern)", async () => {
     const doc = await document();
     const unbounded: string[] = [];
-    const walk = (schema: any, at: string): void => {
+    const walk = (schema: DocNode, at: string): void => {
       schema = resolve(doc, schema);
       if (!schema || schema.readOnly) return;
       const types = [schema.type].flat();
@@ -129,7 +131,7 @@ describe("openapi document", () => {
     const doc = await document();
     let checked = 0;
     for (const route of routes) {
-      const schema = (route.request?.body?.content["application/json"] as { schema?: any } | undefined)?.schema;
+      const schema = (route.request?.body?.content["application/json"] as { schema?: DocNode } | undefined)?.schema;
       if (!schema) continue;
       const op = doc.paths[route.path.replace(/:(\w+)/g, "{$1}")]![route.method];
       const example = resolve(doc, op.requestBody.content["application/json"].schema).example;

@@ -1,7 +1,7 @@
 // Partners through the API; their links at the edge.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { api, newTenant, tableCounts, tableSnapshot } from "../helpers/admin";
+import { api, newTenant, tableSnapshot } from "../helpers/admin";
 import { edgeFetch } from "../helpers/fixtures";
 
 const problemType = (r: { body: { type: string } }) => r.body.type.replace("urn:edgeref:problem:", "");
@@ -138,10 +138,10 @@ describe("partners: error cases", () => {
     expect(dup.status).toBe(409);
     expect(problemType(dup)).toBe("partner-key-taken");
     await api(t.key, "PATCH", `/v1/partners/${first.id}`, { partner_key: "jane-d" });
-    const before = await tableCounts();
+    const before = await tableSnapshot();
     const oldKey = await api(t.key, "POST", "/v1/partners", partnerBody("Jane", "Other", { partner_key: "jane" }));
     expect(oldKey.status).toBe(409);
-    expect(await tableCounts()).toEqual(before);
+    expect(await tableSnapshot()).toEqual(before);
     // The partner who owned it may take it back.
     expect((await api(t.key, "PATCH", `/v1/partners/${first.id}`, { partner_key: "jane" })).status).toBe(200);
   });
@@ -163,7 +163,7 @@ describe("partners: error cases", () => {
     );
     expect(slugs).toEqual(["ann", "kay--docs"]);
 
-    const before = await tableCounts();
+    const before = await tableSnapshot();
     const taken = await api(
       t.key,
       "POST",
@@ -172,7 +172,7 @@ describe("partners: error cases", () => {
     );
     expect(taken.status).toBe(409);
     expect(problemType(taken)).toBe("partner-key-taken");
-    expect(await tableCounts()).toEqual(before);
+    expect(await tableSnapshot()).toEqual(before);
     // Nor may an existing partner be renamed to it (a later move would need `kay--docs`).
     const bob = (await api(t.key, "POST", "/v1/partners", partnerBody("Bob", "Roe"))).body;
     const renamed = await api(t.key, "PATCH", `/v1/partners/${bob.id}`, { partner_key: "kay" });
@@ -231,11 +231,11 @@ describe("partners: error cases", () => {
     [partnerBody("A", "B", { group_id: "" }), "group_id"],
   ])("refuses %j with 422 naming the field", async (body, field) => {
     const t = await tenantWithGroups();
-    const before = await tableCounts();
+    const before = await tableSnapshot();
     const r = await api(t.key, "POST", "/v1/partners", body);
     expect(r.status).toBe(422);
     expect(r.body.errors.map((e: { field: string }) => e.field)).toContain(field);
-    expect(await tableCounts()).toEqual(before);
+    expect(await tableSnapshot()).toEqual(before);
   });
 
   it("refuses an empty group_id on a move with 422, changing nothing", async () => {

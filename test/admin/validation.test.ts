@@ -1,6 +1,6 @@
 // Every bad field of a request is reported in one problem: a client fixes its request in one round.
 import { describe, expect, it } from "vitest";
-import { api, newTenant, tableCounts } from "../helpers/admin";
+import { api, newTenant, tableSnapshot } from "../helpers/admin";
 
 const fieldsOf = (body: { errors?: { field: string }[] }) =>
   [...new Set((body.errors ?? []).map((e) => e.field))].sort();
@@ -8,12 +8,12 @@ const fieldsOf = (body: { errors?: { field: string }[] }) =>
 describe("a request with several bad fields reports each of them", () => {
   it("POST /v1/groups with an empty name and a javascript: URL names both fields", async () => {
     const t = await newTenant();
-    const before = await tableCounts();
+    const before = await tableSnapshot();
     const r = await api(t.key, "POST", "/v1/groups", { name: "", destination_url: "javascript:alert(1)" });
     expect(r.status).toBe(422);
     expect(r.headers.get("content-type")).toBe("application/problem+json");
     expect(fieldsOf(r.body)).toEqual(["destination_url", "name"]);
-    expect(await tableCounts()).toEqual(before);
+    expect(await tableSnapshot()).toEqual(before);
   });
 
   // One request per resource with at least two fields. Until each input had one schema, the route's
@@ -62,10 +62,10 @@ describe("a request with several bad fields reports each of them", () => {
     const t = await newTenant();
     const group = await api(t.key, "POST", "/v1/groups", { name: "G", destination_url: "https://acme.example/" });
     expect(group.status).toBe(201);
-    const before = await tableCounts();
+    const before = await tableSnapshot();
     const r = await api(t.key, method, path.replace("{group}", group.body.id), body);
     expect(r.status).toBe(422);
     expect(fieldsOf(r.body)).toEqual(fields);
-    expect(await tableCounts()).toEqual(before);
+    expect(await tableSnapshot()).toEqual(before);
   });
 });

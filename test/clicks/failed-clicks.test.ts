@@ -100,7 +100,7 @@ describe("GET /v1/failed-clicks and POST /v1/failed-clicks/replay", () => {
     const listed = await api(tenant.key, "GET", "/v1/failed-clicks?limit=100");
     expect(listed.status).toBe(200);
     expect(listed.body.data).toHaveLength(7);
-    expect(new Set(listed.body.data.map((row: any) => row.id))).toEqual(new Set(ids));
+    expect(new Set(listed.body.data.map((row: { id: string }) => row.id))).toEqual(new Set(ids));
     expect(listed.body.data[0]).toMatchObject({
       object: "failed_click",
       error: "dead-lettered after 11 attempts on edgeref-clicks: not written",
@@ -131,7 +131,9 @@ describe("GET /v1/failed-clicks and POST /v1/failed-clicks/replay", () => {
     expect(await counts(link)).toEqual([{ hour: hourStart(clicks[0]!.ts), clicks: 6, unique_clicks: 4 }]);
 
     const after = await api(tenant.key, "GET", "/v1/failed-clicks?limit=100");
-    expect(after.body.data.every((row: any) => typeof row.replayed_at === "string")).toBe(true);
+    expect(after.body.data.every((row: { replayed_at: string | null }) => typeof row.replayed_at === "string")).toBe(
+      true,
+    );
   });
 
   it("replays at most 100 per call and says when more are pending", async () => {
@@ -156,7 +158,7 @@ describe("GET /v1/failed-clicks and POST /v1/failed-clicks/replay", () => {
       const after = cursor ? `&starting_after=${cursor}` : "";
       const response = await api(tenant.key, "GET", `/v1/failed-clicks?limit=2${after}`);
       expect(response.status).toBe(200);
-      seen.push(...response.body.data.map((row: any) => row.id));
+      seen.push(...response.body.data.map((row: { id: string }) => row.id));
       if (!response.body.has_more) break;
       cursor = seen.at(-1);
     }
@@ -219,7 +221,7 @@ describe("GET /v1/failed-clicks and POST /v1/failed-clicks/replay", () => {
     for (const id of ids.slice(0, 3)) expect((await failedRow(id))!.replayed_at).toBeNull();
 
     const listedByA = await api(a.key, "GET", "/v1/failed-clicks");
-    expect(listedByA.body.data.map((row: any) => row.id).sort()).toEqual(ids.slice(0, 3).sort());
+    expect(listedByA.body.data.map((row: { id: string }) => row.id).sort()).toEqual(ids.slice(0, 3).sort());
     expect(await api(null, "GET", "/v1/failed-clicks").then((r) => r.status)).toBe(401);
     expect(await api(null, "POST", "/v1/failed-clicks/replay").then((r) => r.status)).toBe(401);
   });

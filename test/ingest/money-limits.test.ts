@@ -10,7 +10,7 @@ import {
   MAX_TRANSACTION_USD_CENTS,
   MAX_USD_PER_UNIT,
 } from "../../src/ingest/limits";
-import { api, newTenant, tableSnapshot } from "../helpers/admin";
+import { type ApiResult, api, newTenant, tableSnapshot } from "../helpers/admin";
 
 const fields = (r: { body: { errors?: { field: string }[] } }) => (r.body.errors ?? []).map((e) => e.field);
 
@@ -47,7 +47,7 @@ const groupNet = async (groupId: string) =>
     .first<{ n: number }>())!.n;
 
 /** Sends a request that must be refused with 422 on `field` and checks that no row changed. */
-async function refusedWithoutWrites(send: () => Promise<{ status: number; body: any }>, field: string) {
+async function refusedWithoutWrites(send: () => Promise<ApiResult>, field: string) {
   const before = await tableSnapshot();
   const r = await send();
   expect(r.status, JSON.stringify(r.body)).toBe(422);

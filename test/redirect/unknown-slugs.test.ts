@@ -151,7 +151,7 @@ describe("unknown slugs after warm-up", () => {
           return (key: string, ...rest: unknown[]) =>
             key.startsWith("v1:slugs:")
               ? Promise.reject(new Error("KV PUT failed: 503"))
-              : (target.put as Function).call(target, key, ...rest);
+              : (target.put as (...args: unknown[]) => Promise<void>).call(target, key, ...rest);
         }
         const value = Reflect.get(target, property);
         return typeof value === "function" ? value.bind(target) : value;
