@@ -31,7 +31,8 @@ const call = async (name, path) => (await (await mf.getWorker(name)).fetch(`http
 
 try {
   console.log(
-    `rollup bench — ${new Date().toISOString()}\nhistory: small ${SMALL} events, large ${LARGE}; ${NEW_EVENTS} new events per rollup; ${ROUNDS} rounds\n`,
+    `rollup bench — ${new Date().toISOString()}\n` +
+      `history: small ${SMALL} events, large ${LARGE}; ${NEW_EVENTS} new events per rollup; ${ROUNDS} rounds\n`,
   );
   for (const name of ["small", "large"]) {
     const db = await mf.getD1Database("DB", name);
@@ -42,9 +43,8 @@ try {
     for (let added = 0; added < history; added += 10_000)
       await call(name, `/events?events=${Math.min(10_000, history - added)}`);
     await call(name, "/rollup"); // the history is rolled up already
-    console.log(
-      `  ${name}: ${history} events of history written and rolled up in ${((Date.now() - started) / 1000).toFixed(1)} s`,
-    );
+    const seconds = ((Date.now() - started) / 1000).toFixed(1);
+    console.log(`  ${name}: ${history} events of history written and rolled up in ${seconds} s`);
   }
   /** Adds the new events to `name`'s history, then times one rollup of them (ms). */
   const timedRollup = async (/** @type {string} */ name) => {
@@ -72,8 +72,10 @@ try {
   appendFileSync(
     "bench/RESULTS.md",
     `\n## Rollup — ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC\n\nMachine: ${machine}\n\n` +
-      `One rollup of ${NEW_EVENTS} new events (80% clicks over 500 hours × 300 links, 5% customers, 15% transactions), median of ${ROUNDS} alternating rounds:\n\n` +
-      `| history | events | rollup ms (median) |\n|---|---|---|\n| small | ${SMALL} | ${small.toFixed(1)} |\n| large | ${LARGE} | ${large.toFixed(1)} |\n\n` +
+      `One rollup of ${NEW_EVENTS} new events (80% clicks over 500 hours × 300 links, 5% customers, ` +
+      `15% transactions), median of ${ROUNDS} alternating rounds:\n\n` +
+      "| history | events | rollup ms (median) |\n|---|---|---|\n" +
+      `| small | ${SMALL} | ${small.toFixed(1)} |\n| large | ${LARGE} | ${large.toFixed(1)} |\n\n` +
       `rollup ratio large/small: ${ratio.toFixed(2)}\n`,
   );
   console.log(`\nrollup ratio large/small: ${ratio.toFixed(2)}`);

@@ -134,7 +134,8 @@ async function pairedWithBare(variant) {
       const result = await runLoad({ url, paths: slugs, host: HOST, concurrency: CONCURRENCY, seconds: ROUND_SECONDS });
       results.push(result);
       log(
-        `  round ${round + 1} ${name.padEnd(4)} ${fmt(result.rps).padStart(6)} req/s  p50 ${fmt(result.p50, 2)} ms  p99 ${fmt(result.p99, 2)} ms`,
+        `  round ${round + 1} ${name.padEnd(4)} ${fmt(result.rps).padStart(6)} req/s  ` +
+          `p50 ${fmt(result.p50, 2)} ms  p99 ${fmt(result.p99, 2)} ms`,
       );
       return result;
     };
@@ -237,7 +238,8 @@ async function withQueueWorld(run) {
       } catch (error) {
         // Overloaded, the local runtime stopped answering: what was counted is unknown.
         log(
-          `  ${String(rate).padStart(5)} req/s × ${seconds}s: sent ${load.requests}, 302 ${redirected}, then the local runtime stopped answering (${error instanceof Error ? error.message : String(error)})`,
+          `  ${String(rate).padStart(5)} req/s × ${seconds}s: sent ${load.requests}, 302 ${redirected}, ` +
+            `then the local runtime stopped answering (${error instanceof Error ? error.message : String(error)})`,
         );
         return {
           rate,
@@ -267,7 +269,8 @@ async function withQueueWorld(run) {
         p99: load.p99,
       };
       log(
-        `  ${String(rate).padStart(5)} req/s × ${seconds}s: sent ${load.requests}, 302 ${redirected}, lost ${lost}, logged as lost ${logged} (achieved ${fmt(load.rps)} req/s, p99 ${fmt(load.p99, 1)} ms)`,
+        `  ${String(rate).padStart(5)} req/s × ${seconds}s: sent ${load.requests}, 302 ${redirected}, ` +
+          `lost ${lost}, logged as lost ${logged} (achieved ${fmt(load.rps)} req/s, p99 ${fmt(load.p99, 1)} ms)`,
       );
       return result;
     }
@@ -407,14 +410,17 @@ async function unknownSlugs() {
 
 // ---------------------------------------------------------------------------------------------
 const cpu = os.cpus()[0]?.model ?? "unknown CPU";
-const machine = `${cpu}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}`;
+const machine =
+  `${cpu}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ` +
+  `Node ${process.version}, ${os.platform()} ${os.release()}`;
 log(`edgeref bench — ${new Date().toISOString()}\n${machine}\n`);
 await bundle();
 
 let cost, exact, ing, misses;
 if (runs("cost")) {
   log(
-    `1. handler cost (Miniflare direct sockets, ${CONCURRENCY} connections, ${ROUNDS} interleaved rounds of ${ROUND_SECONDS}s)`,
+    `1. handler cost (Miniflare direct sockets, ${CONCURRENCY} connections, ` +
+      `${ROUNDS} interleaved rounds of ${ROUND_SECONDS}s)`,
   );
   cost = await handlerCost();
 }
@@ -442,7 +448,9 @@ if (runs("misses")) {
 const row = (name, s) => `| ${name} | ${fmt(s.rps)} | ${fmt(s.p50, 2)} | ${fmt(s.p99, 2)} |`;
 const sections = [];
 if (cost) {
-  sections.push(`**Handler cost** — median of ${ROUNDS} rounds of ${ROUND_SECONDS} s, each variant interleaved with bare Hono in its own Miniflare process, ${CONCURRENCY} keep-alive connections from a separate process:
+  sections.push(
+    `**Handler cost** — median of ${ROUNDS} rounds of ${ROUND_SECONDS} s, each variant interleaved ` +
+      `with bare Hono in its own Miniflare process, ${CONCURRENCY} keep-alive connections from a separate process:
 
 | worker | req/s | p50 ms | p99 ms |
 |---|---|---|---|
@@ -452,21 +460,33 @@ ${row("bare Hono 302 (cold's process)", cost.cold.bare)}
 ${row("edge cold (no isolate cache: KV reads per request)", cost.cold.variant)}
 
 ratio warm/bare: ${fmt(cost.ratio, 2)} · ratio cold/bare: ${fmt(cost.coldRatio, 2)}
-`);
+`,
+  );
 }
 if (exact) {
-  sections.push(`**Exactness** — real edge worker, local queue and consumer; after each step the queue is drained:
+  /** @param {Step} s */
+  const stepRow = (s) =>
+    `| ${s.rate}${s.confirm ? " (confirm, fresh worker)" : ""} | ${s.seconds} | ${s.sent} | ${s.redirected} | ` +
+    `${s.counted} | ${s.lost} | ${s.logged} |`;
+  sections.push(
+    `**Exactness** — real edge worker, local queue and consumer; after each step the queue is drained:
 
 | rate req/s | seconds | sent | 302 | counted so far | lost | logged as lost by the edge |
 |---|---|---|---|---|---|---|
-${exact.steps.map((s) => `| ${s.rate}${s.confirm ? " (confirm, fresh worker)" : ""} | ${s.seconds} | ${s.sent} | ${s.redirected} | ${s.counted} | ${s.lost} | ${s.logged} |`).join("\n")}
+${exact.steps.map(stepRow).join("\n")}
 
-Highest lossless rate in the steps: ${exact.highestLossless} req/s. Rate the local queue carries (one step below, measured again for ${RATE_SECONDS * 2} s in a fresh worker): ${exact.carried} req/s; clicks lost there: ${exact.lost}.
-`);
+Highest lossless rate in the steps: ${exact.highestLossless} req/s. ` +
+      `Rate the local queue carries (one step below, measured again for ${RATE_SECONDS * 2} s in a fresh worker): ` +
+      `${exact.carried} req/s; clicks lost there: ${exact.lost}.
+`,
+  );
 }
 if (ing) {
-  sections.push(`**Ingest** — ${ing.written} clicks in 100-click batches through \`writeClicks\`: ${fmt(ing.clicksPerSecond)} clicks/s (${fmt(ing.seconds, 2)} s).
-`);
+  sections.push(
+    `**Ingest** — ${ing.written} clicks in 100-click batches through \`writeClicks\`: ` +
+      `${fmt(ing.clicksPerSecond)} clicks/s (${fmt(ing.seconds, 2)} s).
+`,
+  );
 }
 if (misses) {
   /**
@@ -474,20 +494,25 @@ if (misses) {
    * @param {MissCounts & { requests: number, rps: number }} m
    */
   const missRow = (name, m) =>
-    `| ${name} | ${m.requests} | ${m.d1Queries} (${fmt((100 * m.d1Queries) / m.requests, 2)}%) | ${fmt(m.kvReads / m.requests, 2)} | ${m.kvWrites} | ${fmt(m.rps)} |`;
-  sections.push(`**Unknown slugs** — the real edge app over a D1 and KV that count their calls, demo company; every request a new random slug, ${CONCURRENCY} connections; counted after ${MISS_WARM_UP} warm-up requests:
+    `| ${name} | ${m.requests} | ${m.d1Queries} (${fmt((100 * m.d1Queries) / m.requests, 2)}%) | ` +
+    `${fmt(m.kvReads / m.requests, 2)} | ${m.kvWrites} | ${fmt(m.rps)} |`;
+  sections.push(
+    `**Unknown slugs** — the real edge app over a D1 and KV that count their calls, demo company; ` +
+      `every request a new random slug, ${CONCURRENCY} connections; counted after ${MISS_WARM_UP} warm-up requests:
 
 | variant | requests | D1 queries | KV reads per request | KV writes | req/s |
 |---|---|---|---|---|---|
 ${missRow("slug filter, miss limiter not bound", misses.filtered)}
 ${missRow("no slug filter (as before), miss limiter not bound", misses.unfiltered)}
 ${missRow("slug filter + miss limiter, one client IP, counted from its first request", misses.limited)}
-`);
+`,
+  );
 }
+const onlySome = PARTS.length < 4 ? ` (BENCH_ONLY=${PARTS.join(",")})` : "";
 appendFileSync(
   "bench/RESULTS.md",
   `
-## ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC${PARTS.length < 4 ? ` (BENCH_ONLY=${PARTS.join(",")})` : ""}
+## ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC${onlySome}
 
 Machine: ${machine}
 
@@ -501,6 +526,7 @@ if (ing) log(`ingest clicks/s: ${fmt(ing.clicksPerSecond)}`);
 if (misses) {
   const m = misses.filtered;
   log(
-    `unknown slugs: ${m.requests} requests, D1 queries ${m.d1Queries} (${fmt((100 * m.d1Queries) / m.requests, 2)}%) after warm-up`,
+    `unknown slugs: ${m.requests} requests, ` +
+      `D1 queries ${m.d1Queries} (${fmt((100 * m.d1Queries) / m.requests, 2)}%) after warm-up`,
   );
 }

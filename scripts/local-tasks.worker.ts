@@ -112,7 +112,8 @@ async function companySql(env: StorageEnv, input: CompanyRequest & { migrations:
 function insert(table: string, row: Record<string, string | number | null>): string {
   const literal = (value: string | number | null) =>
     value === null ? "NULL" : typeof value === "number" ? String(value) : `'${value.replaceAll("'", "''")}'`;
-  return `INSERT INTO ${table} (${Object.keys(row).join(", ")}) VALUES (${Object.values(row).map(literal).join(", ")});`;
+  const values = Object.values(row).map(literal).join(", ");
+  return `INSERT INTO ${table} (${Object.keys(row).join(", ")}) VALUES (${values});`;
 }
 
 async function reconcileAll(env: StorageEnv) {

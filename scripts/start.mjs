@@ -101,6 +101,8 @@ async function waitFor(url) {
   throw new Error(`${url} did not come up`);
 }
 
+const UNKNOWN_KEY =
+  "(unknown: .wrangler/demo-credentials.json is missing; create a company and key with npm run company:create)";
 await Promise.all([
   waitFor(`http://localhost:${EDGE_PORT}/robots.txt`),
   waitFor(`http://localhost:${ADMIN_PORT}/health`),
@@ -115,7 +117,7 @@ Demo company: ${demo.companyName} (${demo.companyId})${demo.created ? "  — cre
 Demo partner links:
 ${demo.slugs.map((s) => `  http://localhost:${EDGE_PORT}/${s.slug}`).join("\n")}
 
-Demo admin API key: ${demo.apiKey ?? "(unknown: .wrangler/demo-credentials.json is missing; create a company and key with npm run company:create)"}
+Demo admin API key: ${demo.apiKey ?? UNKNOWN_KEY}
   curl -H "Authorization: Bearer ${demo.apiKey ?? "<key>"}" http://localhost:${ADMIN_PORT}/v1/groups
   API docs: http://localhost:${ADMIN_PORT}/docs
 

@@ -82,7 +82,8 @@ async function addEvents(env: Env, count: number) {
     } else if (kind === 16) {
       statements.push(
         env.DB.prepare(
-          `INSERT INTO customers (id, company_id, customer_key, partner_id, group_id, attributed_at, created_at, updated_at)
+          `INSERT INTO customers
+           (id, company_id, customer_key, partner_id, group_id, attributed_at, created_at, updated_at)
            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?6)`,
         ).bind(sortableToken(), p.companyId, `c${round}-${i}`, partner.id, partner.groupId, now),
       );
@@ -91,8 +92,10 @@ async function addEvents(env: Env, count: number) {
       const amount = i % 7 === 0 ? -500 : 2500;
       statements.push(
         env.DB.prepare(
-          `INSERT INTO transactions (id, company_id, key, customer_id, partner_id, group_id, amount, currency, usd_per_unit, amount_usd_cents, occurred_at, created_at)
-           SELECT ?1, company_id, ?2, id, partner_id, group_id, ?3, 'USD', 1, ?3, ?4, ?4 FROM customers WHERE company_id = ?5 ORDER BY id DESC LIMIT 1`,
+          `INSERT INTO transactions (id, company_id, key, customer_id, partner_id, group_id, amount, currency,
+             usd_per_unit, amount_usd_cents, occurred_at, created_at)
+           SELECT ?1, company_id, ?2, id, partner_id, group_id, ?3, 'USD', 1, ?3, ?4, ?4
+           FROM customers WHERE company_id = ?5 ORDER BY id DESC LIMIT 1`,
         ).bind(sortableToken(), `t${round}-${i}`, amount, now, p.companyId),
         env.DB.prepare(
           `UPDATE customers SET net_usd_cents = net_usd_cents + ?1, transaction_count = transaction_count + 1

@@ -80,7 +80,10 @@ export function createAdminApp(options: AdminAppOptions = {}) {
       title: "edgeref admin API",
       version: API_VERSION,
       description:
-        "Manage a partner program: groups, default links, partners, link domains and keys. Errors are RFC 9457 problems (`application/problem+json`); lists use cursor pagination (`limit`, `starting_after`, `has_more`); POST creates accept an `Idempotency-Key` header.",
+        "Manage a partner program: groups, default links, partners, link domains and keys. " +
+        "Errors are RFC 9457 problems (`application/problem+json`); " +
+        "lists use cursor pagination (`limit`, `starting_after`, `has_more`); " +
+        "POST creates accept an `Idempotency-Key` header.",
     },
     servers: [{ url: new URL(c.req.url).origin }],
   }));

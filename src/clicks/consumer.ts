@@ -108,7 +108,8 @@ function insertOrIgnore(
   const statements: D1PreparedStatement[] = [];
   for (let start = 0; start < rows.length; start += rowsPerStatement) {
     const chunk = rows.slice(start, start + rowsPerStatement);
-    const sql = `INSERT OR IGNORE INTO ${table} (${columns.join(", ")}) VALUES ${chunk.map(() => rowPlaceholder).join(", ")}`;
+    const values = chunk.map(() => rowPlaceholder).join(", ");
+    const sql = `INSERT OR IGNORE INTO ${table} (${columns.join(", ")}) VALUES ${values}`;
     statements.push(db.prepare(sql).bind(...chunk.flat()));
   }
   return statements;

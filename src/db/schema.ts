@@ -362,7 +362,10 @@ export const customers = sqliteTable(
     index("customers_rollup_dirty_idx")
       .on(t.companyId)
       .where(
-        sql`counted_group_id IS NOT group_id OR counted_partner_id IS NOT partner_id OR counted_paid IS NOT (net_usd_cents > 0)`,
+        sql.raw(
+          "counted_group_id IS NOT group_id OR counted_partner_id IS NOT partner_id" +
+            " OR counted_paid IS NOT (net_usd_cents > 0)",
+        ),
       ),
   ],
 );

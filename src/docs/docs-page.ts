@@ -28,7 +28,8 @@ export function docsPage(): string {
 <body>
 <header>
   <strong>edgeref admin API</strong> ·
-  <label style="display:inline">API key <input id="key" type="password" placeholder="sk_live_…" autocomplete="off"></label>
+  <label style="display:inline">API key
+    <input id="key" type="password" placeholder="sk_live_…" autocomplete="off"></label>
   <a href="/openapi.json" style="color:#9cf;margin-left:1rem">openapi.json</a>
 </header>
 <main id="main"><p>Loading the API description…</p></main>
@@ -36,7 +37,8 @@ export function docsPage(): string {
 const keyInput = document.getElementById("key");
 keyInput.value = sessionStorage.getItem("edgeref-key") || "";
 keyInput.addEventListener("input", () => sessionStorage.setItem("edgeref-key", keyInput.value));
-const esc = (s) => String(s).replace(/[&<>"']/g, (c) => ({"&":"&amp;","<":"&lt;",">":"&gt;",'"':"&quot;","'":"&#39;"}[c]));
+const escapes = {"&":"&amp;","<":"&lt;",">":"&gt;",'"':"&quot;","'":"&#39;"};
+const esc = (s) => String(s).replace(/[&<>"']/g, (c) => escapes[c]);
 
 function exampleOf(schema, doc) {
   if (!schema) return undefined;
@@ -67,13 +69,17 @@ function operation(doc, path, method, op) {
   const responses = Object.entries(op.responses || {}).map(([status, r]) => {
     const content = r.content && (r.content["application/json"] || r.content["application/problem+json"]);
     const ex = content && exampleOf(content.schema, doc);
-    return "<li><code>" + esc(status) + "</code> " + esc(r.description || "") + (ex ? "<pre>" + esc(JSON.stringify(ex, null, 2)) + "</pre>" : "") + "</li>";
+    return "<li><code>" + esc(status) + "</code> " + esc(r.description || "") +
+      (ex ? "<pre>" + esc(JSON.stringify(ex, null, 2)) + "</pre>" : "") + "</li>";
   }).join("");
   el.innerHTML =
-    "<summary><span class='method " + method + "'>" + method.toUpperCase() + "</span> <code>" + esc(path) + "</code> — " + esc(op.summary || "") + "</summary>" +
+    "<summary><span class='method " + method + "'>" + method.toUpperCase() + "</span> " +
+    "<code>" + esc(path) + "</code> — " + esc(op.summary || "") + "</summary>" +
     (op.description ? "<p>" + esc(op.description) + "</p>" : "") +
     (params.length ? "<h4>Parameters</h4>" + params.map((p) =>
-      "<label><code>" + esc(p.name) + "</code> (" + esc(p.in) + ") <input data-in='" + esc(p.in) + "' data-name='" + esc(p.name) + "' value='" + esc(p.example ?? (p.schema && p.schema.example) ?? "") + "'></label>").join("") : "") +
+      "<label><code>" + esc(p.name) + "</code> (" + esc(p.in) + ") " +
+      "<input data-in='" + esc(p.in) + "' data-name='" + esc(p.name) + "' " +
+      "value='" + esc(p.example ?? (p.schema && p.schema.example) ?? "") + "'></label>").join("") : "") +
     (body ? "<h4>Body</h4><textarea>" + esc(JSON.stringify(bodyExample ?? {}, null, 2)) + "</textarea>" : "") +
     "<p><button>Send</button></p><pre class='out' hidden></pre>" +
     "<h4>Responses</h4><ul>" + responses + "</ul>";
@@ -81,8 +87,9 @@ function operation(doc, path, method, op) {
     let url = path;
     const query = new URLSearchParams();
     for (const input of el.querySelectorAll("input[data-name]")) {
-      if (input.dataset.in === "path") url = url.replace("{" + input.dataset.name + "}", encodeURIComponent(input.value));
-      else if (input.value) query.set(input.dataset.name, input.value);
+      if (input.dataset.in === "path") {
+        url = url.replace("{" + input.dataset.name + "}", encodeURIComponent(input.value));
+      } else if (input.value) query.set(input.dataset.name, input.value);
     }
     if ([...query].length) url += "?" + query;
     const init = { method: method.toUpperCase(), headers: { authorization: "Bearer " + keyInput.value } };

@@ -248,7 +248,8 @@ function slugsOfPartner(env: Stores, partnerId: string) {
 /** The slugs for `text` of every partner in the group: read in the batch of a new default link. */
 export function slugsOfGroupLinkText(env: Stores, groupId: string, text: string) {
   return env.DB.prepare(
-    `SELECT pl.slug FROM partners p JOIN partner_links pl ON pl.partner_id = p.id AND pl.link_text = ?2 WHERE p.group_id = ?1`,
+    `SELECT pl.slug FROM partners p
+     JOIN partner_links pl ON pl.partner_id = p.id AND pl.link_text = ?2 WHERE p.group_id = ?1`,
   ).bind(groupId, text);
 }
 

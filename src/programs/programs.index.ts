@@ -21,11 +21,22 @@ programsRouter.get("/programs/:companySlug/:groupSlug", async (c) => {
   if (found.moved) return c.redirect(`/programs/${company.slug}/${found.group.slug}`, 301);
 
   const terms = found.group.termsUrl ?? company.termsUrl;
-  const body = `<p>${escapeHtml(company.name)} invites partners to its <strong>${escapeHtml(found.group.name)}</strong> program: share your referral links and earn rewards for the customers you bring.</p>
-${terms ? `<p><a href="${escapeHtml(terms)}" rel="noopener">Program terms of service</a></p>` : ""}`;
+  const invitation =
+    `<p>${escapeHtml(company.name)} invites partners to its <strong>${escapeHtml(found.group.name)}</strong> ` +
+    "program: share your referral links and earn rewards for the customers you bring.</p>";
+  const termsLink = terms ? `<p><a href="${escapeHtml(terms)}" rel="noopener">Program terms of service</a></p>` : "";
+  const body = `${invitation}\n${termsLink}`;
   return c.html(page(`${company.name} — ${found.group.name} partner program`, body), 200);
 });
 
 function page(title: string, body: string): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(title)}</title><style>body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;color:#222}a{color:#0b57d0}</style></head><body><h1>${escapeHtml(title)}</h1>${body}</body></html>`;
+  const style =
+    "body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;color:#222}" +
+    "a{color:#0b57d0}";
+  return (
+    `<!doctype html><html lang="en"><head><meta charset="utf-8">` +
+    `<meta name="viewport" content="width=device-width,initial-scale=1">` +
+    `<title>${escapeHtml(title)}</title><style>${style}</style></head>` +
+    `<body><h1>${escapeHtml(title)}</h1>${body}</body></html>`
+  );
 }

@@ -16,7 +16,9 @@ export interface TrackingCookieInput {
 }
 
 export function trackingCookie(input: TrackingCookieInput): string {
-  let cookie = `${TRACKING_COOKIE_NAME}=${input.clickId}.${input.partnerKey}; Max-Age=${input.maxAgeSeconds}; Path=/; SameSite=Lax`;
+  let cookie =
+    `${TRACKING_COOKIE_NAME}=${input.clickId}.${input.partnerKey}; ` +
+    `Max-Age=${input.maxAgeSeconds}; Path=/; SameSite=Lax`;
   if (input.domain) cookie += `; Domain=${input.domain}`;
   if (input.secure) cookie += "; Secure";
   return cookie;

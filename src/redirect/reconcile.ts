@@ -77,8 +77,9 @@ async function deleteSlugsD1DoesNotKnow(env: Stores, companyId: string, report: 
     const slugs = page.keys.map((key) => key.name.slice(prefix.length));
     for (let start = 0; start < slugs.length; start += SLUGS_PER_EXISTENCE_QUERY) {
       const chunk = slugs.slice(start, start + SLUGS_PER_EXISTENCE_QUERY);
+      const placeholders = chunk.map((_, i) => `?${i + 2}`).join(", ");
       const { results } = await env.DB.prepare(
-        `SELECT slug FROM partner_links WHERE company_id = ?1 AND slug IN (${chunk.map((_, i) => `?${i + 2}`).join(", ")})`,
+        `SELECT slug FROM partner_links WHERE company_id = ?1 AND slug IN (${placeholders})`,
       )
         .bind(companyId, ...chunk)
         .all<{ slug: string }>();

@@ -17,7 +17,8 @@ export async function purgeExpired(env: Stores, now = Date.now()): Promise<void>
     // Click ids and ingest tokens are time-sortable: "older than t" is a range on the key.
     ...windows.map(({ days }) =>
       env.DB.prepare(
-        `DELETE FROM clicks WHERE click_id < ?1 AND company_id IN (SELECT id FROM companies WHERE attribution_window_days = ?2)`,
+        `DELETE FROM clicks WHERE click_id < ?1
+         AND company_id IN (SELECT id FROM companies WHERE attribution_window_days = ?2)`,
       ).bind(lowerBoundToken(now - days * DAY_MS), days),
     ),
     env.DB.prepare("DELETE FROM click_visitors WHERE ingest_batch < ?").bind(

@@ -15,15 +15,17 @@ export const companyLastRunKey = (companyId: string) => `${LAST_RUN_KEY}:${compa
 const DIRTY_COUNTERS = "clicks <> rolled_clicks";
 const DIRTY_PARTNERS = "counted_group_id IS NOT (CASE WHEN status = 'active' THEN group_id END)";
 const DIRTY_CUSTOMERS =
-  "(counted_group_id IS NOT group_id OR counted_partner_id IS NOT partner_id OR counted_paid IS NOT (net_usd_cents > 0))";
+  "(counted_group_id IS NOT group_id OR counted_partner_id IS NOT partner_id" +
+  " OR counted_paid IS NOT (net_usd_cents > 0))";
 const UNROLLED_TRANSACTIONS = "rolled = 0";
 
 /** Adds `values` to a stats row, creating it if needed. */
 function addTo(table: "group_stats" | "partner_stats", key: string, columns: string[], select: string): string {
   const refreshed = table === "group_stats";
+  const sums = columns.map((c) => `${c} = ${c} + excluded.${c}`).join(", ");
   return `INSERT INTO ${table} (${key}, company_id, ${columns.join(", ")}${refreshed ? ", refreshed_at" : ""})
     ${select}
-    ON CONFLICT (${key}) DO UPDATE SET ${columns.map((c) => `${c} = ${c} + excluded.${c}`).join(", ")}${refreshed ? ", refreshed_at = excluded.refreshed_at" : ""}`;
+    ON CONFLICT (${key}) DO UPDATE SET ${sums}${refreshed ? ", refreshed_at = excluded.refreshed_at" : ""}`;
 }
 
 export interface RollupReport {
@@ -53,7 +55,8 @@ export async function runRollup(env: Stores, now = Date.now()): Promise<RollupRe
        ON CONFLICT (name) DO UPDATE SET value = excluded.value`,
     ).bind(Math.floor(now), JSON.stringify(report.failed)),
     env.DB.prepare(
-      `INSERT INTO rollup_state (name, value) VALUES ('${LAST_RUN_KEY}', ?1) ON CONFLICT (name) DO UPDATE SET value = excluded.value`,
+      `INSERT INTO rollup_state (name, value) VALUES ('${LAST_RUN_KEY}', ?1)
+       ON CONFLICT (name) DO UPDATE SET value = excluded.value`,
     ).bind(Math.floor(now)),
   ]);
   return report;
@@ -81,61 +84,74 @@ export async function rollupCompany(env: Stores, companyId: string, now = Date.n
     // Clicks: the part of each hourly counter not yet added.
     g(
       ["clicks"],
-      `SELECT group_id, company_id, sum(clicks - rolled_clicks), ?now FROM click_counts_hourly WHERE ${DIRTY_COUNTERS} AND ${mine} GROUP BY group_id`,
+      `SELECT group_id, company_id, sum(clicks - rolled_clicks), ?now FROM click_counts_hourly
+       WHERE ${DIRTY_COUNTERS} AND ${mine} GROUP BY group_id`,
     ),
     p(
       ["clicks"],
-      `SELECT partner_id, company_id, sum(clicks - rolled_clicks) FROM click_counts_hourly WHERE ${DIRTY_COUNTERS} AND ${mine} GROUP BY partner_id`,
+      `SELECT partner_id, company_id, sum(clicks - rolled_clicks) FROM click_counts_hourly
+       WHERE ${DIRTY_COUNTERS} AND ${mine} GROUP BY partner_id`,
     ),
     at(`UPDATE click_counts_hourly SET rolled_clicks = clicks WHERE ${DIRTY_COUNTERS} AND ${mine}`),
 
     // Partners: out of the group they were counted in, into the one they are active in now.
     g(
       ["partners"],
-      `SELECT counted_group_id, company_id, -count(*), ?now FROM partners WHERE ${DIRTY_PARTNERS} AND ${mine} AND counted_group_id IS NOT NULL GROUP BY counted_group_id`,
+      `SELECT counted_group_id, company_id, -count(*), ?now FROM partners
+       WHERE ${DIRTY_PARTNERS} AND ${mine} AND counted_group_id IS NOT NULL GROUP BY counted_group_id`,
     ),
     g(
       ["partners"],
-      `SELECT group_id, company_id, count(*), ?now FROM partners WHERE ${DIRTY_PARTNERS} AND ${mine} AND status = 'active' GROUP BY group_id`,
+      `SELECT group_id, company_id, count(*), ?now FROM partners
+       WHERE ${DIRTY_PARTNERS} AND ${mine} AND status = 'active' GROUP BY group_id`,
     ),
     at(
-      `UPDATE partners SET counted_group_id = CASE WHEN status = 'active' THEN group_id END WHERE ${DIRTY_PARTNERS} AND ${mine}`,
+      `UPDATE partners SET counted_group_id = CASE WHEN status = 'active' THEN group_id END
+       WHERE ${DIRTY_PARTNERS} AND ${mine}`,
     ),
 
     // Signups: out of the (group, partner, paid) bucket a customer was counted in, into the current one.
     g(
       ["signups_paid", "signups_unpaid"],
-      `SELECT counted_group_id, company_id, -sum(counted_paid), -sum(1 - counted_paid), ?now FROM customers WHERE ${DIRTY_CUSTOMERS} AND ${mine} AND counted_group_id IS NOT NULL GROUP BY counted_group_id`,
+      `SELECT counted_group_id, company_id, -sum(counted_paid), -sum(1 - counted_paid), ?now FROM customers
+       WHERE ${DIRTY_CUSTOMERS} AND ${mine} AND counted_group_id IS NOT NULL GROUP BY counted_group_id`,
     ),
     g(
       ["signups_paid", "signups_unpaid"],
-      `SELECT group_id, company_id, sum(net_usd_cents > 0), sum(net_usd_cents <= 0), ?now FROM customers WHERE ${DIRTY_CUSTOMERS} AND ${mine} GROUP BY group_id`,
+      `SELECT group_id, company_id, sum(net_usd_cents > 0), sum(net_usd_cents <= 0), ?now FROM customers
+       WHERE ${DIRTY_CUSTOMERS} AND ${mine} GROUP BY group_id`,
     ),
     p(
       ["signups_paid", "signups_unpaid"],
-      `SELECT counted_partner_id, company_id, -sum(counted_paid), -sum(1 - counted_paid) FROM customers WHERE ${DIRTY_CUSTOMERS} AND ${mine} AND counted_partner_id IS NOT NULL GROUP BY counted_partner_id`,
+      `SELECT counted_partner_id, company_id, -sum(counted_paid), -sum(1 - counted_paid) FROM customers
+       WHERE ${DIRTY_CUSTOMERS} AND ${mine} AND counted_partner_id IS NOT NULL GROUP BY counted_partner_id`,
     ),
     p(
       ["signups_paid", "signups_unpaid"],
-      `SELECT partner_id, company_id, sum(net_usd_cents > 0), sum(net_usd_cents <= 0) FROM customers WHERE ${DIRTY_CUSTOMERS} AND ${mine} GROUP BY partner_id`,
+      `SELECT partner_id, company_id, sum(net_usd_cents > 0), sum(net_usd_cents <= 0) FROM customers
+       WHERE ${DIRTY_CUSTOMERS} AND ${mine} GROUP BY partner_id`,
     ),
     at(
-      `UPDATE customers SET counted_group_id = group_id, counted_partner_id = partner_id, counted_paid = (net_usd_cents > 0) WHERE ${DIRTY_CUSTOMERS} AND ${mine}`,
+      `UPDATE customers SET counted_group_id = group_id, counted_partner_id = partner_id,
+       counted_paid = (net_usd_cents > 0) WHERE ${DIRTY_CUSTOMERS} AND ${mine}`,
     ),
 
     // Revenue: transactions not yet added, then marked.
     g(
       ["revenue_usd_cents"],
-      `SELECT group_id, company_id, sum(amount_usd_cents), ?now FROM transactions WHERE ${UNROLLED_TRANSACTIONS} AND ${mine} GROUP BY group_id`,
+      `SELECT group_id, company_id, sum(amount_usd_cents), ?now FROM transactions
+       WHERE ${UNROLLED_TRANSACTIONS} AND ${mine} GROUP BY group_id`,
     ),
     p(
       ["revenue_usd_cents"],
-      `SELECT partner_id, company_id, sum(amount_usd_cents) FROM transactions WHERE ${UNROLLED_TRANSACTIONS} AND ${mine} GROUP BY partner_id`,
+      `SELECT partner_id, company_id, sum(amount_usd_cents) FROM transactions
+       WHERE ${UNROLLED_TRANSACTIONS} AND ${mine} GROUP BY partner_id`,
     ),
     at(`UPDATE transactions SET rolled = 1 WHERE ${UNROLLED_TRANSACTIONS} AND ${mine}`),
 
     at(
-      `INSERT INTO rollup_state (name, value) VALUES ('${LAST_RUN_KEY}:' || ?1, ?now) ON CONFLICT (name) DO UPDATE SET value = excluded.value`,
+      `INSERT INTO rollup_state (name, value) VALUES ('${LAST_RUN_KEY}:' || ?1, ?now)
+       ON CONFLICT (name) DO UPDATE SET value = excluded.value`,
     ),
   ]);
 }

@@ -71,7 +71,8 @@ describe("abuse", () => {
     expect((await api(tenant.key, "GET", "/v1/groups")).body.data).toEqual([]);
   });
 
-  it("refuses a streamed (chunked) body over 64 KiB with 413 after reading it to its end, and writes nothing", async () => {
+  it(`refuses a streamed (chunked) body over 64 KiB with 413 after reading it to its end, \
+and writes nothing`, async () => {
     // Over HTTP, a 413 sent while the client was still sending made the runtime reset the
     // connection: the client (or `wrangler dev`'s proxy, as a 503) never saw the 413. Reading the
     // rest of the body first lets the answer arrive; the test sees that the whole upload was taken.

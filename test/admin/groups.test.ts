@@ -60,7 +60,8 @@ describe("groups: happy path", () => {
     // As the hourly rollup would leave them (the rollup itself is tested in test/rollup).
     await env.DB.batch([
       env.DB.prepare(
-        "INSERT INTO group_stats (group_id, company_id, partners, clicks, signups_paid, signups_unpaid, revenue_usd_cents, refreshed_at) VALUES (?, ?, 3, 40, 2, 5, 12345, ?)",
+        "INSERT INTO group_stats (group_id, company_id, partners, clicks, signups_paid, signups_unpaid, " +
+          "revenue_usd_cents, refreshed_at) VALUES (?, ?, 3, 40, 2, 5, 12345, ?)",
       ).bind(ids[0], t.companyId, Date.UTC(2026, 10, 25, 8)),
       env.DB.prepare("INSERT OR REPLACE INTO rollup_state (name, value) VALUES ('last_run_at:' || ?, ?)").bind(
         t.companyId,

@@ -116,7 +116,8 @@ describe("Idempotency-Key", () => {
     expect(await countGroups(t.companyId)).toBe(2);
   });
 
-  it("never stores a retryable answer: a 409 click-pending retried with the same key succeeds once the click lands", async () => {
+  it(`never stores a retryable answer: \
+a 409 click-pending retried with the same key succeeds once the click lands`, async () => {
     const t = await newTenant();
     const group = (await api(t.key, "POST", "/v1/groups", { name: "A", destination_url: "https://acme.example/" }))
       .body;

@@ -35,7 +35,8 @@ async function activeKeys(companyId: string): Promise<number> {
 }
 
 describe("failed authentication, per client IP", () => {
-  it("refuses an IP that sent too many wrong keys with 429 before any D1 lookup; other IPs are unaffected", async () => {
+  it(`refuses an IP that sent too many wrong keys with 429 before any D1 lookup; \
+other IPs are unaffected`, async () => {
     const tenant = await newTenant();
     const [attacker, neighbour] = [randomIp(), randomIp()];
     let failures = 0;

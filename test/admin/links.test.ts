@@ -80,7 +80,8 @@ describe("default links: happy path", () => {
     );
   });
 
-  it("deletes link 2 (soft): its slugs then lead to the original destination; a new link may take the position", async () => {
+  it(`deletes link 2 (soft): its slugs then lead to the original destination; \
+a new link may take the position`, async () => {
     const { key, group, hostname } = await groupWithPartner();
     const link = (await api(key, "POST", `/v1/groups/${group.id}/links`, linkBody("pricing"))).body;
     const deleted = await api(key, "DELETE", `/v1/links/${link.id}`);

@@ -190,12 +190,14 @@ describe("partners: error cases", () => {
     expect(generated.body.partner_key).toBe("kay-2");
   });
 
-  it("a slug already owned by another partner (data from before the key rule) fails the change whole, with 409", async () => {
+  it(`a slug already owned by another partner (data from before the key rule) fails the change whole, \
+with 409`, async () => {
     const t = await tenantWithGroups();
     const jane = (await api(t.key, "POST", "/v1/partners", partnerBody("Jane", "Doe", { partner_key: "jane" }))).body;
     const tom = (await api(t.key, "POST", "/v1/partners", partnerBody("Tom", "Roe", { group_id: t.b.id }))).body;
     await env.DB.prepare(
-      "INSERT INTO partner_links (id, company_id, partner_id, slug, link_text, created_at) VALUES ('plk_legacy', ?, ?, 'jane--docs', 'legacy', 0)",
+      "INSERT INTO partner_links (id, company_id, partner_id, slug, link_text, created_at) " +
+        "VALUES ('plk_legacy', ?, ?, 'jane--docs', 'legacy', 0)",
     )
       .bind(t.companyId, tom.id)
       .run();

@@ -49,7 +49,8 @@ function expectedRow(problem: ProblemEntry): string[] {
 const byType = (a: string[], b: string[]) => a[0]!.localeCompare(b[0]!);
 
 describe("problem catalogue", () => {
-  it("holds each type once, with the retry rule the README states: every 5xx and 429 retryable, 429s after 60 s", () => {
+  it(`holds each type once, with the retry rule the README states: every 5xx and 429 retryable, \
+429s after 60 s`, () => {
     const types = PROBLEM_LIST.map((problem) => problem.type);
     expect(new Set(types).size).toBe(types.length);
     for (const problem of PROBLEM_LIST as readonly ProblemEntry[]) {

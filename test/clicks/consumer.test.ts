@@ -216,7 +216,8 @@ describe("click consumer: redelivery and bad input", () => {
     expect(await countsFor(link)).toEqual([{ hour: hourStart(BASE_TS), clicks: 20, unique_clicks: 20 }]);
   });
 
-  it("records a malformed message in failed_clicks and acks it alone; its 99 batch-mates are written, acked", async () => {
+  it(`records a malformed message in failed_clicks and acks it alone; its 99 batch-mates are written, \
+acked`, async () => {
     const link = `plk_${crypto.randomUUID()}`;
     const bodies: unknown[] = Array.from({ length: 99 }, (_, i) =>
       clickEvent({ partnerLinkId: link, visitorHash: `v${i % 9}` }),

@@ -91,7 +91,8 @@ export async function newTenant(plan: Plan = "enterprise", name = "Tenant") {
  */
 export async function tableSnapshot(): Promise<Record<string, Record<string, unknown>[]>> {
   const { results } = await env.DB.prepare(
-    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('d1_migrations') AND name NOT LIKE '\\_cf\\_%' ESCAPE '\\' ORDER BY name",
+    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('d1_migrations') " +
+      "AND name NOT LIKE '\\_cf\\_%' ESCAPE '\\' ORDER BY name",
   ).all<{ name: string }>();
   const tables = results.map((row) => row.name);
   const rows = await env.DB.batch(tables.map((table) => env.DB.prepare(`SELECT * FROM "${table}" ORDER BY rowid`)));

@@ -124,7 +124,8 @@ describe("conversions: happy path", () => {
     expect(r.body).toMatchObject({ kept_earlier_attribution: true, customer: { partner_id: p.jane.id } });
   });
 
-  it("a customer created by partner key is bound at its creation: later clicks may rebind it (last click)", async () => {
+  it(`a customer created by partner key is bound at its creation: \
+later clicks may rebind it (last click)`, async () => {
     const p = await program("last_click");
     const created = await api(p.key, "POST", "/v1/customers", {
       customer_key: "acct_9",
@@ -162,7 +163,8 @@ describe("conversions: error cases", () => {
     expect(problemType(pending)).toBe("click-pending");
   });
 
-  it("refuses a click recorded from a HEAD request with 422 on xid; bot and prefetch clicks still convert", async () => {
+  it(`refuses a click recorded from a HEAD request with 422 on xid; \
+bot and prefetch clicks still convert`, async () => {
     const p = await program();
     const clickOf = async (kind: ClickKind) => {
       const event = clickEvent(
@@ -228,7 +230,8 @@ describe("conversions: error cases", () => {
 });
 
 describe("conversions: racing a transaction", () => {
-  it("a rebinding conversion that commits while a transaction is in flight: the transaction credits the new partner and group", async () => {
+  it(`a rebinding conversion that commits while a transaction is in flight: \
+the transaction credits the new partner and group`, async () => {
     const p = await program("last_click");
     const old = await p.click(p.jane, Date.now() - 2 * DAY_MS);
     const newer = await p.click(p.tom, Date.now() - DAY_MS);

@@ -57,7 +57,8 @@ async function refusedWithoutWrites(send: () => Promise<ApiResult>, field: strin
 }
 
 describe("money limits: the issue's repro", () => {
-  it("refuses the rate of 1,000,000 USD per unit, and with a legal rate the 50,000,000,000-unit transaction", async () => {
+  it(`refuses the rate of 1,000,000 USD per unit, \
+and with a legal rate the 50,000,000,000-unit transaction`, async () => {
     const t = await withCustomer();
     const rate = await refusedWithoutWrites(
       () => api(t.key, "PUT", "/v1/fx-rates/ZZZ", { usd_per_unit: 1_000_000, minor_unit_digits: 0 }),

@@ -73,7 +73,8 @@ describe("buildDestination: layers", () => {
     ).toBe(`https://dest.example/p?utm_source=partner&utm_campaign=spring&${TAIL}`);
   });
 
-  it("keeps the link's parameters when it locks them (however the visitor spells the name), letting others through", () => {
+  it(`keeps the link's parameters when it locks them (however the visitor spells the name), \
+letting others through`, () => {
     expect(
       build({
         utmParams: [
@@ -99,7 +100,8 @@ describe("buildDestination: layers", () => {
     ).toBe(`https://dest.example/p?utm_source=partner&Ref=jane&UTM_TERM=shoes&${TAIL}`);
   });
 
-  it("lets a locked link's destination-query params be replaced by the visitor (only the link's own names are locked)", () => {
+  it(`lets a locked link's destination-query params be replaced by the visitor \
+(only the link's own names are locked)`, () => {
     expect(
       build({
         destinationUrl: "https://dest.example/p?plan=trial",
@@ -190,7 +192,8 @@ describe("buildDestination: URL shape and encoding", () => {
 
   it("keeps the visitor's percent-encoding exactly (unicode, emoji, CJK, reserved characters inside values)", () => {
     const incoming = searchOf(
-      "q=café&e=🎉&cjk=中文&amp=a%26b&eq=a%3Db&plus=a%2Bb&space=a+b&pct=100%25&slash=a%2Fb&qm=a%3Fb&hash=a%23b&lower=%e2%82%ac",
+      "q=café&e=🎉&cjk=中文&amp=a%26b&eq=a%3Db&plus=a%2Bb&space=a+b&pct=100%25" +
+        "&slash=a%2Fb&qm=a%3Fb&hash=a%23b&lower=%e2%82%ac",
     );
     expect(build({ incomingSearch: incoming })).toBe(
       "https://dest.example/p?q=caf%C3%A9&e=%F0%9F%8E%89&cjk=%E4%B8%AD%E6%96%87&amp=a%26b&eq=a%3Db&plus=a%2Bb" +
@@ -206,7 +209,8 @@ describe("buildDestination: URL shape and encoding", () => {
       ],
     });
     expect(location).toBe(
-      `https://dest.example/p?utm_term=caf%C3%A9%20%26%20co%2F%3F%23%3D%2B%25&utm_content=%F0%9F%8E%89%E4%B8%AD%E6%96%87&${TAIL}`,
+      "https://dest.example/p?utm_term=caf%C3%A9%20%26%20co%2F%3F%23%3D%2B%25" +
+        `&utm_content=%F0%9F%8E%89%E4%B8%AD%E6%96%87&${TAIL}`,
     );
     const url = new URL(location);
     expect(url.searchParams.get("utm_term")).toBe("café & co/?#=+%");
@@ -282,7 +286,8 @@ function countNamed(url: URL, name: string): string[] {
 }
 
 describe("buildDestination: properties", () => {
-  it("for any visitor query: same origin, path and fragment; exactly one click id and partner key, with the right values", () => {
+  it(`for any visitor query: same origin, path and fragment; exactly one click id and partner key, \
+with the right values`, () => {
     fc.assert(
       fc.property(
         destinationUrl,
@@ -424,17 +429,20 @@ describe("query precedence through the edge", () => {
     await open.text();
     const xid = clickIdOf(open);
     expect(locationOf(open)).toBe(
-      `https://dest.example/signup?plan=trial&utm_source=partner&utm_campaign=spring&utm_medium=email&tag=a&tag=b&ps_xid=${xid}&ps_partner_key=ravi`,
+      "https://dest.example/signup?plan=trial&utm_source=partner&utm_campaign=spring&utm_medium=email&tag=a&tag=b" +
+        `&ps_xid=${xid}&ps_partner_key=ravi`,
     );
 
     await updateDefaultLink(env, group.companyId, await originalLinkId(group.id), { lockUtms: true });
     const locked = await edgeFetch(
-      `https://${hostname}/ravi?utm_campaign=spring&utm%5Fsource=x&UTM_SOURCE=y&Utm_Campaign=z&utm_medium=email&plan=pro`,
+      `https://${hostname}/ravi?utm_campaign=spring&utm%5Fsource=x&UTM_SOURCE=y&Utm_Campaign=z` +
+        "&utm_medium=email&plan=pro",
     );
     await locked.text();
     const lockedXid = clickIdOf(locked);
     expect(locationOf(locked)).toBe(
-      `https://dest.example/signup?utm_source=partner&utm_campaign=ravi&utm_medium=email&plan=pro&ps_xid=${lockedXid}&ps_partner_key=ravi`,
+      "https://dest.example/signup?utm_source=partner&utm_campaign=ravi&utm_medium=email&plan=pro" +
+        `&ps_xid=${lockedXid}&ps_partner_key=ravi`,
     );
   });
 
@@ -444,7 +452,8 @@ describe("query precedence through the edge", () => {
     });
     await addPartner(companyId, groupId, "kim");
     const response = await edgeFetch(
-      `https://${hostname}/kim?ps_xid=evil&PS_XID=evil&ps%5Fxid=evil&ps_xid=evil2&ps_partner_key=mallory&PS_Partner_Key&keep=1`,
+      `https://${hostname}/kim?ps_xid=evil&PS_XID=evil&ps%5Fxid=evil&ps_xid=evil2` +
+        "&ps_partner_key=mallory&PS_Partner_Key&keep=1",
     );
     await response.text();
     const cookie = parseSetCookie(response.headers.get("set-cookie")!);

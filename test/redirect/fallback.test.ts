@@ -57,7 +57,8 @@ describe("unknown slugs", () => {
 });
 
 describe("links that are switched off", () => {
-  it("a group with referral links off behaves like an unknown slug (fallback), and works again when back on", async () => {
+  it(`a group with referral links off behaves like an unknown slug (fallback), \
+and works again when back on`, async () => {
     const { hostname, companyId, groupId } = await createCompanyFixture({ fallbackUrl: FALLBACK });
     await addPartner(companyId, groupId, "jane");
     await setReferralLinksEnabled(env, companyId, groupId, false);
@@ -123,7 +124,8 @@ describe("default links", () => {
       const response = await edgeFetch(`https://${hostname}/${partner.partnerKey}--pricing`);
       await response.text();
       expect(locationOf(response), partner.partnerKey).toBe(
-        `https://dest.example/pricing?utm_content=pricing&ps_xid=${clickIdOf(response)}&ps_partner_key=${partner.partnerKey}`,
+        `https://dest.example/pricing?utm_content=pricing&ps_xid=${clickIdOf(response)}` +
+          `&ps_partner_key=${partner.partnerKey}`,
       );
     }
   });
@@ -156,14 +158,16 @@ describe("default links", () => {
     expect(after.status).toBe(302);
     // The original link is not locked, so the marketer's utm_campaign still wins.
     expect(locationOf(after)).toBe(
-      `https://dest.example/home?ref=partners&utm_source=partner&utm_campaign=spring&ps_xid=${clickIdOf(after)}&ps_partner_key=jane`,
+      "https://dest.example/home?ref=partners&utm_source=partner&utm_campaign=spring" +
+        `&ps_xid=${clickIdOf(after)}&ps_partner_key=jane`,
     );
     expect(after.headers.get("set-cookie")).toContain(`edgeref_ref=${clickIdOf(after)}.jane;`);
   });
 });
 
 describe("moved partners", () => {
-  it("resolve their existing slugs through the new group: same link text → that link, else the new group's original", async () => {
+  it(`resolve their existing slugs through the new group: same link text → that link, \
+else the new group's original`, async () => {
     const { hostname, companyId, groupId } = await createCompanyFixture({ destinationUrl: "https://dest.example/a" });
     await createDefaultLink(env, companyId, groupId, {
       title: "Docs",

@@ -42,7 +42,8 @@ const cases: [string, RequestInit, string][] = [
 ];
 
 describe("not counted", () => {
-  it("redirects bots, previews, HEAD and prefetches, stores them flagged, and counts only the human click", async () => {
+  it(`redirects bots, previews, HEAD and prefetches, stores them flagged, \
+and counts only the human click`, async () => {
     const { hostname, companyId, groupId } = await createCompanyFixture();
     const partner = await addPartner(companyId, groupId, "jane");
     const sent: [string, string, string][] = [];

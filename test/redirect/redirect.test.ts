@@ -38,7 +38,8 @@ function trackingCookieOf(response: Response) {
 }
 
 const expectedLocation = (clickId: string) =>
-  `https://dest.example/signup?plan=trial&utm_source=partner&utm_campaign=jane-doe&ps_xid=${clickId}&ps_partner_key=jane-doe`;
+  "https://dest.example/signup?plan=trial&utm_source=partner&utm_campaign=jane-doe" +
+  `&ps_xid=${clickId}&ps_partner_key=jane-doe`;
 
 describe("redirect: status, Location and headers", () => {
   it("answers 302 with the exact destination (own query, link UTMs, tracking last) and an empty body", async () => {
@@ -111,7 +112,8 @@ describe("redirect: status, Location and headers", () => {
 });
 
 describe("redirect: the tracking cookie", () => {
-  it("is edgeref_ref=<click id>.<partner key>; 90 days by default, Path=/, SameSite=Lax, Secure, host-only, not HttpOnly", async () => {
+  it(`is edgeref_ref=<click id>.<partner key>; 90 days by default, Path=/, SameSite=Lax, Secure, host-only, \
+not HttpOnly`, async () => {
     const { hostname } = await setup();
     const response = await edgeFetch(`https://${hostname}/jane-doe`);
     await response.text();

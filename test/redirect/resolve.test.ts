@@ -47,7 +47,8 @@ describe("resolveRoute", () => {
     expect(again.slug).toEqual(route.slug);
   });
 
-  it("never replaces a record the admin side published: a write-back goes beside it, and publishing clears it", async () => {
+  it(`never replaces a record the admin side published: a write-back goes beside it, \
+and publishing clears it`, async () => {
     const { hostname, companyId, groupId } = await createCompanyFixture({ fallbackUrl: "https://acme.example/old" });
     await addPartner(companyId, groupId, "jane");
     const companyKey = recordKeys.company(companyId);

@@ -93,7 +93,8 @@ describe("unknown slugs after warm-up", () => {
     expect(locationOf(real).startsWith(`${DESTINATION}?`)).toBe(true);
   });
 
-  it("new partners, moves and new default links keep the filter in KV current, and their slugs resolve at once", async () => {
+  it(`new partners, moves and new default links keep the filter in KV current, \
+and their slugs resolve at once`, async () => {
     const { hostname, companyId, groupId } = await companyWithPartners("jane-doe");
     // The shared isolate has the company's filter loaded and confirmed.
     const miss = await edgeFetch(`https://${hostname}/${randomSlug()}`);
@@ -191,7 +192,8 @@ describe("unknown slugs after warm-up", () => {
 });
 
 describe("unknown hosts", () => {
-  it("are remembered in KV for a minute: another isolate answers them without D1; adding the domain clears it", async () => {
+  it(`are remembered in KV for a minute: another isolate answers them without D1; \
+adding the domain clears it`, async () => {
     const hostname = `unknown-${crypto.randomUUID().slice(0, 8)}.test`;
     const clock = { now: Date.now() };
     expect((await get(isolate(clock).app, `https://${hostname}/jane-doe`)).status).toBe(404);

@@ -36,7 +36,8 @@ describe("write-through to the edge (same isolate, next redirect)", () => {
     });
     const after = await redirect(`https://${hostname}/jane`);
     expect(locationOf(after)).toBe(
-      `https://new.example/start?v=2&utm_source=edgeref&utm_campaign=jane&ps_xid=${clickIdOf(after)}&ps_partner_key=jane#top`,
+      "https://new.example/start?v=2&utm_source=edgeref&utm_campaign=jane" +
+        `&ps_xid=${clickIdOf(after)}&ps_partner_key=jane#top`,
     );
     // And KV holds the new record for other isolates.
     const record = await env.LINKS_KV.get<GroupRecord>(recordKeys.group(groupId), "json");
@@ -227,7 +228,8 @@ describe("other isolates (their own cache, refreshed from KV)", () => {
     expect(route.group!.enabled).toBe(false);
   });
 
-  it("finds a slug created after it remembered the slug as unknown, once the miss is older than 5 s (README)", async () => {
+  it(`finds a slug created after it remembered the slug as unknown, \
+once the miss is older than 5 s (README)`, async () => {
     const { hostname, companyId, groupId } = await createCompanyFixture();
     await addPartner(companyId, groupId, "jane");
     const clock = { now: Date.now() };

@@ -33,7 +33,8 @@ async function plantOverflowingTransactions(p: Awaited<ReturnType<typeof program
   for (const key of ["huge-1", "huge-2"]) {
     await env.DB.prepare(
       `INSERT INTO transactions (id, company_id, key, customer_id, partner_id, group_id, amount, currency, usd_per_unit,
-         amount_usd_cents, occurred_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 50000000000, 'ZZZ', 1000000, 5000000000000000000, ?7, ?7)`,
+         amount_usd_cents, occurred_at, created_at)
+       VALUES (?1, ?2, ?3, ?4, ?5, ?6, 50000000000, 'ZZZ', 1000000, 5000000000000000000, ?7, ?7)`,
     )
       .bind(`txn_${key}_${p.companyId}`, p.companyId, key, customer!.id, p.jane.id, p.group.id, Date.now())
       .run();

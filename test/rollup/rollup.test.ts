@@ -143,7 +143,8 @@ describe("hourly rollup", () => {
         "partners_rollup_dirty_idx",
       ],
       [
-        `SELECT id FROM customers WHERE (counted_group_id IS NOT group_id OR counted_partner_id IS NOT partner_id OR counted_paid IS NOT (net_usd_cents > 0)) ${mine}`,
+        "SELECT id FROM customers WHERE (counted_group_id IS NOT group_id OR counted_partner_id IS NOT partner_id" +
+          ` OR counted_paid IS NOT (net_usd_cents > 0)) ${mine}`,
         "customers_rollup_dirty_idx",
       ],
       [`SELECT group_id FROM transactions WHERE rolled = 0 ${mine}`, "transactions_unrolled_idx"],
