@@ -12,7 +12,8 @@ import type { StorageEnv } from "../src/env";
 import { ApiError, problems } from "../src/lib/errors";
 import { PROBLEMS } from "../src/lib/problems";
 import { parseInput } from "../src/lib/validation";
-import { challengeName, claimLinkDomain, isLocalHostname, linkDomainInput } from "../src/link-domains/service";
+import { CreateLinkDomainBody } from "../src/link-domains/link-domains.routes";
+import { challengeName, claimLinkDomain, isLocalHostname } from "../src/link-domains/service";
 import { drainOutbox } from "../src/redirect/publish";
 import { reconcileCompany } from "../src/redirect/reconcile";
 
@@ -61,7 +62,7 @@ export default {
 
 async function createLocally(env: StorageEnv, input: CompanyRequest, policy: { allowLocalHosts: boolean }) {
   const domain = input.hostname
-    ? parseInput(linkDomainInput, { hostname: input.hostname, cookieDomain: input.cookieDomain ?? null })
+    ? parseInput(CreateLinkDomainBody, { hostname: input.hostname, cookie_domain: input.cookieDomain ?? null })
     : null;
   // Checked first, so a refused hostname leaves no company behind.
   if (domain && isLocalHostname(domain.hostname) && !policy.allowLocalHosts) {

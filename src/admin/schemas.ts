@@ -1,6 +1,7 @@
 // Schemas shared by every resource's routes: problems, lists, ids, pagination.
 import { z } from "@hono/zod-openapi";
 import { PROBLEM_LIST, PROBLEMS, type Problem, problemUrn } from "../lib/problems";
+import { objectId } from "../lib/validation";
 
 /** The problem types' URNs, from the catalogue: a client can generate an exhaustive enum from it. */
 const PROBLEM_URNS = PROBLEM_LIST.map(problemUrn) as [string, ...string[]];
@@ -50,22 +51,13 @@ export const conflictResponse = problemResponses(409);
 export const forbiddenResponse = problemResponses(403);
 
 export function idParam<K extends string>(name: K, example: string) {
-  const id = z
-    .string()
-    .min(1)
-    .max(64)
-    .openapi({ param: { name, in: "path" }, example });
+  const id = objectId.openapi({ param: { name, in: "path" }, example });
   return z.object({ [name]: id } as Record<K, typeof id>);
 }
 
 export const PaginationQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20).openapi({ example: 20 }),
-  starting_after: z
-    .string()
-    .min(1)
-    .max(64)
-    .optional()
-    .openapi({ description: "Id of the last object of the previous page" }),
+  starting_after: objectId.optional().openapi({ description: "Id of the last object of the previous page" }),
 });
 
 export function listOf<T extends z.ZodTypeAny>(item: T, name: string, itemExample: z.input<T>) {

@@ -38,10 +38,18 @@ const NewApiKeySchema = ApiKeySchema.extend({
   secret: z.string().nullable().openapi({
     description: "Shown once, now; only its hash is stored. `null` in a replay of the request (Idempotency-Key).",
   }),
-}).openapi("NewApiKey");
+}).openapi("NewApiKey", {
+  example: { ...apiKeyExample, secret: "sk_live_Uae0IGr4Jx2mB8sVq1Lw7NcT5yHd9PfK3oZa6Eu0XbQ" },
+});
+
+export const CreateApiKeyBody = z
+  .object({ name: z.string().trim().min(1).max(100).openapi({ example: "CI" }) })
+  .strict()
+  .openapi("CreateApiKey", { example: { name: "CI" } });
 
 export const list = createRoute({
   method: "get",
+  operationId: "listApiKeys",
   path: "/v1/api-keys",
   tags,
   security,
@@ -54,18 +62,12 @@ export const list = createRoute({
 
 export const create = createRoute({
   method: "post",
+  operationId: "createApiKey",
   path: "/v1/api-keys",
   tags,
   security,
   summary: "Create an API key",
-  request: {
-    body: jsonBody(
-      z
-        .object({ name: z.string().min(1).max(100).openapi({ example: "CI" }) })
-        .strict()
-        .openapi("CreateApiKey", { example: { name: "CI" } }),
-    ),
-  },
+  request: { body: jsonBody(CreateApiKeyBody) },
   responses: {
     201: jsonResponse(NewApiKeySchema, "The new key, with its secret"),
     ...errorResponses,
@@ -76,6 +78,7 @@ export const create = createRoute({
 
 export const revoke = createRoute({
   method: "delete",
+  operationId: "revokeApiKey",
   path: "/v1/api-keys/{key_id}",
   tags,
   security,

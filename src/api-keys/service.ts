@@ -1,5 +1,4 @@
 import { and, asc, eq } from "drizzle-orm";
-import { z } from "zod";
 import { database } from "../db/client";
 import { apiKeys } from "../db/schema";
 import type { StorageEnv as Stores } from "../env";
@@ -7,7 +6,6 @@ import { ApiError, problems } from "../lib/errors";
 import { sha256Hex } from "../lib/hash";
 import { newId } from "../lib/ids";
 import { PROBLEMS } from "../lib/problems";
-import { parseInput } from "../lib/validation";
 
 const SECRET_PREFIX = "sk_live_";
 const SHOWN_PREFIX_LENGTH = SECRET_PREFIX.length + 6;
@@ -16,14 +14,17 @@ const SECRET_SHAPE = /^sk_live_[A-Za-z0-9_-]{43}$/;
 /** Active (unrevoked) keys a company may hold at once (README, "Limits"). */
 export const MAX_ACTIVE_API_KEYS = 25;
 
-export const createApiKeyInput = z.object({ name: z.string().trim().min(1).max(100).default("Default key") }).strict();
+/** A new key, as validated by the API's CreateApiKey schema (api-keys.routes.ts). */
+export interface NewApiKey {
+  name?: string;
+}
 
 /**
  * Creates a key; the secret is returned this once and only its SHA-256 is stored. The active-key
  * limit is checked inside the insert, so concurrent creates cannot overshoot it.
  */
-export async function createApiKey(env: Stores, companyId: string, input: z.input<typeof createApiKeyInput> = {}) {
-  const { name } = parseInput(createApiKeyInput, input);
+export async function createApiKey(env: Stores, companyId: string, input: NewApiKey = {}) {
+  const name = input.name ?? "Default key";
   const { secret, prefix, secretHash } = await newKeySecret();
   const id = newId("apiKey");
   const inserted = await env.DB.prepare(

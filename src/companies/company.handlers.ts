@@ -38,16 +38,6 @@ export const get: AdminHandler<typeof routes.get> = async (c) => {
 };
 
 export const update: AdminHandler<typeof routes.update> = async (c) => {
-  const body = c.req.valid("json");
-  const company = await updateCompanySettings(c.env, c.get("caller").companyId, {
-    name: body.name,
-    fallbackUrl: body.fallback_url,
-    termsUrl: body.terms_url,
-    attributionModel: body.attribution_model,
-    attributionWindowDays: body.attribution_window_days,
-    clickIdParam: body.click_id_param,
-    partnerKeyParam: body.partner_key_param,
-    defaultGroupId: body.default_group_id,
-  });
+  const company = await updateCompanySettings(c.env, c.get("caller").companyId, c.req.valid("json"));
   return c.json(serializeCompany(company), 200);
 };

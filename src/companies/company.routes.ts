@@ -1,6 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { errorResponses, jsonBody, jsonResponse, security } from "../admin/schemas";
 import { ATTRIBUTION_MODELS, PLANS } from "../db/schema";
+import { companyName, httpUrl, objectId, publicHttpsUrl, queryParamName } from "../lib/validation";
+import type { CompanyChanges } from "./service";
 
 const tags = ["Company"];
 
@@ -47,15 +49,11 @@ export const CompanySchema = z
     },
   });
 
-const UpdateCompanyBody = z
+export const UpdateCompanyBody = z
   .object({
-    name: z.string().min(1).max(200),
-    fallback_url: z
-      .string()
-      .max(2048)
-      .nullable()
-      .openapi({ description: "Where unknown slugs and disabled groups send visitors" }),
-    terms_url: z.string().max(2048).nullable().openapi({ description: "Public https URL of the program terms" }),
+    name: companyName,
+    fallback_url: httpUrl.nullable().openapi({ description: "Where unknown slugs and disabled groups send visitors" }),
+    terms_url: publicHttpsUrl.nullable().openapi({ description: "Public https URL of the program terms" }),
     attribution_model: z.enum(ATTRIBUTION_MODELS),
     attribution_window_days: z
       .number()
@@ -63,16 +61,29 @@ const UpdateCompanyBody = z
       .min(1)
       .max(365)
       .openapi({ description: "Also the tracking cookie's lifetime" }),
-    click_id_param: z.string().min(1).max(40),
-    partner_key_param: z.string().min(1).max(40),
-    default_group_id: z.string().max(64).openapi({ description: "Where marketplace partners land" }),
+    click_id_param: queryParamName,
+    partner_key_param: queryParamName,
+    default_group_id: objectId.openapi({ description: "Where marketplace partners land" }),
   })
   .partial()
   .strict()
-  .openapi("UpdateCompany", { example: { fallback_url: "https://acme.com/partners", attribution_window_days: 60 } });
+  .openapi("UpdateCompany", { example: { fallback_url: "https://acme.com/partners", attribution_window_days: 60 } })
+  .transform(
+    (body): CompanyChanges => ({
+      name: body.name,
+      fallbackUrl: body.fallback_url,
+      termsUrl: body.terms_url,
+      attributionModel: body.attribution_model,
+      attributionWindowDays: body.attribution_window_days,
+      clickIdParam: body.click_id_param,
+      partnerKeyParam: body.partner_key_param,
+      defaultGroupId: body.default_group_id,
+    }),
+  );
 
 export const get = createRoute({
   method: "get",
+  operationId: "getCompany",
   path: "/v1/company",
   tags,
   security,
@@ -82,6 +93,7 @@ export const get = createRoute({
 
 export const update = createRoute({
   method: "patch",
+  operationId: "updateCompany",
   path: "/v1/company",
   tags,
   security,

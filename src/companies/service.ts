@@ -4,18 +4,19 @@
 import { and, eq, isNull, like, or } from "drizzle-orm";
 import { z } from "zod";
 import { database, isUniqueViolation } from "../db/client";
-import { ATTRIBUTION_MODELS, companies, groups, PLANS } from "../db/schema";
+import { type ATTRIBUTION_MODELS, companies, groups, PLANS } from "../db/schema";
 import type { StorageEnv as Stores } from "../env";
 import { problems } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { firstFree, slugify } from "../lib/slugs";
-import { httpUrl, parseInput, publicHttpsUrl } from "../lib/validation";
+import { companyName, httpUrl, parseInput } from "../lib/validation";
 import { enqueuePublish, publishNow, publishTargets } from "../redirect/publish";
 
 export type { StorageEnv as Stores } from "../env";
 
+// Companies are created by scripts and tests, not through the API: their input is checked here.
 export const createCompanyInput = z.object({
-  name: z.string().trim().min(1).max(200),
+  name: companyName,
   plan: z.enum(PLANS).default("starter"),
   fallbackUrl: httpUrl.nullable().default(null),
 });
@@ -52,45 +53,31 @@ export async function getCompany(env: Stores, companyId: string) {
   return company;
 }
 
-const queryParamName = z
-  .string()
-  .trim()
-  .min(1)
-  .max(40)
-  .regex(/^[A-Za-z0-9_.-]+$/, "use letters, digits, _ . -");
+/** Changes to a company's settings, as validated by the API's UpdateCompany schema (company.routes.ts). */
+export interface CompanyChanges {
+  name?: string;
+  fallbackUrl?: string | null;
+  termsUrl?: string | null;
+  clickIdParam?: string;
+  partnerKeyParam?: string;
+  attributionModel?: (typeof ATTRIBUTION_MODELS)[number];
+  attributionWindowDays?: number;
+  defaultGroupId?: string;
+}
 
-export const companySettingsInput = z
-  .object({
-    name: z.string().trim().min(1).max(200),
-    fallbackUrl: httpUrl.nullable(),
-    termsUrl: publicHttpsUrl.nullable(),
-    clickIdParam: queryParamName,
-    partnerKeyParam: queryParamName,
-    attributionModel: z.enum(ATTRIBUTION_MODELS),
-    attributionWindowDays: z.number().int().min(1).max(365),
-    defaultGroupId: z.string().min(1).max(64),
-  })
-  .partial()
-  .strict();
-
-export async function updateCompanySettings(
-  env: Stores,
-  companyId: string,
-  input: z.input<typeof companySettingsInput>,
-) {
-  const data = parseInput(companySettingsInput, input);
+export async function updateCompanySettings(env: Stores, companyId: string, data: CompanyChanges) {
   const current = await getCompany(env, companyId);
   const clickIdParam = data.clickIdParam ?? current.clickIdParam;
   const partnerKeyParam = data.partnerKeyParam ?? current.partnerKeyParam;
   if (clickIdParam.toLowerCase() === partnerKeyParam.toLowerCase()) {
-    throw problems.validation([{ field: "partnerKeyParam", message: "must differ from the click id parameter" }]);
+    throw problems.validation([{ field: "partner_key_param", message: "must differ from the click id parameter" }]);
   }
   if (data.defaultGroupId) {
     const group = await database(env.DB).query.groups.findFirst({
       where: and(eq(groups.id, data.defaultGroupId), eq(groups.companyId, companyId), isNull(groups.archivedAt)),
     });
     if (!group)
-      throw problems.validation([{ field: "defaultGroupId", message: "must be a live group of this company" }]);
+      throw problems.validation([{ field: "default_group_id", message: "must be a live group of this company" }]);
   }
   const db = database(env.DB);
   const [[company]] = await db.batch([

@@ -79,6 +79,7 @@ export const FailedClickReplaySchema = z
 
 export const list = createRoute({
   method: "get",
+  operationId: "listFailedClicks",
   path: "/v1/failed-clicks",
   tags,
   security,
@@ -92,6 +93,7 @@ export const list = createRoute({
 
 export const replay = createRoute({
   method: "post",
+  operationId: "replayFailedClicks",
   path: "/v1/failed-clicks/replay",
   tags,
   security,

@@ -19,12 +19,9 @@ export const list: AdminHandler<typeof routes.list> = async (c) => {
 };
 
 export const set: AdminHandler<typeof routes.set> = async (c) => {
-  const body = c.req.valid("json");
   const rate = await setRate(c.env, c.get("caller").companyId, {
     currency: c.req.valid("param").currency,
-    usdPerUnit: body.usd_per_unit,
-    minorUnitDigits: body.minor_unit_digits,
-    asOf: body.as_of,
+    ...c.req.valid("json"),
   });
   return c.json(serializeRate(rate), 200);
 };

@@ -1,6 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { errorResponses, jsonBody, jsonResponse, listOf, security } from "../admin/schemas";
 import { MAX_MINOR_UNIT_DIGITS, MAX_USD_PER_UNIT } from "../ingest/limits";
+import { currencyCode } from "../lib/validation";
+import type { RateInput } from "./service";
 
 const tags = ["FX rates"];
 const rateExample = {
@@ -24,13 +26,10 @@ export const FxRateSchema = z
   .openapi("FxRate", { example: rateExample });
 
 const CurrencyParam = z.object({
-  currency: z
-    .string()
-    .regex(/^[A-Z]{3}$/, "an ISO 4217 code such as EUR")
-    .openapi({ param: { name: "currency", in: "path" }, example: "EUR" }),
+  currency: currencyCode.openapi({ param: { name: "currency", in: "path" }, example: "EUR" }),
 });
 
-const SetRateBody = z
+export const SetRateBody = z
   .object({
     usd_per_unit: z
       .number()
@@ -41,10 +40,18 @@ const SetRateBody = z
     as_of: z.iso.date().optional(),
   })
   .strict()
-  .openapi("SetFxRate", { example: { usd_per_unit: 1.09, as_of: "2026-11-25" } });
+  .openapi("SetFxRate", { example: { usd_per_unit: 1.09, as_of: "2026-11-25" } })
+  .transform(
+    (body): Omit<RateInput, "currency"> => ({
+      usdPerUnit: body.usd_per_unit,
+      minorUnitDigits: body.minor_unit_digits,
+      asOf: body.as_of,
+    }),
+  );
 
 export const list = createRoute({
   method: "get",
+  operationId: "listFxRates",
   path: "/v1/fx-rates",
   tags,
   security,
@@ -57,6 +64,7 @@ export const list = createRoute({
 
 export const set = createRoute({
   method: "put",
+  operationId: "setFxRate",
   path: "/v1/fx-rates/{currency}",
   tags,
   security,

@@ -37,11 +37,15 @@ export async function listRates(env: Stores, companyId: string): Promise<FxRate[
   return [...byCurrency.values()];
 }
 
-export async function setRate(
-  env: Stores,
-  companyId: string,
-  input: { currency: string; usdPerUnit: number; minorUnitDigits?: number; asOf?: string },
-): Promise<FxRate> {
+/** A company's rate for a currency, as validated by the API's SetFxRate schema and currency path parameter. */
+export interface RateInput {
+  currency: string;
+  usdPerUnit: number;
+  minorUnitDigits?: number;
+  asOf?: string;
+}
+
+export async function setRate(env: Stores, companyId: string, input: RateInput): Promise<FxRate> {
   const current = await effectiveRate(env, companyId, input.currency);
   const row = {
     companyId,

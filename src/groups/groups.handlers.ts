@@ -2,7 +2,6 @@ import type { AdminHandler } from "../admin/context";
 import { iso, listBody } from "../admin/schemas";
 import { getCompany } from "../companies/service";
 import type { companies, groups } from "../db/schema";
-import { toUtmParams } from "../links/utm";
 import { lastRollupAt } from "../rollup/rollup";
 import { groupStatsOf, type StatsSnapshot, statsSnapshot } from "../stats/service";
 import { serializeStats } from "../stats/stats.handlers";
@@ -65,12 +64,7 @@ export const list: AdminHandler<typeof routes.list> = async (c) => {
 
 export const create: AdminHandler<typeof routes.create> = async (c) => {
   const { companyId } = c.get("caller");
-  const body = c.req.valid("json");
-  const group = await createGroup(c.env, companyId, {
-    name: body.name,
-    destinationUrl: body.destination_url,
-    utmParams: toUtmParams(body.utm, body.custom_params),
-  });
+  const group = await createGroup(c.env, companyId, c.req.valid("json"));
   return c.json(await groupResponse(c.env, companyId, group.id, c.req.url), 201);
 };
 
@@ -82,15 +76,7 @@ export const get: AdminHandler<typeof routes.get> = async (c) => {
 export const update: AdminHandler<typeof routes.update> = async (c) => {
   const { companyId } = c.get("caller");
   const { group_id } = c.req.valid("param");
-  const body = c.req.valid("json");
-  await updateGroup(c.env, companyId, group_id, {
-    name: body.name,
-    termsUrl: body.terms_url,
-    referralLinksEnabled: body.referral_links_enabled,
-    leadSubmissionEnabled: body.features?.lead_submission,
-    dealRegistrationEnabled: body.features?.deal_registration,
-    applicationFormEnabled: body.features?.application_form,
-  });
+  await updateGroup(c.env, companyId, group_id, c.req.valid("json"));
   return c.json(await groupResponse(c.env, companyId, group_id, c.req.url), 200);
 };
 

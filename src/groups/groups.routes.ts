@@ -10,7 +10,9 @@ import {
   PaginationQuery,
   security,
 } from "../admin/schemas";
-import { CustomParamsInput, UtmInput } from "../links/utm";
+import { httpUrl, publicHttpsUrl } from "../lib/validation";
+import { CustomParamsInput, toUtmParams, UtmInput } from "../links/utm";
+import type { GroupChanges, NewGroup } from "./service";
 
 const tags = ["Groups"];
 const GroupIdParam = idParam("group_id", "grp_01jd3k5qv0r8t2x7m9c4b6n1pz");
@@ -74,10 +76,16 @@ export const GroupSchema = z
     example: groupExample,
   });
 
-const CreateGroupBody = z
+const groupName = z.string().trim().min(1).max(100);
+const GroupFeatures = z
+  .object({ lead_submission: z.boolean(), deal_registration: z.boolean(), application_form: z.boolean() })
+  .partial()
+  .strict();
+
+export const CreateGroupBody = z
   .object({
-    name: z.string().min(1).max(100).openapi({ example: "Affiliates" }),
-    destination_url: z.string().max(2048).openapi({ example: "https://acme.com/signup" }),
+    name: groupName.openapi({ example: "Affiliates" }),
+    destination_url: httpUrl.openapi({ example: "https://acme.com/signup" }),
     utm: UtmInput.optional(),
     custom_params: CustomParamsInput.optional(),
   })
@@ -88,28 +96,39 @@ const CreateGroupBody = z
       destination_url: "https://acme.com/signup",
       utm: { utm_source: "partner", utm_campaign: "{partner_key}" },
     },
-  });
+  })
+  .transform(
+    (body): NewGroup => ({
+      name: body.name,
+      destinationUrl: body.destination_url,
+      utmParams: toUtmParams(body.utm, body.custom_params),
+    }),
+  );
 
-const UpdateGroupBody = z
+export const UpdateGroupBody = z
   .object({
-    name: z.string().min(1).max(100),
-    terms_url: z
-      .string()
-      .max(2048)
-      .nullable()
-      .openapi({ description: "Public https URL; overrides the company's terms" }),
+    name: groupName,
+    terms_url: publicHttpsUrl.nullable().openapi({ description: "Public https URL; overrides the company's terms" }),
     referral_links_enabled: z.boolean(),
-    features: z
-      .object({ lead_submission: z.boolean(), deal_registration: z.boolean(), application_form: z.boolean() })
-      .partial()
-      .strict(),
+    features: GroupFeatures,
   })
   .partial()
   .strict()
-  .openapi("UpdateGroup", { example: { name: "Premium affiliates", terms_url: "https://acme.com/terms/premium" } });
+  .openapi("UpdateGroup", { example: { name: "Premium affiliates", terms_url: "https://acme.com/terms/premium" } })
+  .transform(
+    (body): GroupChanges => ({
+      name: body.name,
+      termsUrl: body.terms_url,
+      referralLinksEnabled: body.referral_links_enabled,
+      leadSubmissionEnabled: body.features?.lead_submission,
+      dealRegistrationEnabled: body.features?.deal_registration,
+      applicationFormEnabled: body.features?.application_form,
+    }),
+  );
 
 export const list = createRoute({
   method: "get",
+  operationId: "listGroups",
   path: "/v1/groups",
   tags,
   security,
@@ -120,6 +139,7 @@ export const list = createRoute({
 
 export const create = createRoute({
   method: "post",
+  operationId: "createGroup",
   path: "/v1/groups",
   tags,
   security,
@@ -135,6 +155,7 @@ export const create = createRoute({
 
 export const get = createRoute({
   method: "get",
+  operationId: "getGroup",
   path: "/v1/groups/{group_id}",
   tags,
   security,
@@ -145,6 +166,7 @@ export const get = createRoute({
 
 export const update = createRoute({
   method: "patch",
+  operationId: "updateGroup",
   path: "/v1/groups/{group_id}",
   tags,
   security,
@@ -161,6 +183,7 @@ export const update = createRoute({
 
 export const archive = createRoute({
   method: "post",
+  operationId: "archiveGroup",
   path: "/v1/groups/{group_id}/archive",
   tags,
   security,

@@ -2,41 +2,36 @@
 // slugs keep redirecting), gated by the company's plan, archived. Edge-visible changes are
 // published before returning.
 import { and, asc, eq, gt, like, or } from "drizzle-orm";
-import { z } from "zod";
 import { getCompany, type Stores } from "../companies/service";
 import { database, isUniqueViolation } from "../db/client";
-import { groupSlugHistory, groupStats, groups } from "../db/schema";
+import { groupSlugHistory, groupStats, groups, type UtmParams } from "../db/schema";
 import { ApiError, problems } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { PROBLEMS } from "../lib/problems";
 import { firstFree, slugify } from "../lib/slugs";
-import { httpUrl, parseInput, publicHttpsUrl, utmParams } from "../lib/validation";
 import { assertFeature, groupLimitReached, PLAN_LIMITS } from "../plans/plans";
 import { enqueuePublish, enqueuePublishStatement, publishNow, publishTargets } from "../redirect/publish";
 
-export const createGroupInput = z
-  .object({
-    name: z.string().trim().min(1).max(100),
-    destinationUrl: httpUrl,
-    utmParams: utmParams.default([]),
-  })
-  .strict();
+/** A new group, as validated by the API's CreateGroup schema (groups.routes.ts). */
+export interface NewGroup {
+  name: string;
+  destinationUrl: string;
+  utmParams?: UtmParams;
+}
 
-export const updateGroupInput = z
-  .object({
-    name: z.string().trim().min(1).max(100),
-    termsUrl: publicHttpsUrl.nullable(),
-    referralLinksEnabled: z.boolean(),
-    leadSubmissionEnabled: z.boolean(),
-    dealRegistrationEnabled: z.boolean(),
-    applicationFormEnabled: z.boolean(),
-  })
-  .partial()
-  .strict();
+/** Changes to a group, as validated by the API's UpdateGroup schema; absent fields stay as they are. */
+export interface GroupChanges {
+  name?: string;
+  termsUrl?: string | null;
+  referralLinksEnabled?: boolean;
+  leadSubmissionEnabled?: boolean;
+  dealRegistrationEnabled?: boolean;
+  applicationFormEnabled?: boolean;
+}
 
 /** Creates a group with its original default link; the company's first group becomes its default. */
-export async function createGroup(env: Stores, companyId: string, input: z.input<typeof createGroupInput>) {
-  const data = parseInput(createGroupInput, input);
+export async function createGroup(env: Stores, companyId: string, input: NewGroup) {
+  const data = { ...input, utmParams: input.utmParams ?? [] };
   const company = await getCompany(env, companyId);
   const maxGroups = PLAN_LIMITS[company.plan].maxGroups ?? Number.MAX_SAFE_INTEGER;
   const _db = database(env.DB);
@@ -117,13 +112,7 @@ export async function listGroupsWithStats(env: Stores, companyId: string, option
   return { rows: rows.slice(0, options.limit), hasMore: rows.length > options.limit };
 }
 
-export async function updateGroup(
-  env: Stores,
-  companyId: string,
-  groupId: string,
-  input: z.input<typeof updateGroupInput>,
-) {
-  const data = parseInput(updateGroupInput, input);
+export async function updateGroup(env: Stores, companyId: string, groupId: string, data: GroupChanges) {
   const group = await getGroup(env, companyId, groupId);
   const company = await getCompany(env, companyId);
   if (data.leadSubmissionEnabled) assertFeature(company.plan, "leadSubmission");

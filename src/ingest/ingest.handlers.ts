@@ -1,9 +1,7 @@
 import type { AdminHandler } from "../admin/context";
 import { iso } from "../admin/schemas";
 import type { customers, transactions } from "../db/schema";
-import { problems } from "../lib/errors";
 import type * as routes from "./ingest.routes";
-import { MAX_OCCURRED_AHEAD_MS, MIN_OCCURRED_AT } from "./limits";
 import * as ingest from "./service";
 
 type Customer = typeof customers.$inferSelect;
@@ -45,13 +43,7 @@ function serializeTransaction(transaction: Transaction, replayed: boolean) {
 }
 
 export const conversion: AdminHandler<typeof routes.conversion> = async (c) => {
-  const body = c.req.valid("json");
-  const result = await ingest.recordConversion(c.env, c.get("caller").companyId, {
-    xid: body.xid,
-    customerKey: body.customer_key,
-    email: body.email,
-    name: body.name,
-  });
+  const result = await ingest.recordConversion(c.env, c.get("caller").companyId, c.req.valid("json"));
   const created = !result.replayed && !result.rebound && !result.keptEarlierAttribution;
   const payload = {
     object: "conversion" as const,
@@ -64,13 +56,7 @@ export const conversion: AdminHandler<typeof routes.conversion> = async (c) => {
 };
 
 export const customer: AdminHandler<typeof routes.customer> = async (c) => {
-  const body = c.req.valid("json");
-  const result = await ingest.createCustomer(c.env, c.get("caller").companyId, {
-    customerKey: body.customer_key,
-    email: body.email,
-    partnerKey: body.partner_key,
-    name: body.name,
-  });
+  const result = await ingest.createCustomer(c.env, c.get("caller").companyId, c.req.valid("json"));
   const payload = {
     object: "customer_result" as const,
     customer: serializeCustomer(result.customer),
@@ -87,24 +73,7 @@ export const getCustomer: AdminHandler<typeof routes.getCustomer> = async (c) =>
 };
 
 export const transaction: AdminHandler<typeof routes.transaction> = async (c) => {
-  const body = c.req.valid("json");
-  const occurredAt = body.created_at === undefined ? undefined : Date.parse(body.created_at);
-  if (occurredAt !== undefined && occurredAt > Date.now() + MAX_OCCURRED_AHEAD_MS) {
-    throw problems.validation([{ field: "created_at", message: "is more than a day in the future" }]);
-  }
-  if (occurredAt !== undefined && occurredAt < MIN_OCCURRED_AT) {
-    throw problems.validation([{ field: "created_at", message: "is before 2000-01-01" }]);
-  }
-  const result = await ingest.recordTransaction(c.env, c.get("caller").companyId, {
-    key: body.key,
-    customerKey: body.customer_key,
-    customerEmail: body.customer_email,
-    amount: body.amount,
-    currency: body.currency,
-    productKey: body.product_key,
-    categoryKey: body.category_key,
-    occurredAt,
-  });
+  const result = await ingest.recordTransaction(c.env, c.get("caller").companyId, c.req.valid("json"));
   const payload = serializeTransaction(result.transaction, result.replayed);
   return result.replayed ? c.json(payload, 200) : c.json(payload, 201);
 };

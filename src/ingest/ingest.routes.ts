@@ -1,6 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { conflictResponse, errorResponses, idParam, jsonBody, jsonResponse, security } from "../admin/schemas";
-import { dollars, MAX_AMOUNT_MINOR, MAX_TRANSACTION_USD_CENTS } from "./limits";
+import { currencyCode, email, partnerKey } from "../lib/validation";
+import { dollars, MAX_AMOUNT_MINOR, MAX_OCCURRED_AHEAD_MS, MAX_TRANSACTION_USD_CENTS, MIN_OCCURRED_AT } from "./limits";
+import type { ConversionInput, CustomerInput, TransactionInput } from "./service";
 
 const tags = ["Ingest"];
 
@@ -71,8 +73,9 @@ const TransactionSchema = z
   .openapi("Transaction", { example: transactionExample });
 
 const key = (example: string) => z.string().min(1).max(200).openapi({ example });
+const optionalKey = z.string().max(200).optional();
 
-const ConversionBody = z
+export const ConversionBody = z
   .object({
     xid: z
       .string()
@@ -80,13 +83,16 @@ const ConversionBody = z
       .max(64)
       .openapi({ description: "The click id your site received (`ps_xid`)", example: "01jd3k5qv0r8t2x7m9c4b6n1pz" }),
     customer_key: key("acct_4711"),
-    email: z.email().max(254).optional(),
+    email: email.optional(),
     name: z.string().max(200).optional(),
   })
   .strict()
   .openapi("Conversion", {
     example: { xid: "01jd3k5qv0r8t2x7m9c4b6n1pz", customer_key: "acct_4711", email: "buyer@example.com" },
-  });
+  })
+  .transform(
+    (body): ConversionInput => ({ xid: body.xid, customerKey: body.customer_key, email: body.email, name: body.name }),
+  );
 
 const ConversionResult = z
   .object({
@@ -108,27 +114,30 @@ const ConversionResult = z
     },
   });
 
-const CustomerBody = z
-  .object({
-    customer_key: key("acct_4711"),
-    email: z.email().max(254),
-    partner_key: z.string().min(1).max(40),
-    name: z.string().max(200).optional(),
-  })
+export const CustomerBody = z
+  .object({ customer_key: key("acct_4711"), email, partner_key: partnerKey, name: z.string().max(200).optional() })
   .strict()
   .openapi("CreateCustomer", {
     example: { customer_key: "acct_4711", email: "buyer@example.com", partner_key: "jane-doe" },
-  });
+  })
+  .transform(
+    (body): CustomerInput => ({
+      customerKey: body.customer_key,
+      email: body.email,
+      partnerKey: body.partner_key,
+      name: body.name,
+    }),
+  );
 
 const CustomerResult = z
   .object({ object: z.literal("customer_result"), customer: CustomerSchema, replayed: z.boolean() })
   .openapi("CustomerResult", { example: { object: "customer_result", customer: customerExample, replayed: false } });
 
-const TransactionBody = z
+export const TransactionBody = z
   .object({
     key: key("inv_2026_0042").openapi({ description: "Your id for the transaction: a replay with it changes nothing" }),
     customer_key: z.string().min(1).max(200).optional(),
-    customer_email: z.email().max(254).optional(),
+    customer_email: email.optional(),
     amount: z
       .number()
       .int()
@@ -141,14 +150,14 @@ const TransactionBody = z
           ` and worth at most ${dollars(MAX_TRANSACTION_USD_CENTS)}`,
         example: 4500,
       }),
-    currency: z
-      .string()
-      .regex(/^[A-Z]{3}$/, "an ISO 4217 code such as USD")
-      .openapi({ example: "EUR" }),
-    product_key: z.string().max(200).optional(),
-    category_key: z.string().max(200).optional(),
+    currency: currencyCode.openapi({ example: "EUR" }),
+    product_key: optionalKey,
+    category_key: optionalKey,
     created_at: z.iso
       .datetime({ offset: true })
+      // Written so that an unreadable date gets only the format error.
+      .refine((at) => !(Date.parse(at) > Date.now() + MAX_OCCURRED_AHEAD_MS), "is more than a day in the future")
+      .refine((at) => !(Date.parse(at) < MIN_OCCURRED_AT), "is before 2000-01-01")
       .optional()
       .openapi({ description: "When it happened, from 2000-01-01 to one day ahead; defaults to now" }),
   })
@@ -165,12 +174,25 @@ const TransactionBody = z
       currency: "EUR",
       product_key: "pro_plan",
     },
-  });
+  })
+  .transform(
+    (body): TransactionInput => ({
+      key: body.key,
+      customerKey: body.customer_key,
+      customerEmail: body.customer_email,
+      amount: body.amount,
+      currency: body.currency,
+      productKey: body.product_key,
+      categoryKey: body.category_key,
+      occurredAt: body.created_at === undefined ? undefined : Date.parse(body.created_at),
+    }),
+  );
 
 const replayNote = "201 when recorded now; 200 with `replayed: true` when the same call was recorded before.";
 
 export const conversion = createRoute({
   method: "post",
+  operationId: "recordConversion",
   path: "/v1/conversions",
   tags,
   security,
@@ -190,6 +212,7 @@ export const conversion = createRoute({
 
 export const customer = createRoute({
   method: "post",
+  operationId: "createCustomer",
   path: "/v1/customers",
   tags,
   security,
@@ -206,6 +229,7 @@ export const customer = createRoute({
 
 export const getCustomer = createRoute({
   method: "get",
+  operationId: "getCustomer",
   path: "/v1/customers/{customer_id}",
   tags,
   security,
@@ -216,6 +240,7 @@ export const getCustomer = createRoute({
 
 export const transaction = createRoute({
   method: "post",
+  operationId: "recordTransaction",
   path: "/v1/transactions",
   tags,
   security,

@@ -1,5 +1,6 @@
-// Input rules shared by the services (which enforce them) and the API schemas (which document them).
-import { z } from "zod";
+// Input rules shared by every API input schema (`*.routes.ts`): each rule is enforced and documented
+// in /openapi.json by the same schema object (format, pattern, maxLength).
+import { z } from "@hono/zod-openapi";
 import { type FieldError, problems } from "./errors";
 import { isWellFormed } from "./unicode";
 
@@ -19,7 +20,8 @@ export const httpUrl = z
     } catch {
       return false;
     }
-  }, "must be an absolute http or https URL without credentials");
+  }, "must be an absolute http or https URL without credentials")
+  .openapi({ format: "uri", description: "An absolute http(s) URL without credentials" });
 
 /** Lower-case letters, digits and single dashes; never `--`, which separates key and link text in slugs. */
 export const partnerKey = z
@@ -35,10 +37,48 @@ export const linkText = partnerKey;
 // Text that goes into URLs: a lone surrogate is refused here rather than mangled at the edge.
 const urlText = (min: number, max: number) =>
   z.string().min(min).max(max).refine(isWellFormed, "must be valid Unicode text");
+/** A link's whole parameter list as stored ([name, value] pairs), when a caller other than the API gives one. */
 export const utmParams = z
   .array(z.tuple([urlText(1, 100), urlText(0, 500)]))
   .max(20)
   .refine((pairs) => new Set(pairs.map(([name]) => name)).size === pairs.length, "parameter names must be unique");
+
+/** An id of one of the company's objects (`grp_…`, `ptn_…`), as sent in bodies and queries. */
+export const objectId = z.string().min(1).max(64);
+
+export const companyName = z.string().trim().min(1).max(200);
+
+/** A query parameter name the edge adds to destinations (click id, partner key). */
+export const queryParamName = z
+  .string()
+  .trim()
+  .min(1)
+  .max(40)
+  .regex(/^[A-Za-z0-9_.-]+$/, "use letters, digits, _ . -");
+
+/** A DNS hostname such as try.acme.com, in lower case. */
+export const hostname = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .min(1)
+  .max(253)
+  .regex(
+    /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/,
+    "must be a hostname such as try.acme.com",
+  );
+
+/** An ISO 4217 currency code. */
+export const currencyCode = z.string().regex(/^[A-Z]{3}$/, "an ISO 4217 code such as USD");
+
+/** An email address, compared in lower case. */
+export const email = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .max(254)
+  .pipe(z.email())
+  .openapi({ type: "string", format: "email", maxLength: 254 });
 
 /** Parses with a zod schema, turning its issues into a 422 problem with per-field errors. */
 export function parseInput<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
@@ -89,7 +129,8 @@ export const publicHttpsUrl = z
   .superRefine((value, ctx) => {
     const problem = publicHttpsProblem(value);
     if (problem) ctx.addIssue({ code: "custom", message: problem });
-  });
+  })
+  .openapi({ format: "uri", description: "A public https URL (no credentials, no private or reserved host)" });
 
 function publicHttpsProblem(value: string): string | null {
   let url: URL;

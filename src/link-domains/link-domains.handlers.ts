@@ -41,13 +41,8 @@ export const list: AdminHandler<typeof routes.list> = async (c) => {
 };
 
 export const create: AdminHandler<typeof routes.create> = async (c) => {
-  const body = c.req.valid("json");
-  const domain = await claimLinkDomain(
-    c.env,
-    c.get("caller").companyId,
-    { hostname: body.hostname, cookieDomain: body.cookie_domain ?? null },
-    { allowLocalHosts: allowsLocalHosts(c.env) },
-  );
+  const policy = { allowLocalHosts: allowsLocalHosts(c.env) };
+  const domain = await claimLinkDomain(c.env, c.get("caller").companyId, c.req.valid("json"), policy);
   return c.json(serializeLinkDomain(domain), 201);
 };
 

@@ -1,4 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { getPublicSuffix } from "tldts";
 import {
   conflictResponse,
   deletedSchema,
@@ -11,6 +12,8 @@ import {
   security,
 } from "../admin/schemas";
 import { LINK_DOMAIN_STATUSES } from "../db/schema";
+import { hostname } from "../lib/validation";
+import type { NewLinkDomain } from "./service";
 
 const tags = ["Link domains"];
 
@@ -88,23 +91,38 @@ const LinkDomainVerificationSchema = LinkDomainSchema.extend({
   },
 });
 
-const CreateLinkDomainBody = z
+export const CreateLinkDomainBody = z
   .object({
-    hostname: z.string().min(1).max(253).openapi({ example: "try.acme.com" }),
-    cookie_domain: z
-      .string()
-      .max(253)
+    hostname: hostname.openapi({ example: "try.acme.com" }),
+    cookie_domain: hostname
       .nullable()
       .optional()
       .openapi({ description: "The hostname or a parent of it", example: "acme.com" }),
   })
   .strict()
-  .openapi("CreateLinkDomain", { example: { hostname: "try.acme.com", cookie_domain: "acme.com" } });
+  .refine(
+    (body) =>
+      !body.cookie_domain || body.hostname === body.cookie_domain || body.hostname.endsWith(`.${body.cookie_domain}`),
+    { path: ["cookie_domain"], message: "must be the hostname or a parent domain of it" },
+  )
+  // Browsers drop a cookie whose Domain is a public suffix (`com`, `co.uk`, `github.io`), so
+  // tracking would fail silently: judged by the Public Suffix List, private section included.
+  .refine(
+    (body) =>
+      !body.cookie_domain || getPublicSuffix(body.cookie_domain, { allowPrivateDomains: true }) !== body.cookie_domain,
+    {
+      path: ["cookie_domain"],
+      message: "must be a domain you own such as acme.com, not a public suffix such as com or co.uk",
+    },
+  )
+  .openapi("CreateLinkDomain", { example: { hostname: "try.acme.com", cookie_domain: "acme.com" } })
+  .transform((body): NewLinkDomain => ({ hostname: body.hostname, cookieDomain: body.cookie_domain ?? null }));
 
 const domainParam = idParam("domain_id", exampleId);
 
 export const list = createRoute({
   method: "get",
+  operationId: "listLinkDomains",
   path: "/v1/link-domains",
   tags,
   security,
@@ -117,6 +135,7 @@ export const list = createRoute({
 
 export const create = createRoute({
   method: "post",
+  operationId: "claimLinkDomain",
   path: "/v1/link-domains",
   tags,
   security,
@@ -131,6 +150,7 @@ export const create = createRoute({
 
 export const get = createRoute({
   method: "get",
+  operationId: "getLinkDomain",
   path: "/v1/link-domains/{domain_id}",
   tags,
   security,
@@ -141,6 +161,7 @@ export const get = createRoute({
 
 export const verify = createRoute({
   method: "post",
+  operationId: "verifyLinkDomain",
   path: "/v1/link-domains/{domain_id}/verify",
   tags,
   security,
@@ -156,6 +177,7 @@ export const verify = createRoute({
 
 export const remove = createRoute({
   method: "delete",
+  operationId: "removeLinkDomain",
   path: "/v1/link-domains/{domain_id}",
   tags,
   security,

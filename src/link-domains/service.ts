@@ -4,15 +4,12 @@
 // to verify wins the hostname (a partial unique index on verified rows decides a race); the other
 // pending claims on it become `superseded`. Only verified domains are published to the edge.
 import { and, asc, eq } from "drizzle-orm";
-import { getPublicSuffix } from "tldts";
-import { z } from "zod";
 import { database, isUniqueViolation } from "../db/client";
 import { linkDomains } from "../db/schema";
 import type { StorageEnv as Stores } from "../env";
 import { ApiError, problems } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { PROBLEMS } from "../lib/problems";
-import { parseInput } from "../lib/validation";
 import { enqueuePublish, enqueuePublishStatement, publishNow, publishTargets } from "../redirect/publish";
 import { DnsLookupError, type TxtResolver } from "./dns";
 
@@ -40,33 +37,12 @@ export interface VerifyDeps extends LocalHostPolicy {
   resolveTxt: TxtResolver;
 }
 
-const hostnameField = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .max(253)
-  .regex(
-    /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/,
-    "must be a hostname such as try.acme.com",
-  );
-
-export const linkDomainInput = z
-  .object({ hostname: hostnameField, cookieDomain: hostnameField.nullable().default(null) })
-  .strict()
-  .refine(
-    ({ hostname, cookieDomain }) => !cookieDomain || hostname === cookieDomain || hostname.endsWith(`.${cookieDomain}`),
-    { path: ["cookieDomain"], message: "must be the hostname or a parent domain of it" },
-  )
-  // Browsers drop a cookie whose Domain is a public suffix (`com`, `co.uk`, `github.io`), so
-  // tracking would fail silently: judged by the Public Suffix List, private section included.
-  .refine(
-    ({ cookieDomain }) =>
-      !cookieDomain || getPublicSuffix(cookieDomain, { allowPrivateDomains: true }) !== cookieDomain,
-    {
-      path: ["cookieDomain"],
-      message: "must be a domain you own such as acme.com, not a public suffix such as com or co.uk",
-    },
-  );
+/** A hostname to claim, as validated by the API's CreateLinkDomain schema (link-domains.routes.ts). */
+export interface NewLinkDomain {
+  hostname: string;
+  /** The hostname or a parent domain of it; null: cookies for the hostname itself. */
+  cookieDomain?: string | null;
+}
 
 /** What one ownership check saw: the TXT values found against the one expected. */
 export interface VerificationCheck {
@@ -115,10 +91,10 @@ export async function getLinkDomain(env: Stores, companyId: string, domainId: st
 export async function claimLinkDomain(
   env: Stores,
   companyId: string,
-  input: z.input<typeof linkDomainInput>,
+  input: NewLinkDomain,
   policy: LocalHostPolicy = {},
 ): Promise<LinkDomain> {
-  const data = parseInput(linkDomainInput, input);
+  const data = { ...input, cookieDomain: input.cookieDomain ?? null };
   const local = isLocalHostname(data.hostname);
   if (local && !policy.allowLocalHosts) {
     throw problems.validation([{ field: "hostname", message: "localhost names serve only in local development" }]);

@@ -1,9 +1,9 @@
 import type { AdminHandler } from "../admin/context";
 import { iso, listBody } from "../admin/schemas";
-import type { defaultLinks, UtmParams } from "../db/schema";
+import type { defaultLinks } from "../db/schema";
 import type * as routes from "./links.routes";
 import { createDefaultLink, deleteDefaultLink, getDefaultLink, listDefaultLinks, updateDefaultLink } from "./service";
-import { fromUtmParams, toUtmParams } from "./utm";
+import { fromUtmParams } from "./utm";
 
 type DefaultLink = typeof defaultLinks.$inferSelect;
 
@@ -31,15 +31,12 @@ export const list: AdminHandler<typeof routes.list> = async (c) => {
 };
 
 export const create: AdminHandler<typeof routes.create> = async (c) => {
-  const body = c.req.valid("json");
-  const link = await createDefaultLink(c.env, c.get("caller").companyId, c.req.valid("param").group_id, {
-    title: body.title,
-    description: body.description,
-    destinationUrl: body.destination_url,
-    utmParams: toUtmParams(body.utm, body.custom_params),
-    lockUtms: body.lock_utms,
-    linkText: body.link_text,
-  });
+  const link = await createDefaultLink(
+    c.env,
+    c.get("caller").companyId,
+    c.req.valid("param").group_id,
+    c.req.valid("json"),
+  );
   return c.json(serializeDefaultLink(link), 201);
 };
 
@@ -51,22 +48,12 @@ export const get: AdminHandler<typeof routes.get> = async (c) => {
 };
 
 export const update: AdminHandler<typeof routes.update> = async (c) => {
-  const { companyId } = c.get("caller");
-  const { link_id } = c.req.valid("param");
-  const body = c.req.valid("json");
-  let utmParams: UtmParams | undefined;
-  if (body.utm !== undefined || body.custom_params !== undefined) {
-    // `utm` and `custom_params` each replace their part; the part not sent is kept.
-    const current = fromUtmParams((await getDefaultLink(c.env, companyId, link_id)).utmParams);
-    utmParams = toUtmParams(body.utm ?? current.utm, body.custom_params ?? current.custom_params);
-  }
-  const link = await updateDefaultLink(c.env, companyId, link_id, {
-    title: body.title,
-    description: body.description,
-    destinationUrl: body.destination_url,
-    utmParams,
-    lockUtms: body.lock_utms,
-  });
+  const link = await updateDefaultLink(
+    c.env,
+    c.get("caller").companyId,
+    c.req.valid("param").link_id,
+    c.req.valid("json"),
+  );
   return c.json(serializeDefaultLink(link), 200);
 };
 

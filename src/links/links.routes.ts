@@ -9,7 +9,9 @@ import {
   listOf,
   security,
 } from "../admin/schemas";
-import { CustomParamsInput, UtmInput } from "./utm";
+import { httpUrl, linkText } from "../lib/validation";
+import type { DefaultLinkChanges, NewDefaultLink } from "./service";
+import { CustomParamsInput, toUtmParams, UtmInput } from "./utm";
 
 const tags = ["Default links"];
 const GroupIdParam = idParam("group_id", "grp_01jd3k5qv0r8t2x7m9c4b6n1pz");
@@ -55,21 +57,18 @@ export const DefaultLinkSchema = z
     example: defaultLinkExample,
   });
 
-const linkTextField = z
-  .string()
-  .min(1)
-  .max(40)
-  .openapi({ description: "Letters, digits and single dashes", example: "pricing" });
+const title = z.string().trim().min(1).max(100);
+const description = z.string().trim().max(500);
 
-const CreateLinkBody = z
+export const CreateLinkBody = z
   .object({
-    title: z.string().min(1).max(100).openapi({ example: "Pricing page" }),
-    description: z.string().max(500).optional(),
-    destination_url: z.string().max(2048).openapi({ example: "https://acme.com/pricing" }),
+    title: title.openapi({ example: "Pricing page" }),
+    description: description.optional(),
+    destination_url: httpUrl.openapi({ example: "https://acme.com/pricing" }),
     utm: UtmInput.optional(),
     custom_params: CustomParamsInput.optional(),
     lock_utms: z.boolean().optional(),
-    link_text: linkTextField,
+    link_text: linkText.openapi({ description: "Letters, digits and single dashes", example: "pricing" }),
   })
   .strict()
   .openapi("CreateDefaultLink", {
@@ -79,13 +78,23 @@ const CreateLinkBody = z
       utm: { utm_source: "partner" },
       link_text: "pricing",
     },
-  });
+  })
+  .transform(
+    (body): NewDefaultLink => ({
+      title: body.title,
+      description: body.description,
+      destinationUrl: body.destination_url,
+      utmParams: toUtmParams(body.utm, body.custom_params),
+      lockUtms: body.lock_utms,
+      linkText: body.link_text,
+    }),
+  );
 
-const UpdateLinkBody = z
+export const UpdateLinkBody = z
   .object({
-    title: z.string().min(1).max(100),
-    description: z.string().max(500),
-    destination_url: z.string().max(2048),
+    title,
+    description,
+    destination_url: httpUrl,
     utm: UtmInput,
     custom_params: CustomParamsInput,
     lock_utms: z.boolean(),
@@ -102,10 +111,21 @@ const UpdateLinkBody = z
   .strict()
   .openapi("UpdateDefaultLink", {
     example: { destination_url: "https://acme.com/pricing/2027", utm: { utm_source: "partner" } },
-  });
+  })
+  .transform(
+    (body): DefaultLinkChanges => ({
+      title: body.title,
+      description: body.description,
+      destinationUrl: body.destination_url,
+      utm: body.utm,
+      customParams: body.custom_params,
+      lockUtms: body.lock_utms,
+    }),
+  );
 
 export const list = createRoute({
   method: "get",
+  operationId: "listDefaultLinks",
   path: "/v1/groups/{group_id}/links",
   tags,
   security,
@@ -119,6 +139,7 @@ export const list = createRoute({
 
 export const create = createRoute({
   method: "post",
+  operationId: "createDefaultLink",
   path: "/v1/groups/{group_id}/links",
   tags,
   security,
@@ -130,6 +151,7 @@ export const create = createRoute({
 
 export const get = createRoute({
   method: "get",
+  operationId: "getDefaultLink",
   path: "/v1/links/{link_id}",
   tags,
   security,
@@ -140,6 +162,7 @@ export const get = createRoute({
 
 export const update = createRoute({
   method: "patch",
+  operationId: "updateDefaultLink",
   path: "/v1/links/{link_id}",
   tags,
   security,
@@ -151,6 +174,7 @@ export const update = createRoute({
 
 export const remove = createRoute({
   method: "delete",
+  operationId: "deleteDefaultLink",
   path: "/v1/links/{link_id}",
   tags,
   security,

@@ -1,41 +1,45 @@
 // Default links: up to three live per group (position 1 = the original). Creating one gives every
 // partner of the group a slug for its link text; editing one is a single write plus a re-publish of
 // the group's edge record. Link text never changes once created.
+import { z } from "@hono/zod-openapi";
 import { and, eq, isNull } from "drizzle-orm";
-import { z } from "zod";
 import type { Stores } from "../companies/service";
 import { database, isUniqueViolation } from "../db/client";
-import { defaultLinks } from "../db/schema";
+import { defaultLinks, type UtmParams } from "../db/schema";
 import { getGroup } from "../groups/service";
 import { ApiError, problems } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { PROBLEMS } from "../lib/problems";
-import { httpUrl, linkText, parseInput, utmParams } from "../lib/validation";
+import { parseInput, utmParams } from "../lib/validation";
 import { partnerLinksForNewLinkText, slugConflict, slugsOfGroupLinkText } from "../partners/service";
 import { enqueuePublish, enqueuePublishStatement, publishNow, publishTargets } from "../redirect/publish";
 import { batchWritingSlugs, publishSlugFilter, type SlugChange } from "../redirect/slug-filter-publish";
+import { fromUtmParams, toUtmParams } from "./utm";
 
 export const MAX_DEFAULT_LINKS = 3;
 
-export const createDefaultLinkInput = z.object({
-  title: z.string().trim().min(1).max(100),
-  description: z.string().trim().max(500).default(""),
-  destinationUrl: httpUrl,
-  utmParams: utmParams.default([]),
-  lockUtms: z.boolean().default(false),
-  linkText,
-});
+/** A new default link, as validated by the API's CreateDefaultLink schema (links.routes.ts). */
+export interface NewDefaultLink {
+  title: string;
+  description?: string;
+  destinationUrl: string;
+  utmParams?: UtmParams;
+  lockUtms?: boolean;
+  linkText: string;
+}
 
-export const updateDefaultLinkInput = z
-  .object({
-    title: z.string().trim().min(1).max(100),
-    description: z.string().trim().max(500),
-    destinationUrl: httpUrl,
-    utmParams,
-    lockUtms: z.boolean(),
-  })
-  .partial()
-  .strict();
+/** Changes to a default link, as validated by the API's UpdateDefaultLink schema; absent fields stay. */
+export interface DefaultLinkChanges {
+  title?: string;
+  description?: string;
+  destinationUrl?: string;
+  lockUtms?: boolean;
+  /** Replaces all parameters. */
+  utmParams?: UtmParams;
+  /** Replace the UTM part or the custom part of the parameters; the part not given is kept (the API's way). */
+  utm?: Record<string, string>;
+  customParams?: Record<string, string>;
+}
 
 export async function listDefaultLinks(env: Stores, companyId: string, groupId: string) {
   await getGroup(env, companyId, groupId);
@@ -45,13 +49,13 @@ export async function listDefaultLinks(env: Stores, companyId: string, groupId: 
   });
 }
 
-export async function createDefaultLink(
-  env: Stores,
-  companyId: string,
-  groupId: string,
-  input: z.input<typeof createDefaultLinkInput>,
-) {
-  const data = parseInput(createDefaultLinkInput, input);
+export async function createDefaultLink(env: Stores, companyId: string, groupId: string, input: NewDefaultLink) {
+  const data = {
+    ...input,
+    description: input.description ?? "",
+    utmParams: input.utmParams ?? [],
+    lockUtms: input.lockUtms ?? false,
+  };
   const live = await listDefaultLinks(env, companyId, groupId);
   if (live.some((link) => link.linkText === data.linkText)) {
     throw new ApiError(PROBLEMS.linkTextTaken, `The group already has a link with link text '${data.linkText}'.`);
@@ -116,20 +120,15 @@ export async function getDefaultLink(env: Stores, companyId: string, linkId: str
   return link;
 }
 
-export async function updateDefaultLink(
-  env: Stores,
-  companyId: string,
-  linkId: string,
-  input: z.input<typeof updateDefaultLinkInput>,
-) {
-  if (input && typeof input === "object" && "linkText" in input) {
-    throw problems.validation(
-      [{ field: "linkText", message: "cannot be changed: partners' existing links would break" }],
-      "Link text is fixed once a link is created.",
-    );
-  }
-  const data = parseInput(updateDefaultLinkInput, input);
+export async function updateDefaultLink(env: Stores, companyId: string, linkId: string, changes: DefaultLinkChanges) {
+  // A whole parameter list comes only from callers other than the API (scripts, tests): checked here.
+  if (changes.utmParams !== undefined) parseInput(z.object({ utmParams }), { utmParams: changes.utmParams });
   const link = await getDefaultLink(env, companyId, linkId);
+  const { utm, customParams, ...data } = changes;
+  if (data.utmParams === undefined && (utm !== undefined || customParams !== undefined)) {
+    const current = fromUtmParams(link.utmParams);
+    data.utmParams = toUtmParams(utm ?? current.utm, customParams ?? current.custom_params);
+  }
   const db = database(env.DB);
   await db.batch([
     db

@@ -2,10 +2,12 @@
 // the database keeps one ordered list of [name, value] pairs (UTMs first, in the standard order).
 import { z } from "@hono/zod-openapi";
 import type { UtmParams } from "../db/schema";
+import { isWellFormed } from "../lib/unicode";
 
 export const UTM_NAMES = ["utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content"] as const;
 
-const paramValue = z.string().max(500);
+// Text that goes into URLs: a lone surrogate is refused here rather than mangled at the edge.
+const paramValue = z.string().max(500).refine(isWellFormed, "must be valid Unicode text");
 
 export const UtmInput = z
   .object(

@@ -39,14 +39,7 @@ export const list: AdminHandler<typeof routes.list> = async (c) => {
 };
 
 export const create: AdminHandler<typeof routes.create> = async (c) => {
-  const body = c.req.valid("json");
-  const partner = await createPartner(c.env, c.get("caller").companyId, {
-    email: body.email,
-    firstName: body.first_name,
-    lastName: body.last_name,
-    partnerKey: body.partner_key,
-    groupId: body.group_id,
-  });
+  const partner = await createPartner(c.env, c.get("caller").companyId, c.req.valid("json"));
   return c.json(serializePartner(partner), 201);
 };
 
@@ -58,15 +51,12 @@ export const get: AdminHandler<typeof routes.get> = async (c) => {
 };
 
 export const update: AdminHandler<typeof routes.update> = async (c) => {
-  const body = c.req.valid("json");
-  const partner = await updatePartner(c.env, c.get("caller").companyId, c.req.valid("param").partner_id, {
-    email: body.email,
-    firstName: body.first_name,
-    lastName: body.last_name,
-    partnerKey: body.partner_key,
-    groupId: body.group_id,
-    status: body.status,
-  });
+  const partner = await updatePartner(
+    c.env,
+    c.get("caller").companyId,
+    c.req.valid("param").partner_id,
+    c.req.valid("json"),
+  );
   return c.json(serializePartner(partner), 200);
 };
 

@@ -9,6 +9,8 @@ import {
   PaginationQuery,
   security,
 } from "../admin/schemas";
+import { email, objectId, partnerKey } from "../lib/validation";
+import { type NewPartner, PARTNER_STATUSES, type PartnerChanges } from "./service";
 
 const tags = ["Partners"];
 const PartnerIdParam = idParam("partner_id", "ptn_01jd3k5qv0r8t2x7m9c4b6n1pz");
@@ -35,7 +37,7 @@ export const PartnerSchema = z
     first_name: z.string(),
     last_name: z.string(),
     group_id: z.string(),
-    status: z.enum(["active", "archived"]),
+    status: z.enum(PARTNER_STATUSES),
     created_at: z.string(),
     updated_at: z.string(),
   })
@@ -65,54 +67,67 @@ export const PartnerLinkSchema = z
     example: partnerLinkExample,
   });
 
-const CreatePartnerBody = z
+const personName = z.string().trim().min(1).max(100);
+
+export const CreatePartnerBody = z
   .object({
-    email: z.string().max(254).openapi({ example: "jane@example.com" }),
-    first_name: z.string().min(1).max(100).openapi({ example: "Jane" }),
-    last_name: z.string().min(1).max(100).openapi({ example: "Doe" }),
-    partner_key: z
-      .string()
-      .min(1)
-      .max(40)
+    email: email.openapi({ example: "jane@example.com" }),
+    first_name: personName.openapi({ example: "Jane" }),
+    last_name: personName.openapi({ example: "Doe" }),
+    partner_key: partnerKey
       .optional()
       .openapi({ description: "Generated from the name when absent", example: "jane-doe" }),
-    group_id: z.string().min(1).max(64).optional().openapi({ description: "Defaults to the company's default group" }),
+    group_id: objectId.optional().openapi({ description: "Defaults to the company's default group" }),
   })
   .strict()
-  .openapi("CreatePartner", { example: { email: "jane@example.com", first_name: "Jane", last_name: "Doe" } });
+  .openapi("CreatePartner", { example: { email: "jane@example.com", first_name: "Jane", last_name: "Doe" } })
+  .transform(
+    (body): NewPartner => ({
+      email: body.email,
+      firstName: body.first_name,
+      lastName: body.last_name,
+      partnerKey: body.partner_key,
+      groupId: body.group_id,
+    }),
+  );
 
-const UpdatePartnerBody = z
+export const UpdatePartnerBody = z
   .object({
-    email: z.string().max(254),
-    first_name: z.string().min(1).max(100),
-    last_name: z.string().min(1).max(100),
-    partner_key: z
-      .string()
-      .min(1)
-      .max(40)
-      .openapi({ description: "Existing slugs keep the old key; new links use this one" }),
-    group_id: z
-      .string()
-      .min(1)
-      .max(64)
-      .openapi({ description: "Moves the partner: existing slugs lead to the new group's destinations" }),
-    status: z.enum(["active", "archived"]),
+    email,
+    first_name: personName,
+    last_name: personName,
+    partner_key: partnerKey.openapi({ description: "Existing slugs keep the old key; new links use this one" }),
+    group_id: objectId.openapi({
+      description: "Moves the partner: existing slugs lead to the new group's destinations",
+    }),
+    status: z.enum(PARTNER_STATUSES),
   })
   .partial()
   .strict()
-  .openapi("UpdatePartner", { example: { group_id: "grp_01jd3k5qv0r8t2x7m9c4b6n1pz" } });
+  .openapi("UpdatePartner", { example: { group_id: "grp_01jd3k5qv0r8t2x7m9c4b6n1pz" } })
+  .transform(
+    (body): PartnerChanges => ({
+      email: body.email,
+      firstName: body.first_name,
+      lastName: body.last_name,
+      partnerKey: body.partner_key,
+      groupId: body.group_id,
+      status: body.status,
+    }),
+  );
+
+export const ListPartnersQuery = PaginationQuery.extend({
+  group_id: objectId.optional().openapi({ description: "Only this group's partners" }),
+});
 
 export const list = createRoute({
   method: "get",
+  operationId: "listPartners",
   path: "/v1/partners",
   tags,
   security,
   summary: "List partners",
-  request: {
-    query: PaginationQuery.extend({
-      group_id: z.string().max(64).optional().openapi({ description: "Only this group's partners" }),
-    }),
-  },
+  request: { query: ListPartnersQuery },
   responses: {
     200: jsonResponse(listOf(PartnerSchema, "Partner", partnerExample), "A page of partners"),
     ...errorResponses,
@@ -121,6 +136,7 @@ export const list = createRoute({
 
 export const create = createRoute({
   method: "post",
+  operationId: "createPartner",
   path: "/v1/partners",
   tags,
   security,
@@ -131,6 +147,7 @@ export const create = createRoute({
 
 export const get = createRoute({
   method: "get",
+  operationId: "getPartner",
   path: "/v1/partners/{partner_id}",
   tags,
   security,
@@ -141,6 +158,7 @@ export const get = createRoute({
 
 export const update = createRoute({
   method: "patch",
+  operationId: "updatePartner",
   path: "/v1/partners/{partner_id}",
   tags,
   security,
@@ -151,6 +169,7 @@ export const update = createRoute({
 
 export const links = createRoute({
   method: "get",
+  operationId: "listPartnerLinks",
   path: "/v1/partners/{partner_id}/links",
   tags,
   security,

@@ -5,7 +5,6 @@
 // slugs of different partners cannot collide.
 import { and, asc, eq, gt, gte, isNull, lt, or } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
-import { z } from "zod";
 import type { Stores } from "../companies/service";
 import { getCompany } from "../companies/service";
 import { database, isUniqueViolation } from "../db/client";
@@ -15,37 +14,33 @@ import { ApiError, problems } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { PROBLEMS } from "../lib/problems";
 import { firstFree, slugify } from "../lib/slugs";
-import { parseInput, partnerKey } from "../lib/validation";
 import { enqueuePublishStatement, publishNow, publishTargets } from "../redirect/publish";
 import { batchWritingSlugs, publishSlugFilter, type SlugChange } from "../redirect/slug-filter-publish";
 
-const email = z.string().trim().toLowerCase().max(254).pipe(z.email());
-const personName = z.string().trim().min(1).max(100);
+export const PARTNER_STATUSES = ["active", "archived"] as const;
 
-export const createPartnerInput = z
-  .object({
-    email,
-    firstName: personName,
-    lastName: personName,
-    partnerKey: partnerKey.optional(),
-    groupId: z.string().min(1).max(64).optional(),
-  })
-  .strict();
+/** A new partner, as validated by the API's CreatePartner schema (partners.routes.ts). */
+export interface NewPartner {
+  email: string;
+  firstName: string;
+  lastName: string;
+  /** Generated from the name when absent. */
+  partnerKey?: string;
+  /** The company's default group when absent. */
+  groupId?: string;
+}
 
-export const updatePartnerInput = z
-  .object({
-    email,
-    firstName: personName,
-    lastName: personName,
-    partnerKey,
-    groupId: z.string().min(1).max(64),
-    status: z.enum(["active", "archived"]),
-  })
-  .partial()
-  .strict();
+/** Changes to a partner, as validated by the API's UpdatePartner schema; absent fields stay. */
+export interface PartnerChanges {
+  email?: string;
+  firstName?: string;
+  lastName?: string;
+  partnerKey?: string;
+  groupId?: string;
+  status?: (typeof PARTNER_STATUSES)[number];
+}
 
-export async function createPartner(env: Stores, companyId: string, input: z.input<typeof createPartnerInput>) {
-  const data = parseInput(createPartnerInput, input);
+export async function createPartner(env: Stores, companyId: string, data: NewPartner) {
   const groupId = data.groupId ?? (await getCompany(env, companyId)).defaultGroupId;
   if (!groupId) throw new ApiError(PROBLEMS.noGroup, "Create a group before adding partners.");
   await liveGroupOf(env, companyId, groupId);
@@ -61,12 +56,7 @@ export async function createPartner(env: Stores, companyId: string, input: z.inp
   }
 }
 
-async function insertPartner(
-  env: Stores,
-  companyId: string,
-  groupId: string,
-  data: z.output<typeof createPartnerInput>,
-) {
+async function insertPartner(env: Stores, companyId: string, groupId: string, data: NewPartner) {
   const key = data.partnerKey ?? (await freePartnerKey(env, companyId, `${data.firstName} ${data.lastName}`));
   if (data.partnerKey) await assertKeyAvailable(env, companyId, key);
 
@@ -124,13 +114,7 @@ export async function movePartner(env: Stores, companyId: string, partnerId: str
  * Updates a partner. A new key is used by links created from now on and in the tracking params;
  * existing slugs stay as they are. A move gives the partner slugs for the new group's link texts.
  */
-export async function updatePartner(
-  env: Stores,
-  companyId: string,
-  partnerId: string,
-  input: z.input<typeof updatePartnerInput>,
-) {
-  const data = parseInput(updatePartnerInput, input);
+export async function updatePartner(env: Stores, companyId: string, partnerId: string, data: PartnerChanges) {
   const partner = await getPartner(env, companyId, partnerId);
   if (data.groupId && data.groupId !== partner.groupId) await liveGroupOf(env, companyId, data.groupId);
   if (data.partnerKey && data.partnerKey !== partner.partnerKey)
@@ -215,8 +199,8 @@ export async function listPartnerLinks(env: Stores, companyId: string, partnerId
 /** A group a partner can join: this company's, not archived. Named as a field error. */
 async function liveGroupOf(env: Stores, companyId: string, groupId: string) {
   const group = await getGroup(env, companyId, groupId).catch(() => null);
-  if (!group) throw problems.validation([{ field: "groupId", message: `no group with id '${groupId}'` }]);
-  if (group.archivedAt) throw problems.validation([{ field: "groupId", message: "the group is archived" }]);
+  if (!group) throw problems.validation([{ field: "group_id", message: `no group with id '${groupId}'` }]);
+  if (group.archivedAt) throw problems.validation([{ field: "group_id", message: "the group is archived" }]);
   return group;
 }
 

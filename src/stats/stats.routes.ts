@@ -58,6 +58,7 @@ const PartnerStatsResponse = z
 
 export const groupStats = createRoute({
   method: "get",
+  operationId: "getGroupStats",
   path: "/v1/groups/{group_id}/stats",
   tags,
   security,
@@ -71,6 +72,7 @@ export const groupStats = createRoute({
 
 export const partnerStats = createRoute({
   method: "get",
+  operationId: "getPartnerStats",
   path: "/v1/partners/{partner_id}/stats",
   tags,
   security,
@@ -81,6 +83,7 @@ export const partnerStats = createRoute({
 
 export const groupStatsCsv = createRoute({
   method: "get",
+  operationId: "exportGroupStatsCsv",
   path: "/v1/exports/group-stats.csv",
   tags,
   security,
