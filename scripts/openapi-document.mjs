@@ -1,6 +1,6 @@
 // Writes the admin API's OpenAPI document to a file, generated in-process (no server, no bindings):
 // the admin app is bundled as the worker would be and asked for /openapi.json. Used by `npm run lint:openapi`.
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -16,6 +16,8 @@ try {
   const { createAdminApp } = await import(pathToFileURL(path.join(dir, "entry.js")).href);
   const response = await createAdminApp().request("https://admin.edgeref.dev/openapi.json");
   if (response.status !== 200) throw new Error(`/openapi.json answered ${response.status}: ${await response.text()}`);
+  // The output folder is git-ignored, so a fresh clone does not have it yet.
+  await mkdir(path.dirname(out), { recursive: true });
   await writeFile(out, `${JSON.stringify(await response.json(), null, 2)}\n`);
   console.log(`wrote ${out}`);
 } finally {
