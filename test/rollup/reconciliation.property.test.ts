@@ -136,7 +136,25 @@ it("incremental rollups equal a recomputation from raw rows", async () => {
       // And a rerun changes nothing.
       await runRollup(env);
       expect(await storedGroups(t.companyId)).toEqual(await recomputeGroups(t.companyId));
+      // The running nets the money bounds check are exactly the sums of the transactions.
+      expect(await runningNetsOffBy(t.companyId)).toEqual([]);
     }),
     { numRuns: 25 },
   );
 }, 300_000);
+
+/** Groups and customers whose running net differs from the sum of their transactions. */
+async function runningNetsOffBy(companyId: string) {
+  const { results } = await env.DB.prepare(
+    `SELECT 'group' AS kind, g.id, g.net_revenue_usd_cents AS net,
+       (SELECT coalesce(sum(amount_usd_cents), 0) FROM transactions WHERE group_id = g.id) AS total
+     FROM groups g WHERE g.company_id = ?1
+     UNION ALL
+     SELECT 'customer', c.id, c.net_usd_cents,
+       (SELECT coalesce(sum(amount_usd_cents), 0) FROM transactions WHERE customer_id = c.id)
+     FROM customers c WHERE c.company_id = ?1`,
+  )
+    .bind(companyId)
+    .all<{ kind: string; id: string; net: number; total: number }>();
+  return results.filter((row) => row.net !== row.total);
+}
