@@ -25,7 +25,7 @@ process.once("message", async (message) => {
 
 /**
  * @param {Target & { concurrency?: number }} job
- * @returns {() => Promise<{ status: number | undefined, ms: number }>}
+ * @returns {() => Promise<{ status: number | string | undefined, ms: number }>}
  */
 function requester(job) {
   const target = new URL(job.url);
@@ -50,7 +50,13 @@ function requester(job) {
           );
         },
       );
-      request.on("error", () => resolve({ status: 0, ms: Number(process.hrtime.bigint() - started) / 1e6 }));
+      // No answer: counted under the socket error's code (ECONNRESET…), to tell a dropped request from a refused one.
+      request.on("error", (/** @type {NodeJS.ErrnoException} */ error) =>
+        resolve({
+          status: `error ${error.code ?? error.message}`,
+          ms: Number(process.hrtime.bigint() - started) / 1e6,
+        }),
+      );
       request.end();
     });
 }

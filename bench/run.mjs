@@ -268,9 +268,11 @@ async function withQueueWorld(run) {
         achieved: load.rps,
         p99: load.p99,
       };
+      const { 302: _, ...others } = load.statuses;
       log(
         `  ${String(rate).padStart(5)} req/s × ${seconds}s: sent ${load.requests}, 302 ${redirected}, ` +
-          `lost ${lost}, logged as lost ${logged} (achieved ${fmt(load.rps)} req/s, p99 ${fmt(load.p99, 1)} ms)`,
+          `lost ${lost}, logged as lost ${logged} (achieved ${fmt(load.rps)} req/s, p99 ${fmt(load.p99, 1)} ms)` +
+          (Object.keys(others).length ? `; not 302: ${JSON.stringify(others)}` : ""),
       );
       return result;
     }
