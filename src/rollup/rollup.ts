@@ -72,8 +72,8 @@ async function companiesWithNewEvents(env: Stores): Promise<string[]> {
   return results.map((row) => row.company_id);
 }
 
-/** One company's new events into its stats, in one atomic batch. */
-export async function rollupCompany(env: Stores, companyId: string, now = Date.now()): Promise<void> {
+/** One company's new events into its stats, in one atomic batch (runRollup then stamps its time). */
+async function rollupCompany(env: Stores, companyId: string, now = Date.now()): Promise<void> {
   // ?1 is the company in every statement; the time is inlined (it is a number we made).
   const at = (sql: string) => env.DB.prepare(sql.replaceAll("?now", String(Math.floor(now)))).bind(companyId);
   const g = (columns: string[], select: string) => at(addTo("group_stats", "group_id", columns, select));
@@ -148,11 +148,6 @@ export async function rollupCompany(env: Stores, companyId: string, now = Date.n
        WHERE ${UNROLLED_TRANSACTIONS} AND ${mine} GROUP BY partner_id`,
     ),
     at(`UPDATE transactions SET rolled = 1 WHERE ${UNROLLED_TRANSACTIONS} AND ${mine}`),
-
-    at(
-      `INSERT INTO rollup_state (name, value) VALUES ('${LAST_RUN_KEY}:' || ?1, ?now)
-       ON CONFLICT (name) DO UPDATE SET value = excluded.value`,
-    ),
   ]);
 }
 
