@@ -43,10 +43,20 @@ function encodeTime(ms: number): string {
   return out;
 }
 
+// Random bytes are drawn from the CSPRNG a pool at a time (one call per 256 ids, not one per id:
+// the call is a large part of an id's cost on the redirect path); each byte is used once. Filled
+// lazily, inside a request: Workers refuse getRandomValues at module scope.
+const pool = new Uint8Array(4096);
+let poolOffset = pool.length;
+
 function randomChars(count: number): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(count));
+  if (poolOffset + count > pool.length) {
+    crypto.getRandomValues(pool);
+    poolOffset = 0;
+  }
   let out = "";
-  for (const byte of bytes) out += ALPHABET[byte & 31];
+  for (let i = poolOffset; i < poolOffset + count; i++) out += ALPHABET[pool[i]! & 31];
+  poolOffset += count;
   return out;
 }
 

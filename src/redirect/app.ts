@@ -1,6 +1,7 @@
 // The edge worker's HTTP side: `GET|HEAD /:slug` → 302 to the partner's destination.
 // Nothing is written before the response: the click goes to the queue in `waitUntil`.
 import { type Context, Hono } from "hono";
+import { RegExpRouter } from "hono/router/reg-exp-router";
 import { type ClickEvent, refererHost, visitorHash } from "../clicks/event";
 import { type ClickSink, sendClick } from "../clicks/sink";
 import type { Env } from "../env";
@@ -11,6 +12,7 @@ import { buildDestination } from "./destination";
 import { type IsolateCache, isolateCache as sharedIsolateCache } from "./isolate-cache";
 import { linkNotFoundPage, robotsTxt } from "./pages";
 import type { CompanyRecord, RouteRecords } from "./records";
+import { requestUrl } from "./request-url";
 import { chooseLink, resolveForLimitedClient, resolveFromIsolate, resolveRoute } from "./resolve";
 import { normalizeSlug } from "./slug";
 import { isolateSlugFilters, type SlugFilterCache } from "./slug-filter-cache";
@@ -55,10 +57,13 @@ export function createEdgeApp(options: EdgeAppOptions = {}) {
     limitedClients: options.limitedClients ?? isolateLimitedClients,
   };
   const clickSink = options.clickSink ?? ((env: Env): ClickSink => env.CLICKS);
-  const app = new Hono<{ Bindings: Env }>({ strict: false });
+  // One route on the RegExpRouter: the default SmartRouter falls back to the slower TrieRouter for
+  // `/robots.txt` beside `/:slug`, so robots.txt is answered inside the one handler.
+  const app = new Hono<{ Bindings: Env }>({ strict: false, router: new RegExpRouter() });
 
-  app.get("/robots.txt", () => robotsTxt());
-  app.on(["GET", "HEAD"], "/:slug", (c) => redirect(c, resolver, clickSink));
+  app.on(["GET", "HEAD"], "/:slug", (c) =>
+    c.req.path === "/robots.txt" ? robotsTxt() : redirect(c, resolver, clickSink),
+  );
   app.notFound((c) => linkNotFoundPage(c.req.method));
   // Customers never see a 5xx from the edge: log and show the not-found page instead.
   app.onError((error, c) => {
@@ -72,10 +77,11 @@ async function redirect(c: EdgeContext, resolver: Resolver, clickSink: (env: Env
   const slug = normalizeSlug(c.req.param("slug") ?? "");
   if (!slug) return linkNotFoundPage(c.req.method);
 
-  const url = new URL(c.req.url);
+  const request = c.req.raw;
+  const url = requestUrl(request.url);
   const waitUntil = (promise: Promise<unknown>) => c.executionCtx.waitUntil(promise);
   const { cache, filters, limitedClients } = resolver;
-  const clientIp = c.req.header("cf-connecting-ip") ?? "";
+  const clientIp = request.headers.get("cf-connecting-ip") ?? "";
   let route = resolveFromIsolate(cache, url.hostname, slug);
   // Misses that reached storage count against the client's IP; once over the limit, what this
   // isolate cannot answer as a possible link gets the fallback without any KV or D1 read.
@@ -89,11 +95,11 @@ async function redirect(c: EdgeContext, resolver: Resolver, clickSink: (env: Env
   }
   if (lookedUp && clientIp && isMiss(route)) waitUntil(limitedClients.count(c.env.EDGE_MISS_LIMITER, clientIp));
 
-  const { host, company, slug: partnerLink, group } = route;
-  if (!host || !company) return linkNotFoundPage(c.req.method);
+  const { site, slug: partnerLink, group } = route;
+  if (!site) return linkNotFoundPage(c.req.method);
+  const company = site.company;
 
-  const usable = partnerLink?.partnerActive && group?.enabled && group.companyId === company.id;
-  const link = usable ? chooseLink(group, partnerLink.linkText) : undefined;
+  const link = partnerLink?.partnerActive && group ? chooseLink(group, partnerLink.linkText) : undefined;
   if (!partnerLink || !group || !link) return fallback(c, company);
 
   const now = Date.now();
@@ -110,11 +116,10 @@ async function redirect(c: EdgeContext, resolver: Resolver, clickSink: (env: Env
     clickId,
     partnerKey: partnerLink.partnerKey,
     maxAgeSeconds: company.attributionWindowDays * 86_400,
-    domain: host.cookieDomain,
+    domain: site.cookieDomain,
     secure: cookieShouldBeSecure(url),
   });
 
-  const request = c.req.raw;
   const event: Omit<ClickEvent, "visitorHash"> = {
     v: 1,
     clickId,
@@ -128,11 +133,10 @@ async function redirect(c: EdgeContext, resolver: Resolver, clickSink: (env: Env
     country: (request.cf?.country as string | undefined) ?? null,
     refererHost: refererHost(request.headers.get("referer")),
   };
-  const ip = request.headers.get("cf-connecting-ip") ?? "";
   const userAgent = request.headers.get("user-agent") ?? "";
   const sink = clickSink(c.env);
   waitUntil(
-    visitorHash(c.env.VISITOR_HASH_SALT, now, ip, userAgent).then((hash) =>
+    visitorHash(c.env.VISITOR_HASH_SALT, now, clientIp, userAgent).then((hash) =>
       sendClick(sink, { ...event, visitorHash: hash }),
     ),
   );
@@ -145,7 +149,7 @@ async function redirect(c: EdgeContext, resolver: Resolver, clickSink: (env: Env
 
 /** No such host or slug (an archived partner or a disabled group is a real link, not a miss). */
 function isMiss(route: RouteRecords): boolean {
-  return !route.host || !route.company || !route.slug;
+  return !route.site || !route.slug;
 }
 
 function fallback(c: EdgeContext, company: CompanyRecord): Response {

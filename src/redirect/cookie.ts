@@ -25,7 +25,7 @@ export function trackingCookie(input: TrackingCookieInput): string {
 }
 
 /** `Secure` everywhere except plain-http local development, where browsers would drop the cookie. */
-export function cookieShouldBeSecure(url: URL): boolean {
+export function cookieShouldBeSecure(url: Pick<URL, "hostname" | "protocol">): boolean {
   const local = url.hostname === "localhost" || url.hostname === "127.0.0.1" || url.hostname === "[::1]";
   return !(url.protocol === "http:" && local);
 }

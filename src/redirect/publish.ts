@@ -8,21 +8,17 @@ import { type Db, database } from "../db/client";
 import { kvOutbox, type OutboxKind } from "../db/schema";
 import { sortableToken } from "../lib/ids";
 import { isolateCache } from "./isolate-cache";
-import {
-  loadCompanyRecord,
-  loadGroupRecord,
-  loadHostRecord,
-  loadPartnerSlugRecords,
-  recordKeys,
-  writeBackKey,
-} from "./records";
+import { loadCompanyHostnames, loadPartnerSlugRecords, loadSiteRecord, recordKeys, writeBackKey } from "./records";
 
 interface Stores {
   DB: D1Database;
   LINKS_KV: KVNamespace;
 }
 
-/** One edge record (or, for partner_slugs, a partner's set of slug records) to publish. */
+/**
+ * A change the edge's records must follow: a hostname's site, a company's settings or one of its
+ * groups (the sites of every hostname it serves), or a partner's set of slug records.
+ */
 export interface PublishTarget {
   kind: OutboxKind;
   /** Company id, hostname, group id or partner id, by kind. */
@@ -123,15 +119,20 @@ async function publishRow(env: Stores, row: PublishTarget & { version: string })
   }
 }
 
-/** Puts the target's current record(s) from D1 into KV (or deletes what no longer exists). */
-export async function publishRecord(env: Stores, target: Pick<PublishTarget, "kind" | "ref">): Promise<void> {
+/**
+ * Puts the target's current record(s) from D1 into KV (or deletes what no longer exists). A company's
+ * settings and its groups live in the site record of each hostname it serves.
+ */
+export async function publishRecord(env: Stores, target: PublishTarget): Promise<void> {
   switch (target.kind) {
-    case "company":
-      return putOrDelete(env, recordKeys.company(target.ref), await loadCompanyRecord(env.DB, target.ref));
     case "host":
-      return putOrDelete(env, recordKeys.host(target.ref), await loadHostRecord(env.DB, target.ref));
-    case "group":
-      return putOrDelete(env, recordKeys.group(target.ref), await loadGroupRecord(env.DB, target.ref));
+      return publishSite(env, target.ref);
+    case "company":
+    case "group": {
+      const hostnames = await loadCompanyHostnames(env.DB, target.companyId);
+      await Promise.all(hostnames.map((hostname) => publishSite(env, hostname)));
+      return;
+    }
     case "partner_slugs": {
       const slugs = await loadPartnerSlugRecords(env.DB, target.ref);
       await Promise.all(
@@ -140,6 +141,10 @@ export async function publishRecord(env: Stores, target: Pick<PublishTarget, "ki
       return;
     }
   }
+}
+
+async function publishSite(env: Stores, hostname: string): Promise<void> {
+  await putOrDelete(env, recordKeys.site(hostname), await loadSiteRecord(env.DB, hostname));
 }
 
 export async function putOrDelete(env: Stores, key: string, value: unknown): Promise<void> {

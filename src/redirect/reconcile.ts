@@ -4,7 +4,7 @@
 // a manual KV edit, a record published from data since restored). Run by the hourly cron for the
 // companies reconciled longest ago, and locally by `npm run kv:reconcile`.
 import { putOrDelete } from "./publish";
-import { loadCompanyRecord, loadCompanySlugRecords, loadGroupRecord, loadHostRecord, recordKeys } from "./records";
+import { loadCompanySlugRecords, loadSiteRecord, recordKeys } from "./records";
 import { loadSlugsVersion, SlugFilter, slugFilterKey } from "./slug-filter";
 import { rebuildSlugFilter } from "./slug-filter-publish";
 
@@ -38,22 +38,15 @@ export async function reconcileCompany(env: Stores, companyId: string, now = Dat
     report.fixed.push({ key, action: expected === null ? "delete" : "put" });
   };
 
-  await check(recordKeys.company(companyId), await loadCompanyRecord(env.DB, companyId));
-
   const hosts = await env.DB.prepare("SELECT DISTINCT hostname FROM link_domains WHERE company_id = ?")
     .bind(companyId)
     .all<{ hostname: string }>();
   for (const { hostname } of hosts.results) {
-    const record = await loadHostRecord(env.DB, hostname);
+    const site = await loadSiteRecord(env.DB, hostname);
     // A hostname another company proved is that company's to reconcile.
-    if (record && record.companyId !== companyId) continue;
-    await check(recordKeys.host(hostname), record);
+    if (site && site.companyId !== companyId) continue;
+    await check(recordKeys.site(hostname), site);
   }
-
-  const groups = await env.DB.prepare("SELECT id FROM groups WHERE company_id = ?")
-    .bind(companyId)
-    .all<{ id: string }>();
-  for (const { id } of groups.results) await check(recordKeys.group(id), await loadGroupRecord(env.DB, id));
 
   for (let after = ""; ; ) {
     const page = await loadCompanySlugRecords(env.DB, companyId, after, SLUG_PAGE);

@@ -1,13 +1,10 @@
 // The slim records a redirect needs, their KV keys, and how they are read from D1.
-// Each record has its own key so that an admin edit is one D1 write plus one KV put: a group's
-// destination change rewrites `group:<id>`, never the records of its partners' links.
+// Two records per redirect, so that a cold lookup is two KV reads in two rounds (one when the
+// site is already in the isolate): the hostname's *site* (the company serving it, its settings and
+// its live groups' links) and the *slug* (the partner link, keyed by company). An admin edit is
+// one D1 write plus one KV put per record it changes: a group's destination change rewrites the
+// site of each verified hostname of the company (usually one), never its partners' slugs.
 import type { UtmParams } from "../lib/constants";
-
-/** A verified `link_domains` row: which company a hostname serves (pending claims serve nothing). */
-export interface HostRecord {
-  companyId: string;
-  cookieDomain: string | null;
-}
 
 /** The company settings the edge honours. */
 export interface CompanyRecord {
@@ -16,6 +13,32 @@ export interface CompanyRecord {
   partnerKeyParam: string;
   attributionWindowDays: number;
   fallbackUrl: string | null;
+}
+
+export interface LinkRecord {
+  id: string;
+  position: number;
+  linkText: string;
+  destinationUrl: string;
+  utmParams: UtmParams;
+  lockUtms: boolean;
+}
+
+/** A group whose links work (referral links on, not archived): its live default links by position. */
+export interface GroupRecord {
+  id: string;
+  links: LinkRecord[];
+}
+
+/**
+ * A verified `link_domains` row (pending claims serve nothing) with everything of its company a
+ * redirect needs besides the slug. Groups whose links do not work are absent.
+ */
+export interface SiteRecord {
+  companyId: string;
+  cookieDomain: string | null;
+  company: CompanyRecord;
+  groups: Record<string, GroupRecord>;
 }
 
 /** A partner link slug and the partner behind it (with the partner's *current* group). */
@@ -28,29 +51,10 @@ export interface SlugRecord {
   partnerActive: boolean;
 }
 
-export interface LinkRecord {
-  id: string;
-  position: number;
-  linkText: string;
-  destinationUrl: string;
-  utmParams: UtmParams;
-  lockUtms: boolean;
-}
-
-/** A group's redirect configuration: whether links work, and its live default links by position. */
-export interface GroupRecord {
-  id: string;
-  companyId: string;
-  enabled: boolean;
-  links: LinkRecord[];
-}
-
-/** Each kind of record a redirect reads, by the name of its KV key and of its place in RouteRecords. */
+/** Each kind of record a redirect reads, by the name of its KV key. */
 export interface RecordTypes {
-  host: HostRecord;
-  company: CompanyRecord;
+  site: SiteRecord;
   slug: SlugRecord;
-  group: GroupRecord;
 }
 export type RecordKind = keyof RecordTypes;
 
@@ -63,10 +67,8 @@ export type RecordKey<K extends RecordKind> = string & { readonly [recordKind]: 
 const tagged = <K extends RecordKind>(key: string) => key as RecordKey<K>;
 
 export const recordKeys = {
-  host: (hostname: string) => tagged<"host">(`v1:host:${hostname}`),
-  company: (companyId: string) => tagged<"company">(`v1:company:${companyId}`),
+  site: (hostname: string) => tagged<"site">(`v2:site:${hostname}`),
   slug: (companyId: string, slug: string) => tagged<"slug">(`v1:slug:${companyId}:${slug}`),
-  group: (groupId: string) => tagged<"group">(`v1:group:${groupId}`),
 };
 
 /**
@@ -75,8 +77,10 @@ export const recordKeys = {
  */
 export const writeBackKey = (key: string) => `wb:${key}`;
 
-/** Everything one redirect needs, as far as it exists (null: no such record). */
-export type RouteRecords = { [K in RecordKind]: RecordTypes[K] | null };
+/** Everything one redirect needs, as far as it exists (null: no such record, or its links do not work). */
+export type RouteRecords = StoredRecords & { group: GroupRecord | null };
+/** The records of a route that are stored under their own keys. */
+export type StoredRecords = { [K in RecordKind]: RecordTypes[K] | null };
 
 /**
  * Answers one record of a redirect's walk (resolve.ts): the record, null when it is known not to
@@ -84,69 +88,57 @@ export type RouteRecords = { [K in RecordKind]: RecordTypes[K] | null };
  */
 export type ReadRecord = <K extends RecordKind>(kind: K, key: RecordKey<K>) => RecordTypes[K] | null | undefined;
 
-// Column lists shared by the edge's one-query load and the admin's write-through loads, so the
+// Column lists shared by the edge's cold load and the admin's write-through loads, so the
 // records built on both sides are identical.
 const COMPANY_COLUMNS = `c.id AS company_id, c.click_id_param, c.partner_key_param,
   c.attribution_window_days, c.fallback_url`;
 const SLUG_COLUMNS = `pl.id AS partner_link_id, pl.slug, pl.link_text AS slug_link_text,
   p.id AS partner_id, p.partner_key, p.group_id AS partner_group_id, p.status AS partner_status`;
-const GROUP_COLUMNS = `g.id AS group_id, g.company_id AS group_company_id, g.referral_links_enabled,
-  g.archived_at, dl.id AS link_id, dl.position, dl.link_text, dl.destination_url, dl.utm_params, dl.lock_utms`;
+
+/**
+ * The site of hostname ?1: one row per live default link of each working group (one row if there
+ * is none); with `slugColumns`, each row also holds slug ?2 of the site's company (or nulls).
+ */
+const siteQuery = (slugColumns = "") => `SELECT d.company_id AS host_company_id, d.cookie_domain, ${COMPANY_COLUMNS},
+    g.id AS group_id, dl.id AS link_id, dl.position, dl.link_text, dl.destination_url, dl.utm_params, dl.lock_utms
+    ${slugColumns ? `, ${slugColumns}` : ""}
+  FROM link_domains d
+  JOIN companies c ON c.id = d.company_id
+  ${
+    slugColumns
+      ? `LEFT JOIN partner_links pl ON pl.company_id = d.company_id AND pl.slug = ?2
+  LEFT JOIN partners p ON p.id = pl.partner_id`
+      : ""
+  }
+  LEFT JOIN groups g ON g.company_id = d.company_id AND g.referral_links_enabled = 1 AND g.archived_at IS NULL
+  LEFT JOIN default_links dl ON dl.group_id = g.id AND dl.deleted_at IS NULL
+  WHERE d.hostname = ?1 AND d.status = 'verified'
+  ORDER BY g.id, dl.position`;
+const SITE_QUERY = siteQuery();
+const SITE_AND_SLUG_QUERY = siteQuery(SLUG_COLUMNS);
 
 type Row = Record<string, unknown>;
 
-/** The edge's cold path: host, company, slug and group in one D1 query. */
+/** The edge's cold path: the site and the slug in one D1 query. */
 export async function loadRouteFromD1(db: D1Database, hostname: string, slug: string): Promise<RouteRecords> {
-  const { results } = await db
-    .prepare(
-      `SELECT d.company_id AS host_company_id, d.cookie_domain, ${COMPANY_COLUMNS}, ${SLUG_COLUMNS}, ${GROUP_COLUMNS}
-       FROM link_domains d
-       JOIN companies c ON c.id = d.company_id
-       LEFT JOIN partner_links pl ON pl.company_id = d.company_id AND pl.slug = ?2
-       LEFT JOIN partners p ON p.id = pl.partner_id
-       LEFT JOIN groups g ON g.id = p.group_id
-       LEFT JOIN default_links dl ON dl.group_id = g.id AND dl.deleted_at IS NULL
-       WHERE d.hostname = ?1 AND d.status = 'verified'
-       ORDER BY dl.position`,
-    )
-    .bind(hostname, slug)
-    .all<Row>();
+  const { results } = await db.prepare(SITE_AND_SLUG_QUERY).bind(hostname, slug).all<Row>();
+  const site = toSiteRecord(results);
   const first = results[0];
-  if (!first) return { host: null, company: null, slug: null, group: null };
-  return {
-    host: { companyId: String(first.host_company_id), cookieDomain: nullableString(first.cookie_domain) },
-    company: toCompanyRecord(first),
-    slug: first.partner_link_id == null ? null : toSlugRecord(first),
-    group: first.group_id == null ? null : toGroupRecord(results),
-  };
+  const slugRecord = first && first.partner_link_id != null ? toSlugRecord(first) : null;
+  return { site, slug: slugRecord, group: slugRecord ? (site?.groups[slugRecord.groupId] ?? null) : null };
 }
 
-export async function loadHostRecord(db: D1Database, hostname: string): Promise<HostRecord | null> {
-  const row = await db
-    .prepare(`SELECT company_id, cookie_domain FROM link_domains WHERE hostname = ? AND status = 'verified'`)
-    .bind(hostname)
-    .first<Row>();
-  return row ? { companyId: String(row.company_id), cookieDomain: nullableString(row.cookie_domain) } : null;
+export async function loadSiteRecord(db: D1Database, hostname: string): Promise<SiteRecord | null> {
+  const { results } = await db.prepare(SITE_QUERY).bind(hostname).all<Row>();
+  return toSiteRecord(results);
 }
 
-export async function loadCompanyRecord(db: D1Database, companyId: string): Promise<CompanyRecord | null> {
-  const row = await db
-    .prepare(`SELECT ${COMPANY_COLUMNS} FROM companies c WHERE c.id = ?`)
-    .bind(companyId)
-    .first<Row>();
-  return row ? toCompanyRecord(row) : null;
-}
-
-export async function loadGroupRecord(db: D1Database, groupId: string): Promise<GroupRecord | null> {
+export async function loadCompanyHostnames(db: D1Database, companyId: string): Promise<string[]> {
   const { results } = await db
-    .prepare(
-      `SELECT ${GROUP_COLUMNS} FROM groups g
-       LEFT JOIN default_links dl ON dl.group_id = g.id AND dl.deleted_at IS NULL
-       WHERE g.id = ? ORDER BY dl.position`,
-    )
-    .bind(groupId)
-    .all<Row>();
-  return results.length ? toGroupRecord(results) : null;
+    .prepare(`SELECT hostname FROM link_domains WHERE company_id = ? AND status = 'verified' ORDER BY hostname`)
+    .bind(companyId)
+    .all<{ hostname: string }>();
+  return results.map((row) => row.hostname);
 }
 
 /** All slugs of one partner, keyed by slug. */
@@ -206,22 +198,30 @@ function toSlugRecord(row: Row): SlugRecord {
   };
 }
 
-function toGroupRecord(rows: Row[]): GroupRecord {
-  const first = rows[0]!;
+function toSiteRecord(rows: Row[]): SiteRecord | null {
+  const first = rows[0];
+  if (!first) return null;
+  const groups: Record<string, GroupRecord> = {};
+  for (const row of rows) {
+    if (row.group_id == null) continue;
+    const id = String(row.group_id);
+    groups[id] ??= { id, links: [] };
+    const group = groups[id];
+    if (row.link_id == null) continue;
+    group.links.push({
+      id: String(row.link_id),
+      position: Number(row.position),
+      linkText: String(row.link_text),
+      destinationUrl: String(row.destination_url),
+      utmParams: JSON.parse(String(row.utm_params)) as UtmParams,
+      lockUtms: Boolean(row.lock_utms),
+    });
+  }
   return {
-    id: String(first.group_id),
-    companyId: String(first.group_company_id),
-    enabled: Boolean(first.referral_links_enabled) && first.archived_at == null,
-    links: rows
-      .filter((row) => row.link_id != null)
-      .map((row) => ({
-        id: String(row.link_id),
-        position: Number(row.position),
-        linkText: String(row.link_text),
-        destinationUrl: String(row.destination_url),
-        utmParams: JSON.parse(String(row.utm_params)) as UtmParams,
-        lockUtms: Boolean(row.lock_utms),
-      })),
+    companyId: String(first.host_company_id),
+    cookieDomain: nullableString(first.cookie_domain),
+    company: toCompanyRecord(first),
+    groups,
   };
 }
 

@@ -15,6 +15,7 @@ import {
   type RecordTypes,
   type RouteRecords,
   recordKeys,
+  type StoredRecords,
   writeBackKey,
 } from "./records";
 import type { SlugFilterCache } from "./slug-filter-cache";
@@ -47,26 +48,22 @@ export interface ResolverDeps {
 /** A record looked up in storage: found (null: known not to exist), or not, with what this isolate last knew. */
 type Lookup<T> = { hit: true; value: T | null } | { hit: false; stale?: { value: T | null } };
 
-const NOTHING: RouteRecords = { host: null, company: null, slug: null, group: null };
+const NOTHING: RouteRecords = { site: null, slug: null, group: null };
 
 /**
- * The one walk from a hostname and slug to the records a redirect needs: host → company and slug
- * → the slug's group. Undefined where `read` does not know a record the walk needs. The isolate
- * path walks the records fresh in this isolate; the storage path walks again after each round of
- * lookups; what D1 answered is remembered along the same walk.
+ * The one walk from a hostname and slug to the records a redirect needs: the hostname's site, then
+ * the slug of its company; the slug's group is in the site. Undefined where `read` does not know a
+ * record the walk needs. The isolate path walks the records fresh in this isolate; the storage path
+ * walks again after each round of lookups; what D1 answered is remembered along the same walk.
  */
 export function walkRoute(read: ReadRecord, hostname: string, slug: string): RouteRecords | undefined {
-  const host = read("host", recordKeys.host(hostname));
-  if (host === undefined) return undefined;
-  if (host === null) return NOTHING;
-  // Both read before stopping, so the storage path looks them up in one round.
-  const company = read("company", recordKeys.company(host.companyId));
-  const slugRecord = read("slug", recordKeys.slug(host.companyId, slug));
-  if (company === undefined || slugRecord === undefined) return undefined;
-  if (slugRecord === null) return { host, company, slug: null, group: null };
-  const group = read("group", recordKeys.group(slugRecord.groupId));
-  if (group === undefined) return undefined;
-  return { host, company, slug: slugRecord, group };
+  const site = read("site", recordKeys.site(hostname));
+  if (site === undefined) return undefined;
+  if (site === null) return NOTHING;
+  const slugRecord = read("slug", recordKeys.slug(site.companyId, slug));
+  if (slugRecord === undefined) return undefined;
+  if (slugRecord === null) return { site, slug: null, group: null };
+  return { site, slug: slugRecord, group: site.groups[slugRecord.groupId] ?? null };
 }
 
 /**
@@ -80,16 +77,16 @@ export function resolveFromIsolate(cache: IsolateCache, hostname: string, slug: 
 /** The full path: each record from the isolate cache if fresh, else KV, else one D1 query for all. */
 export async function resolveRoute(deps: ResolverDeps, hostname: string, slug: string): Promise<RouteRecords> {
   const lookups = new StorageLookups(deps);
-  // Rounds: the host; its company and the slug; the slug's group. A stale record (storage down)
-  // still tells the walk which keys to look up next.
+  // Rounds: the site; the slug (one round when the site is fresh here). A stale record (storage
+  // down) still tells the walk which keys to look up next.
   let route = walkRoute(lookups.read, hostname, slug);
   while (!route) {
     await lookups.settle();
     route = walkRoute(lookups.read, hostname, slug);
   }
-  const host = route.host;
-  const slugMissed = host !== null && route.slug === null && lookups.missed("slug");
-  if (slugMissed && (await deps.filters?.surelyUnknown(deps, host.companyId, slug))) {
+  const site = route.site;
+  const slugMissed = site !== null && route.slug === null && lookups.missed("slug");
+  if (slugMissed && (await deps.filters?.surelyUnknown(deps, site.companyId, slug))) {
     // Not remembered per slug: random slugs would evict real records from the isolate cache.
     lookups.slugIsUnknown();
   }
@@ -119,13 +116,12 @@ export function resolveForLimitedClient(
   hostname: string,
   slug: string,
 ): RouteRecords | undefined {
-  const host = cache.get(recordKeys.host(hostname))?.value;
-  if (!host) return NOTHING;
-  const company = cache.get(recordKeys.company(host.companyId))?.value ?? null;
-  const slugRecord = cache.get(recordKeys.slug(host.companyId, slug));
+  const site = cache.get(recordKeys.site(hostname))?.value;
+  if (!site) return NOTHING;
+  const slugRecord = cache.get(recordKeys.slug(site.companyId, slug));
   if (slugRecord?.value) return undefined;
-  if (!slugRecord && filters?.mayExist(host.companyId, slug)) return undefined;
-  return { host, company, slug: null, group: null };
+  if (!slugRecord && filters?.mayExist(site.companyId, slug)) return undefined;
+  return { site, slug: null, group: null };
 }
 
 /** The live default link a slug leads to: the one with its link text, else the group's original. */
@@ -146,7 +142,7 @@ type FoundByKind = { [K in RecordKind]: Found<K> };
  * request (every round walks the same records again, so it derives the same keys).
  */
 class StorageLookups {
-  private readonly found: FoundByKind = { host: {}, company: {}, slug: {}, group: {} };
+  private readonly found: FoundByKind = { site: {}, slug: {} };
   private loading: Promise<void>[] = [];
 
   constructor(private readonly deps: ResolverDeps) {}
@@ -228,7 +224,7 @@ async function lookup<K extends RecordKind>(deps: ResolverDeps, key: RecordKey<K
 function remember(
   deps: ResolverDeps,
   lookups: StorageLookups,
-  records: RouteRecords,
+  records: StoredRecords,
   hostname: string,
   slug: string,
 ): void {
@@ -242,7 +238,7 @@ function remember(
       if (lookups.answered(kind, key)) return value;
       if (value !== null) {
         writes.push(deps.kv.put(writeBackKey(key), JSON.stringify(value), { expirationTtl: WRITE_BACK_TTL_SECONDS }));
-      } else if (kind === "host") {
+      } else if (kind === "site") {
         writes.push(deps.kv.put(writeBackKey(key), "null", { expirationTtl: UNKNOWN_HOST_TTL_SECONDS }));
       }
       return value;

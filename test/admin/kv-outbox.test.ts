@@ -6,7 +6,7 @@ import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { drainOutbox } from "../../src/redirect/publish";
 import { reconcileCompany } from "../../src/redirect/reconcile";
-import { recordKeys } from "../../src/redirect/records";
+import { recordKeys, type SiteRecord } from "../../src/redirect/records";
 import { slugFilterKey } from "../../src/redirect/slug-filter";
 import adminWorker from "../../workers/admin";
 import { ADMIN_ORIGIN, api, newTenant, type UntypedBody } from "../helpers/admin";
@@ -81,12 +81,12 @@ describe("a write whose KV publish fails", () => {
       .first<{ n: number }>();
     expect(links!.n).toBe(2);
 
-    // KV still holds the old group record (only the original link); the outbox remembers.
+    // KV still holds the old site record (the group with only its original link); the outbox remembers.
     expect(await outboxRows(t.companyId)).toEqual([
       expect.objectContaining({ kind: "group", ref: group.id, last_error: expect.stringContaining("KV PUT failed") }),
     ]);
     const linksInKv = async () =>
-      ((await env.LINKS_KV.get(recordKeys.group(group.id), "json")) as { links: unknown[] }).links;
+      (await env.LINKS_KV.get<SiteRecord>(recordKeys.site(t.hostname), "json"))!.groups[group.id]!.links;
     expect(await linksInKv()).toHaveLength(1);
 
     await cron();
@@ -147,7 +147,9 @@ describe("a write whose KV publish fails", () => {
     await response.text();
     await waitOnExecutionContext(ctx); // the after-response retry
     expect(await outboxRows(t.companyId)).toEqual([]);
-    expect(await env.LINKS_KV.get(recordKeys.group(group.id), "json")).toMatchObject({ enabled: false });
+    // A group whose links are off is not in the site record: its partners' links fall back.
+    const site = await env.LINKS_KV.get<SiteRecord>(recordKeys.site(t.hostname), "json");
+    expect(Object.keys(site!.groups)).not.toContain(group.id);
   });
 });
 
@@ -158,12 +160,13 @@ describe("the KV reconcile job", () => {
       await api(t.key, "POST", "/v1/groups", { name: "Affiliates", destination_url: "https://acme.example/a" })
     ).body;
     await api(t.key, "POST", "/v1/partners", { email: "j@example.com", first_name: "Jane", last_name: "Doe" });
-    const groupKey = recordKeys.group(group.id);
+    const siteKey = recordKeys.site(t.hostname);
     const janeKey = recordKeys.slug(t.companyId, "jane-doe");
     const orphanKey = recordKeys.slug(t.companyId, "nobody-here");
-    const right = await env.LINKS_KV.get(groupKey, "json");
+    const right = await env.LINKS_KV.get<SiteRecord>(siteKey, "json");
 
-    await env.LINKS_KV.put(groupKey, JSON.stringify({ ...(right as object), enabled: false }));
+    const { [group.id]: _removed, ...otherGroups } = right!.groups; // as if the group's links were off
+    await env.LINKS_KV.put(siteKey, JSON.stringify({ ...right, groups: otherGroups }));
     await env.LINKS_KV.delete(janeKey);
     await env.LINKS_KV.put(orphanKey, JSON.stringify({ partnerId: "ptn_gone" }));
     await env.LINKS_KV.delete(slugFilterKey(t.companyId));
@@ -171,14 +174,14 @@ describe("the KV reconcile job", () => {
     const report = await reconcileCompany(env, t.companyId);
     expect(report.fixed).toEqual(
       expect.arrayContaining([
-        { key: groupKey, action: "put" },
+        { key: siteKey, action: "put" },
         { key: janeKey, action: "put" },
         { key: orphanKey, action: "delete" },
         { key: slugFilterKey(t.companyId), action: "put" },
       ]),
     );
     expect(report.fixed).toHaveLength(4);
-    expect(await env.LINKS_KV.get(groupKey, "json")).toEqual(right);
+    expect(await env.LINKS_KV.get(siteKey, "json")).toEqual(right);
     expect(await env.LINKS_KV.get(orphanKey)).toBeNull();
     expect(locationOf(await edgeFetch(`https://${t.hostname}/jane-doe`))).toMatch(/^https:\/\/acme\.example\/a\?/);
 
@@ -190,8 +193,8 @@ describe("the KV reconcile job", () => {
   it("never touches another company's records", async () => {
     const a = await newTenant();
     const b = await newTenant();
-    const bGroup = (await api(b.key, "POST", "/v1/groups", { name: "B", destination_url: "https://b.example/" })).body;
-    const bKey = recordKeys.group(bGroup.id);
+    await api(b.key, "POST", "/v1/groups", { name: "B", destination_url: "https://b.example/" });
+    const bKey = recordKeys.site(b.hostname);
     await env.LINKS_KV.put(bKey, JSON.stringify({ tampered: true }));
     await reconcileCompany(env, a.companyId);
     expect(await env.LINKS_KV.get(bKey, "json")).toEqual({ tampered: true });

@@ -70,7 +70,7 @@ describe("claiming a link domain", () => {
 
     await expectNotFoundPage(await edgeFetch(`https://${hostname}/jane-doe`));
     await expectNotFoundPage(await edgeFetch(`https://${hostname}/nobody`)); // not the intruder's fallback either
-    expect(await env.LINKS_KV.get(recordKeys.host(hostname))).toBeNull();
+    expect(await env.LINKS_KV.get(recordKeys.site(hostname))).toBeNull();
   });
 
   it("gives every claim its own token", async () => {
@@ -102,7 +102,7 @@ describe("claiming a link domain", () => {
     acme.dns.setTxt(claim.verification.name, [claim.verification.value]);
     expect((await acme.call(acme.key, "POST", `/v1/link-domains/${claim.id}/verify`)).body.status).toBe("verified");
     expect(await landing(hostname)).toBe("https://acme.example/signup");
-    const published = await env.LINKS_KV.get(recordKeys.host(hostname));
+    const published = await env.LINKS_KV.get(recordKeys.site(hostname));
 
     const before = await tableSnapshot();
     const taken = await api(other.key, "POST", "/v1/link-domains", { hostname });
@@ -110,7 +110,7 @@ describe("claiming a link domain", () => {
     expect(taken.body.type).toBe("urn:edgeref:problem:hostname-taken");
     expect(await tableSnapshot()).toEqual(before);
     expect(await landing(hostname)).toBe("https://acme.example/signup");
-    expect(await env.LINKS_KV.get(recordKeys.host(hostname))).toBe(published);
+    expect(await env.LINKS_KV.get(recordKeys.site(hostname))).toBe(published);
   });
 });
 
@@ -181,10 +181,10 @@ describe("verifying a link domain", () => {
     expect(tooLate.body.type).toBe("urn:edgeref:problem:hostname-taken");
 
     // Deleting a claim that never served leaves the owner's record at the edge as it was.
-    const published = await env.LINKS_KV.get(recordKeys.host(hostname));
-    expect(JSON.parse(published!)).toEqual({ companyId: acme.companyId, cookieDomain: null });
+    const published = await env.LINKS_KV.get(recordKeys.site(hostname));
+    expect(JSON.parse(published!)).toMatchObject({ companyId: acme.companyId, cookieDomain: null });
     expect((await api(intruder.key, "DELETE", `/v1/link-domains/${intruderClaim.id}`)).status).toBe(200);
-    expect(await env.LINKS_KV.get(recordKeys.host(hostname))).toBe(published);
+    expect(await env.LINKS_KV.get(recordKeys.site(hostname))).toBe(published);
     expect(await landing(hostname)).toBe("https://acme.example/signup");
     expect(await rowsOf(hostname)).toEqual(
       [
@@ -195,7 +195,7 @@ describe("verifying a link domain", () => {
 
     // The owner removes the domain: the edge stops serving it, and a superseded claim may verify anew.
     expect((await api(acme.key, "DELETE", `/v1/link-domains/${acmeClaim.body.id}`)).status).toBe(200);
-    expect(await env.LINKS_KV.get(recordKeys.host(hostname))).toBeNull();
+    expect(await env.LINKS_KV.get(recordKeys.site(hostname))).toBeNull();
     await expectNotFoundPage(await edgeFetch(`https://${hostname}/jane-doe`));
     late.dns.setTxt(lateClaim.verification.name, [lateClaim.verification.value]);
     expect((await late.call(late.key, "POST", `/v1/link-domains/${lateClaim.id}/verify`)).body.status).toBe("verified");
@@ -231,7 +231,7 @@ describe("verifying a link domain", () => {
     const rows = await rowsOf(hostname);
     expect(rows.find((row) => row.company_id === winner.companyId)!.status).toBe("verified");
     expect(rows.find((row) => row.company_id === loser.companyId)!.status).toBe("superseded");
-    expect(JSON.parse((await env.LINKS_KV.get(recordKeys.host(hostname)))!).companyId).toBe(winner.companyId);
+    expect(JSON.parse((await env.LINKS_KV.get(recordKeys.site(hostname)))!).companyId).toBe(winner.companyId);
     expect(await landing(hostname)).toBe(`https://${winner === a ? "a" : "b"}.example/signup`);
   });
 

@@ -557,7 +557,7 @@ describe("query precedence through the edge", () => {
     await env.DB.prepare("UPDATE default_links SET utm_params = ? WHERE id = ?")
       .bind(JSON.stringify([["utm_term", "a\ud800b"]]), linkId)
       .run();
-    await publishRecord(env, { kind: "group", ref: groupId }); // as every service write does
+    await publishRecord(env, { kind: "group", ref: groupId, companyId }); // as every service write does
     const response = await edgeFetch(`https://${hostname}/sam`);
     await response.text();
     expect(response.status).toBe(302);

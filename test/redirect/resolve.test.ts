@@ -51,11 +51,11 @@ describe("resolveRoute", () => {
 and publishing clears it`, async () => {
     const { hostname, companyId, groupId } = await createCompanyFixture({ fallbackUrl: "https://acme.example/old" });
     await addPartner(companyId, groupId, "jane");
-    const companyKey = recordKeys.company(companyId);
-    // This location's KV has not seen the company record yet: its reads miss.
+    const siteKey = recordKeys.site(hostname);
+    // This location's KV has not seen the site record yet: its reads miss.
     const notPropagated = {
       get: (key: string, options: unknown) =>
-        key === companyKey ? Promise.resolve(null) : env.LINKS_KV.get(key, options as "json"),
+        key === siteKey ? Promise.resolve(null) : env.LINKS_KV.get(key, options as "json"),
       put: (key: string, value: string, options: KVNamespacePutOptions) => env.LINKS_KV.put(key, value, options),
     } as unknown as KVNamespace;
     const pending: Promise<unknown>[] = [];
@@ -66,16 +66,18 @@ and publishing clears it`, async () => {
     );
     await Promise.all(pending);
 
-    const keys = (await env.LINKS_KV.list({ prefix: companyKey })).keys;
-    expect(keys.map((k) => k.name)).toEqual([companyKey]);
+    const keys = (await env.LINKS_KV.list({ prefix: siteKey })).keys;
+    expect(keys.map((k) => k.name)).toEqual([siteKey]);
     expect(keys[0]!.expiration).toBeUndefined(); // still the admin's record, not an expiring copy
-    expect(await env.LINKS_KV.get(writeBackKey(companyKey), "json")).toMatchObject({
-      fallbackUrl: "https://acme.example/old",
+    expect(await env.LINKS_KV.get(writeBackKey(siteKey), "json")).toMatchObject({
+      company: { fallbackUrl: "https://acme.example/old" },
     });
 
     await updateCompanySettings(env, companyId, { fallbackUrl: "https://acme.example/new" });
-    expect(await env.LINKS_KV.get(writeBackKey(companyKey))).toBeNull();
-    expect(await env.LINKS_KV.get(companyKey, "json")).toMatchObject({ fallbackUrl: "https://acme.example/new" });
+    expect(await env.LINKS_KV.get(writeBackKey(siteKey))).toBeNull();
+    expect(await env.LINKS_KV.get(siteKey, "json")).toMatchObject({
+      company: { fallbackUrl: "https://acme.example/new" },
+    });
   });
 
   it("answers from the isolate cache without touching KV or D1 while fresh", async () => {
@@ -98,7 +100,7 @@ and publishing clears it`, async () => {
     const errors = vi.spyOn(console, "error").mockImplementation(() => {});
     const route = await resolveRoute({ db: throwingDb, kv: failingKv, cache, waitUntil: () => {} }, hostname, "jane");
     errors.mockRestore();
-    expect(route.host?.companyId).toBe(companyId);
+    expect(route.site?.companyId).toBe(companyId);
     expect(route.slug?.partnerKey).toBe("jane");
     expect(route.group?.links).toHaveLength(1);
   });
@@ -111,7 +113,7 @@ and publishing clears it`, async () => {
       "jane",
     );
     errors.mockRestore();
-    expect(route).toEqual({ host: null, company: null, slug: null, group: null });
+    expect(route).toEqual({ site: null, slug: null, group: null });
   });
 
   it("falls back to KV when D1 fails on a cold isolate", async () => {
@@ -207,16 +209,36 @@ describe("edge reads from KV", () => {
     const response = await app.fetch(new Request(`https://${hostname}/jane`), { ...env, LINKS_KV: spyKv }, ctx);
     await waitOnExecutionContext(ctx);
     expect(response.status).toBe(302);
-    // Host, company, slug and group records, all found in KV (the admin side wrote them through).
-    expect(get.mock.calls.map(([key]) => key).sort()).toEqual(
-      [
-        recordKeys.host(hostname),
-        recordKeys.company(companyId),
-        recordKeys.slug(companyId, "jane"),
-        recordKeys.group(groupId),
-      ].sort(),
-    );
+    // The site and slug records, both found in KV (the admin side wrote them through), in this order.
+    expect(get.mock.calls.map(([key]) => key)).toEqual([recordKeys.site(hostname), recordKeys.slug(companyId, "jane")]);
     for (const [key, options] of get.mock.calls) expect(options, key).toEqual({ type: "json", cacheTtl: 30 });
     expect(put).not.toHaveBeenCalled();
+  });
+
+  it("reads at most two KV keys in two rounds (README, How it works); one when the site is fresh here", async () => {
+    const { hostname, companyId, groupId } = await createCompanyFixture();
+    await addPartner(companyId, groupId, "jane");
+    await addPartner(companyId, groupId, "john");
+    let inFlight = 0;
+    const rounds: string[][] = [];
+    const get = vi.fn(async (key: string, options?: unknown) => {
+      if (inFlight++ === 0) rounds.push([]); // a read issued while none is pending starts a round
+      rounds.at(-1)!.push(key);
+      try {
+        return await env.LINKS_KV.get(key, options as KVNamespaceGetOptions<"json">);
+      } finally {
+        inFlight--;
+      }
+    });
+    const kv = { get, put: async () => undefined } as unknown as KVNamespace;
+    const cache = cacheAt({ now: Date.now() });
+    const deps: ResolverDeps = { db: throwingDb, kv, cache, waitUntil: () => {} };
+
+    expect((await resolveRoute(deps, hostname, "jane")).slug?.partnerKey).toBe("jane");
+    expect(rounds).toEqual([[recordKeys.site(hostname)], [recordKeys.slug(companyId, "jane")]]);
+
+    rounds.length = 0;
+    expect((await resolveRoute(deps, hostname, "john")).slug?.partnerKey).toBe("john");
+    expect(rounds).toEqual([[recordKeys.slug(companyId, "john")]]);
   });
 });

@@ -198,7 +198,7 @@ adding the domain clears it`, async () => {
     const clock = { now: Date.now() };
     expect((await get(isolate(clock).app, `https://${hostname}/jane-doe`)).status).toBe(404);
 
-    const key = writeBackKey(recordKeys.host(hostname));
+    const key = writeBackKey(recordKeys.site(hostname));
     expect(await env.LINKS_KV.get(key)).toBe("null");
     const [listed] = (await env.LINKS_KV.list({ prefix: key })).keys;
     expect(listed!.expiration! * 1000 - Date.now()).toBeLessThanOrEqual(UNKNOWN_HOST_TTL_SECONDS * 1000);

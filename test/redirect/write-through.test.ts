@@ -9,7 +9,7 @@ import { claimLinkDomain, removeLinkDomain, verifyLinkDomain } from "../../src/l
 import { updateDefaultLink } from "../../src/links/service";
 import { updatePartner } from "../../src/partners/service";
 import { ISOLATE_FRESH_MS, IsolateCache } from "../../src/redirect/isolate-cache";
-import { type CompanyRecord, type GroupRecord, recordKeys } from "../../src/redirect/records";
+import { type CompanyRecord, recordKeys, type SiteRecord } from "../../src/redirect/records";
 import { type ResolverDeps, resolveRoute } from "../../src/redirect/resolve";
 import { addPartner, createCompanyFixture, createDefaultLink, edgeFetch } from "../helpers/fixtures";
 import { clickIdOf, locationOf, originalLinkId, parseSetCookie, throwingDb } from "../helpers/redirect";
@@ -40,8 +40,8 @@ describe("write-through to the edge (same isolate, next redirect)", () => {
         `&ps_xid=${clickIdOf(after)}&ps_partner_key=jane#top`,
     );
     // And KV holds the new record for other isolates.
-    const record = await env.LINKS_KV.get<GroupRecord>(recordKeys.group(groupId), "json");
-    expect(record!.links[0]!.destinationUrl).toBe("https://new.example/start?v=2#top");
+    const record = await env.LINKS_KV.get<SiteRecord>(recordKeys.site(hostname), "json");
+    expect(record!.groups[groupId]!.links[0]!.destinationUrl).toBe("https://new.example/start?v=2#top");
   });
 
   it("shows a lock on the link's UTMs, and its removal, on the next redirect", async () => {
@@ -200,7 +200,7 @@ describe("other isolates (their own cache, refreshed from KV)", () => {
     const refreshed = await resolveRoute(deps, hostname, "jane");
     expect(refreshed.group!.links[0]!.destinationUrl).toBe("https://new.example/");
     expect(refreshed.slug!.partnerKey).toBe("jane");
-    expect(refreshed.company!.id).toBe(companyId);
+    expect(refreshed.site!.company.id).toBe(companyId);
   });
 
   it("picks up company settings and a disabled group the same way", async () => {
@@ -218,14 +218,15 @@ describe("other isolates (their own cache, refreshed from KV)", () => {
       hostname,
       "jane",
     );
-    expect(route.company).toEqual<CompanyRecord>({
+    expect(route.site!.company).toEqual<CompanyRecord>({
       id: companyId,
       clickIdParam: "xid",
       partnerKeyParam: "ps_partner_key",
       attributionWindowDays: 90,
       fallbackUrl: "https://fallback.example/",
     });
-    expect(route.group!.enabled).toBe(false);
+    expect(route.slug!.groupId).toBe(groupId);
+    expect(route.group).toBeNull(); // its links are off: not in the site
   });
 
   it(`finds a slug created after it remembered the slug as unknown, \
