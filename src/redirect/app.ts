@@ -120,7 +120,7 @@ async function redirect(c: EdgeContext, resolver: Resolver, clickSink: (env: Env
     secure: cookieShouldBeSecure(url),
   });
 
-  const event: Omit<ClickEvent, "visitorHash"> = {
+  const event: ClickEvent = {
     v: 1,
     clickId,
     ts: now,
@@ -132,14 +132,9 @@ async function redirect(c: EdgeContext, resolver: Resolver, clickSink: (env: Env
     kind: visitKind(request),
     country: (request.cf?.country as string | undefined) ?? null,
     refererHost: refererHost(request.headers.get("referer")),
+    visitorHash: visitorHash(c.env.VISITOR_HASH_SALT, now, clientIp, request.headers.get("user-agent") ?? ""),
   };
-  const userAgent = request.headers.get("user-agent") ?? "";
-  const sink = clickSink(c.env);
-  waitUntil(
-    visitorHash(c.env.VISITOR_HASH_SALT, now, clientIp, userAgent).then((hash) =>
-      sendClick(sink, { ...event, visitorHash: hash }),
-    ),
-  );
+  waitUntil(sendClick(clickSink(c.env), event));
 
   return new Response(null, {
     status: 302,

@@ -55,8 +55,45 @@ function parseDestination(destinationUrl: string): ParsedDestination {
 }
 
 export function buildDestination(input: DestinationInput): string {
+  const parts = isEmptyQuery(input.incomingSearch) ? rememberedParts(input) : destinationParts(input);
+  return parts.head + encodeComponent(input.tracking.clickId) + parts.tail;
+}
+
+/** The destination around its click id's value: `head + encoded click id + tail`. */
+interface DestinationParts {
+  head: string;
+  tail: string;
+}
+
+/** The parts, remembered per link record, for clicks without a query of their own (most of them). */
+const partsByLink = new WeakMap<DestinationInput["utmParams"], Map<string, DestinationParts>>();
+const MAX_PARTS_PER_LINK = 1000;
+
+function rememberedParts(input: DestinationInput): DestinationParts {
+  // The link's UTM list stands for its record: the same object while the isolate cache holds it.
+  let byKey = partsByLink.get(input.utmParams);
+  if (!byKey) {
+    byKey = new Map();
+    partsByLink.set(input.utmParams, byKey);
+  }
+  const { clickIdParam, partnerKeyParam } = input.tracking;
+  const key = `${input.destinationUrl}\n${input.lockUtms}\n${input.partnerKey}\n${clickIdParam}\n${partnerKeyParam}`;
+  let parts = byKey.get(key);
+  if (!parts) {
+    parts = destinationParts(input);
+    if (byKey.size >= MAX_PARTS_PER_LINK) byKey.clear();
+    byKey.set(key, parts);
+  }
+  return parts;
+}
+
+function isEmptyQuery(search: string): boolean {
+  return search === "" || search === "?";
+}
+
+function destinationParts(input: DestinationInput): DestinationParts {
   const destination = parseDestination(input.destinationUrl);
-  const { clickIdParam, clickId, partnerKeyParam } = input.tracking;
+  const { clickIdParam, partnerKeyParam } = input.tracking;
 
   const trackingNames = new Set([clickIdParam.toLowerCase(), partnerKeyParam.toLowerCase()]);
   // Compared case-insensitively so that `PS_XID=…` cannot smuggle a second click id past a
@@ -73,13 +110,15 @@ export function buildDestination(input: DestinationInput): string {
   const visitorParams = parseQuery(input.incomingSearch).filter(
     (pair) => !isTracking(pair) && !lockedNames.has(pair.name.toLowerCase()),
   );
-  const trackingParams = [encodedPair(clickIdParam, clickId), encodedPair(partnerKeyParam, input.partnerKey)];
 
   let pairs = destination.pairs.filter((pair) => !isTracking(pair));
   pairs = overlay(pairs, linkParams);
   pairs = overlay(pairs, visitorParams);
-  pairs = pairs.concat(trackingParams);
-  return `${destination.base}?${pairs.map((pair) => pair.encoded).join("&")}${destination.hash}`;
+  const before = pairs.map((pair) => `${pair.encoded}&`).join("");
+  return {
+    head: `${destination.base}?${before}${encodeComponent(clickIdParam)}=`,
+    tail: `&${encodedPair(partnerKeyParam, input.partnerKey).encoded}${destination.hash}`,
+  };
 }
 
 /** Drops from `base` every name that `top` sets, then appends `top`. */

@@ -1,0 +1,12 @@
+// Types for the one module of `siphash` edgeref uses (SipHash128-2-4, by the author of libsodium).
+// tsconfig `paths` points its import here: the package ships TypeScript sources that do not pass
+// this project's strict checks, and no declarations.
+
+/** A 128-bit key as four 32-bit words. */
+type Key = ArrayLike<number>;
+
+declare const SipHashDouble: {
+  /** The 128-bit hash in hex (32 characters). */
+  hash_hex(key: Key, message: Uint8Array | string): string;
+};
+export default SipHashDouble;

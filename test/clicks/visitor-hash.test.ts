@@ -1,0 +1,38 @@
+// The visitor hash: the same visitor on the same day hashes alike (unique clicks rely on it); another
+// day, another salt or another visitor hashes differently; nothing of the IP shows.
+import { describe, expect, it } from "vitest";
+import { visitorHash } from "../../src/clicks/event";
+import { DAY_MS } from "../../src/lib/time";
+
+const UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36";
+const NOON = Date.UTC(2026, 10, 26, 12);
+
+describe("visitorHash", () => {
+  it("is 32 hex characters, the same for one visitor all day, and holds no part of the IP", () => {
+    const hash = visitorHash("salt", NOON, "203.0.113.7", UA);
+    expect(hash).toMatch(/^[0-9a-f]{32}$/);
+    expect(visitorHash("salt", NOON - 12 * 3_600_000, "203.0.113.7", UA)).toBe(hash); // midnight UTC
+    expect(visitorHash("salt", NOON + 12 * 3_600_000 - 1, "203.0.113.7", UA)).toBe(hash);
+    expect(hash).not.toContain("cb007107"); // 203.0.113.7 in hex
+  });
+
+  it("differs by day, salt, IP and user agent", () => {
+    const hash = visitorHash("salt", NOON, "203.0.113.7", UA);
+    const others = [
+      visitorHash("salt", NOON + DAY_MS, "203.0.113.7", UA),
+      visitorHash("other-salt", NOON, "203.0.113.7", UA),
+      visitorHash("salt", NOON, "203.0.113.8", UA),
+      visitorHash("salt", NOON, "203.0.113.7", `${UA} Edg/126`),
+    ];
+    expect(new Set([hash, ...others]).size).toBe(others.length + 1);
+  });
+
+  it("switches keys with the day even when called alternately for two days and two salts", () => {
+    const a = visitorHash("salt", NOON, "198.51.100.1", UA);
+    const b = visitorHash("salt", NOON + DAY_MS, "198.51.100.1", UA);
+    const c = visitorHash("pepper", NOON, "198.51.100.1", UA);
+    expect(visitorHash("salt", NOON, "198.51.100.1", UA)).toBe(a);
+    expect(visitorHash("salt", NOON + DAY_MS, "198.51.100.1", UA)).toBe(b);
+    expect(visitorHash("pepper", NOON, "198.51.100.1", UA)).toBe(c);
+  });
+});
