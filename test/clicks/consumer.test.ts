@@ -113,6 +113,24 @@ describe("click consumer: happy path", () => {
     expect(total).toBe(100);
   });
 
+  it("reads the clicks' owners once per batch (the writer's ownership check), and writes and acks all", async () => {
+    const statements: string[] = [];
+    const countingDb = {
+      prepare: (query: string) => {
+        statements.push(query);
+        return env.DB.prepare(query);
+      },
+      batch: (batch: D1PreparedStatement[]) => env.DB.batch(batch),
+    } as unknown as D1Database;
+    const link = `plk_${crypto.randomUUID()}`;
+    const events = Array.from({ length: 100 }, (_, i) => clickEvent({ partnerLinkId: link, visitorHash: `v${i}` }));
+    const batch = messageBatch(events);
+    const result = await consumeAndSettle(batch, countingDb);
+    expect(statements.filter((query) => query.includes("FROM partner_links WHERE id IN"))).toHaveLength(1);
+    expect(new Set(result.explicitAcks)).toEqual(new Set(batch.messages.map((message) => message.id)));
+    expect(await rawClickCount(link)).toBe(100);
+  });
+
   it("binds at most 100 parameters per statement (D1's limit) for a batch of 250, and writes all 250", async () => {
     // Checked on what the consumer sends, not only on whether the local D1 accepted it.
     const statements: { sql: string; placeholders: number; bound: number | null }[] = [];
