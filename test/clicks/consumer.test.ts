@@ -7,6 +7,7 @@ import { sortableToken } from "../../src/lib/ids";
 import { HOUR_MS, hourStart } from "../../src/lib/time";
 import edgeWorker from "../../workers/edge";
 import { d1FailingOn } from "../helpers/clicks";
+import { countingDb } from "../helpers/redirect";
 
 const BASE_TS = Date.UTC(2026, 10, 25, 10, 15);
 
@@ -114,19 +115,12 @@ describe("click consumer: happy path", () => {
   });
 
   it("reads the clicks' owners once per batch (the writer's ownership check), and writes and acks all", async () => {
-    const statements: string[] = [];
-    const countingDb = {
-      prepare: (query: string) => {
-        statements.push(query);
-        return env.DB.prepare(query);
-      },
-      batch: (batch: D1PreparedStatement[]) => env.DB.batch(batch),
-    } as unknown as D1Database;
+    const { db, queries } = countingDb(env.DB);
     const link = `plk_${crypto.randomUUID()}`;
     const events = Array.from({ length: 100 }, (_, i) => clickEvent({ partnerLinkId: link, visitorHash: `v${i}` }));
     const batch = messageBatch(events);
-    const result = await consumeAndSettle(batch, countingDb);
-    expect(statements.filter((query) => query.includes("FROM partner_links WHERE id IN"))).toHaveLength(1);
+    const result = await consumeAndSettle(batch, db);
+    expect(queries.filter((query) => query.includes("FROM partner_links WHERE id IN"))).toHaveLength(1);
     expect(new Set(result.explicitAcks)).toEqual(new Set(batch.messages.map((message) => message.id)));
     expect(await rawClickCount(link)).toBe(100);
   });
