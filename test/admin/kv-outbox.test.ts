@@ -11,7 +11,7 @@ import { slugFilterKey } from "../../src/redirect/slug-filter";
 import adminWorker from "../../workers/admin";
 import { ADMIN_ORIGIN, api, apiVia, bodyOf, expectStatus, newTenant } from "../helpers/admin";
 import { edgeFetch } from "../helpers/fixtures";
-import { locationOf } from "../helpers/redirect";
+import { countingDb, locationOf } from "../helpers/redirect";
 
 /** The real KV for reads, but every write fails (as KV does when it is having a bad day). */
 const kvWhoseWritesFail = {
@@ -135,6 +135,37 @@ describe("a write whose KV publish fails", () => {
     await waitOnExecutionContext(ctx); // the after-response retry
     expect(await outboxRows(t.companyId)).toEqual([]);
     expect(await env.LINKS_KV.get(recordKeys.group(group.id), "json")).toMatchObject({ enabled: false });
+  });
+});
+
+describe("the after-response retry", () => {
+  it("runs only when something is left: not after a write that published, after one that did not", async () => {
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    const t = await newTenant();
+    const group = bodyOf(
+      await api(t.key, "POST", "/v1/groups", { name: "Affiliates", destination_url: "https://acme.example/a" }),
+      201,
+    );
+    const { db, queries } = countingDb(env.DB);
+    const outboxReadsOfCompany = () =>
+      queries.filter((query) => query.includes("FROM kv_outbox") && query.includes("company_id = ?1"));
+    const counted = apiVia(adminWorker.fetch, { DB: db });
+    // The helper waits for the response's waitUntil work, the retry included.
+    expectStatus(await counted(t.key, "PATCH", `/v1/groups/${group.id}`, { referral_links_enabled: false }), 200);
+    expect(outboxReadsOfCompany()).toEqual([]);
+
+    const countedWithBrokenKv = apiVia(adminWorker.fetch, { DB: db, LINKS_KV: kvWhoseWritesFail });
+    const enable = { referral_links_enabled: true };
+    expectStatus(await countedWithBrokenKv(t.key, "PATCH", `/v1/groups/${group.id}`, enable), 200);
+    expect(outboxReadsOfCompany()).toHaveLength(3); // three tries after the response, all failing
+    expect(await outboxRows(t.companyId)).toEqual([expect.objectContaining({ kind: "group", ref: group.id })]);
+    // The company's next write here (one that publishes nothing itself) retries what is left; then nothing more.
+    expectStatus(await counted(t.key, "PATCH", `/v1/groups/${group.id}`, { name: "Renamed" }), 200);
+    expect(await outboxRows(t.companyId)).toEqual([]);
+    expect(await env.LINKS_KV.get(recordKeys.group(group.id), "json")).toMatchObject({ enabled: true });
+    const reads = outboxReadsOfCompany().length;
+    expectStatus(await counted(t.key, "PATCH", `/v1/groups/${group.id}`, { name: "Affiliates" }), 200);
+    expect(outboxReadsOfCompany()).toHaveLength(reads);
   });
 });
 
