@@ -2,7 +2,7 @@
 //   1. handler cost — bare Hono 302 vs the edge app (warm: isolate cache hit; cold: cache miss),
 //      each pair under one Miniflare with direct sockets, load from a separate process;
 //   2. exactness — the real edge worker with the real local queue and consumer, at fixed rates;
-//   3. ingest — 100-click batches fed straight to the consumer's writer;
+//   3. ingest — 100-click batches fed straight to the click consumer (as one queue delivery each);
 //   4. unknown slugs — D1 queries made by 10,000 requests for random slugs, after warm-up.
 // Appends a dated section to bench/RESULTS.md and ends with the summary lines.
 // BENCH_ONLY=cost,exactness,ingest,misses runs only the parts named.
@@ -324,7 +324,8 @@ async function ingest() {
     await (await tools.fetch("http://tools/ingest?batches=5")).json(); // warm-up
     const started = performance.now();
     const answer = await (await tools.fetch("http://tools/ingest?batches=100&links=500")).json();
-    const result = /** @type {{ written: number, ms: number }} */ (answer);
+    const result = /** @type {{ written: number, retried: number, ms: number }} */ (answer);
+    if (result.retried > 0) throw new Error(`ingest: the consumer retried ${result.retried} clicks`);
     const seconds = (performance.now() - started) / 1000;
     const { ingested } = await counts(tools);
     return { written: result.written, seconds, clicksPerSecond: result.written / seconds, rowsInD1: ingested };
@@ -431,7 +432,7 @@ if (runs("exactness")) {
   exact = await exactness();
 }
 if (runs("ingest")) {
-  log(`\n3. ingest (100-click batches straight to the consumer's writer)`);
+  log(`\n3. ingest (100-click batches straight to the click consumer)`);
   ing = await ingest();
   log(`  ${ing.written} clicks in ${fmt(ing.seconds, 2)} s; rows in D1: ${ing.rowsInD1}`);
 }
@@ -485,7 +486,7 @@ Highest lossless rate in the steps: ${exact.highestLossless} req/s. ` +
 }
 if (ing) {
   sections.push(
-    `**Ingest** — ${ing.written} clicks in 100-click batches through \`writeClicks\`: ` +
+    `**Ingest** — ${ing.written} clicks in 100-click batches through the click consumer (\`consumeClickBatch\`): ` +
       `${fmt(ing.clicksPerSecond)} clicks/s (${fmt(ing.seconds, 2)} s).
 `,
   );

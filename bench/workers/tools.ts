@@ -1,5 +1,5 @@
 // Bench-only helpers over the same bindings: seed the demo company, feed the consumer directly.
-import { writeClicks } from "../../src/clicks/consumer";
+import { consumeClickBatch } from "../../src/clicks/consumer";
 import type { ClickEvent } from "../../src/clicks/event";
 import { seedDemoCompany } from "../../src/demo/seed";
 import type { Env } from "../../src/env";
@@ -15,6 +15,7 @@ export default {
       const links = Number(url.searchParams.get("links") ?? 500);
       const started = Date.now();
       let written = 0;
+      let retried = 0;
       for (let b = 0; b < batches; b++) {
         const events: ClickEvent[] = Array.from({ length: 100 }, (_, i) => {
           const n = b * 100 + i;
@@ -33,10 +34,14 @@ export default {
             visitorHash: `visitor-${n % 2000}`,
           };
         });
-        await writeClicks(env.DB, events);
-        written += events.length;
+        const batch = queueBatch(
+          events,
+          () => written++,
+          () => retried++,
+        );
+        await consumeClickBatch(batch, env);
       }
-      return Response.json({ written, ms: Date.now() - started });
+      return Response.json({ written, retried, ms: Date.now() - started });
     }
     if (url.pathname === "/counts") {
       const row = await env.DB.prepare(
@@ -49,3 +54,23 @@ export default {
     return new Response("not found", { status: 404 });
   },
 };
+
+/** One queue delivery of these events, as the consumer gets it; counts its acks and retries. */
+function queueBatch(events: ClickEvent[], onAck: () => void, onRetry: () => void): MessageBatch<unknown> {
+  const timestamp = new Date();
+  const messages = events.map((body) => ({
+    id: body.clickId,
+    timestamp,
+    body,
+    attempts: 1,
+    ack: onAck,
+    retry: onRetry,
+  }));
+  return {
+    queue: "edgeref-clicks",
+    messages,
+    metadata: { metrics: { backlogCount: 0, backlogBytes: 0 } },
+    ackAll: () => messages.forEach(onAck),
+    retryAll: () => messages.forEach(onRetry),
+  };
+}

@@ -23,6 +23,20 @@ import { limitBodySize, publishLeftoversAfterResponse, rateLimitPerKeyAndCompany
 
 export const API_VERSION = "1.0.0";
 
+/** The documented API's routers; the tests derive each route's response types from them. */
+export const apiRouters = [
+  companyRouter,
+  linkDomainsRouter,
+  apiKeysRouter,
+  groupsRouter,
+  linksRouter,
+  partnersRouter,
+  statsRouter,
+  ingestRouter,
+  fxRouter,
+  failedClicksRouter,
+] as const;
+
 export interface AdminAppOptions {
   /** How link domain verification looks up TXT records: DNS-over-HTTPS at DOH_RESOLVER_URL unless given (tests). */
   resolveTxt?: TxtResolver;
@@ -53,19 +67,7 @@ export function createAdminApp(options: AdminAppOptions = {}) {
     c.set("resolveTxt", options.resolveTxt ?? createDohTxtResolver({ url }));
     await next();
   });
-  const routers = [
-    companyRouter,
-    linkDomainsRouter,
-    apiKeysRouter,
-    groupsRouter,
-    linksRouter,
-    partnersRouter,
-    statsRouter,
-    ingestRouter,
-    fxRouter,
-    failedClicksRouter,
-  ];
-  for (const router of routers) {
+  for (const router of apiRouters) {
     app.route("/", router);
   }
 

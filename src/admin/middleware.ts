@@ -3,7 +3,7 @@ import { authenticate, type Caller } from "../api-keys/service";
 import { ApiError } from "../lib/errors";
 import { LimitedClients } from "../lib/limited-clients";
 import { PROBLEMS } from "../lib/problems";
-import { drainOutbox } from "../redirect/publish";
+import { drainOutbox, hasLeftovers } from "../redirect/publish";
 import type { AdminContext } from "./context";
 
 /** Larger bodies are refused with 413 (documented in the README). */
@@ -138,13 +138,16 @@ export const rateLimitPerKeyAndCompany: MiddlewareHandler<AdminContext> = async 
 const OUTBOX_RETRY_DELAYS_MS = [100, 400, 1600];
 
 /**
- * After a write, whatever the company's KV outbox still holds (a publish that failed) is retried
- * after the response, in `waitUntil`: the client already has its committed answer.
+ * After a write that left something in the company's KV outbox (a publish that failed, in this
+ * request or in an earlier one of this isolate), the outbox is retried after the response, in
+ * `waitUntil`: the client already has its committed answer. A write whose publishes went through
+ * reads nothing more.
  */
 export const publishLeftoversAfterResponse: MiddlewareHandler<AdminContext> = async (c, next) => {
   await next();
   if (c.req.method === "GET" || c.req.method === "HEAD") return;
   const caller = c.get("caller");
+  if (!hasLeftovers(caller.companyId)) return;
   c.executionCtx.waitUntil(
     (async () => {
       for (const delay of OUTBOX_RETRY_DELAYS_MS) {

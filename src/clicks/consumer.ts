@@ -30,7 +30,7 @@ const VISITOR_COLUMNS = ["partner_link_id", "group_id", "hour", "visitor_hash", 
  * token), so a redelivered click is counted nothing twice — even if two runs overlap.
  * `alsoRun` joins the same atomic batch (a replay marks its failed clicks replayed with the write).
  * An event naming another company's group, partner or link is never written (ownership.ts): this
- * is the one writer of clicks, so no caller can credit another company.
+ * is the one writer of clicks, so no caller can credit another company. Refused events are logged.
  * Returns how many clicks were new (the others were already written, or refused).
  */
 export async function writeClicks(
@@ -39,15 +39,30 @@ export async function writeClicks(
   now = Date.now(),
   alsoRun: readonly D1PreparedStatement[] = [],
 ): Promise<number> {
-  const refused = await eventsNamingOtherCompanies(db, allEvents);
+  const { inserted, refused } = await writeCheckedClicks(db, allEvents, now, alsoRun);
   if (refused.size > 0) {
     const clickIds = [...refused].map((event) => event.clickId);
     console.error(JSON.stringify({ msg: "clicks not written", reason: REFUSED_FOREIGN_IDS, clickIds }));
   }
+  return inserted;
+}
+
+/**
+ * `writeClicks`, answering the refused events instead of logging them, for a caller that keeps
+ * them (the consumer records them in `failed_clicks`): the ownership check is this one read, made
+ * once per write, so the caller need not make its own.
+ */
+export async function writeCheckedClicks(
+  db: D1Database,
+  allEvents: readonly ClickEvent[],
+  now = Date.now(),
+  alsoRun: readonly D1PreparedStatement[] = [],
+): Promise<{ inserted: number; refused: Set<ClickEvent> }> {
+  const refused = await eventsNamingOtherCompanies(db, allEvents);
   const events = refused.size > 0 ? allEvents.filter((event) => !refused.has(event)) : allEvents;
   if (events.length === 0) {
     if (alsoRun.length > 0) await db.batch([...alsoRun]);
-    return 0;
+    return { inserted: 0, refused };
   }
   const batchToken = sortableToken(now);
   const statements: D1PreparedStatement[] = [];
@@ -94,7 +109,8 @@ export async function writeClicks(
       .bind(batchToken, now),
   );
   const results = await db.batch([...statements, ...alsoRun]);
-  return results.slice(0, clickStatements).reduce((sum, result) => sum + (result.meta?.changes ?? 0), 0);
+  const inserted = results.slice(0, clickStatements).reduce((sum, result) => sum + (result.meta?.changes ?? 0), 0);
+  return { inserted, refused };
 }
 
 function insertOrIgnore(
@@ -162,7 +178,7 @@ export async function writeIsolatingFailures<T>(
  * one naming another company's objects, is recorded in `failed_clicks` and acked; valid clicks are
  * written in one atomic batch, and if that fails, only the messages that fail on their own are
  * retried (with backoff; after `max_retries` the queue moves them to the dead-letter queue, see
- * dead-letters.ts).
+ * dead-letters.ts). Ownership is checked once per write, by the writer (one read per batch).
  */
 export async function consumeClickBatch(batch: MessageBatch<unknown>, env: { DB: D1Database }): Promise<void> {
   const clicks: Message<ClickEvent>[] = [];
@@ -172,15 +188,20 @@ export async function consumeClickBatch(batch: MessageBatch<unknown>, env: { DB:
     else malformed.push(message);
   }
   if (malformed.length > 0) await recordUnwritable(env.DB, malformed);
-  const owned = await refuseForeignClicks(env.DB, clicks);
 
-  const { written, failed } = await writeIsolatingFailures(owned, (messages) =>
-    writeClicks(
+  const refused = new Set<ClickEvent>();
+  const { written, failed } = await writeIsolatingFailures(clicks, async (messages) => {
+    const outcome = await writeCheckedClicks(
       env.DB,
       messages.map((message) => message.body),
-    ),
-  );
-  for (const message of written) message.ack();
+    );
+    for (const event of outcome.refused) refused.add(event);
+  });
+  // Clicks naming another company's group, partner or link (a forged or corrupt message) were not
+  // written: recorded like malformed ones, with no company, so neither company can see or replay them.
+  const foreign = written.filter((message) => refused.has(message.body));
+  if (foreign.length > 0) await recordUnwritable(env.DB, foreign, REFUSED_FOREIGN_IDS);
+  for (const message of written) if (!refused.has(message.body)) message.ack();
   for (const { item: message } of failed) message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
   if (failed.length > 0) {
     console.error(
@@ -191,31 +212,6 @@ export async function consumeClickBatch(batch: MessageBatch<unknown>, env: { DB:
       }),
     );
   }
-}
-
-/**
- * Clicks naming another company's group, partner or link (a forged or corrupt message) are recorded
- * like malformed ones — with no company, so neither company can see or replay them — and acked;
- * the others are returned to be written. writeClicks checks again: this is only for the record.
- * If the check cannot be made (D1 down), every click goes on and the write decides.
- */
-async function refuseForeignClicks(db: D1Database, messages: Message<ClickEvent>[]): Promise<Message<ClickEvent>[]> {
-  let refused: Set<ClickEvent>;
-  try {
-    refused = await eventsNamingOtherCompanies(
-      db,
-      messages.map((message) => message.body),
-    );
-  } catch {
-    return messages;
-  }
-  if (refused.size === 0) return messages;
-  await recordUnwritable(
-    db,
-    messages.filter((message) => refused.has(message.body)),
-    REFUSED_FOREIGN_IDS,
-  );
-  return messages.filter((message) => !refused.has(message.body));
 }
 
 /**

@@ -61,6 +61,20 @@ export interface PublishOutcome {
 }
 
 /**
+ * Publishes that failed in this isolate, per company, and how many of them a drain of the company
+ * here has since seen through: the admin API retries a company's outbox after a write only when it
+ * knows something is left there, instead of reading the outbox after every write. Rows left by
+ * another isolate wait for a failure here, or for the hourly cron, which drains every company.
+ */
+const failedPublishes = new Map<string, number>();
+const drainedPublishes = new Map<string, number>();
+
+/** Whether a publish of the company failed in this isolate and no drain here has emptied its outbox since. */
+export function hasLeftovers(companyId: string): boolean {
+  return (failedPublishes.get(companyId) ?? 0) > (drainedPublishes.get(companyId) ?? 0);
+}
+
+/**
  * Publishes the targets' outbox rows now. Never throws: a target that fails stays in the outbox
  * (attempts and last error recorded) for drainOutbox to retry.
  */
@@ -72,7 +86,10 @@ export async function publishNow(env: Stores, targets: PublishTarget[]): Promise
       .first<{ version: string }>();
     if (!row) continue; // published meanwhile (by an overlapping drain)
     if (await publishRow(env, { ...target, version: row.version })) outcome.published++;
-    else outcome.failed++;
+    else {
+      outcome.failed++;
+      failedPublishes.set(target.companyId, (failedPublishes.get(target.companyId) ?? 0) + 1);
+    }
   }
   return outcome;
 }
@@ -82,6 +99,8 @@ export async function drainOutbox(
   env: Stores,
   options: { companyId?: string; limit?: number } = {},
 ): Promise<PublishOutcome> {
+  // Failures counted before the read have their rows in it: if all of those publish, they are seen through.
+  const failedBefore = options.companyId ? (failedPublishes.get(options.companyId) ?? 0) : 0;
   const { results } = await env.DB.prepare(
     `SELECT kind, ref, company_id AS companyId, version FROM kv_outbox
      WHERE ?1 IS NULL OR company_id = ?1 ORDER BY enqueued_at LIMIT ?2`,
@@ -92,6 +111,10 @@ export async function drainOutbox(
   for (const row of results) {
     if (await publishRow(env, row)) outcome.published++;
     else outcome.failed++;
+  }
+  if (options.companyId && outcome.failed === 0 && results.length < (options.limit ?? 500)) {
+    const drained = drainedPublishes.get(options.companyId) ?? 0;
+    drainedPublishes.set(options.companyId, Math.max(drained, failedBefore));
   }
   return outcome;
 }

@@ -11,7 +11,16 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { recordFailedClicks } from "../../src/clicks/failed";
 import { HOUR_MS } from "../../src/lib/time";
-import { type ApiResult, api, kvSnapshot, newTenant, tableSnapshot } from "../helpers/admin";
+import {
+  type ApiResult,
+  api,
+  bodyOf,
+  expectStatus,
+  kvSnapshot,
+  newTenant,
+  type ProblemStatus,
+  tableSnapshot,
+} from "../helpers/admin";
 import { clickEvent, recordClick } from "../helpers/clicks";
 import { clientIp, companySnapshot } from "../helpers/tenancy";
 
@@ -19,36 +28,54 @@ import { clientIp, companySnapshot } from "../helpers/tenancy";
 async function populated(name: string) {
   const t = await newTenant("enterprise", name);
   const n = crypto.randomUUID().slice(0, 8);
-  const ok = async (method: string, path: string, body?: unknown) => {
-    const r = await api(t.key, method, path, body);
-    expect(r.status, `${method} ${path}: ${JSON.stringify(r.body)}`).toBeLessThan(300);
-    return r.body;
-  };
   // The first group is the company's default, which cannot be archived: the fixture's is the second.
-  await ok("POST", "/v1/groups", { name: "Default", destination_url: "https://shop.example/" });
-  const group = await ok("POST", "/v1/groups", { name: "Affiliates", destination_url: "https://shop.example/" });
+  expectStatus(
+    await api(t.key, "POST", "/v1/groups", { name: "Default", destination_url: "https://shop.example/" }),
+    201,
+  );
+  const group = bodyOf(
+    await api(t.key, "POST", "/v1/groups", { name: "Affiliates", destination_url: "https://shop.example/" }),
+    201,
+  );
   // Not the group's original link, so that it can be deleted.
-  const link = await ok("POST", `/v1/groups/${group.id}/links`, {
-    title: "P",
-    destination_url: "https://shop.example/p",
-    link_text: "p",
-  });
-  const partner = await ok("POST", "/v1/partners", {
-    email: `p${n}@example.com`,
-    first_name: "P",
-    last_name: n,
-    partner_key: `p-${n}`,
-    group_id: group.id,
-  });
-  const domain = await ok("POST", "/v1/link-domains", { hostname: `go.${n}.acme-example.com` });
-  const spareKey = await ok("POST", "/v1/api-keys", { name: "spare" });
+  const link = bodyOf(
+    await api(t.key, "POST", `/v1/groups/${group.id}/links`, {
+      title: "P",
+      destination_url: "https://shop.example/p",
+      link_text: "p",
+    }),
+    201,
+  );
+  const partner = bodyOf(
+    await api(t.key, "POST", "/v1/partners", {
+      email: `p${n}@example.com`,
+      first_name: "P",
+      last_name: n,
+      partner_key: `p-${n}`,
+      group_id: group.id,
+    }),
+    201,
+  );
+  const domain = bodyOf(await api(t.key, "POST", "/v1/link-domains", { hostname: `go.${n}.acme-example.com` }), 201);
+  const spareKey = bodyOf(await api(t.key, "POST", "/v1/api-keys", { name: "spare" }), 201);
   const customerKey = `c-${n}`;
-  const { customer } = await ok("POST", "/v1/customers", {
-    customer_key: customerKey,
-    email: `c${n}@example.com`,
-    partner_key: partner.partner_key,
-  });
-  await ok("POST", "/v1/transactions", { key: `t-${n}`, customer_key: customerKey, amount: 1000, currency: "USD" });
+  const { customer } = bodyOf(
+    await api(t.key, "POST", "/v1/customers", {
+      customer_key: customerKey,
+      email: `c${n}@example.com`,
+      partner_key: partner.partner_key,
+    }),
+    201,
+  );
+  expectStatus(
+    await api(t.key, "POST", "/v1/transactions", {
+      key: `t-${n}`,
+      customer_key: customerKey,
+      amount: 1000,
+      currency: "USD",
+    }),
+    201,
+  );
   const target = { companyId: t.companyId, groupId: group.id, partnerId: partner.id };
   const xid = await recordClick(target, Date.now() - HOUR_MS);
   const failedClickId = `msg-${n}`;
@@ -67,7 +94,7 @@ async function populated(name: string) {
       customer_id: customer.id,
       currency: "EUR",
     } as Record<string, string>,
-    partnerKey: partner.partner_key as string,
+    partnerKey: partner.partner_key,
     customerKey,
     xid,
     failedClickId,
@@ -79,7 +106,7 @@ type Tenant = Awaited<ReturnType<typeof populated>>;
 interface Refusal {
   query?: string;
   body?: unknown;
-  status: number;
+  status: ProblemStatus;
   field: string;
 }
 
@@ -204,10 +231,10 @@ function call(key: string | null, name: string, path: string, body?: unknown, he
 }
 
 /** Runs `request` and shows it was refused: never a 5xx, a problem, and not a byte stored. */
-async function expectRefused(label: string, request: () => Promise<ApiResult>, status: number, type?: string) {
+async function expectRefused(label: string, request: () => Promise<ApiResult>, status: ProblemStatus, type?: string) {
   const before = { rows: await tableSnapshot(), kv: await kvSnapshot() };
   const r = await request();
-  expect(r.status, `${label}: ${JSON.stringify(r.body)}`).toBe(status);
+  expectStatus(r, status, label);
   expect(r.headers.get("content-type"), label).toBe("application/problem+json");
   if (type) expect(r.body.type, label).toBe(`urn:edgeref:problem:${type}`);
   expect({ rows: await tableSnapshot(), kv: await kvSnapshot() }, `${label} wrote something`).toEqual(before);
@@ -222,8 +249,9 @@ let documented: Map<string, { hasBody: boolean }>;
 beforeAll(async () => {
   [a, b] = [await populated("A"), await populated("B")];
   const revoked = await api(a.key, "POST", "/v1/api-keys", { name: "to revoke" });
+  expectStatus(revoked, 201);
   expect((await api(a.key, "DELETE", `/v1/api-keys/${revoked.body.id}`)).status).toBe(200);
-  revokedKeyOfA = revoked.body.secret;
+  revokedKeyOfA = revoked.body.secret!;
   const doc = await api(null, "GET", "/openapi.json");
   documented = new Map(
     Object.entries(doc.body.paths as Record<string, Record<string, { requestBody?: unknown }>>).flatMap(
@@ -343,9 +371,9 @@ describe("keys that are only unique within a company", () => {
     const headers = { "idempotency-key": `shared-${a.n}` };
     const body = { name: "Same name", destination_url: "https://same.example/" };
     const first = await api(a.key, "POST", "/v1/groups", body, headers);
-    expect(first.status).toBe(201);
+    expectStatus(first, 201);
     const second = await api(b.key, "POST", "/v1/groups", body, headers);
-    expect(second.status).toBe(201);
+    expectStatus(second, 201);
     expect(second.headers.get("idempotent-replayed")).toBeNull();
     expect(second.body.id).not.toBe(first.body.id);
     expect((await api(b.key, "GET", `/v1/groups/${second.body.id}`)).status).toBe(200);
@@ -362,13 +390,13 @@ describe("keys that are only unique within a company", () => {
         last_name: "S",
         partner_key: partnerKey,
       });
-      expect(partner.status).toBe(201);
+      expectStatus(partner, 201);
       const customer = await api(t.key, "POST", "/v1/customers", {
         customer_key: partnerKey,
         email: `s${a.n}@example.com`,
         partner_key: partnerKey,
       });
-      expect(customer.status).toBe(201);
+      expectStatus(customer, 201);
       expect(customer.body.customer.partner_id).toBe(partner.body.id);
       created.push(partner.body.id, customer.body.customer.id);
     }

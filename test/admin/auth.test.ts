@@ -4,14 +4,14 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { MAX_BODY_BYTES } from "../../src/admin/middleware";
 import adminWorker from "../../workers/admin";
-import { ADMIN_ORIGIN, api, newTenant } from "../helpers/admin";
+import { ADMIN_ORIGIN, type ApiResult, api, bodyOf, expectStatus, newTenant, type ProblemBody } from "../helpers/admin";
 
 const problemType = (r: { body: { type: string } }) => r.body.type.replace("urn:edgeref:problem:", "");
 
 describe("auth: error cases", () => {
   it("says when the key is missing", async () => {
     const r = await api(null, "GET", "/v1/company");
-    expect(r.status).toBe(401);
+    expectStatus(r, 401);
     expect(r.headers.get("content-type")).toBe("application/problem+json");
     expect(problemType(r)).toBe("api-key-missing");
   });
@@ -19,26 +19,26 @@ describe("auth: error cases", () => {
   it("says when the scheme is not Bearer", async () => {
     const { key } = await newTenant();
     const r = await api(null, "GET", "/v1/company", undefined, { authorization: `Basic ${btoa(`${key}:`)}` });
-    expect(r.status).toBe(401);
+    expectStatus(r, 401);
     expect(problemType(r)).toBe("auth-scheme-unsupported");
     expect(r.body.detail).toContain("Basic");
   });
 
   it("says when the key does not exist", async () => {
     const r = await api("sk_live_not-a-real-key", "GET", "/v1/company");
-    expect(r.status).toBe(401);
+    expectStatus(r, 401);
     expect(problemType(r)).toBe("api-key-invalid");
   });
 
   it("says when the key was revoked, and keeps other keys working", async () => {
     const tenant = await newTenant();
     const second = await api(tenant.key, "POST", "/v1/api-keys", { name: "CI" });
-    expect(second.status).toBe(201);
+    expectStatus(second, 201);
     const revoked = await api(tenant.key, "DELETE", `/v1/api-keys/${second.body.id}`);
-    expect(revoked.status).toBe(200);
+    expectStatus(revoked, 200);
     expect(revoked.body.revoked_at).not.toBeNull();
     const r = await api(second.body.secret, "GET", "/v1/company");
-    expect(r.status).toBe(401);
+    expectStatus(r, 401);
     expect(problemType(r)).toBe("api-key-revoked");
     expect((await api(tenant.key, "GET", "/v1/company")).status).toBe(200);
   });
@@ -48,13 +48,15 @@ describe("api keys: happy path", () => {
   it("shows a new secret once, lists keys by prefix only, and the new key works", async () => {
     const tenant = await newTenant();
     const created = await api(tenant.key, "POST", "/v1/api-keys", { name: "Zapier" });
-    expect(created.status).toBe(201);
+    expectStatus(created, 201);
     expect(created.body.secret).toMatch(/^sk_live_[A-Za-z0-9_-]{43}$/);
-    expect(created.body.secret.startsWith(created.body.prefix)).toBe(true);
+    expect(created.body.secret?.startsWith(created.body.prefix)).toBe(true);
     const listed = await api(tenant.key, "GET", "/v1/api-keys");
+    expectStatus(listed, 200);
     expect(listed.body.data.map((k: { name: string }) => k.name)).toEqual(["test", "Zapier"]);
     expect(JSON.stringify(listed.body)).not.toContain(created.body.secret);
     const me = await api(created.body.secret, "GET", "/v1/company");
+    expectStatus(me, 200);
     expect(me.body.id).toBe(tenant.companyId);
   });
 });
@@ -66,9 +68,9 @@ describe("abuse", () => {
       name: "x".repeat(70_000),
       destination_url: "https://a.example/",
     });
-    expect(r.status).toBe(413);
+    expectStatus(r, 413);
     expect(problemType(r)).toBe("body-too-large");
-    expect((await api(tenant.key, "GET", "/v1/groups")).body.data).toEqual([]);
+    expect(bodyOf(await api(tenant.key, "GET", "/v1/groups"), 200).data).toEqual([]);
   });
 
   it(`refuses a streamed (chunked) body over 64 KiB with 413 after reading it to its end, \
@@ -131,7 +133,7 @@ and writes nothing`, async () => {
     const created = await adminWorker.fetch(fits, env, createExecutionContext());
     expect(created.status).toBe(201);
     expect((await created.json<{ name: string }>()).name).toBe("Streamed");
-    expect((await api(tenant.key, "GET", "/v1/groups")).body.data.map((g: { name: string }) => g.name)).toEqual([
+    expect(bodyOf(await api(tenant.key, "GET", "/v1/groups"), 200).data.map((g: { name: string }) => g.name)).toEqual([
       "Streamed",
     ]);
   });
@@ -139,12 +141,12 @@ and writes nothing`, async () => {
   it("answers 429 with Retry-After once a key goes over its limit, per key", async () => {
     const tenant = await newTenant();
     const other = await newTenant();
-    let limited: Awaited<ReturnType<typeof api<{ type: string }>>> | undefined;
+    let limited: ApiResult<ProblemBody, 429> | undefined;
     // The limiter counts in fixed 60 s windows: if one ends mid-loop, the next fills after 601 more.
     for (let i = 0; i < 1300 && !limited; i++) {
       const r = await api(tenant.key, "GET", "/v1/company");
       if (r.status === 429) limited = r;
-      else expect(r.status).toBe(200);
+      else expectStatus(r, 200);
     }
     expect(limited).toBeDefined();
     expect(limited!.headers.get("retry-after")).toBe("60");
@@ -163,7 +165,7 @@ and writes nothing`, async () => {
   it("answers an unknown route with a 404 problem", async () => {
     const tenant = await newTenant();
     const r = await api(tenant.key, "GET", "/v1/nothing-here");
-    expect(r.status).toBe(404);
+    expectStatus(r, 404);
     expect(problemType(r)).toBe("route-not-found");
   });
 });

@@ -1,18 +1,20 @@
 // Every admin change reaches the edge: the next redirect after an API call reflects it.
 import { describe, expect, it } from "vitest";
 import { createAdminApp } from "../../src/admin/app";
-import { api, apiVia, newTenant } from "../helpers/admin";
+import { api, apiVia, bodyOf, expectStatus, newTenant } from "../helpers/admin";
 import { FakeDns } from "../helpers/dns";
 import { edgeFetch } from "../helpers/fixtures";
 
 async function live() {
   const t = await newTenant();
-  const group = (
-    await api(t.key, "POST", "/v1/groups", { name: "Affiliates", destination_url: "https://acme.example/a" })
-  ).body;
-  const partner = (
-    await api(t.key, "POST", "/v1/partners", { email: "j@example.com", first_name: "Jane", last_name: "Doe" })
-  ).body;
+  const group = bodyOf(
+    await api(t.key, "POST", "/v1/groups", { name: "Affiliates", destination_url: "https://acme.example/a" }),
+    201,
+  );
+  const partner = bodyOf(
+    await api(t.key, "POST", "/v1/partners", { email: "j@example.com", first_name: "Jane", last_name: "Doe" }),
+    201,
+  );
   const url = `https://${t.hostname}/jane-doe`;
   expect((await edgeFetch(url)).status).toBe(302); // warm every cache
   return { ...t, group, partner, url };
@@ -28,7 +30,7 @@ describe("company settings at the edge", () => {
       attribution_window_days: 30,
       attribution_model: "first_click",
     });
-    expect(patched.status).toBe(200);
+    expectStatus(patched, 200);
     expect(patched.body).toMatchObject({
       click_id_param: "xid",
       partner_key_param: "ref",
@@ -48,8 +50,8 @@ describe("company settings at the edge", () => {
   it("refuses identical click id and partner key param names", async () => {
     const t = await live();
     const r = await api(t.key, "PATCH", "/v1/company", { click_id_param: "ps_partner_key" });
-    expect(r.status).toBe(422);
-    expect(r.body.errors[0].field).toBe("partner_key_param");
+    expectStatus(r, 422);
+    expect(r.body.errors?.[0]?.field).toBe("partner_key_param");
   });
 });
 
@@ -58,7 +60,7 @@ describe("link domains at the edge", () => {
     const t = await live();
     const parent = `${crypto.randomUUID().slice(0, 8)}.example`;
     const added = await api(t.key, "POST", "/v1/link-domains", { hostname: `Try.${parent}`, cookie_domain: parent });
-    expect(added.status).toBe(201);
+    expectStatus(added, 201);
     expect(added.body).toMatchObject({
       object: "link_domain",
       hostname: `try.${parent}`,
@@ -78,7 +80,7 @@ describe("link domains at the edge", () => {
     expect(response.headers.get("set-cookie")).toContain(`Domain=${parent}`);
 
     const removed = await api(t.key, "DELETE", `/v1/link-domains/${added.body.id}`);
-    expect(removed.status).toBe(200);
+    expectStatus(removed, 200);
     const gone = await edgeFetch(`https://try.${parent}/jane-doe`);
     expect(gone.status).toBe(404);
     await gone.text();
@@ -96,8 +98,8 @@ describe("link domains at the edge", () => {
     const t = await newTenant();
     const before = await api(t.key, "GET", "/v1/link-domains");
     const r = await api(t.key, "POST", "/v1/link-domains", body);
-    expect(r.status).toBe(422);
-    expect(r.body.errors.map((e: { field: string }) => e.field)).toEqual([field]);
+    expectStatus(r, 422);
+    expect(r.body.errors?.map((e: { field: string }) => e.field)).toEqual([field]);
     expect((await api(t.key, "GET", "/v1/link-domains")).body).toEqual(before.body);
   });
 
@@ -105,7 +107,7 @@ describe("link domains at the edge", () => {
     const a = await newTenant();
     const b = await newTenant();
     const r = await api(b.key, "POST", "/v1/link-domains", { hostname: a.hostname });
-    expect(r.status).toBe(409);
+    expectStatus(r, 409);
     expect(r.body.type).toBe("urn:edgeref:problem:hostname-taken");
   });
 });
@@ -119,8 +121,10 @@ describe("groups, links and partners at the edge", () => {
     await api(t.key, "PATCH", `/v1/groups/${t.group.id}`, { referral_links_enabled: true });
     expect((await edgeFetch(t.url)).headers.get("location")).toMatch(/^https:\/\/acme\.example\/a\?/);
 
-    const other = (await api(t.key, "POST", "/v1/groups", { name: "Other", destination_url: "https://acme.example/o" }))
-      .body;
+    const other = bodyOf(
+      await api(t.key, "POST", "/v1/groups", { name: "Other", destination_url: "https://acme.example/o" }),
+      201,
+    );
     await api(t.key, "PATCH", "/v1/company", { default_group_id: other.id });
     await api(t.key, "POST", `/v1/groups/${t.group.id}/archive`);
     expect((await edgeFetch(t.url)).headers.get("location")).toBe("https://acme.example/closed");
@@ -128,7 +132,7 @@ describe("groups, links and partners at the edge", () => {
 
   it("an edited original link destination", async () => {
     const t = await live();
-    const original = (await api(t.key, "GET", `/v1/groups/${t.group.id}/links`)).body.data[0];
+    const original = bodyOf(await api(t.key, "GET", `/v1/groups/${t.group.id}/links`), 200).data[0]!;
     await api(t.key, "PATCH", `/v1/links/${original.id}`, {
       destination_url: "https://acme.example/new",
       custom_params: { via: "{partner_key}" },

@@ -1,7 +1,7 @@
 // Groups, plans and group settings through the API.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { api, newTenant, tableSnapshot } from "../helpers/admin";
+import { api, bodyOf, expectStatus, newTenant, tableSnapshot } from "../helpers/admin";
 
 const problemType = (r: { body: { type: string } }) => r.body.type.replace("urn:edgeref:problem:", "");
 const newGroup = (key: string, name = "Affiliates", extra: object = {}) =>
@@ -14,7 +14,7 @@ describe("groups: happy path", () => {
       utm: { utm_source: "partner", utm_campaign: "{partner_key}" },
       custom_params: { ref: "x" },
     });
-    expect(created.status).toBe(201);
+    expectStatus(created, 201);
     expect(created.body).toMatchObject({
       object: "group",
       name: "Affiliates",
@@ -24,6 +24,7 @@ describe("groups: happy path", () => {
     });
     expect(created.body.program_page_url).toBe(`https://admin.edgeref.test/programs/${t.company.slug}/affiliates`);
     const links = await api(t.key, "GET", `/v1/groups/${created.body.id}/links`);
+    expectStatus(links, 200);
     expect(links.body.data).toHaveLength(1);
     expect(links.body.data[0]).toMatchObject({
       position: 1,
@@ -34,18 +35,20 @@ describe("groups: happy path", () => {
       link_text: "",
     });
     const second = await newGroup(t.key, "Resellers");
+    expectStatus(second, 201);
     expect(second.body.is_default).toBe(false);
-    expect((await api(t.key, "GET", "/v1/company")).body.default_group_id).toBe(created.body.id);
+    expect(bodyOf(await api(t.key, "GET", "/v1/company"), 200).default_group_id).toBe(created.body.id);
   });
 
   it("lists groups with cursor pagination, each with stats (zeros before the first rollup)", async () => {
     const t = await newTenant();
     const ids = [];
-    for (const name of ["A", "B", "C"]) ids.push((await newGroup(t.key, name)).body.id);
+    for (const name of ["A", "B", "C"]) ids.push(bodyOf(await newGroup(t.key, name), 201).id);
     const first = await api(t.key, "GET", "/v1/groups?limit=2");
+    expectStatus(first, 200);
     expect(first.body.data.map((g: { id: string }) => g.id)).toEqual(ids.slice(0, 2));
     expect(first.body.has_more).toBe(true);
-    expect(first.body.data[0].stats).toEqual({
+    expect(first.body.data[0]!.stats).toEqual({
       partners: 0,
       clicks: 0,
       signups_paid: 0,
@@ -54,6 +57,7 @@ describe("groups: happy path", () => {
       refreshed_at: null,
     });
     const rest = await api(t.key, "GET", `/v1/groups?limit=2&starting_after=${ids[1]}`);
+    expectStatus(rest, 200);
     expect(rest.body.data.map((g: { id: string }) => g.id)).toEqual([ids[2]]);
     expect(rest.body.has_more).toBe(false);
 
@@ -69,6 +73,7 @@ describe("groups: happy path", () => {
       ),
     ]);
     const got = await api(t.key, "GET", `/v1/groups/${ids[0]}`);
+    expectStatus(got, 200);
     expect(got.body.stats).toEqual({
       partners: 3,
       clicks: 40,
@@ -81,31 +86,33 @@ describe("groups: happy path", () => {
 
   it("changes the default group and refuses to archive it", async () => {
     const t = await newTenant();
-    const a = (await newGroup(t.key, "A")).body;
-    const b = (await newGroup(t.key, "B")).body;
+    const a = bodyOf(await newGroup(t.key, "A"), 201);
+    const b = bodyOf(await newGroup(t.key, "B"), 201);
     const archiveDefault = await api(t.key, "POST", `/v1/groups/${a.id}/archive`);
-    expect(archiveDefault.status).toBe(409);
+    expectStatus(archiveDefault, 409);
     expect(problemType(archiveDefault)).toBe("default-group");
     const changed = await api(t.key, "PATCH", "/v1/company", { default_group_id: b.id });
+    expectStatus(changed, 200);
     expect(changed.body.default_group_id).toBe(b.id);
     const archived = await api(t.key, "POST", `/v1/groups/${a.id}/archive`);
-    expect(archived.status).toBe(200);
+    expectStatus(archived, 200);
     expect(archived.body.archived_at).not.toBeNull();
     const toArchived = await api(t.key, "PATCH", "/v1/company", { default_group_id: a.id });
-    expect(toArchived.status).toBe(422);
-    expect(toArchived.body.errors[0].field).toBe("default_group_id");
+    expectStatus(toArchived, 422);
+    expect(toArchived.body.errors?.[0]?.field).toBe("default_group_id");
   });
 
   it("renames a group: the program page slug follows and the old page redirects to the new one", async () => {
     const t = await newTenant();
-    const g = (await newGroup(t.key, "Affiliates")).body;
+    const g = bodyOf(await newGroup(t.key, "Affiliates"), 201);
     const renamed = await api(t.key, "PATCH", `/v1/groups/${g.id}`, { name: "Premium Partners" });
+    expectStatus(renamed, 200);
     expect(renamed.body.slug).toBe("premium-partners");
     const page = await api(null, "GET", `/programs/${t.company.slug}/premium-partners`);
-    expect(page.status).toBe(200);
+    expectStatus(page, 200);
     expect(page.body).toContain("Premium Partners");
     const old = await api(null, "GET", `/programs/${t.company.slug}/affiliates`);
-    expect(old.status).toBe(301);
+    expectStatus(old, 301);
     expect(old.headers.get("location")).toBe(`/programs/${t.company.slug}/premium-partners`);
     // Renaming back revives the first slug; the intermediate one now redirects.
     await api(t.key, "PATCH", `/v1/groups/${g.id}`, { name: "Affiliates" });
@@ -113,6 +120,7 @@ describe("groups: happy path", () => {
     expect((await api(null, "GET", `/programs/${t.company.slug}/premium-partners`)).status).toBe(301);
     // Another group cannot take a slug that still redirects.
     const other = await newGroup(t.key, "Premium Partners");
+    expectStatus(other, 201);
     expect(other.body.slug).toBe("premium-partners-2");
   });
 });
@@ -132,16 +140,16 @@ describe("groups: error cases", () => {
     const t = await newTenant();
     const before = await tableSnapshot();
     const r = await api(t.key, "POST", "/v1/groups", body);
-    expect(r.status).toBe(422);
+    expectStatus(r, 422);
     expect(r.headers.get("content-type")).toBe("application/problem+json");
-    expect(r.body.errors.map((e: { field: string }) => e.field).join(" ")).toContain(field);
+    expect(r.body.errors?.map((e: { field: string }) => e.field).join(" ")).toContain(field);
     expect(await tableSnapshot()).toEqual(before);
   });
 
   it("answers 404 for an unknown group", async () => {
     const t = await newTenant();
     const r = await api(t.key, "GET", "/v1/groups/grp_nope");
-    expect(r.status).toBe(404);
+    expectStatus(r, 404);
     expect(problemType(r)).toBe("not-found");
   });
 });
@@ -150,11 +158,11 @@ describe("plans", () => {
   it("allows one live group on starter: a second is a 403 naming the limit, until one is archived", async () => {
     const t = await newTenant("starter");
     const first = await newGroup(t.key, "A");
-    expect(first.status).toBe(201);
+    expectStatus(first, 201);
     const second = await newGroup(t.key, "B");
-    expect(second.status).toBe(403);
+    expectStatus(second, 403);
     expect(problemType(second)).toBe("plan-limit-groups");
-    expect((await api(t.key, "GET", "/v1/groups")).body.data).toHaveLength(1);
+    expect(bodyOf(await api(t.key, "GET", "/v1/groups"), 200).data).toHaveLength(1);
   });
 
   it("enforces the group limit under concurrent creates", async () => {
@@ -166,27 +174,27 @@ describe("plans", () => {
 
   it("gates lead submission, deal registration and application forms by plan", async () => {
     const starter = await newTenant("starter");
-    const sg = (await newGroup(starter.key)).body;
+    const sg = bodyOf(await newGroup(starter.key), 201);
     for (const [feature, type] of [
       ["lead_submission", "plan-feature-lead-submission"],
       ["deal_registration", "plan-feature-deal-registration"],
       ["application_form", "plan-feature-application-forms"],
     ]) {
       const r = await api(starter.key, "PATCH", `/v1/groups/${sg.id}`, { features: { [feature!]: true } });
-      expect(r.status, feature).toBe(403);
+      expectStatus(r, 403, feature);
       expect(problemType(r)).toBe(type);
     }
     const growth = await newTenant("growth");
-    const gg = (await newGroup(growth.key)).body;
+    const gg = bodyOf(await newGroup(growth.key), 201);
     const lead = await api(growth.key, "PATCH", `/v1/groups/${gg.id}`, {
       features: { lead_submission: true, application_form: true },
     });
-    expect(lead.status).toBe(200);
+    expectStatus(lead, 200);
     expect(lead.body.features).toEqual({ lead_submission: true, deal_registration: false, application_form: true });
     expect(
       (await api(growth.key, "PATCH", `/v1/groups/${gg.id}`, { features: { deal_registration: true } })).status,
     ).toBe(403);
-    expect((await api(growth.key, "GET", "/v1/company")).body.plan_limits).toEqual({
+    expect(bodyOf(await api(growth.key, "GET", "/v1/company"), 200).plan_limits).toEqual({
       max_groups: 10,
       lead_submission: true,
       deal_registration: false,
@@ -198,10 +206,12 @@ describe("plans", () => {
 describe("group settings: terms of service", () => {
   it("shows the group's terms URL, else the company's, as effective_terms_url", async () => {
     const t = await newTenant();
-    const g = (await newGroup(t.key)).body;
+    const g = bodyOf(await newGroup(t.key), 201);
     expect(g.effective_terms_url).toBeNull();
     await api(t.key, "PATCH", "/v1/company", { terms_url: "https://acme.com/terms" });
-    expect((await api(t.key, "GET", `/v1/groups/${g.id}`)).body.effective_terms_url).toBe("https://acme.com/terms");
+    expect(bodyOf(await api(t.key, "GET", `/v1/groups/${g.id}`), 200).effective_terms_url).toBe(
+      "https://acme.com/terms",
+    );
     const own = await api(t.key, "PATCH", `/v1/groups/${g.id}`, { terms_url: "https://acme.com/terms/resellers" });
     expect(own.body).toMatchObject({
       terms_url: "https://acme.com/terms/resellers",
@@ -210,6 +220,7 @@ describe("group settings: terms of service", () => {
     const page = await api(null, "GET", `/programs/${t.company.slug}/${g.slug}`);
     expect(page.body).toContain('href="https://acme.com/terms/resellers"');
     const cleared = await api(t.key, "PATCH", `/v1/groups/${g.id}`, { terms_url: null });
+    expectStatus(cleared, 200);
     expect(cleared.body.effective_terms_url).toBe("https://acme.com/terms");
   });
 
@@ -233,11 +244,11 @@ describe("group settings: terms of service", () => {
     "not a url",
   ])("refuses %s as a terms URL", async (url) => {
     const t = await newTenant();
-    const g = (await newGroup(t.key)).body;
+    const g = bodyOf(await newGroup(t.key), 201);
     const r = await api(t.key, "PATCH", `/v1/groups/${g.id}`, { terms_url: url });
-    expect(r.status).toBe(422);
-    expect(r.body.errors[0].field).toBe("terms_url");
-    expect((await api(t.key, "GET", `/v1/groups/${g.id}`)).body.terms_url).toBeNull();
+    expectStatus(r, 422);
+    expect(r.body.errors?.[0]?.field).toBe("terms_url");
+    expect(bodyOf(await api(t.key, "GET", `/v1/groups/${g.id}`), 200).terms_url).toBeNull();
   });
 
   it.each([
@@ -247,8 +258,8 @@ describe("group settings: terms of service", () => {
     "https://[2606:4700::1111]/t",
   ])("accepts %s as a terms URL", async (url) => {
     const t = await newTenant();
-    const g = (await newGroup(t.key)).body;
+    const g = bodyOf(await newGroup(t.key), 201);
     const r = await api(t.key, "PATCH", `/v1/groups/${g.id}`, { terms_url: url });
-    expect(r.status).toBe(200);
+    expectStatus(r, 200);
   });
 });

@@ -9,7 +9,7 @@ import { idempotentPosts } from "../../src/idempotency/middleware";
 import { ApiError } from "../../src/lib/errors";
 import { sortableToken } from "../../src/lib/ids";
 import { PROBLEMS } from "../../src/lib/problems";
-import { api, newTenant } from "../helpers/admin";
+import { api, bodyOf, expectStatus, newTenant } from "../helpers/admin";
 import { clickEvent } from "../helpers/clicks";
 
 const countGroups = async (companyId: string) =>
@@ -23,8 +23,8 @@ describe("Idempotency-Key", () => {
     const body = { name: "Affiliates", destination_url: "https://acme.example/" };
     const first = await api(t.key, "POST", "/v1/groups", body, { "idempotency-key": "create-affiliates-1" });
     const retry = await api(t.key, "POST", "/v1/groups", body, { "idempotency-key": "create-affiliates-1" });
-    expect(first.status).toBe(201);
-    expect(retry.status).toBe(201);
+    expectStatus(first, 201);
+    expectStatus(retry, 201);
     expect(retry.body).toEqual(first.body);
     expect(retry.headers.get("idempotent-replayed")).toBe("true");
     expect(await countGroups(t.companyId)).toBe(1);
@@ -34,9 +34,9 @@ describe("Idempotency-Key", () => {
     const t = await newTenant();
     const first = await api(t.key, "POST", "/v1/api-keys", { name: "CI" }, { "idempotency-key": "key-ci" });
     const retry = await api(t.key, "POST", "/v1/api-keys", { name: "CI" }, { "idempotency-key": "key-ci" });
-    expect(first.status).toBe(201);
+    expectStatus(first, 201);
     expect(first.body.secret).toMatch(/^sk_live_/);
-    expect(retry.status).toBe(201);
+    expectStatus(retry, 201);
     expect(retry.body).toEqual({ ...first.body, secret: null });
     const stored = await env.DB.prepare("SELECT body FROM idempotency_keys WHERE company_id = ?")
       .bind(t.companyId)
@@ -82,8 +82,8 @@ describe("Idempotency-Key", () => {
       { name: "A", destination_url: "nope" },
       { "idempotency-key": "k2" },
     );
-    expect(bad.status).toBe(422);
-    expect(again.status).toBe(422);
+    expectStatus(bad, 422);
+    expectStatus(again, 422);
     expect(again.body).toEqual(bad.body);
     const other = await api(
       t.key,
@@ -92,7 +92,7 @@ describe("Idempotency-Key", () => {
       { name: "B", destination_url: "https://acme.example/" },
       { "idempotency-key": "k2" },
     );
-    expect(other.status).toBe(422);
+    expectStatus(other, 422);
     expect(other.body.type).toBe("urn:edgeref:problem:idempotency-key-reused");
     expect(await countGroups(t.companyId)).toBe(0);
   });
@@ -103,7 +103,7 @@ describe("Idempotency-Key", () => {
     const body = { name: "Same", destination_url: "https://acme.example/" };
     expect((await api(a.key, "POST", "/v1/groups", body, { "idempotency-key": "shared" })).status).toBe(201);
     const forB = await api(b.key, "POST", "/v1/groups", body, { "idempotency-key": "shared" });
-    expect(forB.status).toBe(201);
+    expectStatus(forB, 201);
     expect(forB.headers.get("idempotent-replayed")).toBeNull();
     expect(await countGroups(b.companyId)).toBe(1);
   });
@@ -119,26 +119,29 @@ describe("Idempotency-Key", () => {
   it(`never stores a retryable answer: \
 a 409 click-pending retried with the same key succeeds once the click lands`, async () => {
     const t = await newTenant();
-    const group = (await api(t.key, "POST", "/v1/groups", { name: "A", destination_url: "https://acme.example/" }))
-      .body;
-    const partner = (
-      await api(t.key, "POST", "/v1/partners", { email: "j@example.com", first_name: "Jane", last_name: "Doe" })
-    ).body;
+    const group = bodyOf(
+      await api(t.key, "POST", "/v1/groups", { name: "A", destination_url: "https://acme.example/" }),
+      201,
+    );
+    const partner = bodyOf(
+      await api(t.key, "POST", "/v1/partners", { email: "j@example.com", first_name: "Jane", last_name: "Doe" }),
+      201,
+    );
     const xid = sortableToken(); // issued by the edge just now, still in the queue
     const conversion = { xid, customer_key: "acct_1" };
     const pending = await api(t.key, "POST", "/v1/conversions", conversion, { "idempotency-key": "conv-1" });
-    expect(pending.status).toBe(409);
+    expectStatus(pending, 409);
     expect(pending.body.type).toBe("urn:edgeref:problem:click-pending");
     await writeClicks(env.DB, [
       { ...clickEvent({ companyId: t.companyId, groupId: group.id, partnerId: partner.id }), clickId: xid },
     ]);
     const retry = await api(t.key, "POST", "/v1/conversions", conversion, { "idempotency-key": "conv-1" });
-    expect(retry.status).toBe(201);
+    expectStatus(retry, 201);
     expect(retry.headers.get("idempotent-replayed")).toBeNull();
     expect(retry.body.customer).toMatchObject({ click_id: xid, partner_id: partner.id });
     // From now on the key replays the 201.
     const again = await api(t.key, "POST", "/v1/conversions", conversion, { "idempotency-key": "conv-1" });
-    expect(again.status).toBe(201);
+    expectStatus(again, 201);
     expect(again.headers.get("idempotent-replayed")).toBe("true");
     expect(again.body).toEqual(retry.body);
   });

@@ -9,9 +9,9 @@ import { reconcileCompany } from "../../src/redirect/reconcile";
 import { recordKeys, type SiteRecord } from "../../src/redirect/records";
 import { slugFilterKey } from "../../src/redirect/slug-filter";
 import adminWorker from "../../workers/admin";
-import { ADMIN_ORIGIN, api, newTenant, type UntypedBody } from "../helpers/admin";
+import { ADMIN_ORIGIN, api, apiVia, bodyOf, expectStatus, newTenant } from "../helpers/admin";
 import { edgeFetch } from "../helpers/fixtures";
-import { locationOf } from "../helpers/redirect";
+import { countingDb, locationOf } from "../helpers/redirect";
 
 /** The real KV for reads, but every write fails (as KV does when it is having a bad day). */
 const kvWhoseWritesFail = {
@@ -26,23 +26,7 @@ const kvWhoseWritesFail = {
 } as unknown as KVNamespace;
 
 /** The admin API over a KV whose writes fail. */
-async function apiWithBrokenKv(
-  key: string,
-  method: string,
-  path: string,
-  body?: unknown,
-  headers: Record<string, string> = {},
-) {
-  const ctx = createExecutionContext();
-  const request = new Request(`${ADMIN_ORIGIN}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${key}`, "content-type": "application/json", ...headers },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const response = await adminWorker.fetch(request, { ...env, LINKS_KV: kvWhoseWritesFail }, ctx);
-  await waitOnExecutionContext(ctx);
-  return { status: response.status, body: (await response.json()) as UntypedBody };
-}
+const apiWithBrokenKv = apiVia(adminWorker.fetch, { LINKS_KV: kvWhoseWritesFail });
 
 const outboxRows = async (companyId: string) =>
   (
@@ -63,17 +47,18 @@ describe("a write whose KV publish fails", () => {
   it("answers 201 once, creates no duplicate on retry, and reaches the edge once the outbox drains", async () => {
     vi.spyOn(console, "error").mockImplementation(() => {});
     const t = await newTenant();
-    const group = (
-      await api(t.key, "POST", "/v1/groups", { name: "Affiliates", destination_url: "https://acme.example/a" })
-    ).body;
+    const group = bodyOf(
+      await api(t.key, "POST", "/v1/groups", { name: "Affiliates", destination_url: "https://acme.example/a" }),
+      201,
+    );
     await api(t.key, "POST", "/v1/partners", { email: "j@example.com", first_name: "Jane", last_name: "Doe" });
 
     const create = { title: "Pricing", link_text: "pricing", destination_url: "https://acme.example/pricing" };
     const headers = { "idempotency-key": "add-pricing" };
     const first = await apiWithBrokenKv(t.key, "POST", `/v1/groups/${group.id}/links`, create, headers);
-    expect(first.status).toBe(201);
+    expectStatus(first, 201);
     const retry = await apiWithBrokenKv(t.key, "POST", `/v1/groups/${group.id}/links`, create, headers);
-    expect(retry).toEqual(first);
+    expect({ status: retry.status, body: retry.body }).toEqual({ status: first.status, body: first.body });
     const links = await env.DB.prepare(
       "SELECT count(*) AS n FROM default_links WHERE group_id = ? AND deleted_at IS NULL",
     )
@@ -100,16 +85,17 @@ describe("a write whose KV publish fails", () => {
   it("a failed PATCH is not served forever: the edge follows once the outbox drains", async () => {
     vi.spyOn(console, "error").mockImplementation(() => {});
     const t = await newTenant();
-    const group = (
-      await api(t.key, "POST", "/v1/groups", { name: "Affiliates", destination_url: "https://acme.example/old" })
-    ).body;
+    const group = bodyOf(
+      await api(t.key, "POST", "/v1/groups", { name: "Affiliates", destination_url: "https://acme.example/old" }),
+      201,
+    );
     await api(t.key, "POST", "/v1/partners", { email: "j@example.com", first_name: "Jane", last_name: "Doe" });
-    const original = (await api(t.key, "GET", `/v1/groups/${group.id}/links`)).body.data[0];
+    const original = bodyOf(await api(t.key, "GET", `/v1/groups/${group.id}/links`), 200).data[0]!;
 
     const patched = await apiWithBrokenKv(t.key, "PATCH", `/v1/links/${original.id}`, {
       destination_url: "https://acme.example/new",
     });
-    expect(patched.status).toBe(200);
+    expectStatus(patched, 200);
     expect(patched.body.destination_url).toBe("https://acme.example/new");
     expect(locationOf(await edgeFetch(`https://${t.hostname}/jane-doe`))).toMatch(/^https:\/\/acme\.example\/old\?/);
 
@@ -120,9 +106,10 @@ describe("a write whose KV publish fails", () => {
   it("is retried after the response, so a passing KV hiccup heals by itself", async () => {
     vi.spyOn(console, "error").mockImplementation(() => {});
     const t = await newTenant();
-    const group = (
-      await api(t.key, "POST", "/v1/groups", { name: "Affiliates", destination_url: "https://acme.example/a" })
-    ).body;
+    const group = bodyOf(
+      await api(t.key, "POST", "/v1/groups", { name: "Affiliates", destination_url: "https://acme.example/a" }),
+      201,
+    );
     // Only the first put fails.
     let failures = 1;
     const flakyKv = {
@@ -153,12 +140,45 @@ describe("a write whose KV publish fails", () => {
   });
 });
 
+describe("the after-response retry", () => {
+  it("runs only when something is left: not after a write that published, after one that did not", async () => {
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    const t = await newTenant();
+    const group = bodyOf(
+      await api(t.key, "POST", "/v1/groups", { name: "Affiliates", destination_url: "https://acme.example/a" }),
+      201,
+    );
+    const { db, queries } = countingDb(env.DB);
+    const outboxReadsOfCompany = () =>
+      queries.filter((query) => query.includes("FROM kv_outbox") && query.includes("company_id = ?1"));
+    const counted = apiVia(adminWorker.fetch, { DB: db });
+    // The helper waits for the response's waitUntil work, the retry included.
+    expectStatus(await counted(t.key, "PATCH", `/v1/groups/${group.id}`, { referral_links_enabled: false }), 200);
+    expect(outboxReadsOfCompany()).toEqual([]);
+
+    const countedWithBrokenKv = apiVia(adminWorker.fetch, { DB: db, LINKS_KV: kvWhoseWritesFail });
+    const enable = { referral_links_enabled: true };
+    expectStatus(await countedWithBrokenKv(t.key, "PATCH", `/v1/groups/${group.id}`, enable), 200);
+    expect(outboxReadsOfCompany()).toHaveLength(3); // three tries after the response, all failing
+    expect(await outboxRows(t.companyId)).toEqual([expect.objectContaining({ kind: "group", ref: group.id })]);
+    // The company's next write here (one that publishes nothing itself) retries what is left; then nothing more.
+    expectStatus(await counted(t.key, "PATCH", `/v1/groups/${group.id}`, { name: "Renamed" }), 200);
+    expect(await outboxRows(t.companyId)).toEqual([]);
+    const site = await env.LINKS_KV.get<SiteRecord>(recordKeys.site(t.hostname), "json");
+    expect(Object.keys(site!.groups)).toContain(group.id); // its links work again
+    const reads = outboxReadsOfCompany().length;
+    expectStatus(await counted(t.key, "PATCH", `/v1/groups/${group.id}`, { name: "Affiliates" }), 200);
+    expect(outboxReadsOfCompany()).toHaveLength(reads);
+  });
+});
+
 describe("the KV reconcile job", () => {
   it("repairs wrong, missing and orphaned records and reports what it fixed; a second run fixes nothing", async () => {
     const t = await newTenant();
-    const group = (
-      await api(t.key, "POST", "/v1/groups", { name: "Affiliates", destination_url: "https://acme.example/a" })
-    ).body;
+    const group = bodyOf(
+      await api(t.key, "POST", "/v1/groups", { name: "Affiliates", destination_url: "https://acme.example/a" }),
+      201,
+    );
     await api(t.key, "POST", "/v1/partners", { email: "j@example.com", first_name: "Jane", last_name: "Doe" });
     const siteKey = recordKeys.site(t.hostname);
     const janeKey = recordKeys.slug(t.companyId, "jane-doe");
@@ -193,7 +213,7 @@ describe("the KV reconcile job", () => {
   it("never touches another company's records", async () => {
     const a = await newTenant();
     const b = await newTenant();
-    await api(b.key, "POST", "/v1/groups", { name: "B", destination_url: "https://b.example/" });
+    expectStatus(await api(b.key, "POST", "/v1/groups", { name: "B", destination_url: "https://b.example/" }), 201);
     const bKey = recordKeys.site(b.hostname);
     await env.LINKS_KV.put(bKey, JSON.stringify({ tampered: true }));
     await reconcileCompany(env, a.companyId);

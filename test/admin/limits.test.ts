@@ -1,10 +1,9 @@
 // Abuse limits of the admin API: failed authentication per client IP (refused before any key
 // lookup), requests per company as well as per key, and the number of active API keys.
-import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import adminWorker from "../../workers/admin";
-import { ADMIN_ORIGIN, api, newTenant, type UntypedBody } from "../helpers/admin";
+import { type ApiResult, api, apiVia, bodyOf, expectStatus, newTenant, type ProblemBody } from "../helpers/admin";
 import { recordingStorage } from "../helpers/redirect";
 
 const problemType = (r: { body: { type: string } }) => r.body.type.replace("urn:edgeref:problem:", "");
@@ -13,16 +12,9 @@ const AUTH_FAILURE_LIMIT = 20;
 /** SMALL_TEST_LIMITER's (vitest.config.ts): stands in for the company limiter's 1200, to keep the test short. */
 const SMALL_LIMIT = 30;
 
-/** A request from a given client IP, optionally with other bindings. */
-async function fromIp(ip: string, key: string, path: string, bindings: Partial<typeof env> = {}) {
-  const ctx = createExecutionContext();
-  const request = new Request(`${ADMIN_ORIGIN}${path}`, {
-    headers: { authorization: `Bearer ${key}`, "cf-connecting-ip": ip },
-  });
-  const response = await adminWorker.fetch(request, { ...env, ...bindings }, ctx);
-  await waitOnExecutionContext(ctx);
-  return { status: response.status, headers: response.headers, body: (await response.json()) as UntypedBody };
-}
+/** A GET from a given client IP, optionally with other bindings. */
+const fromIp = <Path extends string>(ip: string, key: string, path: Path, bindings: Partial<typeof env> = {}) =>
+  apiVia(adminWorker.fetch, bindings)(key, "GET", path, undefined, { "cf-connecting-ip": ip });
 
 const randomIp = () => `2001:db8:a::${crypto.randomUUID().slice(0, 4)}:${crypto.randomUUID().slice(0, 4)}`;
 const unknownKey = () => `sk_live_${crypto.randomUUID().replaceAll("-", "")}${"x".repeat(11)}`;
@@ -40,13 +32,13 @@ other IPs are unaffected`, async () => {
     const tenant = await newTenant();
     const [attacker, neighbour] = [randomIp(), randomIp()];
     let failures = 0;
-    let refused: Awaited<ReturnType<typeof fromIp>> | undefined;
+    let refused: ApiResult<ProblemBody, 429> | undefined;
     // The limiter counts in fixed 60 s windows: if one ends mid-loop, the next fills after 20 more.
     while (!refused && failures < 3 * AUTH_FAILURE_LIMIT) {
       const r = await fromIp(attacker, unknownKey(), "/v1/company");
       if (r.status === 429) refused = r;
       else {
-        expect(r.status).toBe(401);
+        expectStatus(r, 401);
         expect(problemType(r)).toBe("api-key-invalid");
         failures++;
       }
@@ -58,7 +50,7 @@ other IPs are unaffected`, async () => {
     // Now even a valid key from that IP is refused, without touching D1.
     const storage = recordingStorage();
     const blocked = await fromIp(attacker, tenant.key, "/v1/company", { DB: storage.DB });
-    expect(blocked.status).toBe(429);
+    expectStatus(blocked, 429);
     expect(storage.calls).toEqual([]);
 
     expect((await fromIp(neighbour, tenant.key, "/v1/company")).status).toBe(200);
@@ -67,7 +59,7 @@ other IPs are unaffected`, async () => {
   it("refuses a key that cannot be one without a D1 lookup", async () => {
     const storage = recordingStorage();
     const r = await fromIp(randomIp(), "sk_live_short", "/v1/company", { DB: storage.DB });
-    expect(r.status).toBe(401);
+    expectStatus(r, 401);
     expect(problemType(r)).toBe("api-key-invalid");
     expect(storage.calls).toEqual([]);
   });
@@ -78,18 +70,18 @@ describe("rate limits per company", () => {
     const tenant = await newTenant();
     const keys = [tenant.key];
     for (const name of ["second", "third"])
-      keys.push((await api(tenant.key, "POST", "/v1/api-keys", { name })).body.secret);
+      keys.push(bodyOf(await api(tenant.key, "POST", "/v1/api-keys", { name }), 201).secret!);
     const other = await newTenant();
     const ip = randomIp();
     const companyLimiter = { ADMIN_COMPANY_RATE_LIMITER: env.SMALL_TEST_LIMITER };
-    let limited: Awaited<ReturnType<typeof fromIp>> | undefined;
+    let limited: ApiResult<ProblemBody, 429> | undefined;
     let passed = 0;
     // Round-robin over three keys: each sends a third of the traffic, far under its own 600.
     // The limiter counts in fixed 60 s windows: if one ends mid-loop, the next fills after 30 more.
     while (!limited && passed < 3 * SMALL_LIMIT) {
       const r = await fromIp(ip, keys[passed % keys.length]!, "/v1/company", companyLimiter);
       if (r.status === 429) limited = r;
-      else expect(r.status).toBe(200);
+      else expectStatus(r, 200);
       passed += r.status === 200 ? 1 : 0;
     }
     expect(passed).toBeGreaterThanOrEqual(SMALL_LIMIT);
@@ -106,12 +98,12 @@ describe("API keys per company", () => {
     for (let i = 2; i <= 25; i++)
       expect((await api(tenant.key, "POST", "/v1/api-keys", { name: `key ${i}` })).status).toBe(201);
     const refused = await api(tenant.key, "POST", "/v1/api-keys", { name: "key 26" });
-    expect(refused.status).toBe(403);
+    expectStatus(refused, 403);
     expect(problemType(refused)).toBe("api-key-limit");
     expect(await activeKeys(tenant.companyId)).toBe(25);
 
-    const listed = (await api(tenant.key, "GET", "/v1/api-keys?limit=100")).body.data;
-    expect((await api(tenant.key, "DELETE", `/v1/api-keys/${listed[1].id}`)).status).toBe(200);
+    const listed = bodyOf(await api(tenant.key, "GET", "/v1/api-keys?limit=100"), 200).data;
+    expect((await api(tenant.key, "DELETE", `/v1/api-keys/${listed[1]!.id}`)).status).toBe(200);
     expect((await api(tenant.key, "POST", "/v1/api-keys", { name: "key 26" })).status).toBe(201);
     expect(await activeKeys(tenant.companyId)).toBe(25);
   });
@@ -130,11 +122,11 @@ describe("API keys per company", () => {
   it("refuses to revoke the last active key (409 last-api-key), also when two revocations race", async () => {
     const tenant = await newTenant();
     const alone = await api(tenant.key, "DELETE", `/v1/api-keys/${tenant.keyId}`);
-    expect(alone.status).toBe(409);
+    expectStatus(alone, 409);
     expect(problemType(alone)).toBe("last-api-key");
     expect((await api(tenant.key, "GET", "/v1/company")).status).toBe(200);
 
-    const second = (await api(tenant.key, "POST", "/v1/api-keys", { name: "second" })).body;
+    const second = bodyOf(await api(tenant.key, "POST", "/v1/api-keys", { name: "second" }), 201);
     const [a, b] = await Promise.all([
       api(tenant.key, "DELETE", `/v1/api-keys/${second.id}`),
       api(second.secret, "DELETE", `/v1/api-keys/${tenant.keyId}`),

@@ -1,23 +1,25 @@
 // Default links through the API, and what partners' links do when they change.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { api, newTenant, tableSnapshot } from "../helpers/admin";
+import { api, bodyOf, expectStatus, newTenant, tableSnapshot } from "../helpers/admin";
 import { edgeFetch } from "../helpers/fixtures";
 
 const problemType = (r: { body: { type: string } }) => r.body.type.replace("urn:edgeref:problem:", "");
 
 async function groupWithPartner() {
   const t = await newTenant();
-  const group = (
+  const group = bodyOf(
     await api(t.key, "POST", "/v1/groups", {
       name: "Affiliates",
       destination_url: "https://acme.example/home",
       utm: { utm_source: "partner" },
-    })
-  ).body;
-  const partner = (
-    await api(t.key, "POST", "/v1/partners", { email: "jane@example.com", first_name: "Jane", last_name: "Doe" })
-  ).body;
+    }),
+    201,
+  );
+  const partner = bodyOf(
+    await api(t.key, "POST", "/v1/partners", { email: "jane@example.com", first_name: "Jane", last_name: "Doe" }),
+    201,
+  );
   return { ...t, group, partner };
 }
 
@@ -37,7 +39,7 @@ describe("default links: happy path", () => {
       `/v1/groups/${group.id}/links`,
       linkBody("pricing", { description: "Plans", utm: { utm_content: "pricing" }, lock_utms: true }),
     );
-    expect(pricing.status).toBe(201);
+    expectStatus(pricing, 201);
     expect(pricing.body).toMatchObject({
       position: 2,
       is_original: false,
@@ -49,7 +51,8 @@ describe("default links: happy path", () => {
     expect(docs.body).toMatchObject({ position: 3, link_text: "docs-page" });
 
     const links = await api(key, "GET", `/v1/partners/${partner.id}/links`);
-    expect(links.body.data.map((l: { slug: string; url: string }) => [l.slug, l.url])).toEqual([
+    expectStatus(links, 200);
+    expect(links.body.data.map((l) => [l.slug, l.url])).toEqual([
       ["jane-doe", `https://${hostname}/jane-doe`],
       ["jane-doe--pricing", `https://${hostname}/jane-doe--pricing`],
       ["jane-doe--docs-page", `https://${hostname}/jane-doe--docs-page`],
@@ -60,14 +63,14 @@ describe("default links: happy path", () => {
 
   it("edits title, description, destination and UTMs; the next redirect uses them", async () => {
     const { key, group, hostname } = await groupWithPartner();
-    const link = (await api(key, "POST", `/v1/groups/${group.id}/links`, linkBody("pricing"))).body;
+    const link = bodyOf(await api(key, "POST", `/v1/groups/${group.id}/links`, linkBody("pricing")), 201);
     const edited = await api(key, "PATCH", `/v1/links/${link.id}`, {
       title: "Plans",
       description: "All plans",
       destination_url: "https://acme.example/plans",
       utm: { utm_source: "edgeref", utm_medium: "partner" },
     });
-    expect(edited.status).toBe(200);
+    expectStatus(edited, 200);
     expect(edited.body).toMatchObject({
       title: "Plans",
       description: "All plans",
@@ -83,7 +86,7 @@ describe("default links: happy path", () => {
   it(`deletes link 2 (soft): its slugs then lead to the original destination; \
 a new link may take the position`, async () => {
     const { key, group, hostname } = await groupWithPartner();
-    const link = (await api(key, "POST", `/v1/groups/${group.id}/links`, linkBody("pricing"))).body;
+    const link = bodyOf(await api(key, "POST", `/v1/groups/${group.id}/links`, linkBody("pricing")), 201);
     const deleted = await api(key, "DELETE", `/v1/links/${link.id}`);
     expect(deleted.body).toEqual({ id: link.id, object: "default_link", deleted: true });
     expect((await api(key, "GET", `/v1/links/${link.id}`)).status).toBe(404);
@@ -94,6 +97,7 @@ a new link may take the position`, async () => {
       .first<{ deleted_at: number }>();
     expect(row!.deleted_at).toBeGreaterThan(0);
     const again = await api(key, "POST", `/v1/groups/${group.id}/links`, linkBody("features"));
+    expectStatus(again, 201);
     expect(again.body.position).toBe(2);
   });
 });
@@ -105,7 +109,7 @@ describe("default links: error cases", () => {
     await api(key, "POST", `/v1/groups/${group.id}/links`, linkBody("b"));
     const before = await tableSnapshot();
     const fourth = await api(key, "POST", `/v1/groups/${group.id}/links`, linkBody("c"));
-    expect(fourth.status).toBe(409);
+    expectStatus(fourth, 409);
     expect(problemType(fourth)).toBe("default-link-limit");
     expect(await tableSnapshot()).toEqual(before);
   });
@@ -127,9 +131,9 @@ describe("default links: error cases", () => {
 
   it("refuses to change the link text, naming the field", async () => {
     const { key, group } = await groupWithPartner();
-    const link = (await api(key, "POST", `/v1/groups/${group.id}/links`, linkBody("pricing"))).body;
+    const link = bodyOf(await api(key, "POST", `/v1/groups/${group.id}/links`, linkBody("pricing")), 201);
     const r = await api(key, "PATCH", `/v1/links/${link.id}`, { link_text: "prices", title: "New" });
-    expect(r.status).toBe(422);
+    expectStatus(r, 422);
     expect(r.body.errors).toEqual([
       { field: "link_text", message: "cannot be changed once created: partners' existing links would break" },
     ]);
@@ -141,9 +145,9 @@ describe("default links: error cases", () => {
 
   it("never deletes the original link", async () => {
     const { key, group } = await groupWithPartner();
-    const original = (await api(key, "GET", `/v1/groups/${group.id}/links`)).body.data[0];
+    const original = bodyOf(await api(key, "GET", `/v1/groups/${group.id}/links`), 200).data[0]!;
     const r = await api(key, "DELETE", `/v1/links/${original.id}`);
-    expect(r.status).toBe(409);
+    expectStatus(r, 409);
     expect(problemType(r)).toBe("original-link-undeletable");
   });
 
@@ -157,15 +161,15 @@ describe("default links: error cases", () => {
   ])("refuses %j with 422", async (body, field) => {
     const { key, group } = await groupWithPartner();
     const r = await api(key, "POST", `/v1/groups/${group.id}/links`, body);
-    expect(r.status).toBe(422);
-    expect(r.body.errors.map((e: { field: string }) => e.field)).toContain(field);
+    expectStatus(r, 422);
+    expect(r.body.errors?.map((e: { field: string }) => e.field)).toContain(field);
   });
 
   it("refuses a link text the group already uses", async () => {
     const { key, group } = await groupWithPartner();
     await api(key, "POST", `/v1/groups/${group.id}/links`, linkBody("pricing"));
     const r = await api(key, "POST", `/v1/groups/${group.id}/links`, linkBody("pricing"));
-    expect(r.status).toBe(409);
+    expectStatus(r, 409);
     expect(problemType(r)).toBe("link-text-taken");
   });
 });

@@ -1,5 +1,5 @@
 // /openapi.json documents the rules the API enforces, and its examples pass them.
-import type { RouteConfig } from "@hono/zod-openapi";
+import { type RouteConfig, z } from "@hono/zod-openapi";
 import { describe, expect, it } from "vitest";
 import * as apiKeys from "../../src/api-keys/api-keys.routes";
 import * as company from "../../src/companies/company.routes";
@@ -11,19 +11,15 @@ import * as linkDomains from "../../src/link-domains/link-domains.routes";
 import * as links from "../../src/links/links.routes";
 import * as partners from "../../src/partners/partners.routes";
 import * as stats from "../../src/stats/stats.routes";
-import { api, type UntypedBody } from "../helpers/admin";
-
-/** Parts of the OpenAPI document, read loosely: the test walks whatever is there. */
-type DocNode = UntypedBody;
-type Doc = { paths: Record<string, Record<string, DocNode>>; components: { schemas: Record<string, DocNode> } };
-const document = async () => (await api<Doc>(null, "GET", "/openapi.json")).body;
-
-const operations = (doc: Doc) =>
-  Object.entries(doc.paths).flatMap(([path, item]) =>
-    Object.entries(item).map(([method, op]) => ({ path, method, op })),
-  );
-const resolve = (doc: Doc, schema: DocNode) =>
-  schema?.$ref ? doc.components.schemas[schema.$ref.split("/").pop()] : schema;
+import {
+  openApiDocument as document,
+  isReference,
+  operationsOf as operations,
+  parametersOf,
+  requestSchemaOf,
+  resolveSchema as resolve,
+  type SchemaOrReference,
+} from "../helpers/openapi";
 
 const routes = [apiKeys, company, failedClicks, fx, groups, ingest, linkDomains, links, partners, stats]
   .flatMap((module) => Object.values(module))
@@ -43,9 +39,11 @@ describe("openapi document", () => {
 
   it("shows the rules the API enforces on string fields", async () => {
     const doc = await document();
-    const body = (name: string) => doc.components.schemas[name].properties;
-    const pathParam = (path: string, method: string, name: string) =>
-      doc.paths[path]![method].parameters.find((p: DocNode) => p.name === name).schema;
+    const body = (name: string) => resolve(doc, doc.components?.schemas?.[name])?.properties ?? {};
+    const pathParam = (path: string, method: "get" | "put", name: string) => {
+      const op = doc.paths?.[path]?.[method];
+      return (op ? parametersOf(op) : []).find((p) => p.name === name)?.schema;
+    };
     const queryParam = pathParam;
     const partnerKeyRule = { pattern: "^[a-z0-9]+(?:-[a-z0-9]+)*$", maxLength: 40 };
     const expectations: [string, unknown, object][] = [
@@ -101,8 +99,8 @@ describe("openapi document", () => {
   it("documents no string in a request without a bound (maxLength, enum or pattern)", async () => {
     const doc = await document();
     const unbounded: string[] = [];
-    const walk = (schema: DocNode, at: string): void => {
-      schema = resolve(doc, schema);
+    const walk = (node: SchemaOrReference | undefined, at: string): void => {
+      const schema = resolve(doc, node);
       if (!schema || schema.readOnly) return;
       const types = [schema.type].flat();
       if (
@@ -121,8 +119,8 @@ describe("openapi document", () => {
     };
     for (const { path, method, op } of operations(doc)) {
       const name = `${method.toUpperCase()} ${path}`;
-      for (const param of op.parameters ?? []) walk(param.schema, `${name} ${param.name}`);
-      if (op.requestBody) walk(op.requestBody.content["application/json"].schema, `${name} body`);
+      for (const param of parametersOf(op)) walk(param.schema, `${name} ${param.name}`);
+      if (op.requestBody) walk(requestSchemaOf(op), `${name} body`);
     }
     expect(unbounded).toEqual([]);
   });
@@ -131,10 +129,12 @@ describe("openapi document", () => {
     const doc = await document();
     let checked = 0;
     for (const route of routes) {
-      const schema = (route.request?.body?.content["application/json"] as { schema?: DocNode } | undefined)?.schema;
-      if (!schema) continue;
-      const op = doc.paths[route.path.replace(/:(\w+)/g, "{$1}")]![route.method];
-      const example = resolve(doc, op.requestBody.content["application/json"].schema).example;
+      const content = route.request?.body?.content["application/json"];
+      const schema = content && !isReference(content) ? content.schema : undefined;
+      if (!(schema instanceof z.ZodType)) continue;
+      const path = route.path.replace(/:(\w+)/g, "{$1}");
+      const op = operations(doc).find((o) => o.path === path && o.method === route.method)?.op;
+      const example = resolve(doc, op && requestSchemaOf(op))?.example;
       expect(example, route.operationId).toBeDefined();
       const parsed = schema.safeParse(example);
       expect(parsed.success ? [] : parsed.error.issues, route.operationId).toEqual([]);

@@ -1,7 +1,7 @@
 // Partners through the API; their links at the edge.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { api, newTenant, tableSnapshot } from "../helpers/admin";
+import { api, bodyOf, expectStatus, newTenant, tableSnapshot } from "../helpers/admin";
 import { edgeFetch } from "../helpers/fixtures";
 
 const problemType = (r: { body: { type: string } }) => r.body.type.replace("urn:edgeref:problem:", "");
@@ -14,10 +14,14 @@ const partnerBody = (first: string, last: string, extra: object = {}) => ({
 
 async function tenantWithGroups() {
   const t = await newTenant();
-  const a = (await api(t.key, "POST", "/v1/groups", { name: "Affiliates", destination_url: "https://acme.example/a" }))
-    .body;
-  const b = (await api(t.key, "POST", "/v1/groups", { name: "Resellers", destination_url: "https://acme.example/b" }))
-    .body;
+  const a = bodyOf(
+    await api(t.key, "POST", "/v1/groups", { name: "Affiliates", destination_url: "https://acme.example/a" }),
+    201,
+  );
+  const b = bodyOf(
+    await api(t.key, "POST", "/v1/groups", { name: "Resellers", destination_url: "https://acme.example/b" }),
+    201,
+  );
   return { ...t, a, b };
 }
 
@@ -25,7 +29,7 @@ describe("partners: happy path", () => {
   it("generates keys from names, unique per company, and lands in the default group", async () => {
     const t = await tenantWithGroups();
     const jane = await api(t.key, "POST", "/v1/partners", partnerBody("Jane", "Doe"));
-    expect(jane.status).toBe(201);
+    expectStatus(jane, 201);
     expect(jane.body).toMatchObject({
       object: "partner",
       partner_key: "jane-doe",
@@ -34,6 +38,7 @@ describe("partners: happy path", () => {
       email: "jane@example.com",
     });
     const twin = await api(t.key, "POST", "/v1/partners", partnerBody("Jane", "Doe"));
+    expectStatus(twin, 201);
     expect(twin.body.partner_key).toBe("jane-doe-2");
     const accents = await api(
       t.key,
@@ -41,6 +46,7 @@ describe("partners: happy path", () => {
       "/v1/partners",
       partnerBody("Amélie", "Núñez", { email: "amelie@example.com" }),
     );
+    expectStatus(accents, 201);
     expect(accents.body.partner_key).toBe("amelie-nunez");
     const chosen = await api(
       t.key,
@@ -55,23 +61,26 @@ describe("partners: happy path", () => {
     const t = await tenantWithGroups();
     const ids = [];
     for (const name of ["Ann", "Ben", "Cid"])
-      ids.push((await api(t.key, "POST", "/v1/partners", partnerBody(name, "X"))).body.id);
+      ids.push(bodyOf(await api(t.key, "POST", "/v1/partners", partnerBody(name, "X")), 201).id);
     await api(t.key, "POST", "/v1/partners", partnerBody("Dan", "Y", { group_id: t.b.id }));
     const page = await api(t.key, "GET", `/v1/partners?group_id=${t.a.id}&limit=2`);
+    expectStatus(page, 200);
     expect(page.body.data.map((p: { id: string }) => p.id)).toEqual(ids.slice(0, 2));
     expect(page.body.has_more).toBe(true);
     const next = await api(t.key, "GET", `/v1/partners?group_id=${t.a.id}&limit=2&starting_after=${ids[1]}`);
+    expectStatus(next, 200);
     expect(next.body.data.map((p: { id: string }) => p.id)).toEqual([ids[2]]);
     expect(next.body.has_more).toBe(false);
   });
 
   it("moves a partner: the same slugs lead to the new group's destinations", async () => {
     const t = await tenantWithGroups();
-    const p = (await api(t.key, "POST", "/v1/partners", partnerBody("Jane", "Doe"))).body;
+    const p = bodyOf(await api(t.key, "POST", "/v1/partners", partnerBody("Jane", "Doe")), 201);
     expect((await edgeFetch(`https://${t.hostname}/jane-doe`)).headers.get("location")).toMatch(
       /^https:\/\/acme\.example\/a\?/,
     );
     const moved = await api(t.key, "PATCH", `/v1/partners/${p.id}`, { group_id: t.b.id });
+    expectStatus(moved, 200);
     expect(moved.body.group_id).toBe(t.b.id);
     expect((await edgeFetch(`https://${t.hostname}/jane-doe`)).headers.get("location")).toMatch(
       /^https:\/\/acme\.example\/b\?/,
@@ -80,10 +89,12 @@ describe("partners: happy path", () => {
 
   it("changes a partner key without rewriting existing slugs", async () => {
     const t = await tenantWithGroups();
-    const p = (await api(t.key, "POST", "/v1/partners", partnerBody("Jane", "Doe"))).body;
+    const p = bodyOf(await api(t.key, "POST", "/v1/partners", partnerBody("Jane", "Doe")), 201);
     const changed = await api(t.key, "PATCH", `/v1/partners/${p.id}`, { partner_key: "janed" });
+    expectStatus(changed, 200);
     expect(changed.body.partner_key).toBe("janed");
     const links = await api(t.key, "GET", `/v1/partners/${p.id}/links`);
+    expectStatus(links, 200);
     expect(links.body.data.map((l: { slug: string }) => l.slug)).toEqual(["jane-doe"]);
     const response = await edgeFetch(`https://${t.hostname}/jane-doe`);
     expect(response.status).toBe(302);
@@ -95,13 +106,14 @@ describe("partners: happy path", () => {
       link_text: "pricing",
     });
     const after = await api(t.key, "GET", `/v1/partners/${p.id}/links`);
+    expectStatus(after, 200);
     expect(after.body.data.map((l: { slug: string }) => l.slug)).toEqual(["jane-doe", "janed--pricing"]);
   });
 
   it("archives a partner: their links go to the fallback", async () => {
     const t = await tenantWithGroups();
     await api(t.key, "PATCH", "/v1/company", { fallback_url: "https://acme.example/partners" });
-    const p = (await api(t.key, "POST", "/v1/partners", partnerBody("Jane", "Doe"))).body;
+    const p = bodyOf(await api(t.key, "POST", "/v1/partners", partnerBody("Jane", "Doe")), 201);
     await api(t.key, "PATCH", `/v1/partners/${p.id}`, { status: "archived" });
     expect((await edgeFetch(`https://${t.hostname}/jane-doe`)).headers.get("location")).toBe(
       "https://acme.example/partners",
@@ -113,16 +125,21 @@ describe("partners: concurrency", () => {
   it("partners created while default links are added get a slug for every live link", async () => {
     const t = await tenantWithGroups();
     const link = (text: string) => ({ title: text, destination_url: `https://acme.example/${text}`, link_text: text });
-    const results = await Promise.all([
-      ...["Ann", "Bob", "Cy", "Di", "Ed", "Fay"].map((first) =>
-        api(t.key, "POST", "/v1/partners", partnerBody(first, "Racer")),
+    const [partners, defaultLinks] = await Promise.all([
+      Promise.all(
+        ["Ann", "Bob", "Cy", "Di", "Ed", "Fay"].map((first) =>
+          api(t.key, "POST", "/v1/partners", partnerBody(first, "Racer")),
+        ),
       ),
-      api(t.key, "POST", `/v1/groups/${t.a.id}/links`, link("pricing")),
-      api(t.key, "POST", `/v1/groups/${t.a.id}/links`, link("docs")),
+      Promise.all([
+        api(t.key, "POST", `/v1/groups/${t.a.id}/links`, link("pricing")),
+        api(t.key, "POST", `/v1/groups/${t.a.id}/links`, link("docs")),
+      ]),
     ]);
-    expect(results.map((r) => r.status)).toEqual([201, 201, 201, 201, 201, 201, 201, 201]);
-    for (const partner of results.slice(0, 6).map((r) => r.body)) {
+    expect([...partners, ...defaultLinks].map((r) => r.status)).toEqual([201, 201, 201, 201, 201, 201, 201, 201]);
+    for (const partner of partners.map((r) => bodyOf(r, 201))) {
       const links = await api(t.key, "GET", `/v1/partners/${partner.id}/links`);
+      expectStatus(links, 200);
       const slugs = links.body.data.map((l: { slug: string }) => l.slug).sort();
       const key = partner.partner_key;
       expect(slugs, key).toEqual([key, `${key}--docs`, `${key}--pricing`].sort());
@@ -133,14 +150,17 @@ describe("partners: concurrency", () => {
 describe("partners: error cases", () => {
   it("refuses a taken partner key, and the old key of another partner, with 409", async () => {
     const t = await tenantWithGroups();
-    const first = (await api(t.key, "POST", "/v1/partners", partnerBody("Jane", "Doe", { partner_key: "jane" }))).body;
+    const first = bodyOf(
+      await api(t.key, "POST", "/v1/partners", partnerBody("Jane", "Doe", { partner_key: "jane" })),
+      201,
+    );
     const dup = await api(t.key, "POST", "/v1/partners", partnerBody("Jane", "Other", { partner_key: "jane" }));
-    expect(dup.status).toBe(409);
+    expectStatus(dup, 409);
     expect(problemType(dup)).toBe("partner-key-taken");
     await api(t.key, "PATCH", `/v1/partners/${first.id}`, { partner_key: "jane-d" });
     const before = await tableSnapshot();
     const oldKey = await api(t.key, "POST", "/v1/partners", partnerBody("Jane", "Other", { partner_key: "jane" }));
-    expect(oldKey.status).toBe(409);
+    expectStatus(oldKey, 409);
     expect(await tableSnapshot()).toEqual(before);
     // The partner who owned it may take it back.
     expect((await api(t.key, "PATCH", `/v1/partners/${first.id}`, { partner_key: "jane" })).status).toBe(200);
@@ -153,12 +173,15 @@ describe("partners: error cases", () => {
       destination_url: "https://acme.example/docs",
       link_text: "docs",
     });
-    const ann = (await api(t.key, "POST", "/v1/partners", partnerBody("Ann", "Lee", { partner_key: "ann" }))).body;
+    const ann = bodyOf(
+      await api(t.key, "POST", "/v1/partners", partnerBody("Ann", "Lee", { partner_key: "ann" })),
+      201,
+    );
     // Renamed to `kay`, then moved: her new slug is `kay--docs`; renamed again to `ann-2`.
     await api(t.key, "PATCH", `/v1/partners/${ann.id}`, { partner_key: "kay" });
     await api(t.key, "PATCH", `/v1/partners/${ann.id}`, { group_id: t.b.id });
     await api(t.key, "PATCH", `/v1/partners/${ann.id}`, { partner_key: "ann-2" });
-    const slugs = (await api(t.key, "GET", `/v1/partners/${ann.id}/links`)).body.data.map(
+    const slugs = bodyOf(await api(t.key, "GET", `/v1/partners/${ann.id}/links`), 200).data.map(
       (l: { slug: string }) => l.slug,
     );
     expect(slugs).toEqual(["ann", "kay--docs"]);
@@ -170,15 +193,15 @@ describe("partners: error cases", () => {
       "/v1/partners",
       partnerBody("Kay", "Doe", { partner_key: "kay", group_id: t.b.id }),
     );
-    expect(taken.status).toBe(409);
+    expectStatus(taken, 409);
     expect(problemType(taken)).toBe("partner-key-taken");
     expect(await tableSnapshot()).toEqual(before);
     // Nor may an existing partner be renamed to it (a later move would need `kay--docs`).
-    const bob = (await api(t.key, "POST", "/v1/partners", partnerBody("Bob", "Roe"))).body;
+    const bob = bodyOf(await api(t.key, "POST", "/v1/partners", partnerBody("Bob", "Roe")), 201);
     const renamed = await api(t.key, "PATCH", `/v1/partners/${bob.id}`, { partner_key: "kay" });
-    expect(renamed.status).toBe(409);
+    expectStatus(renamed, 409);
     expect(problemType(renamed)).toBe("partner-key-taken");
-    expect((await api(t.key, "GET", `/v1/partners/${bob.id}`)).body.partner_key).toBe("bob-roe");
+    expect(bodyOf(await api(t.key, "GET", `/v1/partners/${bob.id}`), 200).partner_key).toBe("bob-roe");
     // A key generated from a name ("Kay !" → kay) steps around it too.
     const generated = await api(t.key, "POST", "/v1/partners", {
       email: "k@example.com",
@@ -186,15 +209,18 @@ describe("partners: error cases", () => {
       last_name: "!",
       group_id: t.b.id,
     });
-    expect(generated.status).toBe(201);
+    expectStatus(generated, 201);
     expect(generated.body.partner_key).toBe("kay-2");
   });
 
   it(`a slug already owned by another partner (data from before the key rule) fails the change whole, \
 with 409`, async () => {
     const t = await tenantWithGroups();
-    const jane = (await api(t.key, "POST", "/v1/partners", partnerBody("Jane", "Doe", { partner_key: "jane" }))).body;
-    const tom = (await api(t.key, "POST", "/v1/partners", partnerBody("Tom", "Roe", { group_id: t.b.id }))).body;
+    const jane = bodyOf(
+      await api(t.key, "POST", "/v1/partners", partnerBody("Jane", "Doe", { partner_key: "jane" })),
+      201,
+    );
+    const tom = bodyOf(await api(t.key, "POST", "/v1/partners", partnerBody("Tom", "Roe", { group_id: t.b.id })), 201);
     await env.DB.prepare(
       "INSERT INTO partner_links (id, company_id, partner_id, slug, link_text, created_at) " +
         "VALUES ('plk_legacy', ?, ?, 'jane--docs', 'legacy', 0)",
@@ -207,7 +233,7 @@ with 409`, async () => {
       destination_url: "https://acme.example/docs",
       link_text: "docs",
     });
-    expect(link.status).toBe(409);
+    expectStatus(link, 409);
     expect(problemType(link)).toBe("slug-conflict");
     expect(await tableSnapshot()).toEqual(before);
 
@@ -218,7 +244,7 @@ with 409`, async () => {
     });
     const moveBefore = await tableSnapshot();
     const move = await api(t.key, "PATCH", `/v1/partners/${jane.id}`, { group_id: t.b.id });
-    expect(move.status).toBe(409);
+    expectStatus(move, 409);
     expect(problemType(move)).toBe("slug-conflict");
     expect(await tableSnapshot()).toEqual(moveBefore);
   });
@@ -235,28 +261,28 @@ with 409`, async () => {
     const t = await tenantWithGroups();
     const before = await tableSnapshot();
     const r = await api(t.key, "POST", "/v1/partners", body);
-    expect(r.status).toBe(422);
-    expect(r.body.errors.map((e: { field: string }) => e.field)).toContain(field);
+    expectStatus(r, 422);
+    expect(r.body.errors?.map((e: { field: string }) => e.field)).toContain(field);
     expect(await tableSnapshot()).toEqual(before);
   });
 
   it("refuses an empty group_id on a move with 422, changing nothing", async () => {
     const t = await tenantWithGroups();
-    const p = (await api(t.key, "POST", "/v1/partners", partnerBody("Jane", "Doe"))).body;
+    const p = bodyOf(await api(t.key, "POST", "/v1/partners", partnerBody("Jane", "Doe")), 201);
     const before = await tableSnapshot();
     const r = await api(t.key, "PATCH", `/v1/partners/${p.id}`, { group_id: "" });
-    expect(r.status).toBe(422);
-    expect(r.body.errors.map((e: { field: string }) => e.field)).toEqual(["group_id"]);
+    expectStatus(r, 422);
+    expect(r.body.errors?.map((e: { field: string }) => e.field)).toEqual(["group_id"]);
     expect(await tableSnapshot()).toEqual(before);
-    expect((await api(t.key, "GET", `/v1/partners/${p.id}`)).body.group_id).toBe(t.a.id);
+    expect(bodyOf(await api(t.key, "GET", `/v1/partners/${p.id}`), 200).group_id).toBe(t.a.id);
   });
 
   it("refuses a move into an archived group", async () => {
     const t = await tenantWithGroups();
-    const p = (await api(t.key, "POST", "/v1/partners", partnerBody("Jane", "Doe"))).body;
+    const p = bodyOf(await api(t.key, "POST", "/v1/partners", partnerBody("Jane", "Doe")), 201);
     await api(t.key, "POST", `/v1/groups/${t.b.id}/archive`);
     const r = await api(t.key, "PATCH", `/v1/partners/${p.id}`, { group_id: t.b.id });
-    expect(r.status).toBe(422);
-    expect(r.body.errors[0].field).toBe("group_id");
+    expectStatus(r, 422);
+    expect(r.body.errors?.[0]?.field).toBe("group_id");
   });
 });

@@ -1,6 +1,6 @@
 // Every bad field of a request is reported in one problem: a client fixes its request in one round.
 import { describe, expect, it } from "vitest";
-import { api, newTenant, tableSnapshot } from "../helpers/admin";
+import { api, expectStatus, newTenant, tableSnapshot } from "../helpers/admin";
 
 const fieldsOf = (body: { errors?: { field: string }[] }) =>
   [...new Set((body.errors ?? []).map((e) => e.field))].sort();
@@ -10,7 +10,7 @@ describe("a request with several bad fields reports each of them", () => {
     const t = await newTenant();
     const before = await tableSnapshot();
     const r = await api(t.key, "POST", "/v1/groups", { name: "", destination_url: "javascript:alert(1)" });
-    expect(r.status).toBe(422);
+    expectStatus(r, 422);
     expect(r.headers.get("content-type")).toBe("application/problem+json");
     expect(fieldsOf(r.body)).toEqual(["destination_url", "name"]);
     expect(await tableSnapshot()).toEqual(before);
@@ -61,10 +61,10 @@ describe("a request with several bad fields reports each of them", () => {
   ])("%s %s names every bad field", async (method, path, body, fields) => {
     const t = await newTenant();
     const group = await api(t.key, "POST", "/v1/groups", { name: "G", destination_url: "https://acme.example/" });
-    expect(group.status).toBe(201);
+    expectStatus(group, 201);
     const before = await tableSnapshot();
     const r = await api(t.key, method, path.replace("{group}", group.body.id), body);
-    expect(r.status).toBe(422);
+    expectStatus(r, 422);
     expect(fieldsOf(r.body)).toEqual(fields);
     expect(await tableSnapshot()).toEqual(before);
   });

@@ -7,6 +7,7 @@ import { sortableToken } from "../../src/lib/ids";
 import { HOUR_MS, hourStart } from "../../src/lib/time";
 import edgeWorker from "../../workers/edge";
 import { d1FailingOn } from "../helpers/clicks";
+import { countingDb } from "../helpers/redirect";
 
 const BASE_TS = Date.UTC(2026, 10, 25, 10, 15);
 
@@ -111,6 +112,17 @@ describe("click consumer: happy path", () => {
       expect(counts!.unique_clicks).toBe(expectedUnique);
     }
     expect(total).toBe(100);
+  });
+
+  it("reads the clicks' owners once per batch (the writer's ownership check), and writes and acks all", async () => {
+    const { db, queries } = countingDb(env.DB);
+    const link = `plk_${crypto.randomUUID()}`;
+    const events = Array.from({ length: 100 }, (_, i) => clickEvent({ partnerLinkId: link, visitorHash: `v${i}` }));
+    const batch = messageBatch(events);
+    const result = await consumeAndSettle(batch, db);
+    expect(queries.filter((query) => query.includes("FROM partner_links WHERE id IN"))).toHaveLength(1);
+    expect(new Set(result.explicitAcks)).toEqual(new Set(batch.messages.map((message) => message.id)));
+    expect(await rawClickCount(link)).toBe(100);
   });
 
   it("binds at most 100 parameters per statement (D1's limit) for a batch of 250, and writes all 250", async () => {

@@ -8,7 +8,7 @@ import type { ClickEvent } from "../../src/clicks/event";
 import { replayFailedClicks } from "../../src/failed-clicks/service";
 import { hourStart } from "../../src/lib/time";
 import edgeWorker from "../../workers/edge";
-import { api, newTenant } from "../helpers/admin";
+import { api, expectStatus, newTenant } from "../helpers/admin";
 import { clickEvent, d1FailingOn } from "../helpers/clicks";
 
 const DLQ = "edgeref-clicks-dlq";
@@ -98,7 +98,7 @@ describe("GET /v1/failed-clicks and POST /v1/failed-clicks/replay", () => {
     const { ids } = await deadLetter([...clicks, clicks[0]]);
 
     const listed = await api(tenant.key, "GET", "/v1/failed-clicks?limit=100");
-    expect(listed.status).toBe(200);
+    expectStatus(listed, 200);
     expect(listed.body.data).toHaveLength(7);
     expect(new Set(listed.body.data.map((row: { id: string }) => row.id))).toEqual(new Set(ids));
     expect(listed.body.data[0]).toMatchObject({
@@ -110,7 +110,7 @@ describe("GET /v1/failed-clicks and POST /v1/failed-clicks/replay", () => {
     });
 
     const replay = await api(tenant.key, "POST", "/v1/failed-clicks/replay");
-    expect(replay.status).toBe(200);
+    expectStatus(replay, 200);
     expect(replay.body).toEqual({
       object: "failed_click_replay",
       replayed: 5,
@@ -131,6 +131,7 @@ describe("GET /v1/failed-clicks and POST /v1/failed-clicks/replay", () => {
     expect(await counts(link)).toEqual([{ hour: hourStart(clicks[0]!.ts), clicks: 6, unique_clicks: 4 }]);
 
     const after = await api(tenant.key, "GET", "/v1/failed-clicks?limit=100");
+    expectStatus(after, 200);
     expect(after.body.data.every((row: { replayed_at: string | null }) => typeof row.replayed_at === "string")).toBe(
       true,
     );
@@ -157,7 +158,7 @@ describe("GET /v1/failed-clicks and POST /v1/failed-clicks/replay", () => {
     for (let page = 0; page < 5; page++) {
       const after = cursor ? `&starting_after=${cursor}` : "";
       const response = await api(tenant.key, "GET", `/v1/failed-clicks?limit=2${after}`);
-      expect(response.status).toBe(200);
+      expectStatus(response, 200);
       seen.push(...response.body.data.map((row: { id: string }) => row.id));
       if (!response.body.has_more) break;
       cursor = seen.at(-1);
@@ -194,10 +195,11 @@ describe("GET /v1/failed-clicks and POST /v1/failed-clicks/replay", () => {
     const replay = await api(key, "POST", "/v1/failed-clicks/replay");
     expect(replay.body).toMatchObject({ replayed: 0, already_present: 0, still_invalid: 1 });
     const listed = await api(key, "GET", "/v1/failed-clicks");
+    expectStatus(listed, 200);
     expect(listed.body.data).toEqual([
       expect.objectContaining({ click: null, error: "dead-lettered; replay: not a click event of this company" }),
     ]);
-    expect(listed.body.data[0].replayed_at).toEqual(expect.any(String));
+    expect(listed.body.data[0]!.replayed_at).toEqual(expect.any(String));
   });
 
   it("tenancy: company B cannot see or replay company A's failed clicks; malformed ones belong to no one", async () => {
@@ -207,10 +209,10 @@ describe("GET /v1/failed-clicks and POST /v1/failed-clicks/replay", () => {
     const { ids } = await deadLetter([...clicks, { companyId: b.companyId, nonsense: true }]);
 
     const listedByB = await api(b.key, "GET", "/v1/failed-clicks");
-    expect(listedByB.status).toBe(200);
+    expectStatus(listedByB, 200);
     expect(listedByB.body).toEqual({ object: "list", data: [], has_more: false });
     const cursorOfA = await api(b.key, "GET", `/v1/failed-clicks?starting_after=${ids[0]}`);
-    expect(cursorOfA.status).toBe(422);
+    expectStatus(cursorOfA, 422);
     expect(cursorOfA.body.errors).toEqual([
       { field: "starting_after", message: "no failed click with this id in your company" },
     ]);
@@ -221,6 +223,7 @@ describe("GET /v1/failed-clicks and POST /v1/failed-clicks/replay", () => {
     for (const id of ids.slice(0, 3)) expect((await failedRow(id))!.replayed_at).toBeNull();
 
     const listedByA = await api(a.key, "GET", "/v1/failed-clicks");
+    expectStatus(listedByA, 200);
     expect(listedByA.body.data.map((row: { id: string }) => row.id).sort()).toEqual(ids.slice(0, 3).sort());
     expect(await api(null, "GET", "/v1/failed-clicks").then((r) => r.status)).toBe(401);
     expect(await api(null, "POST", "/v1/failed-clicks/replay").then((r) => r.status)).toBe(401);

@@ -10,34 +10,40 @@ import {
   MAX_TRANSACTION_USD_CENTS,
   MAX_USD_PER_UNIT,
 } from "../../src/ingest/limits";
-import { type ApiResult, api, newTenant, tableSnapshot } from "../helpers/admin";
+import { type ApiResult, api, bodyOf, expectStatus, newTenant, tableSnapshot } from "../helpers/admin";
 
 const fields = (r: { body: { errors?: { field: string }[] } }) => (r.body.errors ?? []).map((e) => e.field);
 
 async function withCustomer(customerKey = "acct_1") {
   const t = await newTenant();
-  const group = (await api(t.key, "POST", "/v1/groups", { name: "A", destination_url: "https://acme.example/" })).body;
-  const partner = (
-    await api(t.key, "POST", "/v1/partners", { email: "j@example.com", first_name: "Jane", last_name: "Doe" })
-  ).body;
-  const customer = (
+  const group = bodyOf(
+    await api(t.key, "POST", "/v1/groups", { name: "A", destination_url: "https://acme.example/" }),
+    201,
+  );
+  const partner = bodyOf(
+    await api(t.key, "POST", "/v1/partners", { email: "j@example.com", first_name: "Jane", last_name: "Doe" }),
+    201,
+  );
+  const customer = bodyOf(
     await api(t.key, "POST", "/v1/customers", {
       customer_key: customerKey,
       email: "buyer@example.com",
       partner_key: partner.partner_key,
-    })
-  ).body.customer;
+    }),
+    201,
+  ).customer;
   let n = 0;
   const pay = (amount: number, currency = "USD", key = customerKey) =>
     api(t.key, "POST", "/v1/transactions", { key: `inv_${++n}`, customer_key: key, amount, currency });
   const addCustomer = async (key: string) =>
-    (
+    bodyOf(
       await api(t.key, "POST", "/v1/customers", {
         customer_key: key,
         email: `${key}@example.com`,
         partner_key: partner.partner_key,
-      })
-    ).body.customer;
+      }),
+      201,
+    ).customer;
   return { ...t, group, partner, customer, pay, addCustomer };
 }
 
@@ -50,7 +56,7 @@ const groupNet = async (groupId: string) =>
 async function refusedWithoutWrites(send: () => Promise<ApiResult>, field: string) {
   const before = await tableSnapshot();
   const r = await send();
-  expect(r.status, JSON.stringify(r.body)).toBe(422);
+  expectStatus(r, 422);
   expect(fields(r)).toEqual([field]);
   expect(await tableSnapshot()).toEqual(before);
   return r;
@@ -64,13 +70,13 @@ and with a legal rate the 50,000,000,000-unit transaction`, async () => {
       () => api(t.key, "PUT", "/v1/fx-rates/ZZZ", { usd_per_unit: 1_000_000, minor_unit_digits: 0 }),
       "usd_per_unit",
     );
-    expect(rate.body.errors[0].message).toContain(String(MAX_USD_PER_UNIT));
+    expect(rate.body.errors?.[0]?.message).toContain(String(MAX_USD_PER_UNIT));
 
     expect(
       (await api(t.key, "PUT", "/v1/fx-rates/ZZZ", { usd_per_unit: MAX_USD_PER_UNIT, minor_unit_digits: 0 })).status,
     ).toBe(200);
     const huge = await refusedWithoutWrites(() => t.pay(50_000_000_000, "ZZZ"), "amount");
-    expect(huge.body.errors[0].message).toContain("one transaction is worth at most $100,000,000");
+    expect(huge.body.errors?.[0]?.message).toContain("one transaction is worth at most $100,000,000");
     expect(huge.body.detail).toContain("USD value limit");
   });
 });
@@ -97,7 +103,7 @@ describe("money limits: each bound at its edge", () => {
     // A currency worth little, so that only the amount bound is in play.
     await api(t.key, "PUT", "/v1/fx-rates/ZZL", { usd_per_unit: 0.000001, minor_unit_digits: 2 });
     const max = await t.pay(MAX_AMOUNT_MINOR, "ZZL");
-    expect(max.status).toBe(201);
+    expectStatus(max, 201);
     expect(max.body).toMatchObject({ amount: MAX_AMOUNT_MINOR, amount_usd_cents: 1_000_000 });
     expect((await t.pay(-MAX_AMOUNT_MINOR, "ZZL")).status).toBe(201);
     await refusedWithoutWrites(() => t.pay(MAX_AMOUNT_MINOR + 1, "ZZL"), "amount");
@@ -108,14 +114,14 @@ describe("money limits: each bound at its edge", () => {
   it("one transaction's USD value: at most $100,000,000 either way", async () => {
     const t = await withCustomer();
     const sale = await t.pay(MAX_TRANSACTION_USD_CENTS);
-    expect(sale.status).toBe(201);
+    expectStatus(sale, 201);
     expect(sale.body.amount_usd_cents).toBe(MAX_TRANSACTION_USD_CENTS);
     expect((await t.pay(-MAX_TRANSACTION_USD_CENTS)).status).toBe(201);
     await refusedWithoutWrites(() => t.pay(MAX_TRANSACTION_USD_CENTS + 1), "amount");
     await refusedWithoutWrites(() => t.pay(-MAX_TRANSACTION_USD_CENTS - 1), "amount");
     // The converted value counts, after rounding: ¥14,925,373,135 × 0.0067 = $100,000,000.0045 → 1e10 cents,
     // while one yen more is $100,000,000.0112 → 10,000,000,001 cents.
-    expect((await t.pay(14_925_373_135, "JPY")).body.amount_usd_cents).toBe(MAX_TRANSACTION_USD_CENTS);
+    expect(bodyOf(await t.pay(14_925_373_135, "JPY"), 201).amount_usd_cents).toBe(MAX_TRANSACTION_USD_CENTS);
     await refusedWithoutWrites(() => t.pay(14_925_373_136, "JPY"), "amount");
   });
 
@@ -125,16 +131,17 @@ describe("money limits: each bound at its edge", () => {
       expect((await t.pay(MAX_TRANSACTION_USD_CENTS)).status).toBe(201);
     }
     const customer = await api(t.key, "GET", `/v1/customers/${t.customer.id}`);
+    expectStatus(customer, 200);
     expect(customer.body.net_usd_cents).toBe(MAX_CUSTOMER_NET_USD_CENTS);
     const over = await refusedWithoutWrites(() => t.pay(1), "amount");
-    expect(over.body.errors[0].message).toContain("a customer's net is limited to ±$1,000,000,000");
+    expect(over.body.errors?.[0]?.message).toContain("a customer's net is limited to ±$1,000,000,000");
     // A refund brings it back inside; so does the other direction's bound hold.
     expect((await t.pay(-1)).status).toBe(201);
     const refunds = await t.addCustomer("acct_refunds");
     for (let i = 0; i < 10; i++)
       expect((await t.pay(-MAX_TRANSACTION_USD_CENTS, "USD", "acct_refunds")).status).toBe(201);
     await refusedWithoutWrites(() => t.pay(-1, "USD", "acct_refunds"), "amount");
-    expect((await api(t.key, "GET", `/v1/customers/${refunds.id}`)).body.net_usd_cents).toBe(
+    expect(bodyOf(await api(t.key, "GET", `/v1/customers/${refunds.id}`), 200).net_usd_cents).toBe(
       -MAX_CUSTOMER_NET_USD_CENTS,
     );
   });
@@ -152,7 +159,7 @@ describe("money limits: each bound at its edge", () => {
     expect(await groupNet(t.group.id)).toBe(MAX_GROUP_NET_USD_CENTS);
     await t.addCustomer("acct_2");
     const over = await refusedWithoutWrites(() => t.pay(1, "USD", "acct_2"), "amount");
-    expect(over.body.errors[0].message).toContain("a group's net is limited to ±$100,000,000,000");
+    expect(over.body.errors?.[0]?.message).toContain("a group's net is limited to ±$100,000,000,000");
     expect(over.body.detail).toContain("group's running net");
     await env.DB.prepare("UPDATE groups SET net_revenue_usd_cents = ? WHERE id = ?")
       .bind(-MAX_GROUP_NET_USD_CENTS, t.group.id)
@@ -177,7 +184,7 @@ describe("money limits: each bound at its edge", () => {
     );
     expect(results.map((r) => r.status).sort()).toEqual([201, 422, 422, 422]);
     for (const r of results.filter((r) => r.status === 422)) expect(fields(r)).toEqual(["amount"]);
-    expect((await api(t.key, "GET", `/v1/customers/${t.customer.id}`)).body.net_usd_cents).toBe(
+    expect(bodyOf(await api(t.key, "GET", `/v1/customers/${t.customer.id}`), 200).net_usd_cents).toBe(
       MAX_CUSTOMER_NET_USD_CENTS,
     );
     expect(await groupNet(t.group.id)).toBe(MAX_CUSTOMER_NET_USD_CENTS);

@@ -2,23 +2,25 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { toUsdCents } from "../../src/fx/service";
-import { api, newTenant, tableSnapshot } from "../helpers/admin";
+import { api, bodyOf, expectStatus, newTenant, tableSnapshot } from "../helpers/admin";
 
 const problemType = (r: { body: { type: string } }) => r.body.type.replace("urn:edgeref:problem:", "");
 
 async function withCustomer() {
   const t = await newTenant();
   await api(t.key, "POST", "/v1/groups", { name: "A", destination_url: "https://acme.example/" });
-  const partner = (
-    await api(t.key, "POST", "/v1/partners", { email: "j@example.com", first_name: "Jane", last_name: "Doe" })
-  ).body;
-  const customer = (
+  const partner = bodyOf(
+    await api(t.key, "POST", "/v1/partners", { email: "j@example.com", first_name: "Jane", last_name: "Doe" }),
+    201,
+  );
+  const customer = bodyOf(
     await api(t.key, "POST", "/v1/customers", {
       customer_key: "acct_1",
       email: "buyer@example.com",
       partner_key: partner.partner_key,
-    })
-  ).body.customer;
+    }),
+    201,
+  ).customer;
   return { ...t, partner, customer };
 }
 
@@ -32,7 +34,7 @@ describe("transactions: happy path", () => {
       currency: "EUR",
       product_key: "pro",
     });
-    expect(eur.status).toBe(201);
+    expectStatus(eur, 201);
     expect(eur.body).toMatchObject({
       amount: 4500,
       currency: "EUR",
@@ -48,6 +50,7 @@ describe("transactions: happy path", () => {
       amount: 10000,
       currency: "JPY",
     });
+    expectStatus(jpy, 201);
     expect(jpy.body.amount_usd_cents).toBe(6700); // ¥10,000 × 0.0067 = $67.00 (JPY has no minor unit)
     const kwd = await api(t.key, "POST", "/v1/transactions", {
       key: "inv3",
@@ -55,6 +58,7 @@ describe("transactions: happy path", () => {
       amount: 1000,
       currency: "KWD",
     });
+    expectStatus(kwd, 201);
     expect(kwd.body.amount_usd_cents).toBe(325); // 1.000 KWD × 3.25
     const customer = await api(t.key, "GET", `/v1/customers/${t.customer.id}`);
     expect(customer.body).toMatchObject({ net_usd_cents: 4860 + 6700 + 325, paid: true });
@@ -74,6 +78,7 @@ describe("transactions: happy path", () => {
       amount: -2000,
       currency: "USD",
     });
+    expectStatus(refund, 201);
     expect(refund.body.amount_usd_cents).toBe(-2000);
     expect((await api(t.key, "GET", `/v1/customers/${t.customer.id}`)).body).toMatchObject({
       net_usd_cents: 0,
@@ -86,9 +91,9 @@ describe("transactions: happy path", () => {
     const body = { key: "inv1", customer_key: "acct_1", amount: 999, currency: "USD" };
     const first = await api(t.key, "POST", "/v1/transactions", body);
     const again = await api(t.key, "POST", "/v1/transactions", body);
-    expect(again.status).toBe(200);
+    expectStatus(again, 200);
     expect(again.body).toEqual({ ...first.body, replayed: true });
-    expect((await api(t.key, "GET", `/v1/customers/${t.customer.id}`)).body.net_usd_cents).toBe(999);
+    expect(bodyOf(await api(t.key, "GET", `/v1/customers/${t.customer.id}`), 200).net_usd_cents).toBe(999);
     const concurrent = await Promise.all(
       Array.from({ length: 4 }, () => api(t.key, "POST", "/v1/transactions", { ...body, key: "inv2" })),
     );
@@ -97,7 +102,7 @@ describe("transactions: happy path", () => {
       .bind(t.companyId)
       .first<{ n: number }>();
     expect(rows!.n).toBe(2);
-    expect((await api(t.key, "GET", `/v1/customers/${t.customer.id}`)).body.net_usd_cents).toBe(1998);
+    expect(bodyOf(await api(t.key, "GET", `/v1/customers/${t.customer.id}`), 200).net_usd_cents).toBe(1998);
   });
 
   it("uses a company's own rate once set, for transactions from then on", async () => {
@@ -123,9 +128,10 @@ describe("transactions: happy path", () => {
       amount: 1000,
       currency: "EUR",
     });
+    expectStatus(after, 201);
     expect(after.body.amount_usd_cents).toBe(1200);
-    const rates = (await api(t.key, "GET", "/v1/fx-rates")).body.data;
-    expect(rates.find((r: { currency: string }) => r.currency === "EUR").source).toBe("company");
+    const rates = bodyOf(await api(t.key, "GET", "/v1/fx-rates"), 200).data;
+    expect(rates.find((r: { currency: string }) => r.currency === "EUR")?.source).toBe("company");
     expect(rates.find((r: { currency: string }) => r.currency === "GBP")).toMatchObject({
       usd_per_unit: 1.27,
       as_of: "2026-11-01",
@@ -139,6 +145,7 @@ describe("transactions: happy path", () => {
       amount: 10000,
       currency: "ISK",
     });
+    expectStatus(isk, 201);
     expect(isk.body.amount_usd_cents).toBe(7200);
   });
 
@@ -177,8 +184,8 @@ describe("transactions: error cases", () => {
   ])("refuses %j with 422 naming the field", async (body, field) => {
     const t = await withCustomer();
     const r = await api(t.key, "POST", "/v1/transactions", body);
-    expect(r.status).toBe(422);
-    expect(r.body.errors.map((e: { field: string }) => e.field)).toContain(field);
+    expectStatus(r, 422);
+    expect(r.body.errors?.map((e: { field: string }) => e.field)).toContain(field);
     const rows = await env.DB.prepare("SELECT count(*) AS n FROM transactions WHERE company_id = ?")
       .bind(t.companyId)
       .first<{ n: number }>();
@@ -194,7 +201,7 @@ describe("transactions: error cases", () => {
       currency: "USD",
       created_at: "2000-01-01T00:00:00Z",
     });
-    expect(first.status).toBe(201);
+    expectStatus(first, 201);
     expect(first.body.created_at).toBe("2000-01-01T00:00:00.000Z");
     const soon = new Date(Date.now() + 86_400_000 - 60_000).toISOString();
     expect(
@@ -237,9 +244,9 @@ describe("transactions: error cases", () => {
     expect((await api(t.key, "POST", "/v1/transactions", body)).status).toBe(201);
     const before = await tableSnapshot();
     const r = await api(t.key, "POST", "/v1/transactions", JSON.parse(JSON.stringify({ ...body, ...change })));
-    expect(r.status).toBe(422);
+    expectStatus(r, 422);
     expect(problemType(r)).toBe("transaction-key-reused");
-    expect(r.body.errors.map((e: { field: string }) => e.field)).toEqual(differing);
+    expect(r.body.errors?.map((e: { field: string }) => e.field)).toEqual(differing);
     expect(await tableSnapshot()).toEqual(before);
   });
 
@@ -258,16 +265,16 @@ describe("transactions: error cases", () => {
       customer_key: undefined,
       customer_email: "Buyer@example.com",
     });
-    expect(again.status).toBe(200);
+    expectStatus(again, 200);
     expect(again.body).toEqual({ ...first.body, replayed: true });
     // Sent without created_at, the first call is stamped now: a retry without it is the same call,
     // a retry that adds one is not.
     const stamped = { key: "inv2", customer_key: "acct_1", amount: 100, currency: "USD" };
     expect((await api(t.key, "POST", "/v1/transactions", stamped)).status).toBe(201);
-    expect((await api(t.key, "POST", "/v1/transactions", stamped)).body.replayed).toBe(true);
+    expect(bodyOf(await api(t.key, "POST", "/v1/transactions", stamped), 200).replayed).toBe(true);
     const dated = await api(t.key, "POST", "/v1/transactions", { ...stamped, created_at: "2026-01-01T00:00:00Z" });
-    expect(dated.status).toBe(422);
-    expect(dated.body.errors.map((e: { field: string }) => e.field)).toEqual(["created_at"]);
+    expectStatus(dated, 422);
+    expect(dated.body.errors?.map((e: { field: string }) => e.field)).toEqual(["created_at"]);
   });
 
   it("refuses a bad rate", async () => {

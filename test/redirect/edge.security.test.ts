@@ -13,7 +13,7 @@ import type { ClickEvent } from "../../src/clicks/event";
 import { removeLinkDomain } from "../../src/link-domains/service";
 import { createEdgeApp } from "../../src/redirect/app";
 import { IsolateCache, isolateCache } from "../../src/redirect/isolate-cache";
-import { api } from "../helpers/admin";
+import { api, expectStatus } from "../helpers/admin";
 import { addPartner, BROWSER_UA, createCompanyFixture, createDefaultLink } from "../helpers/fixtures";
 import { parseSetCookie } from "../helpers/redirect";
 import { clientIp } from "../helpers/tenancy";
@@ -208,7 +208,7 @@ describe("a hostname no company owns serves nothing", () => {
     const { secret } = await createApiKey(env, a.companyId, { name: "claim" });
     const claim = await api(secret, "POST", "/v1/link-domains", { hostname: b.hostname, cookie_domain: b.hostname });
     // B verified first, so the claim is refused (409 hostname-taken); a pending claim would do no better.
-    expect(claim.status).toBe(409);
+    expectStatus(claim, 409);
     expectServedBy(await visit(`https://${b.hostname}/${bravoKey}`), B_DEST, partners.bravo!, "B's own slug");
     // Also when the edge must ask D1 (the host record is not in KV): B's row is the verified one.
     await env.LINKS_KV.delete(`v1:host:${b.hostname}`);

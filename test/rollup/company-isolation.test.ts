@@ -6,17 +6,19 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { writeClicks } from "../../src/clicks/consumer";
 import { DAY_MS } from "../../src/lib/time";
 import adminWorker from "../../workers/admin";
-import { api, newTenant } from "../helpers/admin";
+import { api, bodyOf, newTenant } from "../helpers/admin";
 import { clickEvent } from "../helpers/clicks";
 
 async function program(name: string) {
   const t = await newTenant("enterprise", name);
-  const group = (
-    await api(t.key, "POST", "/v1/groups", { name: "Affiliates", destination_url: "https://acme.example/" })
-  ).body;
-  const jane = (
-    await api(t.key, "POST", "/v1/partners", { email: "j@example.com", first_name: "Jane", last_name: "Doe" })
-  ).body;
+  const group = bodyOf(
+    await api(t.key, "POST", "/v1/groups", { name: "Affiliates", destination_url: "https://acme.example/" }),
+    201,
+  );
+  const jane = bodyOf(
+    await api(t.key, "POST", "/v1/partners", { email: "j@example.com", first_name: "Jane", last_name: "Doe" }),
+    201,
+  );
   await api(t.key, "POST", "/v1/customers", {
     customer_key: "c1",
     email: "c1@example.com",

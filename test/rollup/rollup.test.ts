@@ -6,17 +6,19 @@ import { writeClicks } from "../../src/clicks/consumer";
 import { DAY_MS, HOUR_MS } from "../../src/lib/time";
 import { runRollup } from "../../src/rollup/rollup";
 import adminWorker from "../../workers/admin";
-import { api, newTenant } from "../helpers/admin";
+import { api, bodyOf, expectStatus, newTenant } from "../helpers/admin";
 import { clickEvent } from "../helpers/clicks";
 
 async function program() {
   const t = await newTenant();
-  const group = (
-    await api(t.key, "POST", "/v1/groups", { name: "Affiliates", destination_url: "https://acme.example/" })
-  ).body;
-  const jane = (
-    await api(t.key, "POST", "/v1/partners", { email: "j@example.com", first_name: "Jane", last_name: "Doe" })
-  ).body;
+  const group = bodyOf(
+    await api(t.key, "POST", "/v1/groups", { name: "Affiliates", destination_url: "https://acme.example/" }),
+    201,
+  );
+  const jane = bodyOf(
+    await api(t.key, "POST", "/v1/partners", { email: "j@example.com", first_name: "Jane", last_name: "Doe" }),
+    201,
+  );
   const target = { companyId: t.companyId, groupId: group.id, partnerId: jane.id };
   return { ...t, group, jane, target };
 }
@@ -27,7 +29,8 @@ async function cron(scheduledTime = Date.now()) {
   await waitOnExecutionContext(ctx);
 }
 
-const groupStats = async (key: string, groupId: string) => (await api(key, "GET", `/v1/groups/${groupId}/stats`)).body;
+const groupStats = async (key: string, groupId: string) =>
+  bodyOf(await api(key, "GET", `/v1/groups/${groupId}/stats`), 200);
 
 describe("hourly rollup", () => {
   it("rolls clicks, partners, signups and revenue into the group and partner stats", async () => {
@@ -62,7 +65,7 @@ describe("hourly rollup", () => {
       revenue_usd_cents: 5000,
       refreshed_at: new Date(at).toISOString(),
     });
-    expect((await api(p.key, "GET", `/v1/groups/${p.group.id}`)).body.stats).toMatchObject({
+    expect(bodyOf(await api(p.key, "GET", `/v1/groups/${p.group.id}`), 200).stats).toMatchObject({
       partners: 1,
       clicks: 2,
       revenue_usd_cents: 5000,
@@ -107,8 +110,10 @@ describe("hourly rollup", () => {
 
   it("follows partners and customers between groups and paid states", async () => {
     const p = await program();
-    const other = (await api(p.key, "POST", "/v1/groups", { name: "Other", destination_url: "https://acme.example/o" }))
-      .body;
+    const other = bodyOf(
+      await api(p.key, "POST", "/v1/groups", { name: "Other", destination_url: "https://acme.example/o" }),
+      201,
+    );
     await api(p.key, "POST", "/v1/customers", {
       customer_key: "c",
       email: "c@example.com",
@@ -192,7 +197,7 @@ describe("stats export", () => {
     const at = Date.UTC(2026, 10, 25, 10);
     await runRollup(env, at);
     const csv = await api(p.key, "GET", "/v1/exports/group-stats.csv");
-    expect(csv.status).toBe(200);
+    expectStatus(csv, 200);
     expect(csv.headers.get("content-type")).toBe("text/csv; charset=utf-8");
     const lines = String(csv.body).trim().split("\n");
     expect(lines[0]).toBe(
