@@ -462,7 +462,7 @@ ${row("edge warm (isolate cache hit, in-memory click sink)", cost.warm.variant)}
 ${row("bare Hono 302 (cold's process)", cost.cold.bare)}
 ${row("edge cold (no isolate cache: KV reads per request)", cost.cold.variant)}
 
-ratio warm/bare: ${fmt(cost.ratio, 2)} · ratio cold/bare: ${fmt(cost.coldRatio, 2)}
+ratio warm/bare: ${fmt(cost.ratio, 3)} · ratio cold/bare: ${fmt(cost.coldRatio, 3)}
 `,
   );
 }
@@ -523,7 +523,7 @@ ${sections.join("\n")}`,
 );
 
 log("");
-if (cost) log(`ratio warm/bare: ${fmt(cost.ratio, 2)}`);
+if (cost) log(`ratio warm/bare: ${fmt(cost.ratio, 3)} · ratio cold/bare: ${fmt(cost.coldRatio, 3)}`);
 if (exact) log(`clicks lost: ${exact.lost}`);
 if (ing) log(`ingest clicks/s: ${fmt(ing.clicksPerSecond)}`);
 if (misses) {
