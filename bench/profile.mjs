@@ -18,7 +18,10 @@ const SECONDS = Number(process.env.BENCH_PROFILE_SECONDS ?? 5);
 const INSPECTOR_PORT = 9339;
 
 await bundleForWorkerd(
-  { [WORKER]: WORKER === "bare" ? "bench/workers/bare.ts" : `bench/workers/${WORKER}.ts`, tools: "bench/workers/tools.ts" },
+  {
+    [WORKER]: WORKER === "bare" ? "bench/workers/bare.ts" : `bench/workers/${WORKER}.ts`,
+    tools: "bench/workers/tools.ts",
+  },
   OUT,
   { minify: false },
 );
@@ -33,7 +36,12 @@ const mf = new Miniflare({
   inspectorPort: INSPECTOR_PORT,
   workers: [
     { name: "tools", scriptPath: `${OUT}/tools.js`, ...shared },
-    { name: WORKER, scriptPath: `${OUT}/${WORKER}.js`, ...shared, unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }] },
+    {
+      name: WORKER,
+      scriptPath: `${OUT}/${WORKER}.js`,
+      ...shared,
+      unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }],
+    },
   ],
 });
 
@@ -71,7 +79,8 @@ try {
   await mf.dispose();
 }
 
-/** @typedef {{ id: number, callFrame: { functionName: string, url: string, lineNumber: number }, children?: number[] }} ProfileNode */
+/** @typedef {{ functionName: string, url: string, lineNumber: number }} CallFrame */
+/** @typedef {{ id: number, callFrame: CallFrame, children?: number[] }} ProfileNode */
 /** @typedef {{ nodes: ProfileNode[], samples: number[], timeDeltas: number[] }} Profile */
 
 /** @param {string} name the worker's inspector target */
@@ -125,8 +134,12 @@ function report(profile, requests) {
     if (functionName !== "(idle)") total += delta;
   });
   const rows = [...selfTime.entries()].filter(([key]) => !key.startsWith("(idle)")).sort((a, b) => b[1] - a[1]);
-  console.log(`busy ${(total / 1000).toFixed(0)} ms over ${requests} requests: ${(total / requests).toFixed(1)} µs/request`);
+  console.log(
+    `busy ${(total / 1000).toFixed(0)} ms over ${requests} requests: ${(total / requests).toFixed(1)} µs/request`,
+  );
   for (const [key, us] of rows.slice(0, 30)) {
-    console.log(`${((100 * us) / total).toFixed(1).padStart(5)}%  ${(us / requests).toFixed(2).padStart(6)} µs  ${key}`);
+    console.log(
+      `${((100 * us) / total).toFixed(1).padStart(5)}%  ${(us / requests).toFixed(2).padStart(6)} µs  ${key}`,
+    );
   }
 }
