@@ -1,6 +1,7 @@
 import { sha256 } from "@noble/hashes/sha2.js";
 import SipHash128 from "siphash/lib/siphash-double.js";
 import { CLICK_KINDS, type ClickKind } from "../lib/constants";
+import { toHex as hexOfBytes } from "../lib/hash";
 import { DAY_MS } from "../lib/time";
 
 /** One redirect, as sent through the `CLICKS` queue. Carries no raw IP. */
@@ -25,22 +26,36 @@ const encoder = new TextEncoder();
  * The visitor hash: a keyed pseudo-random function (SipHash128) of IP + user agent, under a key
  * derived from the salt and the day. Without the salt a hash cannot be reversed, and a new key each
  * day means the same visitor cannot be linked across days. Synchronous on purpose: the async
- * WebCrypto SHA-256 it replaces cost about 30 µs of a redirect's CPU (bench/RESULTS.md); SipHash is
- * made for short inputs, and the key is derived once per day per isolate.
+ * WebCrypto SHA-256 it replaces cost about 30 µs of a redirect's CPU (bench/RESULTS.md). The user
+ * agent, the long part, is hashed once per agent per day (a few hundred agents make most traffic);
+ * the IP is hashed with that digest.
  */
 export function visitorHash(salt: string, ts: number, ip: string, userAgent: string): string {
-  return SipHash128.hash_hex(dayKey(salt, Math.floor(ts / DAY_MS)), encoder.encode(`${ip}|${userAgent}`));
+  const day = dayKeys(salt, Math.floor(ts / DAY_MS));
+  let agent = day.agents.get(userAgent);
+  if (agent === undefined) {
+    agent = toHex(SipHash128.hash(day.key, encoder.encode(userAgent)));
+    if (day.agents.size >= MAX_REMEMBERED_AGENTS) day.agents.clear();
+    day.agents.set(userAgent, agent);
+  }
+  return toHex(SipHash128.hash(day.key, encoder.encode(`${ip}|${agent}`)));
 }
 
-let lastKey: { salt: string; day: number; key: Uint32Array } | undefined;
+const MAX_REMEMBERED_AGENTS = 1000;
+let today: { salt: string; day: number; key: Uint32Array; agents: Map<string, string> } | undefined;
 
-/** 128 bits of SHA-256(salt | day), remembered for the day. */
-function dayKey(salt: string, day: number): Uint32Array {
-  if (lastKey?.salt !== salt || lastKey.day !== day) {
+/** 128 bits of SHA-256(salt | day), and the user agents hashed under it, remembered for the day. */
+function dayKeys(salt: string, day: number) {
+  if (today?.salt !== salt || today.day !== day) {
     const digest = sha256(encoder.encode(`${salt}|${day}`));
-    lastKey = { salt, day, key: new Uint32Array(digest.buffer.slice(digest.byteOffset, digest.byteOffset + 16)) };
+    const key = new Uint32Array(digest.buffer.slice(digest.byteOffset, digest.byteOffset + 16));
+    today = { salt, day, key, agents: new Map() };
   }
-  return lastKey.key;
+  return today;
+}
+
+function toHex(words: Uint32Array): string {
+  return hexOfBytes(new Uint8Array(words.buffer, words.byteOffset, words.byteLength));
 }
 
 export function refererHost(referer: string | null): string | null {

@@ -6,6 +6,8 @@
 type Key = ArrayLike<number>;
 
 declare const SipHashDouble: {
+  /** The 128-bit hash as four 32-bit words. */
+  hash(key: Key, message: Uint8Array | string): Uint32Array;
   /** The 128-bit hash in hex (32 characters). */
   hash_hex(key: Key, message: Uint8Array | string): string;
 };
