@@ -14,6 +14,7 @@ import { PROBLEMS } from "../lib/problems";
 import { createDohTxtResolver, DEFAULT_DOH_RESOLVER_URL, type TxtResolver } from "../link-domains/dns";
 import { linkDomainsRouter } from "../link-domains/link-domains.index";
 import { linksRouter } from "../links/links.index";
+import { offersRouter } from "../offers/offers.index";
 import { partnersRouter } from "../partners/partners.index";
 import { programsRouter } from "../programs/programs.index";
 import { statsRouter } from "../stats/stats.index";
@@ -64,6 +65,7 @@ export function createAdminApp(options: AdminAppOptions = {}) {
     ingestRouter,
     fxRouter,
     failedClicksRouter,
+    offersRouter,
   ];
   for (const router of routers) {
     app.route("/", router);

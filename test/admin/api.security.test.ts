@@ -42,6 +42,13 @@ async function populated(name: string) {
   });
   const domain = await ok("POST", "/v1/link-domains", { hostname: `go.${n}.acme-example.com` });
   const spareKey = await ok("POST", "/v1/api-keys", { name: "spare" });
+  const offer = await ok("POST", `/v1/groups/${group.id}/offers`, {
+    name: "Offer",
+    triggers: [
+      { event: "signup", reward: { type: "flat", amount: 100, currency: "USD" } },
+      { event: "transaction", reward: { type: "percent", percent: 10 } },
+    ],
+  });
   const customerKey = `c-${n}`;
   const { customer } = await ok("POST", "/v1/customers", {
     customer_key: customerKey,
@@ -65,9 +72,11 @@ async function populated(name: string) {
       domain_id: domain.id,
       key_id: spareKey.id,
       customer_id: customer.id,
+      offer_id: offer.id,
       currency: "EUR",
     } as Record<string, string>,
     partnerKey: partner.partner_key as string,
+    triggerId: offer.triggers[0].id as string,
     customerKey,
     xid,
     failedClickId,
@@ -185,6 +194,29 @@ const operations: Record<string, Operation> = {
     refusals: (_, other) => [{ query: `starting_after=${other.failedClickId}`, status: 422, field: "starting_after" }],
   },
   "POST /v1/failed-clicks/replay": {},
+  "GET /v1/groups/{group_id}/offers": {
+    refusals: (_, other) => [{ query: `starting_after=${other.ids.offer_id}`, status: 422, field: "starting_after" }],
+  },
+  "POST /v1/groups/{group_id}/offers": {
+    body: () => ({
+      name: "New",
+      triggers: [{ event: "signup", reward: { type: "flat", amount: 1, currency: "USD" } }],
+    }),
+  },
+  "GET /v1/offers/{offer_id}": {},
+  "PATCH /v1/offers/{offer_id}": {
+    body: () => ({ name: "Renamed" }),
+    refusals: (_, other) => [
+      {
+        body: {
+          triggers: [{ id: other.triggerId, event: "signup", reward: { type: "flat", amount: 1, currency: "USD" } }],
+        },
+        status: 422,
+        field: "triggers.0.id",
+      },
+    ],
+  },
+  "GET /v1/offers/{offer_id}/versions": {},
 };
 
 const OBJECT_PARAM = /\{(?!currency\})(\w+)\}/;
@@ -330,6 +362,7 @@ for (const [name, operation] of Object.entries(operations)) {
         b.failedClickId,
         b.partnerKey,
         b.customerKey,
+        b.triggerId,
         ...Object.values(objectIds),
       ]) {
         expect(shown.includes(id), `${name} shows the other company's ${id}`).toBe(false);

@@ -9,6 +9,7 @@ import * as groups from "../../src/groups/groups.routes";
 import * as ingest from "../../src/ingest/ingest.routes";
 import * as linkDomains from "../../src/link-domains/link-domains.routes";
 import * as links from "../../src/links/links.routes";
+import * as offers from "../../src/offers/offers.routes";
 import * as partners from "../../src/partners/partners.routes";
 import * as stats from "../../src/stats/stats.routes";
 import { api, type UntypedBody } from "../helpers/admin";
@@ -25,7 +26,7 @@ const operations = (doc: Doc) =>
 const resolve = (doc: Doc, schema: DocNode) =>
   schema?.$ref ? doc.components.schemas[schema.$ref.split("/").pop()] : schema;
 
-const routes = [apiKeys, company, failedClicks, fx, groups, ingest, linkDomains, links, partners, stats]
+const routes = [apiKeys, company, failedClicks, fx, groups, ingest, linkDomains, links, offers, partners, stats]
   .flatMap((module) => Object.values(module))
   .filter(
     (value): value is RouteConfig =>
