@@ -17,6 +17,7 @@ import { linksRouter } from "../links/links.index";
 import { offersRouter } from "../offers/offers.index";
 import { partnersRouter } from "../partners/partners.index";
 import { programsRouter } from "../programs/programs.index";
+import { rewardsRouter } from "../rewards/rewards.index";
 import { statsRouter } from "../stats/stats.index";
 import type { AdminContext } from "./context";
 import { problemResponse } from "./errors";
@@ -66,6 +67,7 @@ export function createAdminApp(options: AdminAppOptions = {}) {
     fxRouter,
     failedClicksRouter,
     offersRouter,
+    rewardsRouter,
   ];
   for (const router of routers) {
     app.route("/", router);

@@ -56,6 +56,8 @@ async function populated(name: string) {
     partner_key: partner.partner_key,
   });
   await ok("POST", "/v1/transactions", { key: `t-${n}`, customer_key: customerKey, amount: 1000, currency: "USD" });
+  const rewards = await ok("GET", `/v1/partners/${partner.id}/rewards`);
+  expect(rewards.data).toHaveLength(2); // the signup's and the sale's
   const target = { companyId: t.companyId, groupId: group.id, partnerId: partner.id };
   const xid = await recordClick(target, Date.now() - HOUR_MS);
   const failedClickId = `msg-${n}`;
@@ -73,6 +75,7 @@ async function populated(name: string) {
       key_id: spareKey.id,
       customer_id: customer.id,
       offer_id: offer.id,
+      reward_id: rewards.data[0].id,
       currency: "EUR",
     } as Record<string, string>,
     partnerKey: partner.partner_key as string,
@@ -186,6 +189,17 @@ const operations: Record<string, Operation> = {
         status: 422,
         field: "customer_key",
       },
+      {
+        body: {
+          key: `x-${own.n}`,
+          customer_key: own.customerKey,
+          amount: -5,
+          currency: "USD",
+          refund_of: `t-${other.n}`,
+        },
+        status: 422,
+        field: "refund_of",
+      },
     ],
   },
   "GET /v1/fx-rates": {},
@@ -217,6 +231,11 @@ const operations: Record<string, Operation> = {
     ],
   },
   "GET /v1/offers/{offer_id}/versions": {},
+  "GET /v1/rewards/{reward_id}": {},
+  "POST /v1/partners/{partner_id}/rewards": { body: () => ({ amount: 500, currency: "USD", reason: "Bonus" }) },
+  "GET /v1/partners/{partner_id}/rewards": {
+    refusals: (_, other) => [{ query: `starting_after=${other.ids.reward_id}`, status: 422, field: "starting_after" }],
+  },
 };
 
 const OBJECT_PARAM = /\{(?!currency\})(\w+)\}/;

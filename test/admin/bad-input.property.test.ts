@@ -17,6 +17,21 @@ const validTransaction = {
   created_at: "2026-01-02T03:04:05.000Z",
 };
 
+const validOffer = {
+  name: "O",
+  description: "D",
+  active: true,
+  hold_days: 7,
+  triggers: [
+    { event: "signup", reward: { type: "flat", amount: 100, currency: "USD" } },
+    {
+      event: "transaction",
+      conditions: { product_key: { in: ["pro"] }, min_amount_usd_cents: 100, within_months_of_signup: 3 },
+      reward: { type: "percent", percent: 12.5, max_per_transaction_usd_cents: 1000, max_per_customer_usd_cents: 5000 },
+    },
+  ],
+};
+
 async function populated() {
   const t = await newTenant();
   const group = (
@@ -46,7 +61,8 @@ async function populated() {
   // The valid transaction body below is then a replay, and any valid variation of it a 409.
   const transaction = await api(t.key, "POST", "/v1/transactions", validTransaction);
   expect(transaction.status).toBe(201);
-  return { ...t, group, link, partner, xid };
+  const offer = (await api(t.key, "POST", `/v1/groups/${group.id}/offers`, validOffer)).body;
+  return { ...t, group, link, partner, xid, offer };
 }
 type Tenant = Awaited<ReturnType<typeof populated>>;
 
@@ -147,6 +163,24 @@ const writeRoutes: WriteRoute[] = [
     method: "POST",
     path: () => "/v1/transactions",
     valid: () => validTransaction,
+  },
+  {
+    name: "POST /v1/groups/{id}/offers",
+    method: "POST",
+    path: (t) => `/v1/groups/${t.group.id}/offers`,
+    valid: () => validOffer,
+  },
+  {
+    name: "PATCH /v1/offers/{id}",
+    method: "PATCH",
+    path: (t) => `/v1/offers/${t.offer.id}`,
+    valid: () => ({ ...validOffer, name: "O2", active: false }),
+  },
+  {
+    name: "POST /v1/partners/{id}/rewards",
+    method: "POST",
+    path: (t) => `/v1/partners/${t.partner.id}/rewards`,
+    valid: () => ({ amount: 500, currency: "EUR", reason: "Bonus", hold_days: 3 }),
   },
   {
     name: "PUT /v1/fx-rates/{currency}",

@@ -11,6 +11,7 @@ import * as linkDomains from "../../src/link-domains/link-domains.routes";
 import * as links from "../../src/links/links.routes";
 import * as offers from "../../src/offers/offers.routes";
 import * as partners from "../../src/partners/partners.routes";
+import * as rewards from "../../src/rewards/rewards.routes";
 import * as stats from "../../src/stats/stats.routes";
 import { api, type UntypedBody } from "../helpers/admin";
 
@@ -26,7 +27,20 @@ const operations = (doc: Doc) =>
 const resolve = (doc: Doc, schema: DocNode) =>
   schema?.$ref ? doc.components.schemas[schema.$ref.split("/").pop()] : schema;
 
-const routes = [apiKeys, company, failedClicks, fx, groups, ingest, linkDomains, links, offers, partners, stats]
+const routes = [
+  apiKeys,
+  company,
+  failedClicks,
+  fx,
+  groups,
+  ingest,
+  linkDomains,
+  links,
+  offers,
+  partners,
+  rewards,
+  stats,
+]
   .flatMap((module) => Object.values(module))
   .filter(
     (value): value is RouteConfig =>

@@ -1,0 +1,8 @@
+import { createRouter } from "../admin/context";
+import * as handlers from "./rewards.handlers";
+import * as routes from "./rewards.routes";
+
+export const rewardsRouter = createRouter()
+  .openapi(routes.get, handlers.get)
+  .openapi(routes.grant, handlers.grant)
+  .openapi(routes.list, handlers.list);
