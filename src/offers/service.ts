@@ -285,17 +285,18 @@ export type VersionInEffect = Awaited<ReturnType<typeof versionsInEffect>>[numbe
  * the database knows (a currency needs a rate) and stores the currency's minor-unit digits. Every
  * bad field is reported at once.
  */
-async function prepareTriggers(
+export async function prepareTriggers(
   env: Stores,
   companyId: string,
   inputs: TriggerInput[],
   kept: OfferTrigger[] | null,
+  fieldPrefix = "",
 ): Promise<OfferTrigger[]> {
   const errors: FieldError[] = [];
   const rates = new Map((await listRates(env, companyId)).map((rate) => [rate.currency, rate]));
   const seen = new Set<string>();
   const triggers = inputs.map((input, i): OfferTrigger => {
-    const at = `triggers.${i}`;
+    const at = `${fieldPrefix}triggers.${i}`;
     let id = input.id;
     if (id !== undefined) {
       if (kept === null) errors.push({ field: `${at}.id`, message: "a new offer's triggers have no id yet" });

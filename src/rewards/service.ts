@@ -1,7 +1,7 @@
 // Rewards: what partners earned, with a receipt each, and their lifecycle
 // pending → approved → paid, or reversed (README, "Offers and rewards"). Rewards from triggers are
 // written by ingest (./ingest.ts); this module reads them, grants manual ones and moves them on.
-import { and, asc, eq, gt, inArray } from "drizzle-orm";
+import { and, asc, eq, gt, gte, inArray, lt } from "drizzle-orm";
 import { database } from "../db/client";
 import { rewardEvents, rewards } from "../db/schema";
 import type { StorageEnv as Stores } from "../env";
@@ -139,4 +139,70 @@ export async function rewardsByIds(env: Stores, companyId: string, ids: string[]
     .select()
     .from(rewards)
     .where(and(eq(rewards.companyId, companyId), inArray(rewards.id, ids)));
+}
+
+export interface RewardTotals {
+  /** Per status: how many rewards, and their net value in US cents (after partial reversals). */
+  pending: { count: number; usdCents: number };
+  approved: { count: number; usdCents: number };
+  paid: { count: number; usdCents: number };
+  /** Rewards reversed in full, and every US cent taken back from any reward. */
+  reversed: { count: number; usdCents: number };
+  /** All rewards' value as earned: the sum of the four. */
+  earnedUsdCents: number;
+}
+
+export async function partnerRewardTotals(env: Stores, companyId: string, partnerId: string): Promise<RewardTotals> {
+  await getPartner(env, companyId, partnerId);
+  const { results } = await env.DB.prepare(
+    `SELECT status, count(*) AS n, sum(amount_usd_cents - reversed_usd_cents) AS net,
+       sum(reversed_usd_cents) AS taken_back, sum(amount_usd_cents) AS earned
+     FROM rewards WHERE partner_id = ?2 AND company_id = ?1 GROUP BY status`,
+  )
+    .bind(companyId, partnerId)
+    .all<{ status: RewardStatus; n: number; net: number; taken_back: number; earned: number }>();
+  const of = (status: RewardStatus) => results.find((row) => row.status === status);
+  const net = (status: RewardStatus) => ({ count: of(status)?.n ?? 0, usdCents: of(status)?.net ?? 0 });
+  return {
+    pending: net("pending"),
+    approved: net("approved"),
+    paid: net("paid"),
+    reversed: {
+      count: of("reversed")?.n ?? 0,
+      usdCents: results.reduce((sum, row) => sum + row.taken_back, 0),
+    },
+    earnedUsdCents: results.reduce((sum, row) => sum + row.earned, 0),
+  };
+}
+
+export interface RewardFilter {
+  status?: RewardStatus;
+  /** Created at or after. */
+  from?: number;
+  /** Created before. */
+  to?: number;
+}
+
+/** The company's rewards in creation order, a page at a time (the CSV export streams them). */
+export async function* rewardPages(env: Stores, companyId: string, filter: RewardFilter, pageSize = 500) {
+  let after: string | undefined;
+  for (;;) {
+    const page = await database(env.DB)
+      .select()
+      .from(rewards)
+      .where(
+        and(
+          eq(rewards.companyId, companyId),
+          after ? gt(rewards.id, after) : undefined,
+          filter.status ? eq(rewards.status, filter.status) : undefined,
+          filter.from !== undefined ? gte(rewards.createdAt, filter.from) : undefined,
+          filter.to !== undefined ? lt(rewards.createdAt, filter.to) : undefined,
+        ),
+      )
+      .orderBy(asc(rewards.id))
+      .limit(pageSize);
+    if (page.length) yield page;
+    if (page.length < pageSize) return;
+    after = page.at(-1)!.id;
+  }
 }

@@ -58,6 +58,8 @@ async function populated(name: string) {
   await ok("POST", "/v1/transactions", { key: `t-${n}`, customer_key: customerKey, amount: 1000, currency: "USD" });
   const rewards = await ok("GET", `/v1/partners/${partner.id}/rewards`);
   expect(rewards.data).toHaveLength(2); // the signup's and the sale's
+  const bonus = await ok("POST", `/v1/partners/${partner.id}/rewards`, { amount: 100, currency: "USD", reason: "B" });
+  await ok("PATCH", `/v1/rewards/${bonus.id}`, { status: "approved" });
   const target = { companyId: t.companyId, groupId: group.id, partnerId: partner.id };
   const xid = await recordClick(target, Date.now() - HOUR_MS);
   const failedClickId = `msg-${n}`;
@@ -80,6 +82,7 @@ async function populated(name: string) {
     } as Record<string, string>,
     partnerKey: partner.partner_key as string,
     triggerId: offer.triggers[0].id as string,
+    approvedRewardId: bonus.id as string,
     customerKey,
     xid,
     failedClickId,
@@ -236,6 +239,32 @@ const operations: Record<string, Operation> = {
   "GET /v1/partners/{partner_id}/rewards": {
     refusals: (_, other) => [{ query: `starting_after=${other.ids.reward_id}`, status: 422, field: "starting_after" }],
   },
+  "PATCH /v1/rewards/{reward_id}": { body: () => ({ status: "approved", reason: "checked" }) },
+  "POST /v1/rewards/payouts": {
+    body: (own) => ({ reward_ids: [own.approvedRewardId], payout_reference: "PAY-1" }),
+    refusals: (own, other) => [
+      {
+        body: { reward_ids: [own.approvedRewardId, other.approvedRewardId], payout_reference: "PAY-1" },
+        status: 422,
+        field: "reward_ids.1",
+      },
+    ],
+  },
+  "GET /v1/partners/{partner_id}/reward-totals": {},
+  "GET /v1/exports/rewards.csv": {},
+  "POST /v1/offers/{offer_id}/simulate": {
+    body: () => ({
+      from: new Date(Date.now() - 86_400_000).toISOString(),
+      to: new Date(Date.now() + 60_000).toISOString(),
+    }),
+  },
+  "POST /v1/groups/{group_id}/offers/simulate": {
+    body: () => ({
+      from: new Date(Date.now() - 86_400_000).toISOString(),
+      to: new Date(Date.now() + 60_000).toISOString(),
+      offer: { name: "Draft", triggers: [{ event: "transaction", reward: { type: "percent", percent: 5 } }] },
+    }),
+  },
 };
 
 const OBJECT_PARAM = /\{(?!currency\})(\w+)\}/;
@@ -382,6 +411,7 @@ for (const [name, operation] of Object.entries(operations)) {
         b.partnerKey,
         b.customerKey,
         b.triggerId,
+        b.approvedRewardId,
         ...Object.values(objectIds),
       ]) {
         expect(shown.includes(id), `${name} shows the other company's ${id}`).toBe(false);

@@ -62,7 +62,9 @@ async function populated() {
   const transaction = await api(t.key, "POST", "/v1/transactions", validTransaction);
   expect(transaction.status).toBe(201);
   const offer = (await api(t.key, "POST", `/v1/groups/${group.id}/offers`, validOffer)).body;
-  return { ...t, group, link, partner, xid, offer };
+  const bonus = { amount: 100, currency: "USD", reason: "B" };
+  const reward = (await api(t.key, "POST", `/v1/partners/${partner.id}/rewards`, bonus)).body;
+  return { ...t, group, link, partner, xid, offer, reward };
 }
 type Tenant = Awaited<ReturnType<typeof populated>>;
 
@@ -181,6 +183,24 @@ const writeRoutes: WriteRoute[] = [
     method: "POST",
     path: (t) => `/v1/partners/${t.partner.id}/rewards`,
     valid: () => ({ amount: 500, currency: "EUR", reason: "Bonus", hold_days: 3 }),
+  },
+  {
+    name: "PATCH /v1/rewards/{id}",
+    method: "PATCH",
+    path: (t) => `/v1/rewards/${t.reward.id}`,
+    valid: () => ({ status: "approved", reason: "ok" }),
+  },
+  {
+    name: "POST /v1/rewards/payouts",
+    method: "POST",
+    path: () => "/v1/rewards/payouts",
+    valid: (t) => ({ reward_ids: [t.reward.id], payout_reference: "PAY-1" }),
+  },
+  {
+    name: "POST /v1/groups/{id}/offers/simulate",
+    method: "POST",
+    path: (t) => `/v1/groups/${t.group.id}/offers/simulate`,
+    valid: () => ({ from: "2026-01-01T00:00:00Z", to: "2026-06-01T00:00:00Z", offer: validOffer }),
   },
   {
     name: "PUT /v1/fx-rates/{currency}",

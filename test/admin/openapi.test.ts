@@ -10,6 +10,7 @@ import * as ingest from "../../src/ingest/ingest.routes";
 import * as linkDomains from "../../src/link-domains/link-domains.routes";
 import * as links from "../../src/links/links.routes";
 import * as offers from "../../src/offers/offers.routes";
+import * as simulations from "../../src/offers/simulate.routes";
 import * as partners from "../../src/partners/partners.routes";
 import * as rewards from "../../src/rewards/rewards.routes";
 import * as stats from "../../src/stats/stats.routes";
@@ -39,6 +40,7 @@ const routes = [
   offers,
   partners,
   rewards,
+  simulations,
   stats,
 ]
   .flatMap((module) => Object.values(module))
