@@ -17,7 +17,8 @@ async function cron(scheduledTime: number) {
   await waitOnExecutionContext(ctx);
 }
 
-it("the article's two offers: a $1 signup and 20% of each Pro Plan sale, from a click to approved rewards", async () => {
+it(`the article's two offers: a $1 signup and 20% of each Pro Plan sale, from a click to approved \
+rewards`, async () => {
   const t = await newTenant();
   const ok = async (method: string, path: string, body?: unknown, status = 200) => {
     const r = await api(t.key, method, path, body);
