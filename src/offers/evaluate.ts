@@ -42,15 +42,6 @@ export interface SaleEvent {
   signupAt: number;
 }
 
-/** Currencies of flat rewards among these versions' triggers for an event kind (their rates are needed). */
-export function flatCurrencies(versions: VersionInEffect[], event: OfferTrigger["event"]): Set<string> {
-  const currencies = new Set<string>();
-  for (const version of versions)
-    for (const trigger of version.triggers)
-      if (trigger.event === event && trigger.reward.type === "flat") currencies.add(trigger.reward.currency);
-  return currencies;
-}
-
 export function signupCandidates(
   versions: VersionInEffect[],
   at: number,

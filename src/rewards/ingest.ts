@@ -9,7 +9,7 @@ import type { StorageEnv as Stores } from "../env";
 import { type FxRate, listRates } from "../fx/service";
 import { problems } from "../lib/errors";
 import { newId } from "../lib/ids";
-import { type Candidate, flatCurrencies, type SaleEvent, saleCandidates, signupCandidates } from "../offers/evaluate";
+import { type Candidate, type SaleEvent, saleCandidates, signupCandidates } from "../offers/evaluate";
 import { type VersionInEffect, versionsInEffect } from "../offers/service";
 
 type Rate = Pick<FxRate, "usdPerUnit" | "minorUnitDigits">;
@@ -21,8 +21,9 @@ export async function signupRewardStatements(
 ): Promise<D1PreparedStatement[]> {
   const versions = await versionsInEffect(env, event.companyId, event.groupId, event.at);
   if (versions.length === 0) return [];
-  const rates = await ratesFor(env, event.companyId, flatCurrencies(versions, "signup"), null);
-  const candidates = signupCandidates(versions, event.at, (currency) => rates.get(currency));
+  const candidates = await withRates(env, event.companyId, null, (rateOf) =>
+    signupCandidates(versions, event.at, rateOf),
+  );
   if (candidates.length === 0) return [];
   return [
     env.DB.prepare(
@@ -46,8 +47,7 @@ export async function saleRewardStatements(
   if (event.amount <= 0) return [];
   const versions = await versionsInEffect(env, event.companyId, event.groupId, event.at);
   if (versions.length === 0) return [];
-  const rates = await ratesFor(env, event.companyId, flatCurrencies(versions, "transaction"), event);
-  const candidates = saleCandidates(versions, event, (currency) => rates.get(currency));
+  const candidates = await withRates(env, event.companyId, event, (rateOf) => saleCandidates(versions, event, rateOf));
   if (candidates.length === 0) return [];
   return [
     env.DB.prepare(
@@ -221,18 +221,26 @@ function candidatesJson(candidates: Candidate[]): string {
   );
 }
 
-/** Rates of the flat rewards' currencies (one query, only when a currency other than the sale's is needed). */
-async function ratesFor(
+/**
+ * Evaluates with the sale's own rate, and reads the company's rates (one query) only when a
+ * matching flat reward is in another currency.
+ */
+async function withRates(
   env: Stores,
   companyId: string,
-  currencies: Set<string>,
   sale: { currency: string; rate: Rate } | null,
-): Promise<Map<string, Rate>> {
-  const rates = new Map<string, Rate>();
-  if (sale) rates.set(sale.currency, sale.rate);
-  if ([...currencies].every((currency) => rates.has(currency))) return rates;
+  evaluate: (rateOf: (currency: string) => Rate | undefined) => Candidate[],
+): Promise<Candidate[]> {
+  const rates = new Map<string, Rate>(sale ? [[sale.currency, sale.rate]] : []);
+  let missing = false;
+  const candidates = evaluate((currency) => {
+    const rate = rates.get(currency);
+    if (!rate) missing = true;
+    return rate;
+  });
+  if (!missing) return candidates;
   for (const rate of await listRates(env, companyId)) if (!rates.has(rate.currency)) rates.set(rate.currency, rate);
-  return rates;
+  return evaluate((currency) => rates.get(currency));
 }
 
 export type { VersionInEffect };
