@@ -82,10 +82,9 @@ CREATE TABLE `rewards` (
 	FOREIGN KEY (`company_id`) REFERENCES `companies`(`id`) ON UPDATE no action ON DELETE no action
 );
 --> statement-breakpoint
-CREATE UNIQUE INDEX `rewards_trigger_source_uq` ON `rewards` (`trigger_id`,`source_id`) WHERE trigger_id IS NOT NULL;--> statement-breakpoint
+CREATE UNIQUE INDEX `rewards_source_trigger_uq` ON `rewards` (`source_id`,`trigger_id`) WHERE trigger_id IS NOT NULL;--> statement-breakpoint
 CREATE INDEX `rewards_partner_idx` ON `rewards` (`partner_id`,`id`);--> statement-breakpoint
 CREATE INDEX `rewards_company_idx` ON `rewards` (`company_id`,`id`);--> statement-breakpoint
-CREATE INDEX `rewards_source_idx` ON `rewards` (`source_id`);--> statement-breakpoint
 CREATE INDEX `rewards_customer_trigger_idx` ON `rewards` (`customer_id`,`trigger_id`);--> statement-breakpoint
 CREATE INDEX `rewards_pending_idx` ON `rewards` (`hold_until`) WHERE status = 'pending';--> statement-breakpoint
 ALTER TABLE `transactions` ADD `refunded_amount` integer DEFAULT 0 NOT NULL;--> statement-breakpoint

@@ -597,10 +597,10 @@ export const rewards = sqliteTable(
   },
   (t) => [
     // Exactly once: a trigger rewards an event at most once, however often the event arrives.
-    uniqueIndex("rewards_trigger_source_uq").on(t.triggerId, t.sourceId).where(sql`trigger_id IS NOT NULL`),
+    // Led by the event, so that a refund finds its sale's rewards through it too.
+    uniqueIndex("rewards_source_trigger_uq").on(t.sourceId, t.triggerId).where(sql`trigger_id IS NOT NULL`),
     index("rewards_partner_idx").on(t.partnerId, t.id),
     index("rewards_company_idx").on(t.companyId, t.id),
-    index("rewards_source_idx").on(t.sourceId),
     index("rewards_customer_trigger_idx").on(t.customerId, t.triggerId),
     index("rewards_pending_idx").on(t.holdUntil).where(sql`status = 'pending'`),
   ],

@@ -264,21 +264,33 @@ export async function activeOfferCounts(env: Stores, companyId: string, groupIds
 
 /** The active versions of a group's offers in effect at `at`: what an event at that time is evaluated against. */
 export async function versionsInEffect(env: Stores, companyId: string, groupId: string, at: number) {
-  const { results } = await env.DB.prepare(
-    `SELECT offer_id, version, hold_days, triggers FROM offer_versions
-     WHERE group_id = ?1 AND company_id = ?2 AND active = 1 AND effective_from <= ?3
-       AND (effective_to IS NULL OR effective_to > ?3)`,
-  )
-    .bind(groupId, companyId, at)
-    .all<{ offer_id: string; version: number; hold_days: number; triggers: string }>();
-  return results.map((row) => ({
+  return versionsFromRows(
+    (await versionsInEffectStatement(env.DB, companyId, groupId, at).all<VersionRowOut>()).results,
+  );
+}
+
+/** The query of `versionsInEffect`, for a caller that batches it with other reads (one round trip). */
+export function versionsInEffectStatement(db: D1Database, companyId: string, groupId: string, at: number) {
+  return db
+    .prepare(
+      `SELECT offer_id, version, hold_days, triggers FROM offer_versions
+       WHERE group_id = ?1 AND company_id = ?2 AND active = 1 AND effective_from <= ?3
+         AND (effective_to IS NULL OR effective_to > ?3)`,
+    )
+    .bind(groupId, companyId, at);
+}
+
+type VersionRowOut = { offer_id: string; version: number; hold_days: number; triggers: string };
+
+export function versionsFromRows(rows: VersionRowOut[]) {
+  return rows.map((row) => ({
     offerId: row.offer_id,
     version: row.version,
     holdDays: row.hold_days,
     triggers: JSON.parse(row.triggers) as OfferTrigger[],
   }));
 }
-export type VersionInEffect = Awaited<ReturnType<typeof versionsInEffect>>[number];
+export type VersionInEffect = ReturnType<typeof versionsFromRows>[number];
 
 /**
  * Gives each trigger its id (kept from `kept` when the edit names one, else new), checks what only

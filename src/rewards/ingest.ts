@@ -1,29 +1,25 @@
 // Rewards written by ingest, in the same D1 batch as the event itself: a reward exists exactly when
-// its event does. Each ingest loads its group's offer versions in effect at the event's time once
-// (one query, however many triggers), evaluates them in memory, and adds ONE statement that
+// its event does. Each ingest loads its group's offer versions in effect at the event's time and the
+// company's rates once (one round trip, however many triggers), evaluates them in memory, and adds ONE statement that
 // inserts every matching reward (a JSON array of candidates), plus three per sale a refund takes back.
 // "First sale only" and the per-customer cap are decided inside that statement, so concurrent
 // events of one customer can neither both be "first" nor both fill the same room under a cap; a
 // replayed or concurrent event never rewards twice (unique trigger × event, and the event's own key).
 import type { StorageEnv as Stores } from "../env";
-import { type FxRate, listRates } from "../fx/service";
+import { ratesFromRows, ratesStatement } from "../fx/service";
 import { problems } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { type Candidate, type SaleEvent, saleCandidates, signupCandidates } from "../offers/evaluate";
-import { type VersionInEffect, versionsInEffect } from "../offers/service";
-
-type Rate = Pick<FxRate, "usdPerUnit" | "minorUnitDigits">;
+import { type VersionInEffect, versionsFromRows, versionsInEffectStatement } from "../offers/service";
 
 /** The statements that reward a new customer's signup (after the batch's customer insert). */
 export async function signupRewardStatements(
   env: Stores,
   event: { companyId: string; groupId: string; customerId: string; at: number },
 ): Promise<D1PreparedStatement[]> {
-  const versions = await versionsInEffect(env, event.companyId, event.groupId, event.at);
+  const { versions, rates } = await rulesInEffect(env, event.companyId, event.groupId, event.at);
   if (versions.length === 0) return [];
-  const candidates = await withRates(env, event.companyId, null, (rateOf) =>
-    signupCandidates(versions, event.at, rateOf),
-  );
+  const candidates = signupCandidates(versions, event.at, (currency) => rates.get(currency));
   if (candidates.length === 0) return [];
   return [
     env.DB.prepare(
@@ -45,9 +41,10 @@ export async function saleRewardStatements(
   event: SaleEvent & { companyId: string; groupId: string; customerId: string; transactionId: string; now: number },
 ): Promise<D1PreparedStatement[]> {
   if (event.amount <= 0) return [];
-  const versions = await versionsInEffect(env, event.companyId, event.groupId, event.at);
+  const { versions, rates } = await rulesInEffect(env, event.companyId, event.groupId, event.at);
   if (versions.length === 0) return [];
-  const candidates = await withRates(env, event.companyId, event, (rateOf) => saleCandidates(versions, event, rateOf));
+  // A flat reward in the sale's own currency uses the sale's rate (saleCandidates); others the company's.
+  const candidates = saleCandidates(versions, event, (currency) => rates.get(currency));
   if (candidates.length === 0) return [];
   return [
     env.DB.prepare(
@@ -141,7 +138,7 @@ export function refundStatements(
           WHEN r2.reward_type = 'percent' THEN CAST(r2.amount * 1.0 * s.refunded_amount / s.amount + 0.5 AS INTEGER)
           WHEN s.refunded_amount >= s.amount THEN r2.amount ELSE 0 END) AS target
       FROM rewards r2 JOIN transactions s ON s.id = r2.source_id
-      WHERE r2.source_id = ?1 AND r2.source_type = 'transaction' AND r2.status IN ('pending', 'approved')
+      WHERE r2.source_id = ?1 AND r2.trigger_id IS NOT NULL AND r2.status IN ('pending', 'approved')
     ) d ON d.id = r.id
     WHERE d.target > r.reversed_amount AND ${written}`;
   return refund.allocations.flatMap(({ saleId, amount }) => [
@@ -221,26 +218,16 @@ function candidatesJson(candidates: Candidate[]): string {
   );
 }
 
-/**
- * Evaluates with the sale's own rate, and reads the company's rates (one query) only when a
- * matching flat reward is in another currency.
- */
-async function withRates(
-  env: Stores,
-  companyId: string,
-  sale: { currency: string; rate: Rate } | null,
-  evaluate: (rateOf: (currency: string) => Rate | undefined) => Candidate[],
-): Promise<Candidate[]> {
-  const rates = new Map<string, Rate>(sale ? [[sale.currency, sale.rate]] : []);
-  let missing = false;
-  const candidates = evaluate((currency) => {
-    const rate = rates.get(currency);
-    if (!rate) missing = true;
-    return rate;
-  });
-  if (!missing) return candidates;
-  for (const rate of await listRates(env, companyId)) if (!rates.has(rate.currency)) rates.set(rate.currency, rate);
-  return evaluate((currency) => rates.get(currency));
+/** The group's offer versions in effect at `at` and the company's rates: one round trip. */
+async function rulesInEffect(env: Stores, companyId: string, groupId: string, at: number) {
+  const [versions, rates] = await env.DB.batch<Record<string, unknown>>([
+    versionsInEffectStatement(env.DB, companyId, groupId, at),
+    ratesStatement(env.DB, companyId),
+  ]);
+  return {
+    versions: versionsFromRows(versions!.results as Parameters<typeof versionsFromRows>[0]),
+    rates: ratesFromRows(rates!.results, companyId),
+  };
 }
 
 export type { VersionInEffect };
