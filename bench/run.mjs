@@ -427,15 +427,18 @@ async function offerIngest() {
     workers: [{ name: "offers-tools", scriptPath: `${OUT}/offers-tools.js`, ...shared }],
   });
   try {
-    const db = await mf.getD1Database("DB", "offers-tools");
-    for (const statement of migrationStatements()) await db.prepare(statement).run();
-    const tools = await mf.getWorker("offers-tools");
-    await (await tools.fetch("http://tools/setup")).json();
+    // Everything goes through the worker's own fetch (no binding proxies, which failed once under load).
+    const call = async (/** @type {string} */ path, /** @type {string} */ body = "") => {
+      const init = body ? { method: "POST", body } : {};
+      const response = await mf.dispatchFetch(`http://tools${path}`, init);
+      if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
+      return response.json();
+    };
+    await call("/migrate", JSON.stringify(migrationStatements()));
+    await call("/setup");
     /** @typedef {{ transactions: number, ms: number, rewards: number }} OfferRun */
     const run = async (/** @type {"with" | "without"} */ group, /** @type {number} */ transactions) =>
-      /** @type {OfferRun} */ (
-        await (await tools.fetch(`http://tools/ingest?group=${group}&transactions=${transactions}`)).json()
-      );
+      /** @type {OfferRun} */ (await call(`/ingest?group=${group}&transactions=${transactions}`));
     await run("without", 50); // warm-up
     await run("with", 50);
     /** @type {{ with: number, without: number, ratio: number }[]} */

@@ -72,6 +72,10 @@ function offers(): TriggerInput[][] {
 export default {
   async fetch(request: Request, env: Env): Promise<Response> {
     const url = new URL(request.url);
+    if (url.pathname === "/migrate") {
+      for (const statement of (await request.json()) as string[]) await env.DB.prepare(statement).run();
+      return Response.json({ ok: true });
+    }
     if (url.pathname === "/setup") {
       const company = await createCompany(env, { name: "Offers bench", plan: "enterprise" });
       const customers = { with: [] as string[], without: [] as string[] };
