@@ -3,9 +3,11 @@
 //      each pair under one Miniflare with direct sockets, load from a separate process;
 //   2. exactness — the real edge worker with the real local queue and consumer, at fixed rates;
 //   3. ingest — 100-click batches fed straight to the click consumer (as one queue delivery each);
-//   4. unknown slugs — D1 queries made by 10,000 requests for random slugs, after warm-up.
+//   4. unknown slugs — D1 queries made by 10,000 requests for random slugs, after warm-up;
+//   5. offers — transactions/s through the ingest service into a group with 20 active triggers,
+//      against a group with none, in interleaved rounds.
 // Appends a dated section to bench/RESULTS.md and ends with the summary lines.
-// BENCH_ONLY=cost,exactness,ingest,misses runs only the parts named.
+// BENCH_ONLY=cost,exactness,ingest,misses,offers runs only the parts named.
 
 import { fork } from "node:child_process";
 import { randomUUID } from "node:crypto";
@@ -43,7 +45,10 @@ const RATES = (process.env.BENCH_RATES ?? "200,400,800,1600,3200").split(",").ma
 const RATE_SECONDS = Number(process.env.BENCH_RATE_SECONDS ?? 5);
 const MISS_REQUESTS = Number(process.env.BENCH_MISS_REQUESTS ?? 10_000);
 const MISS_WARM_UP = 500;
-const PARTS = (process.env.BENCH_ONLY ?? "cost,exactness,ingest,misses").split(",");
+const ALL_PARTS = ["cost", "exactness", "ingest", "misses", "offers"];
+const PARTS = (process.env.BENCH_ONLY ?? ALL_PARTS.join(",")).split(",");
+const OFFER_ROUNDS = Number(process.env.BENCH_OFFER_ROUNDS ?? 7);
+const OFFER_TRANSACTIONS = Number(process.env.BENCH_OFFER_TRANSACTIONS ?? 300);
 const runs = (/** @type {string} */ part) => PARTS.includes(part);
 const log = (/** @type {unknown[]} */ ...args) => console.log(...args);
 
@@ -55,6 +60,7 @@ async function bundle() {
     "edge-cold": "bench/workers/edge-cold.ts",
     "edge-misses": "bench/workers/edge-misses.ts",
     tools: "bench/workers/tools.ts",
+    "offers-tools": "bench/workers/offers-tools.ts",
     edge: "workers/edge.ts",
   };
   await bundleForWorkerd(entries, OUT, { minify: true });
@@ -412,6 +418,63 @@ async function unknownSlugs() {
 }
 
 // ---------------------------------------------------------------------------------------------
+/**
+ * Transactions through the real ingest service into a group with 20 active triggers and into one
+ * with none (bench/workers/offers-tools.ts), in interleaved rounds whose order alternates, so
+ * drift in machine load hits both alike. The ratio is the median of the per-round ratios.
+ */
+async function offerIngest() {
+  const mf = new Miniflare({
+    workers: [{ name: "offers-tools", scriptPath: `${OUT}/offers-tools.js`, ...shared }],
+  });
+  try {
+    // Everything goes through the worker's own fetch (no binding proxies, which failed once under load).
+    const call = async (/** @type {string} */ path, /** @type {string} */ body = "") => {
+      const init = body ? { method: "POST", body } : {};
+      const response = await mf.dispatchFetch(`http://tools${path}`, init);
+      if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
+      return response.json();
+    };
+    await call("/migrate", JSON.stringify(migrationStatements()));
+    await call("/setup");
+    /** @typedef {{ transactions: number, ms: number, rewards: number }} OfferRun */
+    const run = async (/** @type {"with" | "without"} */ group, /** @type {number} */ transactions) =>
+      /** @type {OfferRun} */ (await call(`/ingest?group=${group}&transactions=${transactions}`));
+    await run("without", 50); // warm-up
+    await run("with", 50);
+    /** @type {{ with: number, without: number, ratio: number }[]} */
+    const rounds = [];
+    let rewards = 0;
+    for (let round = 0; round < OFFER_ROUNDS; round++) {
+      /** @type {("with" | "without")[]} */
+      const order = round % 2 === 0 ? ["without", "with"] : ["with", "without"];
+      /** @type {Record<string, number>} */
+      const rate = {};
+      for (const group of order) {
+        const result = await run(group, OFFER_TRANSACTIONS);
+        rate[group] = (result.transactions / result.ms) * 1000;
+        rewards = result.rewards;
+      }
+      const r = { with: rate.with ?? 0, without: rate.without ?? 0, ratio: (rate.with ?? 0) / (rate.without ?? 1) };
+      rounds.push(r);
+      log(
+        `  round ${round + 1}: 0 triggers ${fmt(r.without)} tx/s, 20 triggers ${fmt(r.with)} tx/s, ` +
+          `ratio ${fmt(r.ratio, 2)}`,
+      );
+    }
+    return {
+      rounds,
+      ratio: median(rounds.map((r) => r.ratio)),
+      with: median(rounds.map((r) => r.with)),
+      without: median(rounds.map((r) => r.without)),
+      rewards,
+    };
+  } finally {
+    await mf.dispose();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 const cpu = os.cpus()[0]?.model ?? "unknown CPU";
 const machine =
   `${cpu}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ` +
@@ -419,7 +482,7 @@ const machine =
 log(`edgeref bench — ${new Date().toISOString()}\n${machine}\n`);
 await bundle();
 
-let cost, exact, ing, misses;
+let cost, exact, ing, misses, offerRuns;
 if (runs("cost")) {
   log(
     `1. handler cost (Miniflare direct sockets, ${CONCURRENCY} connections, ` +
@@ -442,6 +505,13 @@ if (runs("misses")) {
       `${CONCURRENCY} connections)`,
   );
   misses = await unknownSlugs();
+}
+if (runs("offers")) {
+  log(
+    `\n5. offers at ingest (${OFFER_ROUNDS} interleaved rounds of ${OFFER_TRANSACTIONS} transactions ` +
+      "through recordTransaction; a group with 20 active triggers vs one with none)",
+  );
+  offerRuns = await offerIngest();
 }
 
 /**
@@ -511,7 +581,22 @@ ${missRow("slug filter + miss limiter, one client IP, counted from its first req
 `,
   );
 }
-const onlySome = PARTS.length < 4 ? ` (BENCH_ONLY=${PARTS.join(",")})` : "";
+if (offerRuns) {
+  sections.push(
+    `**Offers at ingest** — ${OFFER_ROUNDS} interleaved rounds of ${OFFER_TRANSACTIONS} transactions each through ` +
+      "`recordTransaction` (10% refunds, 20% in EUR), into a group with 20 active triggers in 4 offers " +
+      "(about half match a sale; caps, first sale only, a flat reward in EUR) and into a group with none; " +
+      `${offerRuns.rewards} rewards written in all:
+
+| round | 0 triggers tx/s | 20 triggers tx/s | ratio |
+|---|---|---|---|
+${offerRuns.rounds.map((r, i) => `| ${i + 1} | ${fmt(r.without)} | ${fmt(r.with)} | ${fmt(r.ratio, 2)} |`).join("\n")}
+
+offer ingest ratio 20/0: ${fmt(offerRuns.ratio, 2)} (median of the rounds)
+`,
+  );
+}
+const onlySome = PARTS.length < ALL_PARTS.length ? ` (BENCH_ONLY=${PARTS.join(",")})` : "";
 appendFileSync(
   "bench/RESULTS.md",
   `
@@ -533,3 +618,4 @@ if (misses) {
       `D1 queries ${m.d1Queries} (${fmt((100 * m.d1Queries) / m.requests, 2)}%) after warm-up`,
   );
 }
+if (offerRuns) log(`offer ingest ratio 20/0: ${fmt(offerRuns.ratio, 2)}`);

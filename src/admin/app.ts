@@ -14,8 +14,10 @@ import { PROBLEMS } from "../lib/problems";
 import { createDohTxtResolver, DEFAULT_DOH_RESOLVER_URL, type TxtResolver } from "../link-domains/dns";
 import { linkDomainsRouter } from "../link-domains/link-domains.index";
 import { linksRouter } from "../links/links.index";
+import { offersRouter } from "../offers/offers.index";
 import { partnersRouter } from "../partners/partners.index";
 import { programsRouter } from "../programs/programs.index";
+import { rewardsRouter } from "../rewards/rewards.index";
 import { statsRouter } from "../stats/stats.index";
 import type { AdminContext } from "./context";
 import { problemResponse } from "./errors";
@@ -35,6 +37,8 @@ export const apiRouters = [
   ingestRouter,
   fxRouter,
   failedClicksRouter,
+  offersRouter,
+  rewardsRouter,
 ] as const;
 
 export interface AdminAppOptions {

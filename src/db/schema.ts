@@ -10,6 +10,7 @@ import {
   PLANS,
   type UtmParams,
 } from "../lib/constants";
+import { ATTRIBUTIONS, type OfferTrigger, REWARD_SOURCES, REWARD_STATUSES, REWARD_TYPES } from "../offers/model";
 
 export type { AttributionModel, ClickKind, LinkDomainStatus, OutboxKind, Plan, UtmParams } from "../lib/constants";
 // Re-exported for the admin side; the edge imports them from src/lib/constants.ts, without drizzle.
@@ -397,12 +398,18 @@ export const transactions = sqliteTable(
     occurredAt: integer("occurred_at").notNull(),
     /** Whether the rollup has added this transaction to the stats (a per-row watermark). */
     rolled: integer("rolled", { mode: "boolean" }).notNull().default(false),
+    /** A sale: how much of it refunds have taken back (minor units, at most `amount`). */
+    refundedAmount: integer("refunded_amount").notNull().default(0),
+    /** A refund: the key of the sale it refunds, when the merchant named one. */
+    refundOf: text("refund_of"),
     createdAt: createdAt(),
   },
   (t) => [
     uniqueIndex("transactions_id_uq").on(t.id),
     uniqueIndex("transactions_company_key_uq").on(t.companyId, t.key),
     index("transactions_unrolled_idx").on(t.companyId).where(sql`rolled = 0`),
+    // A customer's sales: "first transaction only", and which sale a refund takes back.
+    index("transactions_customer_idx").on(t.customerId, t.seq),
   ],
 );
 
@@ -477,4 +484,147 @@ export const failedClicks = sqliteTable(
     replayedAt: integer("replayed_at"),
   },
   (t) => [index("failed_clicks_company_idx").on(t.companyId, t.failedAt)],
+);
+
+// ---------------------------------------------------------------------------------------------
+// Offers and rewards (README, "Offers and rewards").
+
+/** An offer of a group: its identity. What it says lives in its versions (edits never rewrite history). */
+export const offers = sqliteTable(
+  "offers",
+  {
+    id: text("id").primaryKey(),
+    companyId: text("company_id")
+      .notNull()
+      .references(() => companies.id),
+    groupId: text("group_id")
+      .notNull()
+      .references(() => groups.id),
+    /** The number of the newest version (1 at creation). */
+    latestVersion: integer("latest_version").notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index("offers_group_idx").on(t.groupId, t.id)],
+);
+
+/**
+ * One version of an offer, in effect from `effective_from` until `effective_to` (null: the current
+ * one). An event is evaluated against the version in effect at the event's own time.
+ */
+export const offerVersions = sqliteTable(
+  "offer_versions",
+  {
+    offerId: text("offer_id")
+      .notNull()
+      .references(() => offers.id),
+    version: integer("version").notNull(),
+    companyId: text("company_id").notNull(),
+    groupId: text("group_id").notNull(),
+    name: text("name").notNull(),
+    description: text("description").notNull().default(""),
+    active: integer("active", { mode: "boolean" }).notNull(),
+    holdDays: integer("hold_days").notNull(),
+    /** The triggers (src/offers/model.ts `OfferTrigger[]`), validated by the API's schema. */
+    triggers: text("triggers", { mode: "json" }).$type<OfferTrigger[]>().notNull(),
+    /** `triggers.length`: the group's bound on active triggers is checked inside the insert. */
+    triggerCount: integer("trigger_count").notNull(),
+    effectiveFrom: integer("effective_from").notNull(),
+    effectiveTo: integer("effective_to"),
+    /** The API key that wrote this version. */
+    createdBy: text("created_by").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.offerId, t.version] }),
+    // Ingest loads a group's versions in effect at an event's time: one query per event.
+    index("offer_versions_group_effective_idx").on(t.groupId, t.effectiveFrom),
+  ],
+);
+
+/**
+ * What a partner earned: from a trigger matching an event (one row per trigger × event, enforced by
+ * a unique index) or granted by an admin. Amounts in minor units of `currency` and in US cents;
+ * refunds and reversals grow `reversed_*`, never beyond the amount.
+ */
+export const rewards = sqliteTable(
+  "rewards",
+  {
+    id: text("id").primaryKey(),
+    companyId: text("company_id")
+      .notNull()
+      .references(() => companies.id),
+    partnerId: text("partner_id").notNull(),
+    groupId: text("group_id").notNull(),
+    /** Null for a manual reward granted without a customer. */
+    customerId: text("customer_id"),
+    /** `signup` (the customer's id), `transaction` (the sale's id) or `manual` (no source). */
+    sourceType: text("source_type", { enum: REWARD_SOURCES }).notNull(),
+    sourceId: text("source_id"),
+    /** The event's own time: the version in effect then was evaluated; the hold counts from it. */
+    eventAt: integer("event_at").notNull(),
+    /** How the customer was attributed when the event was recorded, and by which click. */
+    attribution: text("attribution", { enum: ATTRIBUTIONS }),
+    clickId: text("click_id"),
+    offerId: text("offer_id"),
+    offerVersion: integer("offer_version"),
+    triggerId: text("trigger_id"),
+    rewardType: text("reward_type", { enum: REWARD_TYPES }).notNull(),
+    /** A percentage reward's rate in basis points (2000 = 20%). */
+    percentBp: integer("percent_bp"),
+    /** The sale the percentage was taken of, in its currency's minor units. */
+    eventAmount: integer("event_amount"),
+    eventCurrency: text("event_currency"),
+    amount: integer("amount").notNull(),
+    currency: text("currency").notNull(),
+    /** The rate `amount_usd_cents` was computed with (the transaction's for a percentage). */
+    usdPerUnit: real("usd_per_unit").notNull(),
+    minorUnitDigits: integer("minor_unit_digits").notNull(),
+    amountUsdCents: integer("amount_usd_cents").notNull(),
+    /** Which cap made the reward smaller than the trigger's rule: `per_transaction` or `per_customer`. */
+    cappedBy: text("capped_by"),
+    reversedAmount: integer("reversed_amount").notNull().default(0),
+    reversedUsdCents: integer("reversed_usd_cents").notNull().default(0),
+    status: text("status", { enum: REWARD_STATUSES }).notNull(),
+    /** Pending until then; the hourly cron approves it after. */
+    holdUntil: integer("hold_until").notNull(),
+    payoutReference: text("payout_reference"),
+    /** A manual reward's reason, and who granted it (an API key id). */
+    reason: text("reason"),
+    createdBy: text("created_by"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    // Exactly once: a trigger rewards an event at most once, however often the event arrives.
+    // Led by the event, so that a refund finds its sale's rewards through it too.
+    uniqueIndex("rewards_source_trigger_uq").on(t.sourceId, t.triggerId).where(sql`trigger_id IS NOT NULL`),
+    index("rewards_partner_idx").on(t.partnerId, t.id),
+    index("rewards_company_idx").on(t.companyId, t.id),
+    index("rewards_customer_trigger_idx").on(t.customerId, t.triggerId),
+    index("rewards_pending_idx").on(t.holdUntil).where(sql`status = 'pending'`),
+  ],
+);
+
+/** Every status change and amount change of a reward: who, when, why. */
+export const rewardEvents = sqliteTable(
+  "reward_events",
+  {
+    seq: integer("seq").primaryKey({ autoIncrement: true }),
+    rewardId: text("reward_id").notNull(),
+    companyId: text("company_id").notNull(),
+    fromStatus: text("from_status", { enum: REWARD_STATUSES }).notNull(),
+    toStatus: text("to_status", { enum: REWARD_STATUSES }).notNull(),
+    /** Change of the reversed amount (a refund or a reversal), in minor units and US cents; 0 otherwise. */
+    reversedAmount: integer("reversed_amount").notNull().default(0),
+    reversedUsdCents: integer("reversed_usd_cents").notNull().default(0),
+    /** `cron`, `refund`, or the API key id of the admin. */
+    actor: text("actor").notNull(),
+    reason: text("reason"),
+    payoutReference: text("payout_reference"),
+    /** The refund that caused it. */
+    transactionId: text("transaction_id"),
+    at: integer("at").notNull(),
+  },
+  (t) => [index("reward_events_reward_idx").on(t.rewardId, t.seq)],
 );

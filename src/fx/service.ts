@@ -37,6 +37,28 @@ export async function listRates(env: Stores, companyId: string): Promise<FxRate[
   return [...byCurrency.values()];
 }
 
+/** The company's rates and the defaults, for a caller that batches the read with others (one round trip). */
+export function ratesStatement(db: D1Database, companyId: string) {
+  return db.prepare("SELECT * FROM fx_rates WHERE company_id IN (?1, '')").bind(companyId);
+}
+
+/** The rows of `ratesStatement` by currency, a company's own rate before the default. */
+export function ratesFromRows(rows: Record<string, unknown>[], companyId: string): Map<string, FxRate> {
+  const rates = new Map<string, FxRate>();
+  for (const row of rows) {
+    const currency = row.currency as string;
+    if (rates.has(currency) && row.company_id !== companyId) continue;
+    rates.set(currency, {
+      currency,
+      usdPerUnit: row.usd_per_unit as number,
+      minorUnitDigits: row.minor_unit_digits as number,
+      asOf: row.as_of as string,
+      source: row.company_id === DEFAULTS ? "default" : "company",
+    });
+  }
+  return rates;
+}
+
 /** A company's rate for a currency, as validated by the API's SetFxRate schema and currency path parameter. */
 export interface RateInput {
   currency: string;

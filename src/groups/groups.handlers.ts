@@ -2,6 +2,7 @@ import type { AdminHandler } from "../admin/context";
 import { iso, listBody } from "../admin/schemas";
 import { getCompany } from "../companies/service";
 import type { companies, groups } from "../db/schema";
+import { activeOfferCounts } from "../offers/service";
 import { lastRollupAt } from "../rollup/rollup";
 import { groupStatsOf, type StatsSnapshot, statsSnapshot } from "../stats/service";
 import { serializeStats } from "../stats/stats.handlers";
@@ -15,7 +16,13 @@ export function programPageUrl(origin: string, company: Company, group: Group): 
   return `${origin}/programs/${company.slug}/${group.slug}`;
 }
 
-export function serializeGroup(group: Group, stats: StatsSnapshot, company: Company, origin: string) {
+export function serializeGroup(
+  group: Group,
+  stats: StatsSnapshot,
+  company: Company,
+  origin: string,
+  offersCount: number,
+) {
   return {
     id: group.id,
     object: "group" as const,
@@ -32,6 +39,7 @@ export function serializeGroup(group: Group, stats: StatsSnapshot, company: Comp
       application_form: group.applicationFormEnabled,
     },
     archived_at: iso(group.archivedAt),
+    offers_count: offersCount,
     created_at: iso(group.createdAt)!,
     updated_at: iso(group.updatedAt)!,
     stats: { partners: stats.partners ?? 0, ...serializeStats(stats) },
@@ -41,12 +49,13 @@ export function serializeGroup(group: Group, stats: StatsSnapshot, company: Comp
 const originOf = (url: string) => new URL(url).origin;
 
 async function groupResponse(env: Parameters<typeof getCompany>[0], companyId: string, groupId: string, url: string) {
-  const [group, stats, company] = await Promise.all([
+  const [group, stats, company, offerCounts] = await Promise.all([
     getGroup(env, companyId, groupId),
     groupStatsOf(env, companyId, groupId),
     getCompany(env, companyId),
+    activeOfferCounts(env, companyId, [groupId]),
   ]);
-  return serializeGroup(group, stats, company, originOf(url));
+  return serializeGroup(group, stats, company, originOf(url), offerCounts.get(groupId) ?? 0);
 }
 
 export const list: AdminHandler<typeof routes.list> = async (c) => {
@@ -57,8 +66,19 @@ export const list: AdminHandler<typeof routes.list> = async (c) => {
     getCompany(c.env, companyId),
     lastRollupAt(c.env, companyId),
   ]);
+  const offerCounts = await activeOfferCounts(
+    c.env,
+    companyId,
+    page.rows.map((row) => row.group.id),
+  );
   const serialize = ({ group, stats }: (typeof page.rows)[number]) =>
-    serializeGroup(group, statsSnapshot(stats, refreshedAt, true), company, originOf(c.req.url));
+    serializeGroup(
+      group,
+      statsSnapshot(stats, refreshedAt, true),
+      company,
+      originOf(c.req.url),
+      offerCounts.get(group.id) ?? 0,
+    );
   return c.json(listBody(page.rows.map(serialize), page.hasMore), 200);
 };
 

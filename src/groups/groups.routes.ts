@@ -43,6 +43,7 @@ const groupExample = {
   effective_terms_url: "https://acme.com/partner-terms",
   features: { lead_submission: false, deal_registration: false, application_form: false },
   archived_at: null,
+  offers_count: 2,
   created_at: "2026-11-25T08:00:00.000Z",
   updated_at: "2026-11-25T08:00:00.000Z",
   stats: {
@@ -68,6 +69,10 @@ export const GroupSchema = z
     effective_terms_url: z.string().nullable().openapi({ description: "The group's terms URL, else the company's" }),
     features: z.object({ lead_submission: z.boolean(), deal_registration: z.boolean(), application_form: z.boolean() }),
     archived_at: z.string().nullable(),
+    offers_count: z
+      .number()
+      .int()
+      .openapi({ description: "Active offers of the group (0: nothing for partners to earn yet)" }),
     created_at: z.string(),
     updated_at: z.string(),
     stats: GroupStatsSchema,

@@ -38,6 +38,8 @@ function serializeTransaction(transaction: Transaction, replayed: boolean) {
     product_key: transaction.productKey,
     category_key: transaction.categoryKey,
     created_at: iso(transaction.occurredAt)!,
+    refund_of: transaction.refundOf,
+    refunded_amount: transaction.refundedAmount,
     replayed,
   };
 }

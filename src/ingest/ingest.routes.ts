@@ -50,6 +50,8 @@ const transactionExample = {
   product_key: "pro_plan",
   category_key: null,
   created_at: "2026-11-25T08:00:00.000Z",
+  refund_of: null,
+  refunded_amount: 0,
   replayed: false,
 } as const;
 
@@ -68,6 +70,11 @@ const TransactionSchema = z
     product_key: z.string().nullable(),
     category_key: z.string().nullable(),
     created_at: z.string(),
+    refund_of: z.string().nullable().openapi({ description: "A refund: the key of the sale it names" }),
+    refunded_amount: z
+      .number()
+      .int()
+      .openapi({ description: "A sale: how much of it refunds took back so far (minor units)" }),
     replayed: z.boolean(),
   })
   .openapi("Transaction", { example: transactionExample });
@@ -160,11 +167,22 @@ export const TransactionBody = z
       .refine((at) => !(Date.parse(at) < MIN_OCCURRED_AT), "is before 2000-01-01")
       .optional()
       .openapi({ description: "When it happened, from 2000-01-01 to one day ahead; defaults to now" }),
+    refund_of: key("inv_2026_0041")
+      .optional()
+      .openapi({
+        description:
+          "A refund: the key of the sale it takes back (same customer and currency). Without it, a refund " +
+          "takes back the customer's newest sales in its currency first.",
+      }),
   })
   .strict()
   .refine((body) => (body.customer_key === undefined) !== (body.customer_email === undefined), {
     path: ["customer_key"],
     message: "send exactly one of customer_key and customer_email",
+  })
+  .refine((body) => body.refund_of === undefined || !(body.amount > 0), {
+    path: ["refund_of"],
+    message: "only a refund (a negative amount) takes back a sale",
   })
   .openapi("CreateTransaction", {
     example: {
@@ -185,6 +203,7 @@ export const TransactionBody = z
       productKey: body.product_key,
       categoryKey: body.category_key,
       occurredAt: body.created_at === undefined ? undefined : Date.parse(body.created_at),
+      refundOf: body.refund_of,
     }),
   );
 

@@ -11,6 +11,7 @@ import { ApiError, problems } from "../lib/errors";
 import { newId, tokenTime } from "../lib/ids";
 import { PROBLEMS } from "../lib/problems";
 import { DAY_MS } from "../lib/time";
+import { refundAllocations, refundStatements, saleRewardStatements, signupRewardStatements } from "../rewards/ingest";
 import { dollars, MAX_CUSTOMER_NET_USD_CENTS, MAX_GROUP_NET_USD_CENTS, MAX_TRANSACTION_USD_CENTS } from "./limits";
 
 type Customer = typeof customers.$inferSelect;
@@ -79,24 +80,25 @@ export async function recordConversion(
   const existing = await findCustomer(env, companyId, input.customerKey);
   if (!existing) {
     const now = Date.now();
+    const customer = {
+      id: newId("customer", now),
+      companyId,
+      customerKey: input.customerKey,
+      email: input.email?.toLowerCase() ?? null,
+      name: input.name ?? null,
+      partnerId: click.partnerId,
+      groupId: click.groupId,
+      clickId: click.clickId,
+      attributedAt: click.ts,
+      createdAt: now,
+    };
     try {
-      const [customer] = await db
-        .insert(customers)
-        .values({
-          id: newId("customer", now),
-          companyId,
-          customerKey: input.customerKey,
-          email: input.email?.toLowerCase() ?? null,
-          name: input.name ?? null,
-          partnerId: click.partnerId,
-          groupId: click.groupId,
-          clickId: click.clickId,
-          attributedAt: click.ts,
-          createdAt: now,
-          updatedAt: now,
-        })
-        .returning();
-      return { customer: customer!, replayed: false, rebound: false, keptEarlierAttribution: false };
+      return {
+        customer: await insertCustomer(env, customer),
+        replayed: false,
+        rebound: false,
+        keptEarlierAttribution: false,
+      };
     } catch (error) {
       // The same conversion arrived twice at once: the first insert won; answer as a replay.
       if (isUniqueViolation(error)) return recordConversion(env, companyId, input);
@@ -163,26 +165,67 @@ export async function createCustomer(
   }
   const now = Date.now();
   try {
-    const [customer] = await db
-      .insert(customers)
-      .values({
-        id: newId("customer", now),
-        companyId,
-        customerKey: input.customerKey,
-        email: input.email,
-        name: input.name ?? null,
-        partnerId: partner.id,
-        groupId: partner.groupId,
-        attributedAt: now,
-        createdAt: now,
-        updatedAt: now,
-      })
-      .returning();
-    return { customer: customer!, replayed: false };
+    const customer = await insertCustomer(env, {
+      id: newId("customer", now),
+      companyId,
+      customerKey: input.customerKey,
+      email: input.email,
+      name: input.name ?? null,
+      partnerId: partner.id,
+      groupId: partner.groupId,
+      clickId: null,
+      attributedAt: now,
+      createdAt: now,
+    });
+    return { customer, replayed: false };
   } catch (error) {
     if (isUniqueViolation(error)) return createCustomer(env, companyId, input);
     throw error;
   }
+}
+
+type NewCustomer = Pick<
+  Customer,
+  | "id"
+  | "companyId"
+  | "customerKey"
+  | "email"
+  | "name"
+  | "partnerId"
+  | "groupId"
+  | "clickId"
+  | "attributedAt"
+  | "createdAt"
+>;
+
+/** A new customer and the rewards its signup earns, in one batch: both or neither. */
+async function insertCustomer(env: Stores, c: NewCustomer): Promise<Customer> {
+  const rewards = await signupRewardStatements(env, {
+    companyId: c.companyId,
+    groupId: c.groupId,
+    customerId: c.id,
+    at: c.createdAt,
+  });
+  await env.DB.batch([
+    env.DB.prepare(
+      `INSERT INTO customers (id, company_id, customer_key, email, name, partner_id, group_id, click_id,
+         attributed_at, created_at, updated_at)
+       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)`,
+    ).bind(
+      c.id,
+      c.companyId,
+      c.customerKey,
+      c.email,
+      c.name,
+      c.partnerId,
+      c.groupId,
+      c.clickId,
+      c.attributedAt,
+      c.createdAt,
+    ),
+    ...rewards,
+  ]);
+  return (await database(env.DB).query.customers.findFirst({ where: eq(customers.id, c.id) }))!;
 }
 
 export interface TransactionInput {
@@ -194,6 +237,8 @@ export interface TransactionInput {
   productKey?: string | null;
   categoryKey?: string | null;
   occurredAt?: number;
+  /** A refund: the key of the sale it takes back (else the customer's newest sales in its currency). */
+  refundOf?: string | null;
 }
 
 /**
@@ -233,18 +278,49 @@ export async function recordTransaction(
   }
   const now = Date.now();
   const id = newId("transaction", now);
+  const occurredAt = input.occurredAt ?? now;
+  // Rewards and refund reversals go in the transaction's own batch: they exist exactly when it does.
+  const rewards =
+    input.amount > 0
+      ? await saleRewardStatements(env, {
+          companyId,
+          groupId: customer.groupId,
+          customerId: customer.id,
+          transactionId: id,
+          now,
+          at: occurredAt,
+          amount: input.amount,
+          currency: input.currency,
+          amountUsdCents,
+          productKey: input.productKey ?? null,
+          categoryKey: input.categoryKey ?? null,
+          rate,
+          signupAt: customer.createdAt,
+        })
+      : refundStatements(env.DB, {
+          transactionId: id,
+          now,
+          allocations: await refundAllocations(env, {
+            companyId,
+            customerId: customer.id,
+            amount: input.amount,
+            currency: input.currency,
+            refundOf: input.refundOf,
+          }),
+        });
   let inserted: boolean;
   try {
     // One atomic batch. The insert reads the customer's partner and group itself (a rebinding
     // conversion that commits first is seen; none can commit in between) and writes nothing when
-    // either running net would leave its bound; the two updates then follow what it wrote.
+    // either running net would leave its bound, or when the customer is no longer in the group whose
+    // offers were evaluated (then it is tried again); the updates then follow what it wrote.
     const [insert] = await env.DB.batch([
       env.DB.prepare(
         `INSERT INTO transactions (id, company_id, key, customer_id, partner_id, group_id, amount, currency,
-           usd_per_unit, amount_usd_cents, product_key, category_key, occurred_at, created_at)
-         SELECT ?1, ?2, ?3, c.id, c.partner_id, c.group_id, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12
+           usd_per_unit, amount_usd_cents, product_key, category_key, occurred_at, created_at, refund_of)
+         SELECT ?1, ?2, ?3, c.id, c.partner_id, c.group_id, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?16
          FROM customers c JOIN groups g ON g.id = c.group_id
-         WHERE c.id = ?4 AND c.company_id = ?2
+         WHERE c.id = ?4 AND c.company_id = ?2 AND c.group_id = ?15
            AND abs(c.net_usd_cents + ?8) <= ?13 AND abs(g.net_revenue_usd_cents + ?8) <= ?14`,
       ).bind(
         id,
@@ -257,10 +333,12 @@ export async function recordTransaction(
         amountUsdCents,
         input.productKey ?? null,
         input.categoryKey ?? null,
-        input.occurredAt ?? now,
+        occurredAt,
         now,
         MAX_CUSTOMER_NET_USD_CENTS,
         MAX_GROUP_NET_USD_CENTS,
+        customer.groupId,
+        input.refundOf ?? null,
       ),
       env.DB.prepare(
         `UPDATE customers SET net_usd_cents = net_usd_cents + ?1, transaction_count = transaction_count + 1,
@@ -271,6 +349,7 @@ export async function recordTransaction(
         `UPDATE groups SET net_revenue_usd_cents = net_revenue_usd_cents + ?1
          WHERE id = (SELECT group_id FROM transactions WHERE id = ?2)`,
       ).bind(amountUsdCents, id),
+      ...rewards,
     ]);
     inserted = insert!.meta.changes > 0;
   } catch (error) {
@@ -334,6 +413,7 @@ async function replayOf(env: Stores, previous: Transaction, input: TransactionIn
     { field: "category_key", differs: previous.categoryKey !== (input.categoryKey ?? null) },
     // Without `created_at` the first call was stamped with its own arrival time.
     { field: "created_at", differs: previous.occurredAt !== (input.occurredAt ?? previous.createdAt) },
+    { field: "refund_of", differs: previous.refundOf !== (input.refundOf ?? null) },
   ];
   const errors = differs
     .filter((d) => d.differs)

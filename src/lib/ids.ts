@@ -15,6 +15,9 @@ export const ID_PREFIXES = {
   partnerLink: "plk",
   customer: "cus",
   transaction: "txn",
+  offer: "ofr",
+  trigger: "trg",
+  reward: "rwd",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -133,6 +133,13 @@ export const PROBLEMS = {
     type: "partner-key-taken",
     when: "the partner key is taken, or was used before and its links still exist",
   },
+  rewardStatusConflict: {
+    ...CONFLICT,
+    type: "reward-status-conflict",
+    when:
+      "a reward cannot go from its status to the one asked (`paid` → `pending`), or a payout names a reward " +
+      "that is not approved: `errors` names each",
+  },
   slugConflict: {
     ...CONFLICT,
     type: "slug-conflict",

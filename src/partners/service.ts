@@ -3,7 +3,7 @@
 // default link, and never rewritten. Keys and link texts never contain `--`, so a slug names its
 // key; a key that another partner's slugs were made from (an old key of theirs) is refused, so
 // slugs of different partners cannot collide.
-import { and, asc, eq, gt, gte, isNull, lt, or } from "drizzle-orm";
+import { and, asc, eq, gt, gte, inArray, isNull, lt, or } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { Stores } from "../companies/service";
 import { getCompany } from "../companies/service";
@@ -103,6 +103,20 @@ export async function getPartner(env: Stores, companyId: string, partnerId: stri
   });
   if (!partner) throw problems.notFound("partner", partnerId);
   return partner;
+}
+
+/** The partner keys of these partners of the company (for exports). */
+export async function partnerKeysOf(env: Stores, companyId: string, partnerIds: string[]) {
+  const unique = [...new Set(partnerIds)];
+  const keys = new Map<string, string>();
+  for (let i = 0; i < unique.length; i += 90) {
+    const rows = await database(env.DB)
+      .select({ id: partners.id, partnerKey: partners.partnerKey })
+      .from(partners)
+      .where(and(eq(partners.companyId, companyId), inArray(partners.id, unique.slice(i, i + 90))));
+    for (const row of rows) keys.set(row.id, row.partnerKey);
+  }
+  return keys;
 }
 
 /** Moves a partner; their existing slugs then resolve through the new group. */

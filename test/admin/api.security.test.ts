@@ -58,6 +58,16 @@ async function populated(name: string) {
   );
   const domain = bodyOf(await api(t.key, "POST", "/v1/link-domains", { hostname: `go.${n}.acme-example.com` }), 201);
   const spareKey = bodyOf(await api(t.key, "POST", "/v1/api-keys", { name: "spare" }), 201);
+  const offer = bodyOf(
+    await api(t.key, "POST", `/v1/groups/${group.id}/offers`, {
+      name: "Offer",
+      triggers: [
+        { event: "signup", reward: { type: "flat", amount: 100, currency: "USD" } },
+        { event: "transaction", reward: { type: "percent", percent: 10 } },
+      ],
+    }),
+    201,
+  );
   const customerKey = `c-${n}`;
   const { customer } = bodyOf(
     await api(t.key, "POST", "/v1/customers", {
@@ -76,6 +86,13 @@ async function populated(name: string) {
     }),
     201,
   );
+  const rewards = bodyOf(await api(t.key, "GET", `/v1/partners/${partner.id}/rewards`), 200);
+  expect(rewards.data).toHaveLength(2); // the signup's and the sale's
+  const bonus = bodyOf(
+    await api(t.key, "POST", `/v1/partners/${partner.id}/rewards`, { amount: 100, currency: "USD", reason: "B" }),
+    201,
+  );
+  expectStatus(await api(t.key, "PATCH", `/v1/rewards/${bonus.id}`, { status: "approved" }), 200);
   const target = { companyId: t.companyId, groupId: group.id, partnerId: partner.id };
   const xid = await recordClick(target, Date.now() - HOUR_MS);
   const failedClickId = `msg-${n}`;
@@ -92,9 +109,13 @@ async function populated(name: string) {
       domain_id: domain.id,
       key_id: spareKey.id,
       customer_id: customer.id,
+      offer_id: offer.id,
+      reward_id: rewards.data[0].id,
       currency: "EUR",
     } as Record<string, string>,
     partnerKey: partner.partner_key,
+    triggerId: offer.triggers[0]!.id,
+    approvedRewardId: bonus.id,
     customerKey,
     xid,
     failedClickId,
@@ -204,6 +225,17 @@ const operations: Record<string, Operation> = {
         status: 422,
         field: "customer_key",
       },
+      {
+        body: {
+          key: `x-${own.n}`,
+          customer_key: own.customerKey,
+          amount: -5,
+          currency: "USD",
+          refund_of: `t-${other.n}`,
+        },
+        status: 422,
+        field: "refund_of",
+      },
     ],
   },
   "GET /v1/fx-rates": {},
@@ -212,6 +244,60 @@ const operations: Record<string, Operation> = {
     refusals: (_, other) => [{ query: `starting_after=${other.failedClickId}`, status: 422, field: "starting_after" }],
   },
   "POST /v1/failed-clicks/replay": {},
+  "GET /v1/groups/{group_id}/offers": {
+    refusals: (_, other) => [{ query: `starting_after=${other.ids.offer_id}`, status: 422, field: "starting_after" }],
+  },
+  "POST /v1/groups/{group_id}/offers": {
+    body: () => ({
+      name: "New",
+      triggers: [{ event: "signup", reward: { type: "flat", amount: 1, currency: "USD" } }],
+    }),
+  },
+  "GET /v1/offers/{offer_id}": {},
+  "PATCH /v1/offers/{offer_id}": {
+    body: () => ({ name: "Renamed" }),
+    refusals: (_, other) => [
+      {
+        body: {
+          triggers: [{ id: other.triggerId, event: "signup", reward: { type: "flat", amount: 1, currency: "USD" } }],
+        },
+        status: 422,
+        field: "triggers.0.id",
+      },
+    ],
+  },
+  "GET /v1/offers/{offer_id}/versions": {},
+  "GET /v1/rewards/{reward_id}": {},
+  "POST /v1/partners/{partner_id}/rewards": { body: () => ({ amount: 500, currency: "USD", reason: "Bonus" }) },
+  "GET /v1/partners/{partner_id}/rewards": {
+    refusals: (_, other) => [{ query: `starting_after=${other.ids.reward_id}`, status: 422, field: "starting_after" }],
+  },
+  "PATCH /v1/rewards/{reward_id}": { body: () => ({ status: "approved", reason: "checked" }) },
+  "POST /v1/rewards/payouts": {
+    body: (own) => ({ reward_ids: [own.approvedRewardId], payout_reference: "PAY-1" }),
+    refusals: (own, other) => [
+      {
+        body: { reward_ids: [own.approvedRewardId, other.approvedRewardId], payout_reference: "PAY-1" },
+        status: 422,
+        field: "reward_ids.1",
+      },
+    ],
+  },
+  "GET /v1/partners/{partner_id}/reward-totals": {},
+  "GET /v1/exports/rewards.csv": {},
+  "POST /v1/offers/{offer_id}/simulate": {
+    body: () => ({
+      from: new Date(Date.now() - 86_400_000).toISOString(),
+      to: new Date(Date.now() + 60_000).toISOString(),
+    }),
+  },
+  "POST /v1/groups/{group_id}/offers/simulate": {
+    body: () => ({
+      from: new Date(Date.now() - 86_400_000).toISOString(),
+      to: new Date(Date.now() + 60_000).toISOString(),
+      offer: { name: "Draft", triggers: [{ event: "transaction", reward: { type: "percent", percent: 5 } }] },
+    }),
+  },
 };
 
 const OBJECT_PARAM = /\{(?!currency\})(\w+)\}/;
@@ -358,6 +444,8 @@ for (const [name, operation] of Object.entries(operations)) {
         b.failedClickId,
         b.partnerKey,
         b.customerKey,
+        b.triggerId,
+        b.approvedRewardId,
         ...Object.values(objectIds),
       ]) {
         expect(shown.includes(id), `${name} shows the other company's ${id}`).toBe(false);

@@ -17,6 +17,21 @@ const validTransaction = {
   created_at: "2026-01-02T03:04:05.000Z",
 };
 
+const validOffer = {
+  name: "O",
+  description: "D",
+  active: true,
+  hold_days: 7,
+  triggers: [
+    { event: "signup", reward: { type: "flat", amount: 100, currency: "USD" } },
+    {
+      event: "transaction",
+      conditions: { product_key: { in: ["pro"] }, min_amount_usd_cents: 100, within_months_of_signup: 3 },
+      reward: { type: "percent", percent: 12.5, max_per_transaction_usd_cents: 1000, max_per_customer_usd_cents: 5000 },
+    },
+  ],
+};
+
 async function populated() {
   const t = await newTenant();
   const group = bodyOf(
@@ -49,7 +64,10 @@ async function populated() {
   // The valid transaction body below is then a replay, and any valid variation of it a 409.
   const transaction = await api(t.key, "POST", "/v1/transactions", validTransaction);
   expectStatus(transaction, 201);
-  return { ...t, group, link, partner, xid };
+  const offer = bodyOf(await api(t.key, "POST", `/v1/groups/${group.id}/offers`, validOffer), 201);
+  const bonus = { amount: 100, currency: "USD", reason: "B" };
+  const reward = bodyOf(await api(t.key, "POST", `/v1/partners/${partner.id}/rewards`, bonus), 201);
+  return { ...t, group, link, partner, xid, offer, reward };
 }
 type Tenant = Awaited<ReturnType<typeof populated>>;
 
@@ -150,6 +168,42 @@ const writeRoutes: WriteRoute[] = [
     method: "POST",
     path: () => "/v1/transactions",
     valid: () => validTransaction,
+  },
+  {
+    name: "POST /v1/groups/{id}/offers",
+    method: "POST",
+    path: (t) => `/v1/groups/${t.group.id}/offers`,
+    valid: () => validOffer,
+  },
+  {
+    name: "PATCH /v1/offers/{id}",
+    method: "PATCH",
+    path: (t) => `/v1/offers/${t.offer.id}`,
+    valid: () => ({ ...validOffer, name: "O2", active: false }),
+  },
+  {
+    name: "POST /v1/partners/{id}/rewards",
+    method: "POST",
+    path: (t) => `/v1/partners/${t.partner.id}/rewards`,
+    valid: () => ({ amount: 500, currency: "EUR", reason: "Bonus", hold_days: 3 }),
+  },
+  {
+    name: "PATCH /v1/rewards/{id}",
+    method: "PATCH",
+    path: (t) => `/v1/rewards/${t.reward.id}`,
+    valid: () => ({ status: "approved", reason: "ok" }),
+  },
+  {
+    name: "POST /v1/rewards/payouts",
+    method: "POST",
+    path: () => "/v1/rewards/payouts",
+    valid: (t) => ({ reward_ids: [t.reward.id], payout_reference: "PAY-1" }),
+  },
+  {
+    name: "POST /v1/groups/{id}/offers/simulate",
+    method: "POST",
+    path: (t) => `/v1/groups/${t.group.id}/offers/simulate`,
+    valid: () => ({ from: "2026-01-01T00:00:00Z", to: "2026-06-01T00:00:00Z", offer: validOffer }),
   },
   {
     name: "PUT /v1/fx-rates/{currency}",

@@ -9,7 +9,10 @@ import * as groups from "../../src/groups/groups.routes";
 import * as ingest from "../../src/ingest/ingest.routes";
 import * as linkDomains from "../../src/link-domains/link-domains.routes";
 import * as links from "../../src/links/links.routes";
+import * as offers from "../../src/offers/offers.routes";
+import * as simulations from "../../src/offers/simulate.routes";
 import * as partners from "../../src/partners/partners.routes";
+import * as rewards from "../../src/rewards/rewards.routes";
 import * as stats from "../../src/stats/stats.routes";
 import {
   openApiDocument as document,
@@ -21,7 +24,21 @@ import {
   type SchemaOrReference,
 } from "../helpers/openapi";
 
-const routes = [apiKeys, company, failedClicks, fx, groups, ingest, linkDomains, links, partners, stats]
+const routes = [
+  apiKeys,
+  company,
+  failedClicks,
+  fx,
+  groups,
+  ingest,
+  linkDomains,
+  links,
+  offers,
+  partners,
+  rewards,
+  simulations,
+  stats,
+]
   .flatMap((module) => Object.values(module))
   .filter(
     (value): value is RouteConfig =>

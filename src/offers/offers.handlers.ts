@@ -1,0 +1,80 @@
+import type { AdminHandler } from "../admin/context";
+import { iso, listBody } from "../admin/schemas";
+import type { KeyCondition, OfferTrigger } from "./model";
+import type * as routes from "./offers.routes";
+import { createOffer, getOffer, listOffers, listVersions, type OfferView, updateOffer } from "./service";
+import { offerSummary, triggerSummary } from "./summary";
+
+const keyCondition = (condition: KeyCondition | undefined) =>
+  condition === undefined ? undefined : "in" in condition ? { in: condition.in } : { eq: condition.eq };
+
+export function serializeTrigger(trigger: OfferTrigger) {
+  const { conditions: c, reward: r } = trigger;
+  return {
+    id: trigger.id,
+    event: trigger.event,
+    conditions: {
+      product_key: keyCondition(c.productKey),
+      category_key: keyCondition(c.categoryKey),
+      min_amount_usd_cents: c.minAmountUsdCents,
+      first_transaction_only: c.firstTransactionOnly,
+      within_months_of_signup: c.withinMonthsOfSignup,
+    },
+    reward:
+      r.type === "flat"
+        ? { type: r.type, amount: r.amount, currency: r.currency, max_per_customer_usd_cents: r.maxPerCustomerUsdCents }
+        : {
+            type: r.type,
+            percent: r.percentBp / 100,
+            max_per_transaction_usd_cents: r.maxPerTransactionUsdCents,
+            max_per_customer_usd_cents: r.maxPerCustomerUsdCents,
+          },
+    summary: triggerSummary(trigger),
+  };
+}
+
+export function serializeOffer({ offer, version }: OfferView) {
+  return {
+    id: offer.id,
+    object: "offer" as const,
+    group_id: offer.groupId,
+    version: version.version,
+    name: version.name,
+    description: version.description,
+    active: version.active,
+    hold_days: version.holdDays,
+    triggers: version.triggers.map(serializeTrigger),
+    summary: offerSummary(version.triggers),
+    effective_from: iso(version.effectiveFrom)!,
+    effective_to: iso(version.effectiveTo),
+    created_at: iso(offer.createdAt)!,
+  };
+}
+
+export const list: AdminHandler<typeof routes.list> = async (c) => {
+  const { limit, starting_after } = c.req.valid("query");
+  const { group_id } = c.req.valid("param");
+  const page = await listOffers(c.env, c.get("caller").companyId, group_id, { limit, startingAfter: starting_after });
+  return c.json(listBody(page.rows.map(serializeOffer), page.hasMore), 200);
+};
+
+export const create: AdminHandler<typeof routes.create> = async (c) => {
+  const { companyId, apiKeyId } = c.get("caller");
+  const view = await createOffer(c.env, companyId, c.req.valid("param").group_id, c.req.valid("json"), apiKeyId);
+  return c.json(serializeOffer(view), 201);
+};
+
+export const get: AdminHandler<typeof routes.get> = async (c) => {
+  return c.json(serializeOffer(await getOffer(c.env, c.get("caller").companyId, c.req.valid("param").offer_id)), 200);
+};
+
+export const update: AdminHandler<typeof routes.update> = async (c) => {
+  const { companyId, apiKeyId } = c.get("caller");
+  const view = await updateOffer(c.env, companyId, c.req.valid("param").offer_id, c.req.valid("json"), apiKeyId);
+  return c.json(serializeOffer(view), 200);
+};
+
+export const versions: AdminHandler<typeof routes.versions> = async (c) => {
+  const views = await listVersions(c.env, c.get("caller").companyId, c.req.valid("param").offer_id);
+  return c.json(listBody(views.map(serializeOffer)), 200);
+};
