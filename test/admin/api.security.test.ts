@@ -110,7 +110,7 @@ async function populated(name: string) {
       key_id: spareKey.id,
       customer_id: customer.id,
       offer_id: offer.id,
-      reward_id: rewards.data[0].id,
+      reward_id: rewards.data[0]!.id,
       currency: "EUR",
     } as Record<string, string>,
     partnerKey: partner.partner_key,

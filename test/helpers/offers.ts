@@ -1,7 +1,7 @@
 // Offers and rewards in tests: the product article's two examples as trigger bodies, a program to earn in.
 import { env } from "cloudflare:workers";
 import { HOUR_MS } from "../../src/lib/time";
-import { api, newTenant } from "./admin";
+import { api, bodyOf, newTenant } from "./admin";
 import { recordClick } from "./clicks";
 
 /** "Partner signs up a new customer and earns $1". */
@@ -17,31 +17,32 @@ export const PRO_PLAN_20 = {
 /** A company with a group, a partner in it, and helpers to convert customers and post sales. */
 export async function rewardProgram() {
   const t = await newTenant();
-  const ok = async (method: string, path: string, body?: unknown) => {
-    const r = await api(t.key, method, path, body);
-    if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(r.body)}`);
-    return r.body;
-  };
-  const group = await ok("POST", "/v1/groups", { name: "Launch", destination_url: "https://acme.example/" });
+  const group = bodyOf(
+    await api(t.key, "POST", "/v1/groups", { name: "Launch", destination_url: "https://acme.example/" }),
+    201,
+  );
   const n = crypto.randomUUID().slice(0, 6);
-  const partner = await ok("POST", "/v1/partners", {
-    email: `p${n}@example.com`,
-    first_name: "Pat",
-    last_name: n,
-    group_id: group.id,
-  });
-  const offer = (body: unknown) => ok("POST", `/v1/groups/${group.id}/offers`, body);
-  /** A customer converted from a click of `partner` an hour ago. */
+  const partner = bodyOf(
+    await api(t.key, "POST", "/v1/partners", {
+      email: `p${n}@example.com`,
+      first_name: "Pat",
+      last_name: n,
+      group_id: group.id,
+    }),
+    201,
+  );
+  const offer = async (body: unknown) => bodyOf(await api(t.key, "POST", `/v1/groups/${group.id}/offers`, body), 201);
+  /** A new customer converted from a click of `partner` an hour ago. */
   const convert = async (customerKey: string, who: { id: string; group_id: string } = partner) => {
     const xid = await recordClick(
       { companyId: t.companyId, groupId: who.group_id, partnerId: who.id },
       Date.now() - HOUR_MS,
     );
-    return (await ok("POST", "/v1/conversions", { xid, customer_key: customerKey })).customer;
+    return bodyOf(await api(t.key, "POST", "/v1/conversions", { xid, customer_key: customerKey }), 201).customer;
   };
   const sale = (key: string, customerKey: string, amount: number, extra: object = {}) =>
     api(t.key, "POST", "/v1/transactions", { key, customer_key: customerKey, amount, currency: "USD", ...extra });
-  return { ...t, ok, group, partner, offer, convert, sale };
+  return { ...t, group, partner, offer, convert, sale };
 }
 
 type RewardRow = Record<string, unknown> & { id: string; amount: number; status: string; reversed_amount: number };
