@@ -1,7 +1,7 @@
 // Offers: triggers, versions (an edit never rewrites history), validation, summaries, offers_count.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { api, newTenant, tableSnapshot } from "../helpers/admin";
+import { api, bodyOf, expectStatus, newTenant, tableSnapshot } from "../helpers/admin";
 import { PRO_PLAN_20, SIGNUP_DOLLAR } from "../helpers/offers";
 
 const problemType = (r: { body: { type: string } }) => r.body.type.replace("urn:edgeref:problem:", "");
@@ -9,8 +9,10 @@ const fields = (r: { body: { errors?: { field: string }[] } }) => r.body.errors?
 
 async function withGroup() {
   const t = await newTenant();
-  const group = (await api(t.key, "POST", "/v1/groups", { name: "Launch", destination_url: "https://acme.example/" }))
-    .body;
+  const group = bodyOf(
+    await api(t.key, "POST", "/v1/groups", { name: "Launch", destination_url: "https://acme.example/" }),
+    201,
+  );
   return { ...t, group };
 }
 
@@ -21,7 +23,7 @@ describe("offers: create, read, summaries", () => {
       name: "Signup bonus",
       triggers: [SIGNUP_DOLLAR],
     });
-    expect(signup.status).toBe(201);
+    expectStatus(signup, 201);
     expect(signup.body).toMatchObject({
       object: "offer",
       group_id: t.group.id,
@@ -48,7 +50,7 @@ describe("offers: create, read, summaries", () => {
       hold_days: 14,
       triggers: [PRO_PLAN_20],
     });
-    expect(pro.status).toBe(201);
+    expectStatus(pro, 201);
     expect(pro.body.summary).toBe("Earn 20% of every Pro Plan sale for 12 months, up to $500 per customer");
     expect(pro.body.triggers[0]).toMatchObject({
       conditions: { product_key: { eq: "pro_plan" }, within_months_of_signup: 12 },
@@ -56,12 +58,12 @@ describe("offers: create, read, summaries", () => {
     });
 
     const listed = await api(t.key, "GET", `/v1/groups/${t.group.id}/offers`);
-    expect(listed.status).toBe(200);
-    expect(listed.body.data.map((o: { summary: string }) => o.summary)).toEqual([
+    expectStatus(listed, 200);
+    expect(listed.body.data.map((o) => o.summary)).toEqual([
       "Earn $1.00 for every new customer you sign up",
       "Earn 20% of every Pro Plan sale for 12 months, up to $500 per customer",
     ]);
-    expect((await api(t.key, "GET", `/v1/offers/${pro.body.id}`)).body).toEqual(pro.body);
+    expect(bodyOf(await api(t.key, "GET", `/v1/offers/${pro.body.id}`), 200)).toEqual(pro.body);
   });
 
   it("summarises every kind of condition and cap", async () => {
@@ -86,15 +88,15 @@ describe("offers: create, read, summaries", () => {
         },
       ],
     });
-    expect(r.status).toBe(201);
-    expect(r.body.triggers.map((trigger: { summary: string }) => trigger.summary)).toEqual([
+    expectStatus(r, 201);
+    expect(r.body.triggers.map((trigger) => trigger.summary)).toEqual([
       "Earn €50.00 for each customer's first sale when it is a Pro Plan, Team Plan or Max sale",
       "Earn 12.5% of every sale in the Software or Add Ons categories of at least $50, up to $100 per sale",
       "Earn ¥500 for every sale for 1 month, up to $25.50 per customer",
     ]);
     expect(r.body.summary).toBe(
       r.body.triggers
-        .map((trigger: { summary: string }) => trigger.summary)
+        .map((trigger) => trigger.summary)
         .join("; ")
         .replace("; Earn", "; earn")
         .replace("; Earn", "; earn"),
@@ -104,15 +106,16 @@ describe("offers: create, read, summaries", () => {
   it("a group says how many active offers it has (0: nothing to earn yet), in its listing and on its own", async () => {
     const t = await withGroup();
     const count = async () => {
-      const listed = (await api(t.key, "GET", "/v1/groups")).body.data.find((g: { id: string }) => g.id === t.group.id);
-      const own = (await api(t.key, "GET", `/v1/groups/${t.group.id}`)).body;
-      expect(own.offers_count).toBe(listed.offers_count);
+      const listed = bodyOf(await api(t.key, "GET", "/v1/groups"), 200).data.find((g) => g.id === t.group.id);
+      const own = bodyOf(await api(t.key, "GET", `/v1/groups/${t.group.id}`), 200);
+      expect(own.offers_count).toBe(listed!.offers_count);
       return own.offers_count;
     };
     expect(await count()).toBe(0);
-    const offer = (
-      await api(t.key, "POST", `/v1/groups/${t.group.id}/offers`, { name: "A", triggers: [SIGNUP_DOLLAR] })
-    ).body;
+    const offer = bodyOf(
+      await api(t.key, "POST", `/v1/groups/${t.group.id}/offers`, { name: "A", triggers: [SIGNUP_DOLLAR] }),
+      201,
+    );
     await api(t.key, "POST", `/v1/groups/${t.group.id}/offers`, {
       name: "Inactive",
       active: false,
@@ -127,46 +130,50 @@ describe("offers: create, read, summaries", () => {
 describe("offers: editing creates a version in effect from the edit", () => {
   it("keeps every version with its time span; a trigger sent with its id keeps its identity", async () => {
     const t = await withGroup();
-    const v1 = (await api(t.key, "POST", `/v1/groups/${t.group.id}/offers`, { name: "Pro", triggers: [PRO_PLAN_20] }))
-      .body;
-    const triggerId = v1.triggers[0].id;
+    const v1 = bodyOf(
+      await api(t.key, "POST", `/v1/groups/${t.group.id}/offers`, { name: "Pro", triggers: [PRO_PLAN_20] }),
+      201,
+    );
+    const triggerId = v1.triggers[0]!.id;
     const edited = await api(t.key, "PATCH", `/v1/offers/${v1.id}`, {
       triggers: [{ ...PRO_PLAN_20, id: triggerId, reward: { type: "percent", percent: 25 } }, SIGNUP_DOLLAR],
     });
-    expect(edited.status).toBe(200);
+    expectStatus(edited, 200);
     expect(edited.body).toMatchObject({ version: 2, name: "Pro", effective_to: null, created_at: v1.created_at });
-    expect(edited.body.triggers[0].id).toBe(triggerId);
-    expect(edited.body.triggers[1].id).not.toBe(triggerId);
+    expect(edited.body.triggers).toHaveLength(2);
+    expect(edited.body.triggers[0]!.id).toBe(triggerId);
+    expect(edited.body.triggers[1]!.id).not.toBe(triggerId);
     expect(edited.body.summary).toBe(
       "Earn 25% of every Pro Plan sale for 12 months; earn $1.00 for every new customer you sign up",
     );
 
-    const versions = (await api(t.key, "GET", `/v1/offers/${v1.id}/versions`)).body.data;
-    expect(versions.map((v: { version: number }) => v.version)).toEqual([1, 2]);
+    const versions = bodyOf(await api(t.key, "GET", `/v1/offers/${v1.id}/versions`), 200).data;
+    expect(versions.map((v) => v.version)).toEqual([1, 2]);
     expect(versions[0]).toEqual({ ...v1, effective_to: edited.body.effective_from });
     expect(versions[1]).toEqual(edited.body);
     expect(Date.parse(edited.body.effective_from)).toBeGreaterThanOrEqual(Date.parse(v1.effective_from));
 
     // The same values again: no new version.
     const same = await api(t.key, "PATCH", `/v1/offers/${v1.id}`, { name: "Pro" });
-    expect(same.body.version).toBe(2);
-    expect((await api(t.key, "GET", `/v1/offers/${v1.id}/versions`)).body.data).toHaveLength(2);
+    expect(bodyOf(same, 200).version).toBe(2);
+    expect(bodyOf(await api(t.key, "GET", `/v1/offers/${v1.id}/versions`), 200).data).toHaveLength(2);
   });
 
   it("two edits at once both land, as two versions", async () => {
     const t = await withGroup();
-    const offer = (
-      await api(t.key, "POST", `/v1/groups/${t.group.id}/offers`, { name: "Pro", triggers: [PRO_PLAN_20] })
-    ).body;
+    const offer = bodyOf(
+      await api(t.key, "POST", `/v1/groups/${t.group.id}/offers`, { name: "Pro", triggers: [PRO_PLAN_20] }),
+      201,
+    );
     const results = await Promise.all([
       api(t.key, "PATCH", `/v1/offers/${offer.id}`, { name: "One" }),
       api(t.key, "PATCH", `/v1/offers/${offer.id}`, { hold_days: 7 }),
     ]);
     expect(results.map((r) => r.status)).toEqual([200, 200]);
-    const current = (await api(t.key, "GET", `/v1/offers/${offer.id}`)).body;
+    const current = bodyOf(await api(t.key, "GET", `/v1/offers/${offer.id}`), 200);
     expect(current).toMatchObject({ version: 3, name: "One", hold_days: 7 });
-    const versions = (await api(t.key, "GET", `/v1/offers/${offer.id}/versions`)).body.data;
-    expect(versions.filter((v: { effective_to: string | null }) => v.effective_to === null)).toHaveLength(1);
+    const versions = bodyOf(await api(t.key, "GET", `/v1/offers/${offer.id}/versions`), 200).data;
+    expect(versions.filter((v) => v.effective_to === null)).toHaveLength(1);
   });
 });
 
@@ -237,7 +244,7 @@ describe("offers: validation (422 naming each field, nothing written)", () => {
     const t = await withGroup();
     const before = await tableSnapshot();
     const r = await api(t.key, "POST", `/v1/groups/${t.group.id}/offers`, { name: "X", triggers });
-    expect(r.status, JSON.stringify(r.body)).toBe(422);
+    expectStatus(r, 422);
     expect(problemType(r)).toBe("validation-failed");
     expect(fields(r)).toEqual(expected);
     expect(await tableSnapshot()).toEqual(before);
@@ -251,19 +258,23 @@ describe("offers: validation (422 naming each field, nothing written)", () => {
       triggers: [flat({ amount: 0 }), sale({ percent: 101 })],
       colour: "red",
     });
-    expect(r.status).toBe(422);
+    expectStatus(r, 422);
     expect(fields(r).sort()).toEqual(
       ["colour", "hold_days", "name", "triggers.0.reward.amount", "triggers.1.reward.percent"].sort(),
     );
-    const a = (await api(t.key, "POST", `/v1/groups/${t.group.id}/offers`, { name: "A", triggers: [SIGNUP_DOLLAR] }))
-      .body;
-    const b = (await api(t.key, "POST", `/v1/groups/${t.group.id}/offers`, { name: "B", triggers: [SIGNUP_DOLLAR] }))
-      .body;
+    const a = bodyOf(
+      await api(t.key, "POST", `/v1/groups/${t.group.id}/offers`, { name: "A", triggers: [SIGNUP_DOLLAR] }),
+      201,
+    );
+    const b = bodyOf(
+      await api(t.key, "POST", `/v1/groups/${t.group.id}/offers`, { name: "B", triggers: [SIGNUP_DOLLAR] }),
+      201,
+    );
     const before = await tableSnapshot();
     const edit = await api(t.key, "PATCH", `/v1/offers/${a.id}`, {
-      triggers: [{ ...SIGNUP_DOLLAR, id: b.triggers[0].id }],
+      triggers: [{ ...SIGNUP_DOLLAR, id: b.triggers[0]!.id }],
     });
-    expect(edit.status).toBe(422);
+    expectStatus(edit, 422);
     expect(fields(edit)).toEqual(["triggers.0.id"]);
     expect(await tableSnapshot()).toEqual(before);
   });
@@ -283,9 +294,9 @@ describe("offers: validation (422 naming each field, nothing written)", () => {
       active: false,
       triggers,
     });
-    expect(inactive.status).toBe(201);
+    expectStatus(inactive, 201);
     const activate = await api(t.key, "PATCH", `/v1/offers/${inactive.body.id}`, { active: true });
-    expect(activate.status).toBe(422);
+    expectStatus(activate, 422);
     expect(fields(activate)).toEqual(["triggers"]);
     const n = await env.DB.prepare("SELECT count(*) AS n FROM offer_versions WHERE offer_id = ?")
       .bind(inactive.body.id)
@@ -296,9 +307,10 @@ describe("offers: validation (422 naming each field, nothing written)", () => {
   it("answers 404 for a group or offer of another company", async () => {
     const t = await withGroup();
     const other = await withGroup();
-    const offer = (
-      await api(t.key, "POST", `/v1/groups/${t.group.id}/offers`, { name: "A", triggers: [SIGNUP_DOLLAR] })
-    ).body;
+    const offer = bodyOf(
+      await api(t.key, "POST", `/v1/groups/${t.group.id}/offers`, { name: "A", triggers: [SIGNUP_DOLLAR] }),
+      201,
+    );
     for (const [method, path, body] of [
       ["POST", `/v1/groups/${t.group.id}/offers`, { name: "B", triggers: [SIGNUP_DOLLAR] }],
       ["GET", `/v1/groups/${t.group.id}/offers`, undefined],
@@ -306,9 +318,9 @@ describe("offers: validation (422 naming each field, nothing written)", () => {
       ["PATCH", `/v1/offers/${offer.id}`, { name: "Taken" }],
     ] as const) {
       const r = await api(other.key, method, path, body);
-      expect(r.status, `${method} ${path}`).toBe(404);
+      expectStatus(r, 404, `${method} ${path}`);
       expect(problemType(r)).toBe("not-found");
     }
-    expect((await api(t.key, "GET", `/v1/offers/${offer.id}`)).body.name).toBe("A");
+    expect(bodyOf(await api(t.key, "GET", `/v1/offers/${offer.id}`), 200).name).toBe("A");
   });
 });
