@@ -7,7 +7,7 @@ import { env } from "cloudflare:workers";
 import { expect, it } from "vitest";
 import { DAY_MS } from "../../src/lib/time";
 import adminWorker from "../../workers/admin";
-import { api, newTenant } from "../helpers/admin";
+import { api, bodyOf, expectStatus, newTenant } from "../helpers/admin";
 import { edgeFetch, eventually } from "../helpers/fixtures";
 import { PRO_PLAN_20, SIGNUP_DOLLAR } from "../helpers/offers";
 
@@ -20,30 +20,33 @@ async function cron(scheduledTime: number) {
 it(`the article's two offers: a $1 signup and 20% of each Pro Plan sale, from a click to approved \
 rewards`, async () => {
   const t = await newTenant();
-  const ok = async (method: string, path: string, body?: unknown, status = 200) => {
-    const r = await api(t.key, method, path, body);
-    expect(r.status, `${method} ${path}: ${JSON.stringify(r.body)}`).toBe(status);
-    return r.body;
-  };
-  const group = await ok("POST", "/v1/groups", { name: "Launch", destination_url: "https://acme.example/" }, 201);
-  expect(group.offers_count).toBe(0); // a console shows "Create offer"
-  const signupOffer = await ok(
-    "POST",
-    `/v1/groups/${group.id}/offers`,
-    { name: "Signup", triggers: [SIGNUP_DOLLAR] },
+  const group = bodyOf(
+    await api(t.key, "POST", "/v1/groups", { name: "Launch", destination_url: "https://acme.example/" }),
     201,
   );
-  const proOffer = await ok("POST", `/v1/groups/${group.id}/offers`, { name: "Pro", triggers: [PRO_PLAN_20] }, 201);
-  const offers = await ok("GET", `/v1/groups/${group.id}/offers`);
-  expect(offers.data.map((o: { summary: string }) => o.summary)).toEqual([
+  expect(group.offers_count).toBe(0); // a console shows "Create offer"
+  const signupOffer = bodyOf(
+    await api(t.key, "POST", `/v1/groups/${group.id}/offers`, { name: "Signup", triggers: [SIGNUP_DOLLAR] }),
+    201,
+  );
+  const proOffer = bodyOf(
+    await api(t.key, "POST", `/v1/groups/${group.id}/offers`, { name: "Pro", triggers: [PRO_PLAN_20] }),
+    201,
+  );
+  const offers = bodyOf(await api(t.key, "GET", `/v1/groups/${group.id}/offers`), 200);
+  expect(offers.data.map((o) => o.summary)).toEqual([
     "Earn $1.00 for every new customer you sign up",
     "Earn 20% of every Pro Plan sale for 12 months, up to $500 per customer",
   ]);
-  expect((await ok("GET", `/v1/groups/${group.id}`)).offers_count).toBe(2);
-  const jane = await ok(
-    "POST",
-    "/v1/partners",
-    { email: "jane@example.com", first_name: "Jane", last_name: "Doe", partner_key: "jane-doe", group_id: group.id },
+  expect(bodyOf(await api(t.key, "GET", `/v1/groups/${group.id}`), 200).offers_count).toBe(2);
+  const jane = bodyOf(
+    await api(t.key, "POST", "/v1/partners", {
+      email: "jane@example.com",
+      first_name: "Jane",
+      last_name: "Doe",
+      partner_key: "jane-doe",
+      group_id: group.id,
+    }),
     201,
   );
 
@@ -59,8 +62,8 @@ rewards`, async () => {
     return r.status === 409 ? "click pending" : r.status;
   }, 201);
   expect(converted).toBe(201);
-  const signupReward = (await ok("GET", `/v1/partners/${jane.id}/rewards`)).data[0];
-  expect(signupReward.receipt).toMatchObject({
+  const signupReward = bodyOf(await api(t.key, "GET", `/v1/partners/${jane.id}/rewards`), 200).data[0];
+  expect(signupReward?.receipt).toMatchObject({
     event: { type: "signup" },
     click_id: xid,
     attribution: "click",
@@ -69,26 +72,38 @@ rewards`, async () => {
   });
 
   // A Pro Plan sale, a sale of another product, and a 30% refund of the Pro Plan sale.
-  const pro = await ok(
-    "POST",
-    "/v1/transactions",
-    { key: "inv_1", customer_key: "acct_42", amount: 10000, currency: "USD", product_key: "pro_plan" },
+  const pro = bodyOf(
+    await api(t.key, "POST", "/v1/transactions", {
+      key: "inv_1",
+      customer_key: "acct_42",
+      amount: 10000,
+      currency: "USD",
+      product_key: "pro_plan",
+    }),
     201,
   );
-  await ok(
-    "POST",
-    "/v1/transactions",
-    { key: "inv_2", customer_key: "acct_42", amount: 5000, currency: "USD", product_key: "starter" },
+  expectStatus(
+    await api(t.key, "POST", "/v1/transactions", {
+      key: "inv_2",
+      customer_key: "acct_42",
+      amount: 5000,
+      currency: "USD",
+      product_key: "starter",
+    }),
     201,
   );
-  await ok(
-    "POST",
-    "/v1/transactions",
-    { key: "ref_1", customer_key: "acct_42", amount: -3000, currency: "USD", refund_of: "inv_1" },
+  expectStatus(
+    await api(t.key, "POST", "/v1/transactions", {
+      key: "ref_1",
+      customer_key: "acct_42",
+      amount: -3000,
+      currency: "USD",
+      refund_of: "inv_1",
+    }),
     201,
   );
 
-  const rewards = (await ok("GET", `/v1/partners/${jane.id}/rewards`)).data;
+  const rewards = bodyOf(await api(t.key, "GET", `/v1/partners/${jane.id}/rewards`), 200).data;
   expect(rewards).toHaveLength(2); // the starter sale earns nothing
   const [signup, sale] = rewards;
   expect(signup).toMatchObject({ status: "pending", amount: 100, currency: "USD", net_usd_cents: 100 });
@@ -104,13 +119,13 @@ rewards`, async () => {
       attribution: "click",
       offer_id: proOffer.id,
       offer_version: 1,
-      trigger_id: proOffer.triggers[0].id,
+      trigger_id: proOffer.triggers[0]!.id,
       reward_type: "percent",
       percent: 20,
       usd_per_unit: 1,
     },
   });
-  const pendingTotals = await ok("GET", `/v1/partners/${jane.id}/reward-totals`);
+  const pendingTotals = bodyOf(await api(t.key, "GET", `/v1/partners/${jane.id}/reward-totals`), 200);
   expect(pendingTotals).toMatchObject({
     pending: { count: 2, usd_cents: 1500 },
     approved: { count: 0, usd_cents: 0 },
@@ -120,7 +135,7 @@ rewards`, async () => {
 
   // The hourly cron, now: stats from the events; rewards stay pending through their 30-day hold.
   await cron(Date.now());
-  const stats = await ok("GET", `/v1/groups/${group.id}/stats`);
+  const stats = bodyOf(await api(t.key, "GET", `/v1/groups/${group.id}/stats`), 200);
   const expectedStats = {
     partners: 1,
     clicks: 1,
@@ -129,20 +144,18 @@ rewards`, async () => {
     revenue_usd_cents: 10000 + 5000 - 3000, // the transactions only: rewards are not revenue
   };
   expect(stats).toMatchObject(expectedStats);
-  expect((await ok("GET", `/v1/partners/${jane.id}/reward-totals`)).pending.count).toBe(2);
+  expect(bodyOf(await api(t.key, "GET", `/v1/partners/${jane.id}/reward-totals`), 200).pending.count).toBe(2);
 
   // 31 days later the hold has passed: the cron approves both; the stats do not move.
   const later = Date.now() + 31 * DAY_MS;
   await cron(later);
-  const approved = (await ok("GET", `/v1/partners/${jane.id}/rewards?status=approved`)).data;
-  expect(approved.map((r: { id: string }) => r.id)).toEqual([signup.id, sale.id]);
-  expect(
-    (await ok("GET", `/v1/rewards/${sale.id}`)).history.map((h: { by: string; to: string }) => [h.by, h.to]),
-  ).toEqual([
+  const approved = bodyOf(await api(t.key, "GET", `/v1/partners/${jane.id}/rewards?status=approved`), 200).data;
+  expect(approved.map((r) => r.id)).toEqual([signup!.id, sale!.id]);
+  expect(bodyOf(await api(t.key, "GET", `/v1/rewards/${sale!.id}`), 200).history.map((h) => [h.by, h.to])).toEqual([
     ["refund", "pending"],
     ["cron", "approved"],
   ]);
-  expect(await ok("GET", `/v1/partners/${jane.id}/reward-totals`)).toEqual({
+  expect(bodyOf(await api(t.key, "GET", `/v1/partners/${jane.id}/reward-totals`), 200)).toEqual({
     object: "reward_totals",
     partner_id: jane.id,
     pending: { count: 0, usd_cents: 0 },
@@ -153,11 +166,14 @@ rewards`, async () => {
   });
 
   // Paying them changes no stat either.
-  const payout = await ok("POST", "/v1/rewards/payouts", { reward_ids: [signup.id, sale.id], payout_reference: "P-1" });
+  const payout = bodyOf(
+    await api(t.key, "POST", "/v1/rewards/payouts", { reward_ids: [signup!.id, sale!.id], payout_reference: "P-1" }),
+    200,
+  );
   expect(payout.total_usd_cents).toBe(1500);
   await cron(later + DAY_MS);
-  expect(await ok("GET", `/v1/groups/${group.id}/stats`)).toMatchObject(expectedStats);
-  expect(await ok("GET", `/v1/partners/${jane.id}/stats`)).toMatchObject({
+  expect(bodyOf(await api(t.key, "GET", `/v1/groups/${group.id}/stats`), 200)).toMatchObject(expectedStats);
+  expect(bodyOf(await api(t.key, "GET", `/v1/partners/${jane.id}/stats`), 200)).toMatchObject({
     clicks: 1,
     signups_paid: 1,
     revenue_usd_cents: 12000,
