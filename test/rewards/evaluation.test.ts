@@ -4,9 +4,10 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { recordTransaction } from "../../src/ingest/service";
 import { DAY_MS } from "../../src/lib/time";
-import { api, tableSnapshot } from "../helpers/admin";
+import { api, bodyOf, expectStatus, tableSnapshot } from "../helpers/admin";
 import { PRO_PLAN_20, rewardProgram, rewardRows, SIGNUP_DOLLAR } from "../helpers/offers";
 
+const fields = (r: { body: { errors?: { field: string }[] } }) => r.body.errors?.map((e) => e.field) ?? [];
 const pct = (percent: number, extra: object = {}) => ({
   event: "transaction",
   reward: { type: "percent", percent, ...extra },
@@ -20,7 +21,7 @@ rate)`, async () => {
     const customer = await p.convert("acct_1");
     const [row] = await rewardRows(p.companyId);
     const r = await api(p.key, "GET", `/v1/rewards/${row!.id}`);
-    expect(r.status).toBe(200);
+    expectStatus(r, 200);
     expect(r.body).toMatchObject({
       object: "reward",
       partner_id: p.partner.id,
@@ -40,7 +41,7 @@ rate)`, async () => {
         attribution: "click",
         offer_id: offer.id,
         offer_version: 1,
-        trigger_id: offer.triggers[0].id,
+        trigger_id: offer.triggers[0]!.id,
         reward_type: "flat",
         percent: null,
         usd_per_unit: 1,
@@ -63,13 +64,22 @@ nothing`, async () => {
       active: false,
       triggers: [{ ...SIGNUP_DOLLAR, reward: { ...SIGNUP_DOLLAR.reward, amount: 7 } }],
     });
-    const other = await p.ok("POST", "/v1/groups", { name: "Other", destination_url: "https://acme.example/o" });
-    await p.ok("POST", `/v1/groups/${other.id}/offers`, { name: "Elsewhere", triggers: [SIGNUP_DOLLAR] });
-    const created = await p.ok("POST", "/v1/customers", {
-      customer_key: "by_key",
-      email: "k@example.com",
-      partner_key: p.partner.partner_key,
-    });
+    const other = bodyOf(
+      await api(p.key, "POST", "/v1/groups", { name: "Other", destination_url: "https://acme.example/o" }),
+      201,
+    );
+    expectStatus(
+      await api(p.key, "POST", `/v1/groups/${other.id}/offers`, { name: "Elsewhere", triggers: [SIGNUP_DOLLAR] }),
+      201,
+    );
+    const created = bodyOf(
+      await api(p.key, "POST", "/v1/customers", {
+        customer_key: "by_key",
+        email: "k@example.com",
+        partner_key: p.partner.partner_key,
+      }),
+      201,
+    );
     const rows = await rewardRows(p.companyId);
     expect(rows.map((row) => [row.amount, row.attribution, row.click_id, row.source_id])).toEqual([
       [100, "partner_key", null, created.customer.id],
@@ -82,11 +92,11 @@ rounding`, async () => {
     const offer = await p.offer({ name: "Pro", triggers: [PRO_PLAN_20] });
     const customer = await p.convert("acct_1");
     const sale = await p.sale("inv_1", "acct_1", 4555, { currency: "EUR", product_key: "pro_plan" });
-    expect(sale.status).toBe(201);
+    expectStatus(sale, 201);
     await p.sale("inv_2", "acct_1", 9900, { product_key: "starter" });
     const rows = await rewardRows(p.companyId);
     expect(rows).toHaveLength(1);
-    const reward = (await api(p.key, "GET", `/v1/rewards/${rows[0]!.id}`)).body;
+    const reward = bodyOf(await api(p.key, "GET", `/v1/rewards/${rows[0]!.id}`), 200);
     // 20% of €45.55 = €9.11; at the sale's 1.08 USD per EUR: $9.8388 → 984 cents (the sale: 4919 cents).
     expect(sale.body.amount_usd_cents).toBe(4919);
     expect(reward).toMatchObject({
@@ -165,9 +175,10 @@ describe("rewards at ingest: the version in effect at the event's own time", () 
     await new Promise((resolve) => setTimeout(resolve, 5));
     const beforeEdit = new Date(Date.now() - 1).toISOString();
     await new Promise((resolve) => setTimeout(resolve, 5));
-    const edited = await p.ok("PATCH", `/v1/offers/${offer.id}`, {
-      triggers: [{ ...pct(30), id: offer.triggers[0].id }],
-    });
+    const edited = bodyOf(
+      await api(p.key, "PATCH", `/v1/offers/${offer.id}`, { triggers: [{ ...pct(30), id: offer.triggers[0]!.id }] }),
+      200,
+    );
     await new Promise((resolve) => setTimeout(resolve, 5));
     // Arrives after the edit, happened before it: the version then (20%).
     await p.sale("late", "acct_1", 1000, { created_at: beforeEdit });
@@ -225,6 +236,7 @@ describe("rewards at ingest: conditions and caps", () => {
     const dated = (days: number) => new Date(Date.now() - days * DAY_MS).toISOString();
     await p.sale("now", "acct_1", 1000, { product_key: "pro_plan" });
     const inWindow = await p.sale("month-1", "acct_1", 1000, { product_key: "pro_plan", created_at: dated(380) });
+    expectStatus(inWindow, 201);
     await p.sale("month-13", "acct_1", 1000, { product_key: "pro_plan", created_at: dated(20) });
     expect((await rewardRows(p.companyId)).map((row) => row.source_id)).toEqual([inWindow.body.id]);
   });
@@ -278,7 +290,7 @@ describe("refunds", () => {
     await p.convert("acct_1");
     await p.sale("sale", "acct_1", 10000);
     const refund = await p.sale("r1", "acct_1", -3000, { refund_of: "sale" });
-    expect(refund.status).toBe(201);
+    expectStatus(refund, 201);
     let [reward] = await rewardRows(p.companyId);
     expect([reward!.amount, reward!.reversed_amount, reward!.reversed_usd_cents, reward!.status]).toEqual([
       2000,
@@ -286,7 +298,7 @@ describe("refunds", () => {
       600,
       "pending",
     ]);
-    const detail = (await api(p.key, "GET", `/v1/rewards/${reward!.id}`)).body;
+    const detail = bodyOf(await api(p.key, "GET", `/v1/rewards/${reward!.id}`), 200);
     expect(detail).toMatchObject({ net_amount: 1400, net_usd_cents: 1400 });
     expect(detail.history).toEqual([
       {
@@ -304,8 +316,8 @@ describe("refunds", () => {
     // More than is left of the sale: refused, nothing written.
     const before = await tableSnapshot();
     const tooMuch = await p.sale("r2", "acct_1", -7001, { refund_of: "sale" });
-    expect(tooMuch.status).toBe(422);
-    expect(tooMuch.body.errors.map((e: { field: string }) => e.field)).toEqual(["amount"]);
+    expectStatus(tooMuch, 422);
+    expect(fields(tooMuch)).toEqual(["amount"]);
     expect(await tableSnapshot()).toEqual(before);
     // The rest, without naming the sale: the newest sale with something left is taken back.
     await p.sale("r3", "acct_1", -7000);
@@ -342,12 +354,15 @@ describe("refunds", () => {
     const p = await rewardProgram();
     await p.offer({ name: "Both", triggers: [SIGNUP_DOLLAR, pct(10)] });
     const n = crypto.randomUUID().slice(0, 6);
-    const other = await p.ok("POST", "/v1/partners", {
-      email: `o${n}@example.com`,
-      first_name: "O",
-      last_name: n,
-      group_id: p.group.id,
-    });
+    const other = bodyOf(
+      await api(p.key, "POST", "/v1/partners", {
+        email: `o${n}@example.com`,
+        first_name: "O",
+        last_name: n,
+        group_id: p.group.id,
+      }),
+      201,
+    );
     await p.convert("mine");
     await p.convert("theirs", other);
     await p.sale("m1", "mine", 5000);
@@ -361,11 +376,15 @@ describe("refunds", () => {
       [p.partner.id, "transaction", "reversed", 500],
     ]);
     // A refund naming another customer's sale, or a sale in another currency, is refused.
-    expect((await p.sale("x1", "mine", -100, { refund_of: "t1" })).body.errors[0].field).toBe("refund_of");
-    expect((await p.sale("x2", "theirs", -100, { refund_of: "t1", currency: "EUR" })).body.errors[0].field).toBe(
-      "currency",
-    );
-    expect((await p.sale("x3", "mine", 100, { refund_of: "m1" })).body.errors[0].field).toBe("refund_of");
+    const otherCustomers = await p.sale("x1", "mine", -100, { refund_of: "t1" });
+    expectStatus(otherCustomers, 422);
+    expect(fields(otherCustomers)[0]).toBe("refund_of");
+    const otherCurrency = await p.sale("x2", "theirs", -100, { refund_of: "t1", currency: "EUR" });
+    expectStatus(otherCurrency, 422);
+    expect(fields(otherCurrency)[0]).toBe("currency");
+    const notARefund = await p.sale("x3", "mine", 100, { refund_of: "m1" });
+    expectStatus(notARefund, 422);
+    expect(fields(notARefund)[0]).toBe("refund_of");
   });
 });
 
@@ -377,7 +396,7 @@ describe("manual rewards", () => {
       currency: "EUR",
       reason: "Top partner of the quarter",
     });
-    expect(r.status).toBe(201);
+    expectStatus(r, 201);
     expect(r.body).toMatchObject({
       partner_id: p.partner.id,
       group_id: p.group.id,
@@ -400,14 +419,15 @@ describe("manual rewards", () => {
       currency: "XTS",
       reason: "",
     });
-    expect(bad.status).toBe(422);
-    expect(bad.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(["amount", "reason"]);
+    expectStatus(bad, 422);
+    expect(fields(bad).sort()).toEqual(["amount", "reason"]);
     const noRate = await api(p.key, "POST", `/v1/partners/${p.partner.id}/rewards`, {
       amount: 10,
       currency: "XTS",
       reason: "x",
     });
-    expect(noRate.body.errors.map((e: { field: string }) => e.field)).toEqual(["currency"]);
+    expectStatus(noRate, 422);
+    expect(fields(noRate)).toEqual(["currency"]);
     expect(await tableSnapshot()).toEqual(before);
   });
 });
