@@ -5,7 +5,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { DAY_MS } from "../../src/lib/time";
 import adminWorker from "../../workers/admin";
-import { api, tableSnapshot } from "../helpers/admin";
+import { api, bodyOf, expectStatus, tableSnapshot } from "../helpers/admin";
 import { rewardProgram, rewardRows, SIGNUP_DOLLAR } from "../helpers/offers";
 
 const problemType = (r: { body: { type: string } }) => r.body.type.replace("urn:edgeref:problem:", "");
@@ -27,7 +27,7 @@ async function withBonuses(n: number) {
       currency: "USD",
       reason: `bonus ${i}`,
     });
-    ids.push(r.body.id);
+    ids.push(bodyOf(r, 201).id);
   }
   const change = (id: string, body: object) => api(p.key, "PATCH", `/v1/rewards/${id}`, body);
   return { ...p, ids, change };
@@ -43,7 +43,7 @@ describe("lifecycle: pending → approved by the hourly cron once the hold has p
     expect((await rewardRows(p.companyId))[0]!.status).toBe("pending");
     const at = Date.now() + 31 * DAY_MS;
     await cron(at);
-    const approved = (await api(p.key, "GET", `/v1/rewards/${reward!.id}`)).body;
+    const approved = bodyOf(await api(p.key, "GET", `/v1/rewards/${reward!.id}`), 200);
     expect(approved.status).toBe("approved");
     expect(approved.history).toEqual([
       {
@@ -59,7 +59,7 @@ describe("lifecycle: pending → approved by the hourly cron once the hold has p
       },
     ]);
     await cron(at + DAY_MS);
-    expect((await api(p.key, "GET", `/v1/rewards/${reward!.id}`)).body.history).toHaveLength(1);
+    expect(bodyOf(await api(p.key, "GET", `/v1/rewards/${reward!.id}`), 200).history).toHaveLength(1);
   });
 });
 
@@ -68,7 +68,7 @@ describe("lifecycle: admin changes", () => {
     const p = await withBonuses(1);
     const [id] = p.ids;
     const approved = await p.change(id!, { status: "approved", reason: "checked" });
-    expect(approved.status).toBe(200);
+    expectStatus(approved, 200);
     expect(approved.body.history.at(-1)).toMatchObject({
       from: "pending",
       to: "approved",
@@ -76,12 +76,13 @@ describe("lifecycle: admin changes", () => {
       reason: "checked",
     });
     const paid = await p.change(id!, { status: "paid", payout_reference: "PAY-1" });
+    expectStatus(paid, 200);
     expect(paid.body).toMatchObject({ status: "paid", payout_reference: "PAY-1" });
-    expect(paid.body.history.map((h: { to: string }) => h.to)).toEqual(["approved", "paid"]);
+    expect(paid.body.history.map((h) => h.to)).toEqual(["approved", "paid"]);
     const before = await tableSnapshot();
     for (const body of [{ status: "pending" }, { status: "approved" }, { status: "reversed", reason: "x" }]) {
       const r = await p.change(id!, body);
-      expect(r.status, JSON.stringify(body)).toBe(409);
+      expectStatus(r, 409, JSON.stringify(body));
       expect(problemType(r)).toBe("reward-status-conflict");
       expect(r.body.detail).toContain("A paid reward cannot become");
     }
@@ -94,10 +95,13 @@ describe("lifecycle: admin changes", () => {
   it("reverses a pending or approved reward with a reason (required), taking back what is left", async () => {
     const p = await withBonuses(2);
     const noReason = await p.change(p.ids[0]!, { status: "reversed" });
-    expect(noReason.status).toBe(422);
+    expectStatus(noReason, 422);
     expect(fields(noReason)).toEqual(["reason"]);
-    expect(fields(await p.change(p.ids[0]!, { status: "paid" }))).toEqual(["payout_reference"]);
+    const noReference = await p.change(p.ids[0]!, { status: "paid" });
+    expectStatus(noReference, 422);
+    expect(fields(noReference)).toEqual(["payout_reference"]);
     const reversed = await p.change(p.ids[0]!, { status: "reversed", reason: "fraud" });
+    expectStatus(reversed, 200);
     expect(reversed.body).toMatchObject({ status: "reversed", reversed_amount: 100, net_usd_cents: 0 });
     expect(reversed.body.history).toEqual([
       expect.objectContaining({
@@ -122,7 +126,7 @@ describe("lifecycle: admin changes", () => {
       reward_ids: [p.ids[0], p.ids[2]],
       payout_reference: "PAY-7",
     });
-    expect(mixed.status).toBe(409);
+    expectStatus(mixed, 409);
     expect(problemType(mixed)).toBe("reward-status-conflict");
     expect(mixed.body.errors).toEqual([
       { field: "reward_ids.1", message: "is pending: only approved rewards are paid" },
@@ -131,21 +135,23 @@ describe("lifecycle: admin changes", () => {
       reward_ids: ["rwd_nope", p.ids[0]],
       payout_reference: "PAY-7",
     });
-    expect([unknown.status, fields(unknown)]).toEqual([422, ["reward_ids.0"]]);
+    expectStatus(unknown, 422);
+    expect(fields(unknown)).toEqual(["reward_ids.0"]);
     const twice = await api(p.key, "POST", "/v1/rewards/payouts", {
       reward_ids: [p.ids[0], p.ids[0]],
       payout_reference: "PAY-7",
     });
-    expect([twice.status, fields(twice)]).toEqual([422, ["reward_ids"]]);
+    expectStatus(twice, 422);
+    expect(fields(twice)).toEqual(["reward_ids"]);
     expect(await tableSnapshot()).toEqual(before);
 
     const paid = await api(p.key, "POST", "/v1/rewards/payouts", {
       reward_ids: [p.ids[1], p.ids[0]],
       payout_reference: "PAY-7",
     });
-    expect(paid.status).toBe(200);
+    expectStatus(paid, 200);
     expect(paid.body).toMatchObject({ object: "payout", payout_reference: "PAY-7", count: 2, total_usd_cents: 300 });
-    expect(paid.body.rewards.map((r: { id: string; status: string }) => [r.id, r.status])).toEqual([
+    expect(paid.body.rewards.map((r) => [r.id, r.status])).toEqual([
       [p.ids[1], "paid"],
       [p.ids[0], "paid"],
     ]);
@@ -158,8 +164,8 @@ describe("lifecycle: admin changes", () => {
       ["A", "B"].map((ref) => api(p.key, "POST", "/v1/rewards/payouts", { reward_ids: p.ids, payout_reference: ref })),
     );
     expect(results.map((r) => r.status).sort()).toEqual([200, 409]);
-    const detail = (await api(p.key, "GET", `/v1/rewards/${p.ids[0]}`)).body;
-    expect(detail.history.filter((h: { to: string }) => h.to === "paid")).toHaveLength(1);
+    const detail = bodyOf(await api(p.key, "GET", `/v1/rewards/${p.ids[0]}`), 200);
+    expect(detail.history.filter((h) => h.to === "paid")).toHaveLength(1);
   });
 });
 
@@ -170,17 +176,22 @@ describe("read API", () => {
     await p.change(p.ids[1]!, { status: "approved" });
     await p.change(p.ids[1]!, { status: "paid", payout_reference: "P" });
     await p.change(p.ids[2]!, { status: "reversed", reason: "no" });
-    const page1 = await api(p.key, "GET", `/v1/partners/${p.partner.id}/rewards?limit=2`);
-    expect(page1.body.data.map((r: { id: string }) => r.id)).toEqual(p.ids.slice(0, 2));
-    expect(page1.body.has_more).toBe(true);
-    const page2 = await api(p.key, "GET", `/v1/partners/${p.partner.id}/rewards?limit=2&starting_after=${p.ids[1]}`);
-    expect(page2.body.data.map((r: { id: string }) => r.id)).toEqual(p.ids.slice(2, 4));
-    const pending = await api(p.key, "GET", `/v1/partners/${p.partner.id}/rewards?status=pending`);
-    expect(pending.body.data.map((r: { id: string }) => r.id)).toEqual(p.ids.slice(3));
-    expect(fields(await api(p.key, "GET", `/v1/partners/${p.partner.id}/rewards?status=lost`))).toEqual(["status"]);
+    const page1 = bodyOf(await api(p.key, "GET", `/v1/partners/${p.partner.id}/rewards?limit=2`), 200);
+    expect(page1.data.map((r) => r.id)).toEqual(p.ids.slice(0, 2));
+    expect(page1.has_more).toBe(true);
+    const page2 = bodyOf(
+      await api(p.key, "GET", `/v1/partners/${p.partner.id}/rewards?limit=2&starting_after=${p.ids[1]}`),
+      200,
+    );
+    expect(page2.data.map((r) => r.id)).toEqual(p.ids.slice(2, 4));
+    const pending = bodyOf(await api(p.key, "GET", `/v1/partners/${p.partner.id}/rewards?status=pending`), 200);
+    expect(pending.data.map((r) => r.id)).toEqual(p.ids.slice(3));
+    const lost = await api(p.key, "GET", `/v1/partners/${p.partner.id}/rewards?status=lost`);
+    expectStatus(lost, 422);
+    expect(fields(lost)).toEqual(["status"]);
 
     const totals = await api(p.key, "GET", `/v1/partners/${p.partner.id}/reward-totals`);
-    expect(totals.body).toEqual({
+    expect(bodyOf(totals, 200)).toEqual({
       object: "reward_totals",
       partner_id: p.partner.id,
       pending: { count: 2, usd_cents: 900 },
@@ -201,9 +212,9 @@ describe("read API", () => {
     await p.change(p.ids[0]!, { status: "approved" });
     const other = await withBonuses(1);
     const csv = await api(p.key, "GET", "/v1/exports/rewards.csv");
-    expect(csv.status).toBe(200);
+    expectStatus(csv, 200);
     expect(csv.headers.get("content-type")).toBe("text/csv; charset=utf-8");
-    const lines = (csv.body as string).trimEnd().split("\n");
+    const lines = String(csv.body).trimEnd().split("\n");
     expect(lines[0]).toBe(
       "reward_id,created_at,status,partner_id,partner_key,group_id,customer_id,source_type,source_id,event_at," +
         "offer_id,offer_version,trigger_id,reward_type,percent,currency,amount,reversed_amount,net_amount," +
@@ -219,7 +230,8 @@ describe("read API", () => {
     expect(lines[3]).toMatch(/,"'=HYPERLINK\(""x""\)"$/);
     expect(csv.body).not.toContain(other.ids[0]);
     const approvedOnly = await api(p.key, "GET", "/v1/exports/rewards.csv?status=approved");
-    expect((approvedOnly.body as string).trimEnd().split("\n")).toHaveLength(2);
+    expectStatus(approvedOnly, 200);
+    expect(String(approvedOnly.body).trimEnd().split("\n")).toHaveLength(2);
   });
 });
 
@@ -252,7 +264,7 @@ nothing`, async () => {
 
     const before = await tableSnapshot();
     const simulated = await api(p.key, "POST", `/v1/offers/${offer.id}/simulate`, { from, to });
-    expect(simulated.status).toBe(200);
+    expectStatus(simulated, 200);
     expect(simulated.body).toMatchObject({
       object: "offer_simulation",
       offer_id: offer.id,
@@ -268,6 +280,7 @@ nothing`, async () => {
       to,
       offer: { name: "Draft", triggers: [SIGNUP_DOLLAR] },
     });
+    expectStatus(draft, 200);
     expect(draft.body).toMatchObject({ offer_id: null, version: null, rewards: 2, total_usd_cents: 200 });
     expect(await tableSnapshot()).toEqual(before);
 
@@ -276,17 +289,20 @@ nothing`, async () => {
       to: from,
       offer: { name: "Draft", triggers: [{ event: "signup", reward: { type: "flat", amount: 1, currency: "XTS" } }] },
     });
-    expect([bad.status, fields(bad)]).toEqual([422, ["to"]]);
+    expectStatus(bad, 422);
+    expect(fields(bad)).toEqual(["to"]);
     const noRate = await api(p.key, "POST", `/v1/groups/${p.group.id}/offers/simulate`, {
       from,
       to,
       offer: { name: "Draft", triggers: [{ event: "signup", reward: { type: "flat", amount: 1, currency: "XTS" } }] },
     });
+    expectStatus(noRate, 422);
     expect(fields(noRate)).toEqual(["offer.triggers.0.reward.currency"]);
     const tooLong = await api(p.key, "POST", `/v1/offers/${offer.id}/simulate`, {
       from: "2025-01-01T00:00:00Z",
       to: "2026-01-03T00:00:00Z",
     });
+    expectStatus(tooLong, 422);
     expect(fields(tooLong)).toEqual(["to"]);
   });
 });
