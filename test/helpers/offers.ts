@@ -45,7 +45,14 @@ export async function rewardProgram() {
   return { ...t, group, partner, offer, convert, sale };
 }
 
-type RewardRow = Record<string, unknown> & { id: string; amount: number; status: string; reversed_amount: number };
+type RewardRow = Record<string, unknown> & {
+  id: string;
+  amount: number;
+  status: string;
+  reversed_amount: number;
+  amount_usd_cents: number;
+  reversed_usd_cents: number;
+};
 
 /** The company's reward rows, in creation order. */
 export async function rewardRows(companyId: string): Promise<RewardRow[]> {

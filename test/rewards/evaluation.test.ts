@@ -257,7 +257,7 @@ describe("rewards at ingest: conditions and caps", () => {
       [500, "USD", 500, null],
       [925, "EUR", 999, "per_transaction"],
     ]);
-    const total = rows.reduce((sum, row) => sum + (row.amount_usd_cents as number), 0);
+    const total = rows.reduce((sum, row) => sum + row.amount_usd_cents, 0);
     expect(total).toBe(2500);
     expect(
       rows

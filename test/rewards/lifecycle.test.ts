@@ -259,7 +259,7 @@ nothing`, async () => {
     await p.sale("b1", "b", 3333);
     await p.sale("b1-refund", "b", -1111, { refund_of: "b1" });
     const live = await rewardRows(p.companyId);
-    const liveNet = live.reduce((sum, r) => sum + (r.amount_usd_cents as number) - (r.reversed_usd_cents as number), 0);
+    const liveNet = live.reduce((sum, r) => sum + r.amount_usd_cents - r.reversed_usd_cents, 0);
     const to = new Date(Date.now() + 60_000).toISOString();
 
     const before = await tableSnapshot();
