@@ -5,6 +5,7 @@ import { apiKeysRouter } from "../api-keys/api-keys.index";
 import { companyRouter } from "../companies/company.index";
 import { docsPage } from "../docs/docs-page";
 import { failedClicksRouter } from "../failed-clicks/failed-clicks.index";
+import { formsRouter } from "../forms/forms.index";
 import { fxRouter } from "../fx/fx.index";
 import { groupsRouter } from "../groups/groups.index";
 import { idempotentPosts } from "../idempotency/middleware";
@@ -35,6 +36,7 @@ export const apiRouters = [
   ingestRouter,
   fxRouter,
   failedClicksRouter,
+  formsRouter,
 ] as const;
 
 export interface AdminAppOptions {

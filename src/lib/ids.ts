@@ -15,6 +15,13 @@ export const ID_PREFIXES = {
   partnerLink: "plk",
   customer: "cus",
   transaction: "txn",
+  formVersion: "fmv",
+  stage: "stg",
+  application: "app",
+  lead: "lead",
+  deal: "deal",
+  stageMove: "mov",
+  partnerCredential: "pcr",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -93,6 +93,8 @@ async function populated(name: string) {
       key_id: spareKey.id,
       customer_id: customer.id,
       currency: "EUR",
+      kind: "lead",
+      field_key: "notes",
     } as Record<string, string>,
     partnerKey: partner.partner_key,
     customerKey,
@@ -123,6 +125,7 @@ interface Operation {
 // a new path parameter: add its id to `populated().ids`). Path parameters are filled by name;
 // `{currency}` names a currency, not an object: every company has its own EUR rate, so it has no
 // 404 case, and the last test shows that setting ours leaves the other company's rates alone.
+// `{kind}` and `{field_key}` name a form and a field inside the group of the path.
 const operations: Record<string, Operation> = {
   "GET /v1/company": {},
   "PATCH /v1/company": {
@@ -212,7 +215,16 @@ const operations: Record<string, Operation> = {
     refusals: (_, other) => [{ query: `starting_after=${other.failedClickId}`, status: 422, field: "starting_after" }],
   },
   "POST /v1/failed-clicks/replay": {},
+  "GET /v1/groups/{group_id}/forms/{kind}": {},
+  "PATCH /v1/groups/{group_id}/forms/{kind}": { body: () => ({ title: "Refer a customer", enabled: true }) },
+  "POST /v1/groups/{group_id}/forms/{kind}/fields": { body: () => ({ label: "Budget", type: "number" }) },
+  "PATCH /v1/groups/{group_id}/forms/{kind}/fields/{field_key}": { body: () => ({ label: "Comments" }) },
+  "DELETE /v1/groups/{group_id}/forms/{kind}/fields/{field_key}": {},
+  "POST /v1/groups/{group_id}/forms/{kind}/reset": {},
 };
+
+/** Path parameters that name no object of a company (a currency, a form kind, a field key). */
+const NOT_OBJECT_IDS = ["currency", "kind", "field_key"];
 
 const OBJECT_PARAM = /\{(?!currency\})(\w+)\}/;
 
@@ -350,16 +362,8 @@ for (const [name, operation] of Object.entries(operations)) {
       else expect(r.status >= 200 && r.status < 300, label).toBe(true);
       expect(await companySnapshot(b.companyId), `${name} changed the other company`).toEqual(before);
       const shown = typeof r.body === "string" ? r.body : JSON.stringify(r.body);
-      const { currency: _, ...objectIds } = b.ids;
-      for (const id of [
-        b.companyId,
-        b.hostname,
-        b.xid,
-        b.failedClickId,
-        b.partnerKey,
-        b.customerKey,
-        ...Object.values(objectIds),
-      ]) {
+      const objectIds = Object.entries(b.ids).flatMap(([name, id]) => (NOT_OBJECT_IDS.includes(name) ? [] : [id]));
+      for (const id of [b.companyId, b.hostname, b.xid, b.failedClickId, b.partnerKey, b.customerKey, ...objectIds]) {
         expect(shown.includes(id), `${name} shows the other company's ${id}`).toBe(false);
       }
     });

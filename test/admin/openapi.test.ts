@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import * as apiKeys from "../../src/api-keys/api-keys.routes";
 import * as company from "../../src/companies/company.routes";
 import * as failedClicks from "../../src/failed-clicks/failed-clicks.routes";
+import * as forms from "../../src/forms/forms.routes";
 import * as fx from "../../src/fx/fx.routes";
 import * as groups from "../../src/groups/groups.routes";
 import * as ingest from "../../src/ingest/ingest.routes";
@@ -21,7 +22,7 @@ import {
   type SchemaOrReference,
 } from "../helpers/openapi";
 
-const routes = [apiKeys, company, failedClicks, fx, groups, ingest, linkDomains, links, partners, stats]
+const routes = [apiKeys, company, failedClicks, forms, fx, groups, ingest, linkDomains, links, partners, stats]
   .flatMap((module) => Object.values(module))
   .filter(
     (value): value is RouteConfig =>
