@@ -2,7 +2,7 @@
 // schema a submission is validated by, built from the definitions of the form's current version.
 import { z } from "@hono/zod-openapi";
 import type { FieldType, FormFieldDefinition, FormKind, PipelineKind } from "../lib/constants";
-import { problems } from "../lib/errors";
+import { type FieldError, problems } from "../lib/errors";
 import { isWellFormed } from "../lib/unicode";
 import { httpUrl } from "../lib/validation";
 
@@ -342,11 +342,15 @@ export function submissionSchema(fields: FormFieldDefinition[]) {
 export function parseSubmission(fields: FormFieldDefinition[], values: unknown): Values {
   const result = submissionSchema(fields).safeParse(values);
   if (result.success) return result.data;
-  const errors = result.error.issues.flatMap((issue) => {
+  const errors = new Map<string, FieldError>();
+  for (const issue of result.error.issues) {
     const at = (path: PropertyKey[]) => ["values", ...path.map(String)].join(".");
-    if (issue.code === "unrecognized_keys")
-      return issue.keys.map((key) => ({ field: at([...issue.path, key]), message: "is not a field of this form" }));
-    return [{ field: at(issue.path), message: issue.message }];
-  });
-  throw problems.validation(errors, "The submission has invalid fields.");
+    const found =
+      issue.code === "unrecognized_keys"
+        ? issue.keys.map((key) => ({ field: at([...issue.path, key]), message: "is not a field of this form" }))
+        : [{ field: at(issue.path), message: issue.message }];
+    // One error per field: its first (a phone that is not one is not also told how many digits it needs).
+    for (const error of found) if (!errors.has(error.field)) errors.set(error.field, { ...error, verbatim: true });
+  }
+  throw problems.validation([...errors.values()], "The submission has invalid fields.");
 }
