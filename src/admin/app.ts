@@ -2,6 +2,7 @@
 // docs page, and the public program pages.
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { apiKeysRouter } from "../api-keys/api-keys.index";
+import { applicationsRouter } from "../applications/applications.index";
 import { companyRouter } from "../companies/company.index";
 import { docsPage } from "../docs/docs-page";
 import { failedClicksRouter } from "../failed-clicks/failed-clicks.index";
@@ -37,6 +38,7 @@ export const apiRouters = [
   fxRouter,
   failedClicksRouter,
   formsRouter,
+  applicationsRouter,
 ] as const;
 
 export interface AdminAppOptions {

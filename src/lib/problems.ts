@@ -93,6 +93,16 @@ export const PROBLEMS = {
     when: "no route for this method and path",
     retryable: false,
   },
+  applicationDecided: {
+    ...CONFLICT,
+    type: "application-decided",
+    when: "approving or rejecting an application that is no longer pending (or is being approved)",
+  },
+  applicationPending: {
+    ...CONFLICT,
+    type: "application-pending",
+    when: "an application with this email is already pending",
+  },
   clickPending: {
     type: "click-pending",
     status: 409,
@@ -128,6 +138,7 @@ export const PROBLEMS = {
     type: "original-link-undeletable",
     when: "deleting a group's original link",
   },
+  partnerExists: { ...CONFLICT, type: "partner-exists", when: "an applicant's email is already an active partner's" },
   partnerKeyTaken: {
     ...CONFLICT,
     type: "partner-key-taken",

@@ -105,6 +105,13 @@ export async function getPartner(env: Stores, companyId: string, partnerId: stri
   return partner;
 }
 
+/** The company's active partner with this (lower-case) email, if any. */
+export async function findActivePartnerByEmail(env: Stores, companyId: string, email: string) {
+  return database(env.DB).query.partners.findFirst({
+    where: and(eq(partners.companyId, companyId), eq(partners.email, email), eq(partners.status, "active")),
+  });
+}
+
 /** Moves a partner; their existing slugs then resolve through the new group. */
 export async function movePartner(env: Stores, companyId: string, partnerId: string, groupId: string) {
   return updatePartner(env, companyId, partnerId, { groupId });

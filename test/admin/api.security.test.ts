@@ -76,6 +76,15 @@ async function populated(name: string) {
     }),
     201,
   );
+  // A pending application: the group is gated.
+  expectStatus(await api(t.key, "PATCH", `/v1/groups/${group.id}/forms/application`, { enabled: true }), 200);
+  const application = bodyOf(
+    await api(t.key, "POST", "/v1/applications", {
+      group_id: group.id,
+      values: { first_name: "A", last_name: n, email: `a${n}@example.com` },
+    }),
+    201,
+  );
   const target = { companyId: t.companyId, groupId: group.id, partnerId: partner.id };
   const xid = await recordClick(target, Date.now() - HOUR_MS);
   const failedClickId = `msg-${n}`;
@@ -95,6 +104,7 @@ async function populated(name: string) {
       currency: "EUR",
       kind: "lead",
       field_key: "notes",
+      application_id: application.id,
     } as Record<string, string>,
     partnerKey: partner.partner_key,
     customerKey,
@@ -221,6 +231,34 @@ const operations: Record<string, Operation> = {
   "PATCH /v1/groups/{group_id}/forms/{kind}/fields/{field_key}": { body: () => ({ label: "Comments" }) },
   "DELETE /v1/groups/{group_id}/forms/{kind}/fields/{field_key}": {},
   "POST /v1/groups/{group_id}/forms/{kind}/reset": {},
+  "POST /v1/applications": {
+    body: (own) => ({
+      group_id: own.ids.group_id,
+      values: { first_name: "N", last_name: "M", email: `new${own.n}@example.com` },
+    }),
+    refusals: (own, other) => [
+      {
+        body: {
+          group_id: other.ids.group_id,
+          values: { first_name: "N", last_name: "M", email: `x${own.n}@example.com` },
+        },
+        status: 422,
+        field: "group_id",
+      },
+    ],
+  },
+  "GET /v1/applications": {
+    refusals: (_, other) => [
+      { query: `starting_after=${other.ids.application_id}`, status: 422, field: "starting_after" },
+      { query: `group_id=${other.ids.group_id}`, status: 422, field: "group_id" },
+    ],
+  },
+  "GET /v1/applications/{application_id}": {},
+  "POST /v1/applications/{application_id}/approve": {
+    body: () => ({}),
+    refusals: (_, other) => [{ body: { group_id: other.ids.group_id }, status: 422, field: "group_id" }],
+  },
+  "POST /v1/applications/{application_id}/reject": { body: () => ({ reason: "Not a fit" }) },
 };
 
 /** Path parameters that name no object of a company (a currency, a form kind, a field key). */

@@ -2,6 +2,7 @@
 import { type RouteConfig, z } from "@hono/zod-openapi";
 import { describe, expect, it } from "vitest";
 import * as apiKeys from "../../src/api-keys/api-keys.routes";
+import * as applications from "../../src/applications/applications.routes";
 import * as company from "../../src/companies/company.routes";
 import * as failedClicks from "../../src/failed-clicks/failed-clicks.routes";
 import * as forms from "../../src/forms/forms.routes";
@@ -22,7 +23,20 @@ import {
   type SchemaOrReference,
 } from "../helpers/openapi";
 
-const routes = [apiKeys, company, failedClicks, forms, fx, groups, ingest, linkDomains, links, partners, stats]
+const routes = [
+  apiKeys,
+  applications,
+  company,
+  failedClicks,
+  forms,
+  fx,
+  groups,
+  ingest,
+  linkDomains,
+  links,
+  partners,
+  stats,
+]
   .flatMap((module) => Object.values(module))
   .filter(
     (value): value is RouteConfig =>
