@@ -50,11 +50,28 @@ export const PROBLEMS = {
   },
   apiKeyInvalid: { ...UNAUTHORIZED, type: "api-key-invalid", when: "the key does not exist" },
   apiKeyRevoked: { ...UNAUTHORIZED, type: "api-key-revoked", when: "the key was revoked" },
+  partnerCredentialInvalid: {
+    ...UNAUTHORIZED,
+    type: "partner-credential-invalid",
+    when: "partner API: the credential does not exist (an API key is not one)",
+  },
+  partnerCredentialRevoked: {
+    ...UNAUTHORIZED,
+    type: "partner-credential-revoked",
+    when: "partner API: the credential was revoked, or its partner archived",
+  },
   apiKeyLimit: {
     type: "api-key-limit",
     status: 403,
     title: "Forbidden",
     when: "creating a key while the company has 25 active ones",
+    retryable: false,
+  },
+  finalStageCompanyOnly: {
+    type: "final-stage-company-only",
+    status: 403,
+    title: "Forbidden",
+    when: "partner API: moving a deal into its final stage, which the deal form leaves to the company",
     retryable: false,
   },
   planLimitGroups: {
@@ -115,11 +132,21 @@ export const PROBLEMS = {
     type: "customer-exists",
     when: "a customer key already exists with another partner or email",
   },
+  dealClosed: {
+    ...CONFLICT,
+    type: "deal-closed",
+    when: "editing or moving a deal that is closed (in its final stage)",
+  },
   defaultGroup: { ...CONFLICT, type: "default-group", when: "archiving the company's default group" },
   defaultLinkLimit: {
     ...CONFLICT,
     type: "default-link-limit",
     when: "a group would have more than 3 live default links",
+  },
+  formDisabled: {
+    ...CONFLICT,
+    type: "form-disabled",
+    when: "submitting a lead or deal to a group whose lead submission or deal registration is off (or archived)",
   },
   groupSlugTaken: { ...CONFLICT, type: "group-slug-taken", when: "another group was just given the same name" },
   hostnameTaken: { ...CONFLICT, type: "hostname-taken", when: "another company has verified the hostname" },

@@ -105,6 +105,15 @@ export async function getPartner(env: Stores, companyId: string, partnerId: stri
   return partner;
 }
 
+/** Whether the id is a partner of this company (archived ones included). */
+export async function isOwnPartner(env: Stores, companyId: string, partnerId: string): Promise<boolean> {
+  const row = await database(env.DB).query.partners.findFirst({
+    columns: { id: true },
+    where: and(eq(partners.id, partnerId), eq(partners.companyId, companyId)),
+  });
+  return row !== undefined;
+}
+
 /** The company's active partner with this (lower-case) email, if any. */
 export async function findActivePartnerByEmail(env: Stores, companyId: string, email: string) {
   return database(env.DB).query.partners.findFirst({

@@ -85,6 +85,17 @@ async function populated(name: string) {
     }),
     201,
   );
+  // A lead and a deal the partner submitted with its credential; a second stage of each pipeline.
+  for (const kind of ["lead", "deal"] as const)
+    expectStatus(await api(t.key, "PATCH", `/v1/groups/${group.id}/forms/${kind}`, { enabled: true }), 200);
+  const credential = bodyOf(await api(t.key, "POST", `/v1/partners/${partner.id}/credentials`, { name: "p" }), 201);
+  const contact = { company_name: "C", contact_name: "N", contact_email: `c${n}@example.com` };
+  const lead = bodyOf(await api(credential.secret, "POST", "/partner/v1/leads", { values: contact }), 201);
+  const deal = bodyOf(await api(credential.secret, "POST", "/partner/v1/deals", { values: contact }), 201);
+  const stages = {
+    lead: bodyOf(await api(credential.secret, "GET", "/partner/v1/forms/lead"), 200).stages,
+    deal: bodyOf(await api(credential.secret, "GET", "/partner/v1/forms/deal"), 200).stages,
+  };
   const target = { companyId: t.companyId, groupId: group.id, partnerId: partner.id };
   const xid = await recordClick(target, Date.now() - HOUR_MS);
   const failedClickId = `msg-${n}`;
@@ -105,8 +116,17 @@ async function populated(name: string) {
       kind: "lead",
       field_key: "notes",
       application_id: application.id,
+      credential_id: credential.id,
+      lead_id: lead.id,
+      deal_id: deal.id,
+      // An empty stage of the lead pipeline.
+      stage_id: stages.lead[1]!.id,
+      pipeline: "lead",
     } as Record<string, string>,
     partnerKey: partner.partner_key,
+    partnerSecret: credential.secret!,
+    dealStageId: stages.deal[1]!.id,
+    contact,
     customerKey,
     xid,
     failedClickId,
@@ -259,10 +279,41 @@ const operations: Record<string, Operation> = {
     refusals: (_, other) => [{ body: { group_id: other.ids.group_id }, status: 422, field: "group_id" }],
   },
   "POST /v1/applications/{application_id}/reject": { body: () => ({ reason: "Not a fit" }) },
+  "GET /v1/partners/{partner_id}/credentials": {},
+  "POST /v1/partners/{partner_id}/credentials": { body: () => ({ name: "CRM" }) },
+  "DELETE /v1/partners/{partner_id}/credentials/{credential_id}": {},
+  "GET /v1/leads": { refusals: (_, other) => entryFilterRefusals(other, "lead_id") },
+  "GET /v1/leads/{lead_id}": {},
+  "POST /v1/leads/{lead_id}/move": {
+    body: (own) => ({ stage_id: own.ids.stage_id }),
+    refusals: (_, other) => [{ body: { stage_id: other.ids.stage_id }, status: 422, field: "stage_id" }],
+  },
+  "GET /v1/deals": { refusals: (_, other) => entryFilterRefusals(other, "deal_id") },
+  "POST /v1/deals": {
+    body: (own) => ({ partner_id: own.ids.partner_id, values: own.contact }),
+    refusals: (own, other) => [
+      { body: { partner_id: other.ids.partner_id, values: own.contact }, status: 422, field: "partner_id" },
+    ],
+  },
+  "GET /v1/deals/{deal_id}": {},
+  "POST /v1/deals/{deal_id}/move": {
+    body: (own) => ({ stage_id: own.dealStageId }),
+    refusals: (_, other) => [{ body: { stage_id: other.dealStageId }, status: 422, field: "stage_id" }],
+  },
 };
 
+/** The other company's ids in a list's filters: each a 422 on its field. */
+function entryFilterRefusals(other: Tenant, idName: "lead_id" | "deal_id"): Refusal[] {
+  return [
+    { query: `starting_after=${other.ids[idName]}`, status: 422, field: "starting_after" },
+    { query: `group_id=${other.ids.group_id}`, status: 422, field: "group_id" },
+    { query: `partner_id=${other.ids.partner_id}`, status: 422, field: "partner_id" },
+    { query: `stage_id=${other.ids.stage_id}`, status: 422, field: "stage_id" },
+  ];
+}
+
 /** Path parameters that name no object of a company (a currency, a form kind, a field key). */
-const NOT_OBJECT_IDS = ["currency", "kind", "field_key"];
+const NOT_OBJECT_IDS = ["currency", "kind", "field_key", "pipeline"];
 
 const OBJECT_PARAM = /\{(?!currency\})(\w+)\}/;
 
@@ -303,13 +354,16 @@ beforeAll(async () => {
   expect((await api(a.key, "DELETE", `/v1/api-keys/${revoked.body.id}`)).status).toBe(200);
   revokedKeyOfA = revoked.body.secret!;
   const doc = await api(null, "GET", "/openapi.json");
+  // The partner API (`/partner/v1`, partner credentials) has its own table: test/partner/partner-api.security.test.ts.
+  const adminPaths = Object.entries(doc.body.paths as Record<string, Record<string, { requestBody?: unknown }>>).filter(
+    ([path]) => !path.startsWith("/partner/"),
+  );
   documented = new Map(
-    Object.entries(doc.body.paths as Record<string, Record<string, { requestBody?: unknown }>>).flatMap(
-      ([path, item]) =>
-        Object.entries(item).map(([method, op]) => [
-          `${method.toUpperCase()} ${path}`,
-          { hasBody: op.requestBody !== undefined },
-        ]),
+    adminPaths.flatMap(([path, item]) =>
+      Object.entries(item).map(([method, op]) => [
+        `${method.toUpperCase()} ${path}`,
+        { hasBody: op.requestBody !== undefined },
+      ]),
     ),
   );
 });
