@@ -21,6 +21,7 @@ import { linksRouter } from "../links/links.index";
 import { partnerApiRouter } from "../partner-api/partner-api.index";
 import { partnerCredentialsRouter } from "../partner-credentials/partner-credentials.index";
 import { partnersRouter } from "../partners/partners.index";
+import { pipelinesRouter } from "../pipelines/pipelines.index";
 import { programsRouter } from "../programs/programs.index";
 import { statsRouter } from "../stats/stats.index";
 import type { AdminContext } from "./context";
@@ -51,6 +52,7 @@ export const apiRouters = [
   formsRouter,
   applicationsRouter,
   partnerCredentialsRouter,
+  pipelinesRouter,
   leadsRouter,
   dealsRouter,
   partnerApiRouter,

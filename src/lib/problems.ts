@@ -176,6 +176,16 @@ export const PROBLEMS = {
     type: "slug-conflict",
     when: "a partner link the change needs belongs to another partner",
   },
+  stageNotEmpty: {
+    ...CONFLICT,
+    type: "stage-not-empty",
+    when: "removing a pipeline stage that still holds leads or deals",
+  },
+  stageRequired: {
+    ...CONFLICT,
+    type: "stage-required",
+    when: "removing the deal pipeline's final stage, or a pipeline's only other stage",
+  },
   unsupportedMediaType: {
     type: "unsupported-media-type",
     status: 415,

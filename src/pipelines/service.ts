@@ -6,9 +6,9 @@ import { database } from "../db/client";
 import { deals, leads, pipelineStages, stageMoves } from "../db/schema";
 import type { StorageEnv as Stores } from "../env";
 import { parseSubmission } from "../forms/fields";
-import { currentVersion, formVersionById } from "../forms/service";
+import { currentVersion, finalStageSettingsStatement, formSettings, formVersionById } from "../forms/service";
 import { formEnabled, getGroup, isOwnGroup } from "../groups/service";
-import type { PipelineKind } from "../lib/constants";
+import type { FinalStageMovers, PipelineKind } from "../lib/constants";
 import { ApiError, problems } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { PROBLEMS } from "../lib/problems";
@@ -77,6 +77,175 @@ export async function liveStage(
   const stage = (await listStages(env, companyId, groupId, kind)).find((s) => s.id === stageId);
   if (!stage) throw problems.validation([{ field, message: `no stage with this id in the ${kind} pipeline` }]);
   return stage;
+}
+
+/** A pipeline as the admin API shows it: its live stages, each with how many entries it holds. */
+export async function getPipeline(env: Stores, companyId: string, groupId: string, kind: PipelineKind) {
+  await getGroup(env, companyId, groupId);
+  const [stages, counts, settings] = await Promise.all([
+    listStages(env, companyId, groupId, kind),
+    env.DB.prepare(`SELECT stage_id, count(*) AS n FROM ${TABLE_NAMES[kind]} WHERE group_id = ?1 GROUP BY stage_id`)
+      .bind(groupId)
+      .all<{ stage_id: string; n: number }>(),
+    kind === "deal" ? formSettings(env, companyId, groupId, "deal") : Promise.resolve(null),
+  ]);
+  const entries = new Map(counts.results.map((row) => [row.stage_id, row.n]));
+  return {
+    groupId,
+    kind,
+    stages: stages.map((stage, index) => ({ stage, position: index + 1, entries: entries.get(stage.id) ?? 0 })),
+    finalStage: settings && {
+      movers: settings.finalStageMovers,
+      createsCustomer: settings.closingCreatesCustomer,
+    },
+  };
+}
+
+export interface FinalStageSettings {
+  movers?: FinalStageMovers;
+  createsCustomer?: boolean;
+}
+
+/** The deal pipeline's final-stage rules: who may move a deal there, and whether closing creates a customer. */
+export async function updateFinalStage(env: Stores, companyId: string, groupId: string, input: FinalStageSettings) {
+  await getGroup(env, companyId, groupId);
+  await finalStageSettingsStatement(env, companyId, groupId, {
+    finalStageMovers: input.movers,
+    closingCreatesCustomer: input.createsCustomer,
+  }).run();
+  return getPipeline(env, companyId, groupId, "deal");
+}
+
+/**
+ * Adds a stage at `position` (1-based; the end when absent). A deal pipeline's final stage stays
+ * last: a new stage goes before it at the latest.
+ */
+export async function addStage(
+  env: Stores,
+  companyId: string,
+  groupId: string,
+  kind: PipelineKind,
+  input: { name: string; position?: number },
+) {
+  await getGroup(env, companyId, groupId);
+  const stages = await listStages(env, companyId, groupId, kind);
+  if (stages.length >= MAX_STAGES)
+    throw problems.validation([{ field: "name", message: `a pipeline holds at most ${MAX_STAGES} stages` }]);
+  assertNameFree(stages, input.name);
+  const movable = stages.filter((s) => !s.isFinal);
+  const at = Math.min((input.position ?? movable.length + 1) - 1, movable.length);
+  const now = Date.now();
+  const stage: Stage = {
+    id: newId("stage", now),
+    companyId,
+    groupId,
+    kind,
+    name: input.name,
+    position: 0,
+    isFinal: false,
+    removedAt: null,
+    createdAt: now,
+    updatedAt: now,
+  };
+  const ordered = [...movable.slice(0, at), stage, ...movable.slice(at), ...stages.filter((s) => s.isFinal)];
+  const insert = database(env.DB).insert(pipelineStages).values(stage).toSQL();
+  await env.DB.batch([env.DB.prepare(insert.sql).bind(...insert.params), ...positionStatements(env, ordered, now)]);
+  return stageView(env, companyId, groupId, kind, stage.id);
+}
+
+/** Renames or moves a stage; the deal pipeline's final stage stays last. */
+export async function updateStage(
+  env: Stores,
+  companyId: string,
+  groupId: string,
+  kind: PipelineKind,
+  stageId: string,
+  input: { name?: string; position?: number },
+) {
+  await getGroup(env, companyId, groupId);
+  const stages = await listStages(env, companyId, groupId, kind);
+  const stage = stages.find((s) => s.id === stageId);
+  if (!stage) throw problems.notFound("stage", stageId);
+  if (input.name !== undefined && input.name !== stage.name) assertNameFree(stages, input.name, stageId);
+  const now = Date.now();
+  const writes: D1PreparedStatement[] = [];
+  if (input.name !== undefined) {
+    writes.push(
+      env.DB.prepare("UPDATE pipeline_stages SET name = ?1, updated_at = ?2 WHERE id = ?3").bind(
+        input.name,
+        now,
+        stageId,
+      ),
+    );
+  }
+  if (input.position !== undefined) {
+    if (stage.isFinal && input.position !== stages.length)
+      throw problems.validation([{ field: "position", message: "the final stage stays the last one" }]);
+    const movable = stages.filter((s) => !s.isFinal && s.id !== stageId);
+    const at = Math.min(input.position - 1, movable.length);
+    const ordered = stage.isFinal
+      ? stages
+      : [...movable.slice(0, at), stage, ...movable.slice(at), ...stages.filter((s) => s.isFinal)];
+    writes.push(...positionStatements(env, ordered, now));
+  }
+  if (writes.length) await env.DB.batch(writes);
+  return stageView(env, companyId, groupId, kind, stageId);
+}
+
+/**
+ * Removes an empty stage (kept for the history of moves). A stage still holding leads or deals is a
+ * 409, checked inside the write so a move into it meanwhile cannot be lost; the deal pipeline's
+ * final stage, and a pipeline's only stage, stay.
+ */
+export async function removeStage(
+  env: Stores,
+  companyId: string,
+  groupId: string,
+  kind: PipelineKind,
+  stageId: string,
+) {
+  await getGroup(env, companyId, groupId);
+  const stages = await listStages(env, companyId, groupId, kind);
+  const stage = stages.find((s) => s.id === stageId);
+  if (!stage) throw problems.notFound("stage", stageId);
+  if (stage.isFinal)
+    throw new ApiError(PROBLEMS.stageRequired, "The deal pipeline's final stage cannot be removed; rename it instead.");
+  if (stages.filter((s) => !s.isFinal).length === 1)
+    throw new ApiError(PROBLEMS.stageRequired, "New leads and deals start in the first stage: keep at least one.");
+  const removed = await env.DB.prepare(
+    `UPDATE pipeline_stages SET removed_at = ?1, updated_at = ?1
+     WHERE id = ?2 AND removed_at IS NULL AND NOT EXISTS (SELECT 1 FROM ${TABLE_NAMES[kind]} WHERE stage_id = ?2)`,
+  )
+    .bind(Date.now(), stageId)
+    .run();
+  if (removed.meta.changes === 0) {
+    throw new ApiError(
+      PROBLEMS.stageNotEmpty,
+      `The stage '${stage.name}' still holds ${kind}s; move them to another stage first.`,
+    );
+  }
+  return stage;
+}
+
+/** A stage with its place in the pipeline and how many entries it holds (for the API). */
+async function stageView(env: Stores, companyId: string, groupId: string, kind: PipelineKind, stageId: string) {
+  const pipeline = await getPipeline(env, companyId, groupId, kind);
+  return pipeline.stages.find((s) => s.stage.id === stageId)!;
+}
+
+function assertNameFree(stages: Stage[], name: string, exceptId?: string) {
+  if (stages.some((s) => s.id !== exceptId && s.name.toLowerCase() === name.toLowerCase()))
+    throw problems.validation([{ field: "name", message: `the pipeline already has a stage '${name}'` }]);
+}
+
+function positionStatements(env: Stores, ordered: Stage[], now: number) {
+  return ordered.map((stage, index) =>
+    env.DB.prepare("UPDATE pipeline_stages SET position = ?1, updated_at = ?2 WHERE id = ?3").bind(
+      index + 1,
+      now,
+      stage.id,
+    ),
+  );
 }
 
 // ---- Entries ----------------------------------------------------------------------------------

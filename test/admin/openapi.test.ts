@@ -16,6 +16,7 @@ import * as links from "../../src/links/links.routes";
 import * as partnerApi from "../../src/partner-api/partner-api.routes";
 import * as partnerCredentials from "../../src/partner-credentials/partner-credentials.routes";
 import * as partners from "../../src/partners/partners.routes";
+import * as pipelines from "../../src/pipelines/pipelines.routes";
 import * as stats from "../../src/stats/stats.routes";
 import {
   openApiDocument as document,
@@ -43,6 +44,7 @@ const routes = [
   partnerApi,
   partnerCredentials,
   partners,
+  pipelines,
   stats,
 ]
   .flatMap((module) => Object.values(module))
