@@ -158,7 +158,7 @@ describe("moving leads", () => {
     expect(rows).toBe(3);
   });
 
-  it("moving to the stage it is in changes nothing; a stage of another pipeline or a removed one is a 422", async () => {
+  it("to its own stage: nothing changes; to a stage of another pipeline or a removed one: 422", async () => {
     const p = await program();
     const lead = await p.submit();
     const [newStage, , , , disqualified] = await p.stages();
