@@ -147,7 +147,8 @@ export async function updateForm(
       ? Promise.resolve([])
       : setFormEnabledStatement(env, companyId, groupId, kind, changes.enabled, onlyIf).then((s) => [s]);
   if (changes.title === undefined && changes.description === undefined && changes.fields === undefined) {
-    await env.DB.batch(await toggle());
+    const statements = await toggle();
+    if (statements.length) await env.DB.batch(statements);
   } else {
     await writeNextVersion(
       env,

@@ -305,6 +305,10 @@ describe("turning forms on and off", () => {
     expect(group.features).toEqual({ lead_submission: true, deal_registration: false, application_form: false });
     expect(bodyOf(await api(t.key, "PATCH", t.form("application"), { enabled: true }), 200).enabled).toBe(true);
     expect(bodyOf(await api(t.key, "PATCH", t.form("lead"), { enabled: false }), 200).enabled).toBe(false);
+    // An empty edit changes nothing.
+    const before = await tableSnapshot();
+    expect(bodyOf(await api(t.key, "PATCH", t.form("lead"), {}), 200)).toMatchObject({ enabled: false, version: 1 });
+    expect(await tableSnapshot()).toEqual(before);
     // The group's own switch is the same flag.
     await api(t.key, "PATCH", `/v1/groups/${t.group.id}`, { features: { lead_submission: true } });
     expect(bodyOf(await api(t.key, "GET", t.form("lead")), 200).enabled).toBe(true);
