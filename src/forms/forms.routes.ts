@@ -102,7 +102,14 @@ export const FormVersionSchema = z
     description: z.string(),
     fields: z.array(FieldSchema),
   })
-  .openapi("FormVersion", { example: { ...formExample, version: 3 } });
+  .openapi("FormVersion", {
+    example: {
+      version: formExample.version,
+      title: formExample.title,
+      description: formExample.description,
+      fields: formExample.fields,
+    },
+  });
 
 const fieldBody = {
   label: line(FORM_LIMITS.labelLength).min(1).openapi({ example: "Company size" }),

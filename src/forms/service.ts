@@ -7,7 +7,7 @@ import { forms, formVersions } from "../db/schema";
 import type { StorageEnv as Stores } from "../env";
 import { formEnabled, getGroup, setFormEnabledStatement } from "../groups/service";
 import { problems } from "../lib/errors";
-import { newId } from "../lib/ids";
+import { newId, sqlId } from "../lib/ids";
 import {
   DEFAULT_FORMS,
   type FormContent,
@@ -317,7 +317,7 @@ async function writeNextVersion(
     if (fieldProblems.length) throw problems.validation(fieldProblems);
     const now = Date.now();
     const id = newId("formVersion", now);
-    const written = `EXISTS (SELECT 1 FROM form_versions WHERE id = '${id}')`;
+    const written = `EXISTS (SELECT 1 FROM form_versions WHERE id = ${sqlId(id)})`;
     try {
       const [inserted] = await env.DB.batch([
         env.DB.prepare(

@@ -79,3 +79,12 @@ export function tokenTime(token: string): number | null {
   }
   return ms;
 }
+
+/**
+ * An id of ours, to write into SQL text (a guard that only ids we made reach it): statements that
+ * must act "only if that row was written" in a D1 batch name the row inside their SQL.
+ */
+export function sqlId(id: string): string {
+  if (!/^[a-z]+_[0-9a-z]+$/.test(id)) throw new Error(`not an id: ${JSON.stringify(id)}`);
+  return `'${id}'`;
+}

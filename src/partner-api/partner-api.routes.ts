@@ -33,9 +33,15 @@ const KindParam = z.object({
 
 export const PartnerFormSchema = FormSchema.omit({ updated_at: true })
   .extend({
-    stages: z.array(StageRefSchema.extend({ position: z.number().int() })).openapi({
-      description: "The pipeline's stages, in order (a deal in the final stage is closed)",
-    }),
+    stages: z
+      .array(
+        StageRefSchema.extend({ position: z.number().int() }).openapi("PartnerStage", {
+          example: { id: "stg_01jd3k5qv0r8t2x7m9c4b6n1pz", name: "New", is_final: false, position: 1 },
+        }),
+      )
+      .openapi({
+        description: "The pipeline's stages, in order (a deal in the final stage is closed)",
+      }),
   })
   .openapi("PartnerForm", {
     example: {

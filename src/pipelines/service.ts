@@ -10,7 +10,7 @@ import { currentVersion, finalStageSettingsStatement, formSettings, formVersionB
 import { formEnabled, getGroup, isOwnGroup } from "../groups/service";
 import type { FinalStageMovers, PipelineKind } from "../lib/constants";
 import { ApiError, problems } from "../lib/errors";
-import { newId } from "../lib/ids";
+import { newId, sqlId } from "../lib/ids";
 import { PROBLEMS } from "../lib/problems";
 import { isOwnPartner } from "../partners/service";
 import { onStageEntered } from "./hooks";
@@ -427,7 +427,7 @@ export async function moveEntry(
     const moveId = newId("stageMove", now);
     const table = TABLE_NAMES[kind];
     const closes = kind === "deal" && target.isFinal;
-    const written = `EXISTS (SELECT 1 FROM ${table} WHERE id = '${entryId}' AND last_move_id = '${moveId}')`;
+    const written = `EXISTS (SELECT 1 FROM ${table} WHERE id = ${sqlId(entry.id)} AND last_move_id = ${sqlId(moveId)})`;
     const [updated] = await env.DB.batch([
       env.DB.prepare(
         `UPDATE ${table} SET stage_id = ?1, last_move_id = ?2, updated_at = ?3
