@@ -2,26 +2,40 @@
 // docs page, and the public program pages.
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { apiKeysRouter } from "../api-keys/api-keys.index";
+import { applicationsRouter } from "../applications/applications.index";
 import { companyRouter } from "../companies/company.index";
+import { dealsRouter } from "../deals/deals.index";
 import { docsPage } from "../docs/docs-page";
 import { failedClicksRouter } from "../failed-clicks/failed-clicks.index";
+import { formsRouter } from "../forms/forms.index";
 import { fxRouter } from "../fx/fx.index";
 import { groupsRouter } from "../groups/groups.index";
 import { idempotentPosts } from "../idempotency/middleware";
 import { ingestRouter } from "../ingest/ingest.index";
+import { leadsRouter } from "../leads/leads.index";
 import { ApiError } from "../lib/errors";
 import { PROBLEMS } from "../lib/problems";
 import { createDohTxtResolver, DEFAULT_DOH_RESOLVER_URL, type TxtResolver } from "../link-domains/dns";
 import { linkDomainsRouter } from "../link-domains/link-domains.index";
 import { linksRouter } from "../links/links.index";
 import { offersRouter } from "../offers/offers.index";
+import { partnerApiRouter } from "../partner-api/partner-api.index";
+import { partnerCredentialsRouter } from "../partner-credentials/partner-credentials.index";
 import { partnersRouter } from "../partners/partners.index";
+import { pipelinesRouter } from "../pipelines/pipelines.index";
 import { programsRouter } from "../programs/programs.index";
 import { rewardsRouter } from "../rewards/rewards.index";
 import { statsRouter } from "../stats/stats.index";
 import type { AdminContext } from "./context";
 import { problemResponse } from "./errors";
-import { limitBodySize, publishLeftoversAfterResponse, rateLimitPerKeyAndCompany, requireApiKey } from "./middleware";
+import {
+  limitBodySize,
+  publishLeftoversAfterResponse,
+  rateLimitPartner,
+  rateLimitPerKeyAndCompany,
+  requireApiKey,
+  requirePartnerCredential,
+} from "./middleware";
 
 export const API_VERSION = "1.0.0";
 
@@ -39,6 +53,13 @@ export const apiRouters = [
   failedClicksRouter,
   offersRouter,
   rewardsRouter,
+  formsRouter,
+  applicationsRouter,
+  partnerCredentialsRouter,
+  pipelinesRouter,
+  leadsRouter,
+  dealsRouter,
+  partnerApiRouter,
 ] as const;
 
 export interface AdminAppOptions {
@@ -66,6 +87,8 @@ export function createAdminApp(options: AdminAppOptions = {}) {
     publishLeftoversAfterResponse,
     idempotentPosts,
   );
+  // The partner API: a partner's own credential, its own limits; it writes nothing the edge serves.
+  app.use("/partner/v1/*", limitBodySize, requirePartnerCredential, rateLimitPartner, idempotentPosts);
   app.use("/v1/link-domains/*", async (c, next) => {
     const url = c.env.DOH_RESOLVER_URL || DEFAULT_DOH_RESOLVER_URL;
     c.set("resolveTxt", options.resolveTxt ?? createDohTxtResolver({ url }));
@@ -79,6 +102,13 @@ export function createAdminApp(options: AdminAppOptions = {}) {
     type: "http",
     scheme: "bearer",
     description: "A secret key (`sk_live_…`) of your company. Create more with POST /v1/api-keys.",
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "partnerAuth", {
+    type: "http",
+    scheme: "bearer",
+    description:
+      "The partner API (`/partner/v1`): a partner's credential (`pc_live_…`), issued by the company with " +
+      "POST /v1/partners/{partner_id}/credentials. It acts for that partner only.",
   });
   app.doc31("/openapi.json", (c) => ({
     openapi: "3.1.0",

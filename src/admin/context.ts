@@ -4,11 +4,14 @@ import type { AdminEnv } from "../env";
 import { problems } from "../lib/errors";
 import { zodFieldErrors } from "../lib/validation";
 import type { TxtResolver } from "../link-domains/dns";
+import type { PartnerCaller } from "../partner-credentials/service";
 
 export interface AdminContext {
   Bindings: AdminEnv;
   Variables: {
     caller: Caller;
+    /** The partner API's caller (`/partner/v1`, a partner credential); unset on the admin API. */
+    partner: PartnerCaller;
     /** TXT lookups for link domain verification (DNS-over-HTTPS unless createAdminApp is given one). */
     resolveTxt: TxtResolver;
     /** What an Idempotency-Key replay answers, when it must differ from the response (a secret shown once). */

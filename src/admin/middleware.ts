@@ -1,8 +1,9 @@
-import type { MiddlewareHandler } from "hono";
-import { authenticate, type Caller } from "../api-keys/service";
+import type { Context, MiddlewareHandler } from "hono";
+import { authenticate } from "../api-keys/service";
 import { ApiError } from "../lib/errors";
 import { LimitedClients } from "../lib/limited-clients";
 import { PROBLEMS } from "../lib/problems";
+import { authenticatePartner } from "../partner-credentials/service";
 import { drainOutbox, hasLeftovers } from "../redirect/publish";
 import type { AdminContext } from "./context";
 
@@ -81,25 +82,41 @@ const failedAuthClients = new LimitedClients();
  * minute once an IP is over the limit.
  */
 export const requireApiKey: MiddlewareHandler<AdminContext> = async (c, next) => {
+  c.set("caller", await authenticateLimited(c, authenticate));
+  await next();
+};
+
+/** The partner API's: a partner credential (`pc_live_…`), with the same limit on failures per IP. */
+export const requirePartnerCredential: MiddlewareHandler<AdminContext> = async (c, next) => {
+  c.set("partner", await authenticateLimited(c, authenticatePartner));
+  await next();
+};
+
+async function authenticateLimited<T>(
+  c: Context<AdminContext>,
+  check: (env: AdminContext["Bindings"], authorization: string | undefined) => Promise<T>,
+): Promise<T> {
   const clientIp = c.req.header("cf-connecting-ip");
   if (clientIp && failedAuthClients.isLimited(clientIp)) throw tooManyFailedAuths();
-  let caller: Caller;
   try {
-    caller = await authenticate(c.env, c.req.header("authorization"));
+    return await check(c.env, c.req.header("authorization"));
   } catch (error) {
     if (clientIp && isWrongKey(error) && (await failedAuthClients.count(c.env.AUTH_FAILURE_LIMITER, clientIp))) {
       throw tooManyFailedAuths();
     }
     throw error;
   }
-  c.set("caller", caller);
-  await next();
-};
+}
 
 /** A key that was sent but is not a live one (a missing header or scheme costs no lookup). */
 function isWrongKey(error: unknown): boolean {
   const problem = error instanceof ApiError ? error.problem : undefined;
-  return problem === PROBLEMS.apiKeyInvalid || problem === PROBLEMS.apiKeyRevoked;
+  return (
+    problem === PROBLEMS.apiKeyInvalid ||
+    problem === PROBLEMS.apiKeyRevoked ||
+    problem === PROBLEMS.partnerCredentialInvalid ||
+    problem === PROBLEMS.partnerCredentialRevoked
+  );
 }
 
 function tooManyFailedAuths() {
@@ -130,6 +147,19 @@ export const rateLimitPerKeyAndCompany: MiddlewareHandler<AdminContext> = async 
       PROBLEMS.rateLimited,
       "Your company's API keys together sent too many requests; retry after the time in Retry-After.",
     );
+  }
+  await next();
+};
+
+/** The partner API's limits: the API key limiter per credential, and the company's, shared with its keys. */
+export const rateLimitPartner: MiddlewareHandler<AdminContext> = async (c, next) => {
+  const { credentialId, companyId } = c.get("partner");
+  const [perCredential, perCompany] = await Promise.all([
+    c.env.ADMIN_RATE_LIMITER.limit({ key: credentialId }),
+    c.env.ADMIN_COMPANY_RATE_LIMITER.limit({ key: companyId }),
+  ]);
+  if (!perCredential.success || !perCompany.success) {
+    throw new ApiError(PROBLEMS.rateLimited, "Too many requests this minute; retry after the time in Retry-After.");
   }
   await next();
 };

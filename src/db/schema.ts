@@ -3,10 +3,15 @@
 import { sql } from "drizzle-orm";
 import { check, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import {
+  APPLICATION_STATUSES,
   ATTRIBUTION_MODELS,
   CLICK_KINDS,
+  FINAL_STAGE_MOVERS,
+  FORM_KINDS,
+  type FormFieldDefinition,
   LINK_DOMAIN_STATUSES,
   OUTBOX_KINDS,
+  PIPELINE_KINDS,
   PLANS,
   type UtmParams,
 } from "../lib/constants";
@@ -232,6 +237,8 @@ export const partners = sqliteTable(
   (t) => [
     uniqueIndex("partners_company_key_uq").on(t.companyId, t.partnerKey),
     index("partners_group_idx").on(t.groupId),
+    // Issue 11: an application is refused when its email is already a partner's.
+    index("partners_company_email_idx").on(t.companyId, t.email),
     // Partners whose counted group differs from where they should be counted: the rollup's work,
     // found per company (each company is rolled up on its own).
     index("partners_rollup_dirty_idx")
@@ -627,4 +634,221 @@ export const rewardEvents = sqliteTable(
     at: integer("at").notNull(),
   },
   (t) => [index("reward_events_reward_idx").on(t.rewardId, t.seq)],
+);
+
+// ---------------------------------------------------------------------------------------------
+// Forms, applications, leads and deals (issue 11). Kept together, after everything else, so that
+// merging with other sections stays easy. Value sets are in src/lib/constants.ts.
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * A group's form of one kind (application, lead, deal): which version is current, and for the deal
+ * form the final stage's rules. Created with the group (groups service), one row per kind.
+ */
+export const forms = sqliteTable(
+  "forms",
+  {
+    companyId: text("company_id")
+      .notNull()
+      .references(() => companies.id),
+    groupId: text("group_id")
+      .notNull()
+      .references(() => groups.id),
+    kind: text("kind", { enum: FORM_KINDS }).notNull(),
+    /** The `form_versions.version` new submissions are validated by and stored with. */
+    currentVersion: integer("current_version").notNull(),
+    /** Deal form only: who may move a deal into the final stage. */
+    finalStageMovers: text("final_stage_movers", { enum: FINAL_STAGE_MOVERS }).notNull().default("company"),
+    /** Deal form only: whether closing a deal creates a customer of its partner and group. */
+    closingCreatesCustomer: integer("closing_creates_customer", { mode: "boolean" }).notNull().default(true),
+    updatedAt: updatedAt(),
+  },
+  (t) => [primaryKey({ columns: [t.groupId, t.kind] })],
+);
+
+/** Every version of a form, never changed once written: a submission keeps the one it was made with. */
+export const formVersions = sqliteTable(
+  "form_versions",
+  {
+    id: text("id").primaryKey(),
+    companyId: text("company_id")
+      .notNull()
+      .references(() => companies.id),
+    groupId: text("group_id")
+      .notNull()
+      .references(() => groups.id),
+    kind: text("kind", { enum: FORM_KINDS }).notNull(),
+    /** 1 for the default the group was created with, then one more per edit or reset. */
+    version: integer("version").notNull(),
+    title: text("title").notNull(),
+    description: text("description").notNull().default(""),
+    /** The ordered field definitions (src/forms/fields.ts `FormField[]`). */
+    fields: text("fields", { mode: "json" }).$type<FormFieldDefinition[]>().notNull(),
+    /** What made this version: `default`, `edit` or `reset`. */
+    origin: text("origin", { enum: ["default", "edit", "reset"] }).notNull(),
+    /** The API key that made it (null for the default). */
+    createdBy: text("created_by"),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("form_versions_form_version_uq").on(t.groupId, t.kind, t.version)],
+);
+
+/**
+ * A group's lead or deal pipeline stages, in `position` order. Removed stages are kept (soft
+ * delete) for the history of moves. A deal pipeline has exactly one final stage, always last.
+ */
+export const pipelineStages = sqliteTable(
+  "pipeline_stages",
+  {
+    id: text("id").primaryKey(),
+    companyId: text("company_id")
+      .notNull()
+      .references(() => companies.id),
+    groupId: text("group_id")
+      .notNull()
+      .references(() => groups.id),
+    kind: text("kind", { enum: PIPELINE_KINDS }).notNull(),
+    name: text("name").notNull(),
+    position: integer("position").notNull(),
+    isFinal: integer("is_final", { mode: "boolean" }).notNull().default(false),
+    removedAt: integer("removed_at"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index("pipeline_stages_group_kind_idx").on(t.groupId, t.kind)],
+);
+
+/** Applications to join a group: pending until decided, or approved at once when the group is not gated. */
+export const applications = sqliteTable(
+  "applications",
+  {
+    id: text("id").primaryKey(),
+    companyId: text("company_id")
+      .notNull()
+      .references(() => companies.id),
+    groupId: text("group_id")
+      .notNull()
+      .references(() => groups.id),
+    formVersionId: text("form_version_id")
+      .notNull()
+      .references(() => formVersions.id),
+    /** The applicant's email (lower case), from the form's `email` field. */
+    email: text("email").notNull(),
+    values: text("values", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+    status: text("status", { enum: APPLICATION_STATUSES }).notNull(),
+    /** Whether the group was gated (applications enabled) when it was submitted. */
+    gated: integer("gated", { mode: "boolean" }).notNull(),
+    partnerId: text("partner_id").references(() => partners.id),
+    rejectionReason: text("rejection_reason"),
+    /** The API key that decided, or null when approved automatically (group not gated). */
+    decidedBy: text("decided_by"),
+    decidedAt: integer("decided_at"),
+    /** Set while an approval creates the partner: a second approval waits for it (or its expiry). */
+    claimedAt: integer("claimed_at"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    // One pending application per email and company, whatever the group.
+    uniqueIndex("applications_pending_email_uq").on(t.companyId, t.email).where(sql`status = 'pending'`),
+    index("applications_company_status_idx").on(t.companyId, t.status),
+  ],
+);
+
+const pipelineEntryColumns = () => ({
+  id: text("id").primaryKey(),
+  companyId: text("company_id")
+    .notNull()
+    .references(() => companies.id),
+  groupId: text("group_id")
+    .notNull()
+    .references(() => groups.id),
+  partnerId: text("partner_id")
+    .notNull()
+    .references(() => partners.id),
+  formVersionId: text("form_version_id")
+    .notNull()
+    .references(() => formVersions.id),
+  values: text("values", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+  stageId: text("stage_id")
+    .notNull()
+    .references(() => pipelineStages.id),
+  /** Who submitted it: the partner (partner API) or the company (admin API). */
+  submittedBy: text("submitted_by", { enum: ["partner", "company"] }).notNull(),
+  /** The latest move's id: statements batched with a move act only if that move was written. */
+  lastMoveId: text("last_move_id").notNull(),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+/** Leads partners submit for the company to qualify; only the company moves them between stages. */
+export const leads = sqliteTable("leads", pipelineEntryColumns(), (t) => [
+  index("leads_company_idx").on(t.companyId, t.id),
+  index("leads_partner_idx").on(t.partnerId, t.id),
+  index("leads_stage_idx").on(t.stageId),
+]);
+
+/** Deals partners (or the company for them) register; closed once in the final stage. */
+export const deals = sqliteTable(
+  "deals",
+  {
+    ...pipelineEntryColumns(),
+    closedAt: integer("closed_at"),
+    /** The customer closing created (when the deal form says so). */
+    customerId: text("customer_id").references(() => customers.id),
+  },
+  (t) => [
+    index("deals_company_idx").on(t.companyId, t.id),
+    index("deals_partner_idx").on(t.partnerId, t.id),
+    index("deals_stage_idx").on(t.stageId),
+  ],
+);
+
+/** The history of a lead's or deal's stages: who moved it, when, from where to where. */
+export const stageMoves = sqliteTable(
+  "stage_moves",
+  {
+    id: text("id").primaryKey(),
+    companyId: text("company_id")
+      .notNull()
+      .references(() => companies.id),
+    entryKind: text("entry_kind", { enum: PIPELINE_KINDS }).notNull(),
+    /** The lead or deal. */
+    entryId: text("entry_id").notNull(),
+    /** Null for the submission itself (entering the first stage). */
+    fromStageId: text("from_stage_id"),
+    toStageId: text("to_stage_id").notNull(),
+    /** The stages' names at the time of the move (a stage may be renamed later). */
+    fromStageName: text("from_stage_name"),
+    toStageName: text("to_stage_name").notNull(),
+    actorKind: text("actor_kind", { enum: ["partner", "company"] }).notNull(),
+    /** The partner, or the API key of the company's call. */
+    actorId: text("actor_id").notNull(),
+    movedAt: integer("moved_at").notNull(),
+  },
+  (t) => [index("stage_moves_entry_idx").on(t.entryId, t.movedAt)],
+);
+
+/** Partner-scoped secrets for the partner API: only the SHA-256 is stored, like API keys. */
+export const partnerCredentials = sqliteTable(
+  "partner_credentials",
+  {
+    id: text("id").primaryKey(),
+    companyId: text("company_id")
+      .notNull()
+      .references(() => companies.id),
+    partnerId: text("partner_id")
+      .notNull()
+      .references(() => partners.id),
+    name: text("name").notNull(),
+    prefix: text("prefix").notNull(),
+    secretHash: text("secret_hash").notNull(),
+    createdAt: createdAt(),
+    lastUsedAt: integer("last_used_at"),
+    revokedAt: integer("revoked_at"),
+  },
+  (t) => [
+    uniqueIndex("partner_credentials_secret_hash_uq").on(t.secretHash),
+    index("partner_credentials_partner_idx").on(t.partnerId),
+  ],
 );

@@ -5,11 +5,13 @@ import { and, asc, eq, gt, like, or } from "drizzle-orm";
 import { getCompany, type Stores } from "../companies/service";
 import { database, isUniqueViolation } from "../db/client";
 import { groupSlugHistory, groupStats, groups, type UtmParams } from "../db/schema";
+import { defaultFormStatements } from "../forms/defaults";
+import type { FormKind } from "../lib/constants";
 import { ApiError, problems } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { PROBLEMS } from "../lib/problems";
 import { firstFree, slugify } from "../lib/slugs";
-import { assertFeature, groupLimitReached, PLAN_LIMITS } from "../plans/plans";
+import { assertFeature, type GatedFeature, groupLimitReached, PLAN_LIMITS } from "../plans/plans";
 import { enqueuePublish, enqueuePublishStatement, publishNow, publishTargets } from "../redirect/publish";
 
 /** A new group, as validated by the API's CreateGroup schema (groups.routes.ts). */
@@ -61,6 +63,8 @@ export async function createGroup(env: Stores, companyId: string, input: NewGrou
         ).bind(groupId, companyId, now),
         // Harmless when the plan limit stopped the insert: publishing a missing group publishes nothing.
         enqueuePublishStatement(env.DB, publishTargets.group(companyId, groupId), now),
+        // Its application, lead and deal forms and its pipelines, with their defaults (issue 11).
+        ...defaultFormStatements(env, companyId, groupId, now),
       ]);
       if (insertGroup!.meta.changes === 0) throw groupLimitReached(company.plan);
       await publishNow(env, [publishTargets.group(companyId, groupId)]);
@@ -152,6 +156,38 @@ export async function updateGroup(env: Stores, companyId: string, groupId: strin
   }
   if (edgeChanged) await publishNow(env, [publishTargets.group(companyId, groupId)]);
   return getGroup(env, companyId, groupId);
+}
+
+/** The group flags that turn a form on (issue 11): the form of each kind and its plan feature. */
+export const FORM_FEATURES = {
+  application: { column: "application_form_enabled", feature: "applicationForms" },
+  lead: { column: "lead_submission_enabled", feature: "leadSubmission" },
+  deal: { column: "deal_registration_enabled", feature: "dealRegistration" },
+} as const satisfies Record<FormKind, { column: string; feature: GatedFeature }>;
+
+/** Whether the group's form of this kind is on. */
+export function formEnabled(group: typeof groups.$inferSelect, kind: FormKind): boolean {
+  if (kind === "application") return group.applicationFormEnabled;
+  return kind === "lead" ? group.leadSubmissionEnabled : group.dealRegistrationEnabled;
+}
+
+/**
+ * The statement that turns a group's form of `kind` on or off, for a caller's batch, acting only
+ * when `onlyIf` (SQL, no parameters) holds. The plan is checked here: a 403 before any write.
+ */
+export async function setFormEnabledStatement(
+  env: Stores,
+  companyId: string,
+  groupId: string,
+  kind: FormKind,
+  enabled: boolean,
+  onlyIf = "1",
+) {
+  const { column, feature } = FORM_FEATURES[kind];
+  if (enabled) assertFeature((await getCompany(env, companyId)).plan, feature);
+  return env.DB.prepare(
+    `UPDATE groups SET ${column} = ?1, updated_at = ?2 WHERE id = ?3 AND company_id = ?4 AND ${onlyIf}`,
+  ).bind(enabled ? 1 : 0, Date.now(), groupId, companyId);
 }
 
 export async function setReferralLinksEnabled(env: Stores, companyId: string, groupId: string, enabled: boolean) {

@@ -17,12 +17,16 @@ const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 const ABANDONED_AFTER_MS = 60_000;
 
 export const idempotentPosts: MiddlewareHandler<AdminContext> = async (c, next) => {
-  const key = c.req.header("idempotency-key");
-  if (c.req.method !== "POST" || key === undefined) return next();
-  if (!KEY_PATTERN.test(key)) {
+  const sentKey = c.req.header("idempotency-key");
+  if (c.req.method !== "POST" || sentKey === undefined) return next();
+  if (!KEY_PATTERN.test(sentKey)) {
     throw new ApiError(PROBLEMS.idempotencyKeyInvalid, "Idempotency-Key must be 1 to 255 visible ASCII characters.");
   }
-  const { companyId } = c.get("caller");
+  // The partner API's keys are the partner's own: another partner's same key never replays to it. A
+  // space cannot be part of a key, so a scoped key never equals a company's.
+  const partner = c.get("partner") as AdminContext["Variables"]["partner"] | undefined;
+  const companyId = partner?.companyId ?? c.get("caller").companyId;
+  const key = partner ? `${partner.partnerId} ${sentKey}` : sentKey;
   const requestHash = await sha256Hex(`${c.req.method} ${new URL(c.req.url).pathname}\n${await c.req.text()}`);
   const db = database(c.env.DB);
   const now = Date.now();

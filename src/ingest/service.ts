@@ -462,3 +462,40 @@ async function customerFor(env: Stores, companyId: string, input: TransactionInp
     ]);
   return matches[0]!;
 }
+
+/** A customer a closed deal brings (issue 11), created in the deals service's batch. */
+export interface DealCustomer {
+  customerKey: string;
+  email: string | null;
+  name: string | null;
+  partnerId: string;
+  groupId: string;
+}
+
+/**
+ * The statement that creates a closed deal's customer, bound to the deal's partner and group as a
+ * customer referred by partner key is: the rollup counts it as a signup of that group. It acts only
+ * if `onlyIf` (SQL) holds, so it is written with the deal's move or not at all; a customer key that
+ * exists already fails the whole batch (a UNIQUE violation on customers).
+ */
+export function dealCustomerStatement(env: Stores, companyId: string, customer: DealCustomer, onlyIf: string) {
+  const now = Date.now();
+  const id = newId("customer", now);
+  return {
+    id,
+    statement: env.DB.prepare(
+      `INSERT INTO customers (id, company_id, customer_key, email, name, partner_id, group_id, attributed_at,
+           created_at, updated_at)
+         SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?8 WHERE ${onlyIf}`,
+    ).bind(
+      id,
+      companyId,
+      customer.customerKey,
+      customer.email?.toLowerCase() ?? null,
+      customer.name,
+      customer.partnerId,
+      customer.groupId,
+      now,
+    ),
+  };
+}

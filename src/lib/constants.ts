@@ -16,3 +16,40 @@ export type LinkDomainStatus = (typeof LINK_DOMAIN_STATUSES)[number];
 export type OutboxKind = (typeof OUTBOX_KINDS)[number];
 /** Ordered query parameters a default link adds: `[name, value]`, value may contain `{partner_key}`. */
 export type UtmParams = [string, string][];
+
+// Forms, applications, leads and deals (issue 11).
+export const FORM_KINDS = ["application", "lead", "deal"] as const;
+/** Forms whose submissions move through stages. */
+export const PIPELINE_KINDS = ["lead", "deal"] as const;
+export const FIELD_TYPES = [
+  "text",
+  "email",
+  "url",
+  "phone",
+  "number",
+  "textarea",
+  "select",
+  "multi-select",
+  "checkbox",
+  "date",
+] as const;
+export const APPLICATION_STATUSES = ["pending", "approved", "rejected"] as const;
+/** Who may move a deal into its final stage. */
+export const FINAL_STAGE_MOVERS = ["company", "partners"] as const;
+
+export type FormKind = (typeof FORM_KINDS)[number];
+export type PipelineKind = (typeof PIPELINE_KINDS)[number];
+export type FieldType = (typeof FIELD_TYPES)[number];
+export type ApplicationStatus = (typeof APPLICATION_STATUSES)[number];
+export type FinalStageMovers = (typeof FINAL_STAGE_MOVERS)[number];
+/** One field of a form version, as stored. */
+export interface FormFieldDefinition {
+  key: string;
+  label: string;
+  type: FieldType;
+  required: boolean;
+  /** The choices of a select or multi-select; empty for other types. */
+  options: string[];
+  helpText: string | null;
+  placeholder: string | null;
+}

@@ -6,6 +6,8 @@ export interface FieldError {
   /** Dotted path of the offending field, e.g. `utm_params.0.value`. */
   field: string;
   message: string;
+  /** Already the API's name (a form's field key, as the client sent it): not turned into snake_case. */
+  verbatim?: boolean;
 }
 
 export class ApiError extends Error {
@@ -42,7 +44,11 @@ export class ApiError extends Error {
       status: this.problem.status,
       ...(this.detail ? { detail: this.detail } : {}),
       ...(instance ? { instance } : {}),
-      ...(this.errors ? { errors: this.errors.map((e) => ({ ...e, field: snakeCase(e.field) })) } : {}),
+      ...(this.errors
+        ? {
+            errors: this.errors.map((e) => ({ field: e.verbatim ? e.field : snakeCase(e.field), message: e.message })),
+          }
+        : {}),
     };
   }
 }

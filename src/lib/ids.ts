@@ -18,6 +18,13 @@ export const ID_PREFIXES = {
   offer: "ofr",
   trigger: "trg",
   reward: "rwd",
+  formVersion: "fmv",
+  stage: "stg",
+  application: "app",
+  lead: "lead",
+  deal: "deal",
+  stageMove: "mov",
+  partnerCredential: "pcr",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;
@@ -74,4 +81,13 @@ export function tokenTime(token: string): number | null {
     ms = ms * 32 + digit;
   }
   return ms;
+}
+
+/**
+ * An id of ours, to write into SQL text (a guard that only ids we made reach it): statements that
+ * must act "only if that row was written" in a D1 batch name the row inside their SQL.
+ */
+export function sqlId(id: string): string {
+  if (!/^[a-z]+_[0-9a-z]+$/.test(id)) throw new Error(`not an id: ${JSON.stringify(id)}`);
+  return `'${id}'`;
 }

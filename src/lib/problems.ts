@@ -50,11 +50,28 @@ export const PROBLEMS = {
   },
   apiKeyInvalid: { ...UNAUTHORIZED, type: "api-key-invalid", when: "the key does not exist" },
   apiKeyRevoked: { ...UNAUTHORIZED, type: "api-key-revoked", when: "the key was revoked" },
+  partnerCredentialInvalid: {
+    ...UNAUTHORIZED,
+    type: "partner-credential-invalid",
+    when: "partner API: the credential does not exist (an API key is not one)",
+  },
+  partnerCredentialRevoked: {
+    ...UNAUTHORIZED,
+    type: "partner-credential-revoked",
+    when: "partner API: the credential was revoked, or its partner archived",
+  },
   apiKeyLimit: {
     type: "api-key-limit",
     status: 403,
     title: "Forbidden",
     when: "creating a key while the company has 25 active ones",
+    retryable: false,
+  },
+  finalStageCompanyOnly: {
+    type: "final-stage-company-only",
+    status: 403,
+    title: "Forbidden",
+    when: "partner API: moving a deal into its final stage, which the deal form leaves to the company",
     retryable: false,
   },
   planLimitGroups: {
@@ -93,6 +110,16 @@ export const PROBLEMS = {
     when: "no route for this method and path",
     retryable: false,
   },
+  applicationDecided: {
+    ...CONFLICT,
+    type: "application-decided",
+    when: "approving or rejecting an application that is no longer pending (or is being approved)",
+  },
+  applicationPending: {
+    ...CONFLICT,
+    type: "application-pending",
+    when: "an application with this email is already pending",
+  },
   clickPending: {
     type: "click-pending",
     status: 409,
@@ -105,11 +132,21 @@ export const PROBLEMS = {
     type: "customer-exists",
     when: "a customer key already exists with another partner or email",
   },
+  dealClosed: {
+    ...CONFLICT,
+    type: "deal-closed",
+    when: "editing or moving a deal that is closed (in its final stage)",
+  },
   defaultGroup: { ...CONFLICT, type: "default-group", when: "archiving the company's default group" },
   defaultLinkLimit: {
     ...CONFLICT,
     type: "default-link-limit",
     when: "a group would have more than 3 live default links",
+  },
+  formDisabled: {
+    ...CONFLICT,
+    type: "form-disabled",
+    when: "submitting a lead or deal to a group whose lead submission or deal registration is off (or archived)",
   },
   groupSlugTaken: { ...CONFLICT, type: "group-slug-taken", when: "another group was just given the same name" },
   hostnameTaken: { ...CONFLICT, type: "hostname-taken", when: "another company has verified the hostname" },
@@ -128,6 +165,7 @@ export const PROBLEMS = {
     type: "original-link-undeletable",
     when: "deleting a group's original link",
   },
+  partnerExists: { ...CONFLICT, type: "partner-exists", when: "an applicant's email is already an active partner's" },
   partnerKeyTaken: {
     ...CONFLICT,
     type: "partner-key-taken",
@@ -144,6 +182,16 @@ export const PROBLEMS = {
     ...CONFLICT,
     type: "slug-conflict",
     when: "a partner link the change needs belongs to another partner",
+  },
+  stageNotEmpty: {
+    ...CONFLICT,
+    type: "stage-not-empty",
+    when: "removing a pipeline stage that still holds leads or deals",
+  },
+  stageRequired: {
+    ...CONFLICT,
+    type: "stage-required",
+    when: "removing the deal pipeline's final stage, or a pipeline's only other stage",
   },
   unsupportedMediaType: {
     type: "unsupported-media-type",

@@ -119,6 +119,22 @@ export async function partnerKeysOf(env: Stores, companyId: string, partnerIds: 
   return keys;
 }
 
+/** Whether the id is a partner of this company (archived ones included). */
+export async function isOwnPartner(env: Stores, companyId: string, partnerId: string): Promise<boolean> {
+  const row = await database(env.DB).query.partners.findFirst({
+    columns: { id: true },
+    where: and(eq(partners.id, partnerId), eq(partners.companyId, companyId)),
+  });
+  return row !== undefined;
+}
+
+/** The company's active partner with this (lower-case) email, if any. */
+export async function findActivePartnerByEmail(env: Stores, companyId: string, email: string) {
+  return database(env.DB).query.partners.findFirst({
+    where: and(eq(partners.companyId, companyId), eq(partners.email, email), eq(partners.status, "active")),
+  });
+}
+
 /** Moves a partner; their existing slugs then resolve through the new group. */
 export async function movePartner(env: Stores, companyId: string, partnerId: string, groupId: string) {
   return updatePartner(env, companyId, partnerId, { groupId });

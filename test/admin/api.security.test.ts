@@ -93,6 +93,26 @@ async function populated(name: string) {
     201,
   );
   expectStatus(await api(t.key, "PATCH", `/v1/rewards/${bonus.id}`, { status: "approved" }), 200);
+  // A pending application: the group is gated.
+  expectStatus(await api(t.key, "PATCH", `/v1/groups/${group.id}/forms/application`, { enabled: true }), 200);
+  const application = bodyOf(
+    await api(t.key, "POST", "/v1/applications", {
+      group_id: group.id,
+      values: { first_name: "A", last_name: n, email: `a${n}@example.com` },
+    }),
+    201,
+  );
+  // A lead and a deal the partner submitted with its credential; a second stage of each pipeline.
+  for (const kind of ["lead", "deal"] as const)
+    expectStatus(await api(t.key, "PATCH", `/v1/groups/${group.id}/forms/${kind}`, { enabled: true }), 200);
+  const credential = bodyOf(await api(t.key, "POST", `/v1/partners/${partner.id}/credentials`, { name: "p" }), 201);
+  const contact = { company_name: "C", contact_name: "N", contact_email: `c${n}@example.com` };
+  const lead = bodyOf(await api(credential.secret, "POST", "/partner/v1/leads", { values: contact }), 201);
+  const deal = bodyOf(await api(credential.secret, "POST", "/partner/v1/deals", { values: contact }), 201);
+  const stages = {
+    lead: bodyOf(await api(credential.secret, "GET", "/partner/v1/forms/lead"), 200).stages,
+    deal: bodyOf(await api(credential.secret, "GET", "/partner/v1/forms/deal"), 200).stages,
+  };
   const target = { companyId: t.companyId, groupId: group.id, partnerId: partner.id };
   const xid = await recordClick(target, Date.now() - HOUR_MS);
   const failedClickId = `msg-${n}`;
@@ -112,10 +132,22 @@ async function populated(name: string) {
       offer_id: offer.id,
       reward_id: rewards.data[0]!.id,
       currency: "EUR",
+      kind: "lead",
+      field_key: "notes",
+      application_id: application.id,
+      credential_id: credential.id,
+      lead_id: lead.id,
+      deal_id: deal.id,
+      // An empty stage of the lead pipeline.
+      stage_id: stages.lead[1]!.id,
+      pipeline: "lead",
     } as Record<string, string>,
     partnerKey: partner.partner_key,
     triggerId: offer.triggers[0]!.id,
     approvedRewardId: bonus.id,
+    partnerSecret: credential.secret!,
+    dealStageId: stages.deal[1]!.id,
+    contact,
     customerKey,
     xid,
     failedClickId,
@@ -144,6 +176,7 @@ interface Operation {
 // a new path parameter: add its id to `populated().ids`). Path parameters are filled by name;
 // `{currency}` names a currency, not an object: every company has its own EUR rate, so it has no
 // 404 case, and the last test shows that setting ours leaves the other company's rates alone.
+// `{kind}` and `{field_key}` name a form and a field inside the group of the path.
 const operations: Record<string, Operation> = {
   "GET /v1/company": {},
   "PATCH /v1/company": {
@@ -298,7 +331,80 @@ const operations: Record<string, Operation> = {
       offer: { name: "Draft", triggers: [{ event: "transaction", reward: { type: "percent", percent: 5 } }] },
     }),
   },
+  "GET /v1/groups/{group_id}/forms/{kind}": {},
+  "PATCH /v1/groups/{group_id}/forms/{kind}": { body: () => ({ title: "Refer a customer", enabled: true }) },
+  "POST /v1/groups/{group_id}/forms/{kind}/fields": { body: () => ({ label: "Budget", type: "number" }) },
+  "PATCH /v1/groups/{group_id}/forms/{kind}/fields/{field_key}": { body: () => ({ label: "Comments" }) },
+  "DELETE /v1/groups/{group_id}/forms/{kind}/fields/{field_key}": {},
+  "POST /v1/groups/{group_id}/forms/{kind}/reset": {},
+  "POST /v1/applications": {
+    body: (own) => ({
+      group_id: own.ids.group_id,
+      values: { first_name: "N", last_name: "M", email: `new${own.n}@example.com` },
+    }),
+    refusals: (own, other) => [
+      {
+        body: {
+          group_id: other.ids.group_id,
+          values: { first_name: "N", last_name: "M", email: `x${own.n}@example.com` },
+        },
+        status: 422,
+        field: "group_id",
+      },
+    ],
+  },
+  "GET /v1/applications": {
+    refusals: (_, other) => [
+      { query: `starting_after=${other.ids.application_id}`, status: 422, field: "starting_after" },
+      { query: `group_id=${other.ids.group_id}`, status: 422, field: "group_id" },
+    ],
+  },
+  "GET /v1/applications/{application_id}": {},
+  "POST /v1/applications/{application_id}/approve": {
+    body: () => ({}),
+    refusals: (_, other) => [{ body: { group_id: other.ids.group_id }, status: 422, field: "group_id" }],
+  },
+  "POST /v1/applications/{application_id}/reject": { body: () => ({ reason: "Not a fit" }) },
+  "GET /v1/groups/{group_id}/pipelines/{pipeline}": {},
+  "PATCH /v1/groups/{group_id}/pipelines/deal/final-stage": { body: () => ({ movers: "partners" }) },
+  "POST /v1/groups/{group_id}/pipelines/{pipeline}/stages": { body: () => ({ name: "Demo booked", position: 2 }) },
+  "PATCH /v1/groups/{group_id}/pipelines/{pipeline}/stages/{stage_id}": { body: () => ({ name: "Renamed" }) },
+  "DELETE /v1/groups/{group_id}/pipelines/{pipeline}/stages/{stage_id}": {},
+  "GET /v1/partners/{partner_id}/credentials": {},
+  "POST /v1/partners/{partner_id}/credentials": { body: () => ({ name: "CRM" }) },
+  "DELETE /v1/partners/{partner_id}/credentials/{credential_id}": {},
+  "GET /v1/leads": { refusals: (_, other) => entryFilterRefusals(other, "lead_id") },
+  "GET /v1/leads/{lead_id}": {},
+  "POST /v1/leads/{lead_id}/move": {
+    body: (own) => ({ stage_id: own.ids.stage_id }),
+    refusals: (_, other) => [{ body: { stage_id: other.ids.stage_id }, status: 422, field: "stage_id" }],
+  },
+  "GET /v1/deals": { refusals: (_, other) => entryFilterRefusals(other, "deal_id") },
+  "POST /v1/deals": {
+    body: (own) => ({ partner_id: own.ids.partner_id, values: own.contact }),
+    refusals: (own, other) => [
+      { body: { partner_id: other.ids.partner_id, values: own.contact }, status: 422, field: "partner_id" },
+    ],
+  },
+  "GET /v1/deals/{deal_id}": {},
+  "POST /v1/deals/{deal_id}/move": {
+    body: (own) => ({ stage_id: own.dealStageId }),
+    refusals: (_, other) => [{ body: { stage_id: other.dealStageId }, status: 422, field: "stage_id" }],
+  },
 };
+
+/** The other company's ids in a list's filters: each a 422 on its field. */
+function entryFilterRefusals(other: Tenant, idName: "lead_id" | "deal_id"): Refusal[] {
+  return [
+    { query: `starting_after=${other.ids[idName]}`, status: 422, field: "starting_after" },
+    { query: `group_id=${other.ids.group_id}`, status: 422, field: "group_id" },
+    { query: `partner_id=${other.ids.partner_id}`, status: 422, field: "partner_id" },
+    { query: `stage_id=${other.ids.stage_id}`, status: 422, field: "stage_id" },
+  ];
+}
+
+/** Path parameters that name no object of a company (a currency, a form kind, a field key). */
+const NOT_OBJECT_IDS = ["currency", "kind", "field_key", "pipeline"];
 
 const OBJECT_PARAM = /\{(?!currency\})(\w+)\}/;
 
@@ -339,13 +445,16 @@ beforeAll(async () => {
   expect((await api(a.key, "DELETE", `/v1/api-keys/${revoked.body.id}`)).status).toBe(200);
   revokedKeyOfA = revoked.body.secret!;
   const doc = await api(null, "GET", "/openapi.json");
+  // The partner API (`/partner/v1`, partner credentials) has its own table: test/partner/partner-api.security.test.ts.
+  const adminPaths = Object.entries(doc.body.paths as Record<string, Record<string, { requestBody?: unknown }>>).filter(
+    ([path]) => !path.startsWith("/partner/"),
+  );
   documented = new Map(
-    Object.entries(doc.body.paths as Record<string, Record<string, { requestBody?: unknown }>>).flatMap(
-      ([path, item]) =>
-        Object.entries(item).map(([method, op]) => [
-          `${method.toUpperCase()} ${path}`,
-          { hasBody: op.requestBody !== undefined },
-        ]),
+    adminPaths.flatMap(([path, item]) =>
+      Object.entries(item).map(([method, op]) => [
+        `${method.toUpperCase()} ${path}`,
+        { hasBody: op.requestBody !== undefined },
+      ]),
     ),
   );
 });
@@ -436,18 +545,9 @@ for (const [name, operation] of Object.entries(operations)) {
       else expect(r.status >= 200 && r.status < 300, label).toBe(true);
       expect(await companySnapshot(b.companyId), `${name} changed the other company`).toEqual(before);
       const shown = typeof r.body === "string" ? r.body : JSON.stringify(r.body);
-      const { currency: _, ...objectIds } = b.ids;
-      for (const id of [
-        b.companyId,
-        b.hostname,
-        b.xid,
-        b.failedClickId,
-        b.partnerKey,
-        b.customerKey,
-        b.triggerId,
-        b.approvedRewardId,
-        ...Object.values(objectIds),
-      ]) {
+      const objectIds = Object.entries(b.ids).flatMap(([name, id]) => (NOT_OBJECT_IDS.includes(name) ? [] : [id]));
+      const otherIds = [b.companyId, b.hostname, b.xid, b.failedClickId, b.partnerKey, b.customerKey];
+      for (const id of [...otherIds, b.triggerId, b.approvedRewardId, ...objectIds]) {
         expect(shown.includes(id), `${name} shows the other company's ${id}`).toBe(false);
       }
     });

@@ -50,6 +50,7 @@ async function populated() {
     await api(t.key, "POST", "/v1/partners", { email: "p@example.com", first_name: "P", last_name: "Q" }),
     201,
   );
+  expectStatus(await api(t.key, "PATCH", `/v1/groups/${group.id}/forms/deal`, { enabled: true }), 200);
   // An hour-old click and the customer it converted, for the ingest routes.
   const xid = await recordClick(
     { companyId: t.companyId, groupId: partner.group_id, partnerId: partner.id },
@@ -218,6 +219,36 @@ const writeRoutes: WriteRoute[] = [
       "/v1/fx-rates/",
     ],
     valid: () => ({ usd_per_unit: 1.09, minor_unit_digits: 2, as_of: "2026-11-25" }),
+  },
+  {
+    name: "PATCH /v1/groups/{id}/forms/{kind}",
+    method: "PATCH",
+    path: (t) => `/v1/groups/${t.group.id}/forms/lead`,
+    badPaths: ["/v1/groups/grp_nope/forms/lead", "/v1/groups/x/forms/survey", "/v1/groups/x/forms/"],
+    valid: () => ({
+      title: "T",
+      description: "D",
+      enabled: true,
+      fields: [
+        { key: "size", label: "Size", type: "select", options: ["s", "m"], required: true },
+        { label: "Notes", type: "textarea" },
+      ],
+    }),
+  },
+  {
+    name: "POST /v1/applications",
+    method: "POST",
+    path: () => "/v1/applications",
+    valid: (t) => ({ group_id: t.group.id, values: { first_name: "A", last_name: "B", email: "a@example.com" } }),
+  },
+  {
+    name: "POST /v1/deals",
+    method: "POST",
+    path: () => "/v1/deals",
+    valid: (t) => ({
+      partner_id: t.partner.id,
+      values: { company_name: "C", contact_name: "N", contact_email: "c@example.com", deal_value: 10 },
+    }),
   },
 ];
 

@@ -22,7 +22,8 @@ describe("docs", () => {
     for (const { path, method, op } of operations) {
       const name = `${method.toUpperCase()} ${path}`;
       expect(op.summary, name).toBeTruthy();
-      expect(op.security, name).toEqual([{ bearerAuth: [] }]);
+      // The partner API takes a partner's credential; everything else a company's API key.
+      expect(op.security, name).toEqual([path.startsWith("/partner/") ? { partnerAuth: [] } : { bearerAuth: [] }]);
       const success = successResponseOf(op)?.content;
       const content = success?.["application/json"] ?? success?.["text/csv"];
       expect(exampleOf(content?.schema), name).toBeTruthy();

@@ -2,16 +2,23 @@
 import { type RouteConfig, z } from "@hono/zod-openapi";
 import { describe, expect, it } from "vitest";
 import * as apiKeys from "../../src/api-keys/api-keys.routes";
+import * as applications from "../../src/applications/applications.routes";
 import * as company from "../../src/companies/company.routes";
+import * as deals from "../../src/deals/deals.routes";
 import * as failedClicks from "../../src/failed-clicks/failed-clicks.routes";
+import * as forms from "../../src/forms/forms.routes";
 import * as fx from "../../src/fx/fx.routes";
 import * as groups from "../../src/groups/groups.routes";
 import * as ingest from "../../src/ingest/ingest.routes";
+import * as leads from "../../src/leads/leads.routes";
 import * as linkDomains from "../../src/link-domains/link-domains.routes";
 import * as links from "../../src/links/links.routes";
 import * as offers from "../../src/offers/offers.routes";
 import * as simulations from "../../src/offers/simulate.routes";
+import * as partnerApi from "../../src/partner-api/partner-api.routes";
+import * as partnerCredentials from "../../src/partner-credentials/partner-credentials.routes";
 import * as partners from "../../src/partners/partners.routes";
+import * as pipelines from "../../src/pipelines/pipelines.routes";
 import * as rewards from "../../src/rewards/rewards.routes";
 import * as stats from "../../src/stats/stats.routes";
 import {
@@ -37,6 +44,13 @@ const routes = [
   partners,
   rewards,
   simulations,
+  applications,
+  deals,
+  forms,
+  leads,
+  partnerApi,
+  partnerCredentials,
+  pipelines,
   stats,
 ]
   .flatMap((module) => Object.values(module))

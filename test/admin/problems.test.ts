@@ -121,6 +121,17 @@ describe("a body that is not JSON", () => {
   it("is a 400 bad-request problem on every route that takes a body, and writes nothing", async () => {
     const { list } = await operations();
     const t = await newTenant();
+    // The partner API's routes are called with a partner's credential.
+    await api(t.key, "POST", "/v1/groups", { name: "G", destination_url: "https://acme.example/" });
+    const partner = await api(t.key, "POST", "/v1/partners", {
+      email: "p@example.com",
+      first_name: "P",
+      last_name: "Q",
+    });
+    expectStatus(partner, 201);
+    const credential = await api(t.key, "POST", `/v1/partners/${partner.body.id}/credentials`, { name: "p" });
+    expectStatus(credential, 201);
+    const keyFor = (path: string) => (path.startsWith("/partner/") ? credential.body.secret! : t.key);
     const withBody = list.filter(({ op }) => op.requestBody);
     expect(withBody.map(({ method }) => method).sort()).toEqual(expect.arrayContaining(["patch", "post", "put"]));
     const before = await tableSnapshot();
@@ -128,7 +139,7 @@ describe("a body that is not JSON", () => {
       const url = (op.parameters ?? [])
         .filter((param) => param.in === "path")
         .reduce((at, param) => at.replace(`{${param.name}}`, String(param.schema?.example ?? param.example)), path);
-      const r = await api(t.key, method.toUpperCase(), url, '{"name": "Acme",');
+      const r = await api(keyFor(path), method.toUpperCase(), url, '{"name": "Acme",');
       expect(r.status, name).toBe(400);
       expect(r.headers.get("content-type"), name).toBe("application/problem+json");
       expect(r.body, name).toMatchObject({ type: problemUrn(PROBLEMS.badRequest), title: "Bad request", status: 400 });

@@ -1,0 +1,118 @@
+// Partner credentials: secrets for the partner API (`/partner/v1`), issued by the company through the
+// admin API, one partner each. Like API keys, a secret is shown once and only its SHA-256 is
+// stored; a revoked credential, or one whose partner is archived, is refused.
+import { and, asc, eq } from "drizzle-orm";
+import { database } from "../db/client";
+import { partnerCredentials } from "../db/schema";
+import type { StorageEnv as Stores } from "../env";
+import { ApiError, problems } from "../lib/errors";
+import { sha256Hex } from "../lib/hash";
+import { newId } from "../lib/ids";
+import { PROBLEMS } from "../lib/problems";
+import { getPartner } from "../partners/service";
+
+const SECRET_PREFIX = "pc_live_";
+const SHOWN_PREFIX_LENGTH = SECRET_PREFIX.length + 6;
+/** Every secret this module makes: anything else is refused without hashing or a D1 lookup. */
+const SECRET_SHAPE = /^pc_live_[A-Za-z0-9_-]{43}$/;
+
+export type PartnerCredential = typeof partnerCredentials.$inferSelect;
+
+/** Who calls the partner API: the partner of the credential, in its company. */
+export interface PartnerCaller {
+  companyId: string;
+  partnerId: string;
+  credentialId: string;
+}
+
+/** Issues a credential for an active partner; the secret is returned this once. */
+export async function createPartnerCredential(env: Stores, companyId: string, partnerId: string, name: string) {
+  const partner = await getPartner(env, companyId, partnerId);
+  if (partner.status !== "active")
+    throw problems.validation([{ field: "partner_id", message: "the partner is archived" }]);
+  // 32 random bytes, base64url: 256 bits, so a plain SHA-256 is enough (as for API keys).
+  const bytes = crypto.getRandomValues(new Uint8Array(32));
+  const secret =
+    SECRET_PREFIX +
+    btoa(String.fromCharCode(...bytes))
+      .replaceAll("+", "-")
+      .replaceAll("/", "_")
+      .replace(/=+$/, "");
+  const now = Date.now();
+  const [credential] = await database(env.DB)
+    .insert(partnerCredentials)
+    .values({
+      id: newId("partnerCredential", now),
+      companyId,
+      partnerId,
+      name,
+      prefix: secret.slice(0, SHOWN_PREFIX_LENGTH),
+      secretHash: await sha256Hex(secret),
+      createdAt: now,
+    })
+    .returning();
+  return { ...credential!, secret };
+}
+
+export async function listPartnerCredentials(env: Stores, companyId: string, partnerId: string) {
+  await getPartner(env, companyId, partnerId);
+  return database(env.DB).query.partnerCredentials.findMany({
+    where: and(eq(partnerCredentials.companyId, companyId), eq(partnerCredentials.partnerId, partnerId)),
+    orderBy: asc(partnerCredentials.id),
+  });
+}
+
+/** Revokes a credential (idempotent): it is refused from the next request on. */
+export async function revokePartnerCredential(env: Stores, companyId: string, partnerId: string, id: string) {
+  await getPartner(env, companyId, partnerId);
+  const where = and(
+    eq(partnerCredentials.id, id),
+    eq(partnerCredentials.companyId, companyId),
+    eq(partnerCredentials.partnerId, partnerId),
+  );
+  const credential = await database(env.DB).query.partnerCredentials.findFirst({ where });
+  if (!credential) throw problems.notFound("partner credential", id);
+  if (credential.revokedAt) return credential;
+  const [revoked] = await database(env.DB)
+    .update(partnerCredentials)
+    .set({ revokedAt: Date.now() })
+    .where(where)
+    .returning();
+  return revoked!;
+}
+
+/** Resolves `Authorization: Bearer pc_live_…` to its partner, or says precisely what is wrong. */
+export async function authenticatePartner(env: Stores, authorization: string | undefined): Promise<PartnerCaller> {
+  if (!authorization) {
+    throw new ApiError(PROBLEMS.apiKeyMissing, "Send your partner credential as `Authorization: Bearer pc_live_…`.");
+  }
+  const [scheme, secret, ...rest] = authorization.trim().split(/\s+/);
+  if (scheme?.toLowerCase() !== "bearer" || !secret || rest.length > 0) {
+    const detail = `Use the Bearer scheme (got '${scheme ?? ""}'): \`Authorization: Bearer pc_live_…\`.`;
+    throw new ApiError(PROBLEMS.authSchemeUnsupported, detail);
+  }
+  const invalid = new ApiError(PROBLEMS.partnerCredentialInvalid, "This partner credential does not exist.");
+  // An API key (sk_live_…) is no partner credential: the partner API never acts for the company.
+  if (!SECRET_SHAPE.test(secret)) throw invalid;
+  const found = await env.DB.prepare(
+    `SELECT c.id, c.company_id, c.partner_id, c.prefix, c.revoked_at, p.status
+     FROM partner_credentials c JOIN partners p ON p.id = c.partner_id WHERE c.secret_hash = ?1`,
+  )
+    .bind(await sha256Hex(secret))
+    .first<{
+      id: string;
+      company_id: string;
+      partner_id: string;
+      prefix: string;
+      revoked_at: number | null;
+      status: string;
+    }>();
+  if (!found) throw invalid;
+  if (found.revoked_at !== null) {
+    throw new ApiError(PROBLEMS.partnerCredentialRevoked, `This partner credential (${found.prefix}…) was revoked.`);
+  }
+  if (found.status !== "active") {
+    throw new ApiError(PROBLEMS.partnerCredentialRevoked, "This partner credential's partner is archived.");
+  }
+  return { companyId: found.company_id, partnerId: found.partner_id, credentialId: found.id };
+}
