@@ -1,5 +1,5 @@
 // The admin worker's HTTP side: the REST API under /v1 (Bearer keys), its OpenAPI document and
-// docs page, and the public program pages.
+// docs page, and the pages (public program pages, with their stylesheet).
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { apiKeysRouter } from "../api-keys/api-keys.index";
 import { companyRouter } from "../companies/company.index";
@@ -17,6 +17,7 @@ import { linksRouter } from "../links/links.index";
 import { partnersRouter } from "../partners/partners.index";
 import { programsRouter } from "../programs/programs.index";
 import { statsRouter } from "../stats/stats.index";
+import { assetsRouter } from "../web/assets";
 import type { AdminContext } from "./context";
 import { problemResponse } from "./errors";
 import { limitBodySize, publishLeftoversAfterResponse, rateLimitPerKeyAndCompany, requireApiKey } from "./middleware";
@@ -52,7 +53,9 @@ export function createAdminApp(options: AdminAppOptions = {}) {
   });
 
   app.get("/health", (c) => c.json({ ok: true }));
-  app.route("/", programsRouter);
+  // Pages (server-rendered, strict CSP, CSRF-checked forms): each section under its own prefix.
+  app.route("/", assetsRouter);
+  app.route("/programs", programsRouter);
 
   app.use(
     "/v1/*",
