@@ -1,6 +1,6 @@
 import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
 
 // Tests run inside workerd with the edge worker as `main` (its fetch and queue handlers are live,
 // so redirects enqueue real clicks that the real consumer writes to local D1). Admin-side code is
@@ -41,6 +41,8 @@ export default defineConfig(async () => {
     test: {
       setupFiles: ["./test/setup.ts"],
       include: ["test/**/*.test.ts"],
+      // Browser tests run in Node with their own config (vitest.browser.config.ts).
+      exclude: [...configDefaults.exclude, "test/browser/**"],
       testTimeout: 30_000,
     },
   };
