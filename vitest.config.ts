@@ -44,6 +44,9 @@ export default defineConfig(async () => {
       // Browser tests run in Node with their own config (vitest.browser.config.ts).
       exclude: [...configDefaults.exclude, "test/browser/**"],
       testTimeout: 30_000,
+      // twitter-text's build loads core-js 2 polyfills module by module, which crashed workerd under
+      // vitest's module runner (a segfault); pre-bundled once, as wrangler's esbuild bundles it, it runs.
+      deps: { optimizer: { ssr: { enabled: true, include: ["twitter-text"] } } },
     },
   };
 });

@@ -16,6 +16,7 @@ import { linkDomainsRouter } from "../link-domains/link-domains.index";
 import { linksRouter } from "../links/links.index";
 import { partnersRouter } from "../partners/partners.index";
 import { programsRouter } from "../programs/programs.index";
+import { socialRouter } from "../social/social.index";
 import { statsRouter } from "../stats/stats.index";
 import { assetsRouter } from "../web/assets";
 import type { AdminContext } from "./context";
@@ -36,6 +37,7 @@ export const apiRouters = [
   ingestRouter,
   fxRouter,
   failedClicksRouter,
+  socialRouter,
 ] as const;
 
 export interface AdminAppOptions {

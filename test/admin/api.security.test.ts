@@ -212,6 +212,14 @@ const operations: Record<string, Operation> = {
     refusals: (_, other) => [{ query: `starting_after=${other.failedClickId}`, status: 422, field: "starting_after" }],
   },
   "POST /v1/failed-clicks/replay": {},
+  "GET /v1/groups/{group_id}/social-content": {},
+  "PATCH /v1/groups/{group_id}/social-content": {
+    body: () => ({ twitter: { message: "Try {company_name}: {link}" } }),
+  },
+  "POST /v1/groups/{group_id}/social-content/preview": {
+    body: (own) => ({ partner_id: own.ids.partner_id }),
+    refusals: (_, other) => [{ body: { partner_id: other.ids.partner_id }, status: 422, field: "partner_id" }],
+  },
 };
 
 const OBJECT_PARAM = /\{(?!currency\})(\w+)\}/;

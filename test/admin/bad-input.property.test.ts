@@ -152,6 +152,22 @@ const writeRoutes: WriteRoute[] = [
     valid: () => validTransaction,
   },
   {
+    name: "PATCH /v1/groups/{id}/social-content",
+    method: "PATCH",
+    path: (t) => `/v1/groups/${t.group.id}/social-content`,
+    valid: () => ({
+      twitter: { message: "Try {company_name}: {link}" },
+      linkedin: { title: "{group_name}", message: "Join me: {link}" },
+      email: { subject: "{partner_first_name} recommends {company_name}", body: "{link}" },
+    }),
+  },
+  {
+    name: "POST /v1/groups/{id}/social-content/preview",
+    method: "POST",
+    path: (t) => `/v1/groups/${t.group.id}/social-content/preview`,
+    valid: (t) => ({ partner_id: t.partner.id, twitter: { message: "{partner_first_name}: {link}" } }),
+  },
+  {
     name: "PUT /v1/fx-rates/{currency}",
     method: "PUT",
     path: () => "/v1/fx-rates/EUR",

@@ -10,6 +10,7 @@ import * as ingest from "../../src/ingest/ingest.routes";
 import * as linkDomains from "../../src/link-domains/link-domains.routes";
 import * as links from "../../src/links/links.routes";
 import * as partners from "../../src/partners/partners.routes";
+import * as social from "../../src/social/social.routes";
 import * as stats from "../../src/stats/stats.routes";
 import {
   openApiDocument as document,
@@ -21,7 +22,7 @@ import {
   type SchemaOrReference,
 } from "../helpers/openapi";
 
-const routes = [apiKeys, company, failedClicks, fx, groups, ingest, linkDomains, links, partners, stats]
+const routes = [apiKeys, company, failedClicks, fx, groups, ingest, linkDomains, links, partners, social, stats]
   .flatMap((module) => Object.values(module))
   .filter(
     (value): value is RouteConfig =>

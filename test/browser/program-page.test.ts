@@ -20,6 +20,7 @@ let stack: Stack;
 let browser: Browser;
 let acme: Company;
 let resellersPath: string;
+let affiliatesId: string;
 
 beforeAll(async () => {
   [stack, browser] = await Promise.all([startStack(), launchBrowser()]);
@@ -29,6 +30,7 @@ beforeAll(async () => {
     destination_url: "https://acme.com/signup",
   });
   expect(affiliates.status).toBe(201);
+  affiliatesId = affiliates.body.id!;
   const resellers = await stack.api(acme, "POST", "/v1/groups", {
     name: "Resellers",
     destination_url: "https://acme.com/resellers",
@@ -118,6 +120,15 @@ describe("program page in Chromium", () => {
     // Outside requests are blocked in these tests: the attempt shows where Enter led.
     await expect.poll(() => watched.blocked).toContain("https://acme.com/terms");
     await watched.close();
+  });
+
+  it("the admin bundle (esbuild, as wrangler builds it) counts X lengths with twitter-text", async () => {
+    // The workers pool runs twitter-text pre-bundled by vite; this is the bundle as deployed.
+    const preview = await stack.api(acme, "POST", `/v1/groups/${affiliatesId}/social-content/preview`, {
+      twitter: { message: "日本 https://acme.com/a/very/long/path/that/still/counts/as/twenty-three" },
+    });
+    expect(preview.status).toBe(200);
+    expect((preview.body.twitter as { length: number }).length).toBe(4 + 1 + 23);
   });
 
   it("the CSP is enforced: a script or style injected into the page is refused", async () => {
