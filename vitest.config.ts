@@ -1,6 +1,6 @@
 import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
 
 // Tests run inside workerd with the edge worker as `main` (its fetch and queue handlers are live,
 // so redirects enqueue real clicks that the real consumer writes to local D1). Admin-side code is
@@ -41,7 +41,12 @@ export default defineConfig(async () => {
     test: {
       setupFiles: ["./test/setup.ts"],
       include: ["test/**/*.test.ts"],
+      // Browser tests run in Node with their own config (vitest.browser.config.ts).
+      exclude: [...configDefaults.exclude, "test/browser/**"],
       testTimeout: 30_000,
+      // twitter-text's build loads core-js 2 polyfills module by module, which crashed workerd under
+      // vitest's module runner (a segfault); pre-bundled once, as wrangler's esbuild bundles it, it runs.
+      deps: { optimizer: { ssr: { enabled: true, include: ["twitter-text"] } } },
     },
   };
 });

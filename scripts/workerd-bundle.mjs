@@ -1,5 +1,5 @@
 // Bundles TypeScript entry points to run in workerd without wrangler (the bench workers, the
-// local tasks), resolving packages the way wrangler does for Workers.
+// local tasks, the browser tests' workers), resolving packages the way wrangler does for Workers.
 import { build } from "esbuild";
 
 /**
@@ -16,6 +16,8 @@ export function bundleForWorkerd(entryPoints, outdir, { minify = false } = {}) {
     platform: "browser",
     conditions: ["workerd", "worker", "browser"],
     target: "es2022",
+    // As wrangler.toml's `Text` rule: the admin worker's stylesheets are imported as text.
+    loader: { ".css": "text" },
     minify,
     logLevel: "warning",
   });

@@ -1,5 +1,5 @@
 // The admin worker's HTTP side: the REST API under /v1 (Bearer keys), its OpenAPI document and
-// docs page, and the public program pages.
+// docs page, and the pages (public program pages, with their stylesheet).
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { apiKeysRouter } from "../api-keys/api-keys.index";
 import { applicationsRouter } from "../applications/applications.index";
@@ -25,7 +25,9 @@ import { partnersRouter } from "../partners/partners.index";
 import { pipelinesRouter } from "../pipelines/pipelines.index";
 import { programsRouter } from "../programs/programs.index";
 import { rewardsRouter } from "../rewards/rewards.index";
+import { socialRouter } from "../social/social.index";
 import { statsRouter } from "../stats/stats.index";
+import { assetsRouter } from "../web/assets";
 import type { AdminContext } from "./context";
 import { problemResponse } from "./errors";
 import {
@@ -60,6 +62,7 @@ export const apiRouters = [
   leadsRouter,
   dealsRouter,
   partnerApiRouter,
+  socialRouter,
 ] as const;
 
 export interface AdminAppOptions {
@@ -77,7 +80,9 @@ export function createAdminApp(options: AdminAppOptions = {}) {
   });
 
   app.get("/health", (c) => c.json({ ok: true }));
-  app.route("/", programsRouter);
+  // Pages (server-rendered, strict CSP, CSRF-checked forms): each section under its own prefix.
+  app.route("/", assetsRouter);
+  app.route("/programs", programsRouter);
 
   app.use(
     "/v1/*",

@@ -16,6 +16,8 @@ export interface AdminContext {
     resolveTxt: TxtResolver;
     /** What an Idempotency-Key replay answers, when it must differ from the response (a secret shown once). */
     replayBody?: unknown;
+    /** Pages: the secret this visitor's CSRF tokens are derived from (src/web/csrf.ts). */
+    csrfSecret?: string;
   };
 }
 

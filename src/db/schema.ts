@@ -852,3 +852,22 @@ export const partnerCredentials = sqliteTable(
     index("partner_credentials_partner_idx").on(t.partnerId),
   ],
 );
+// Social content (issue 12.3): the texts a group's partners share their links with. One row per
+// group once the company saved any of them; until then the defaults of src/social/templates.ts
+// apply. Templates may hold the placeholders {link}, {partner_first_name}, {company_name} and
+// {group_name}. Nothing here is published to the edge.
+// ---------------------------------------------------------------------------------------------
+export const groupSocialContent = sqliteTable("group_social_content", {
+  groupId: text("group_id")
+    .primaryKey()
+    .references(() => groups.id),
+  companyId: text("company_id")
+    .notNull()
+    .references(() => companies.id),
+  twitterMessage: text("twitter_message").notNull(),
+  linkedinTitle: text("linkedin_title").notNull(),
+  linkedinMessage: text("linkedin_message").notNull(),
+  emailSubject: text("email_subject").notNull(),
+  emailBody: text("email_body").notNull(),
+  updatedAt: updatedAt(),
+});

@@ -391,6 +391,14 @@ const operations: Record<string, Operation> = {
     body: (own) => ({ stage_id: own.dealStageId }),
     refusals: (_, other) => [{ body: { stage_id: other.dealStageId }, status: 422, field: "stage_id" }],
   },
+  "GET /v1/groups/{group_id}/social-content": {},
+  "PATCH /v1/groups/{group_id}/social-content": {
+    body: () => ({ twitter: { message: "Try {company_name}: {link}" } }),
+  },
+  "POST /v1/groups/{group_id}/social-content/preview": {
+    body: (own) => ({ partner_id: own.ids.partner_id }),
+    refusals: (_, other) => [{ body: { partner_id: other.ids.partner_id }, status: 422, field: "partner_id" }],
+  },
 };
 
 /** The other company's ids in a list's filters: each a 422 on its field. */

@@ -207,6 +207,22 @@ const writeRoutes: WriteRoute[] = [
     valid: () => ({ from: "2026-01-01T00:00:00Z", to: "2026-06-01T00:00:00Z", offer: validOffer }),
   },
   {
+    name: "PATCH /v1/groups/{id}/social-content",
+    method: "PATCH",
+    path: (t) => `/v1/groups/${t.group.id}/social-content`,
+    valid: () => ({
+      twitter: { message: "Try {company_name}: {link}" },
+      linkedin: { title: "{group_name}", message: "Join me: {link}" },
+      email: { subject: "{partner_first_name} recommends {company_name}", body: "{link}" },
+    }),
+  },
+  {
+    name: "POST /v1/groups/{id}/social-content/preview",
+    method: "POST",
+    path: (t) => `/v1/groups/${t.group.id}/social-content/preview`,
+    valid: (t) => ({ partner_id: t.partner.id, twitter: { message: "{partner_first_name}: {link}" } }),
+  },
+  {
     name: "PUT /v1/fx-rates/{currency}",
     method: "PUT",
     path: () => "/v1/fx-rates/EUR",

@@ -20,6 +20,7 @@ import * as partnerCredentials from "../../src/partner-credentials/partner-crede
 import * as partners from "../../src/partners/partners.routes";
 import * as pipelines from "../../src/pipelines/pipelines.routes";
 import * as rewards from "../../src/rewards/rewards.routes";
+import * as social from "../../src/social/social.routes";
 import * as stats from "../../src/stats/stats.routes";
 import {
   openApiDocument as document,
@@ -51,6 +52,7 @@ const routes = [
   partnerApi,
   partnerCredentials,
   pipelines,
+  social,
   stats,
 ]
   .flatMap((module) => Object.values(module))

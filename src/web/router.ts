@@ -1,0 +1,24 @@
+// A router for a section of pages (`/programs`, later `/portal`, `/console`): mount it under its
+// own prefix (`app.route("/programs", router)`) so its middleware never touches the JSON API.
+// Every response gets the pages' security headers (strict CSP); every POST is size-limited and
+// CSRF-checked before its handler runs; errors are pages, not problem+json.
+import { Hono } from "hono";
+import type { AdminContext } from "../admin/context";
+import { limitBodySize } from "../admin/middleware";
+import { ApiError } from "../lib/errors";
+import { PROBLEMS } from "../lib/problems";
+import { verifyCsrf } from "./csrf";
+import { pageSecurityHeaders } from "./headers";
+import { errorPage, formExpiredPage, notFoundPage } from "./pages";
+
+export function createPageRouter() {
+  const router = new Hono<AdminContext>();
+  router.use("*", pageSecurityHeaders, limitBodySize, verifyCsrf(formExpiredPage));
+  router.onError((error, c) => {
+    if (error instanceof ApiError && error.problem === PROBLEMS.notFound) return notFoundPage(c);
+    if (error instanceof ApiError && error.problem === PROBLEMS.bodyTooLarge) return errorPage(c, 413);
+    console.error(JSON.stringify({ msg: "page error", url: c.req.url, error: String(error) }));
+    return errorPage(c, 500);
+  });
+  return router;
+}
