@@ -13,7 +13,6 @@ import { ApiError, problems } from "../lib/errors";
 import { PROBLEMS } from "../lib/problems";
 import type { PartnerCaller } from "../partner-credentials/service";
 import { getPartner } from "../partners/service";
-import { signupRewardStatementsWith } from "../rewards/ingest";
 import {
   type Actor,
   createEntry,
@@ -24,6 +23,7 @@ import {
   type PipelineEntry,
   updateEntryValues,
 } from "../pipelines/service";
+import { signupRewardStatementsWith } from "../rewards/ingest";
 
 /** A partner registers a deal in its current group (the group's deal registration must be on). */
 export async function registerDeal(env: Stores, caller: PartnerCaller, values: unknown) {

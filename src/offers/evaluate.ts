@@ -5,8 +5,8 @@
 // memory with `capToRoom`, the same arithmetic.
 import { type FxRate, toUsdCents } from "../fx/service";
 import { MAX_TRANSACTION_USD_CENTS } from "../ingest/limits";
-import { DAY_MS } from "../lib/time";
 import type { PipelineKind } from "../lib/constants";
+import { DAY_MS } from "../lib/time";
 import type { EntryEvent, KeyCondition, OfferTrigger } from "./model";
 import type { VersionInEffect } from "./service";
 

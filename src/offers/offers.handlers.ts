@@ -3,7 +3,7 @@ import { iso, listBody } from "../admin/schemas";
 import type { StorageEnv as Stores } from "../env";
 import type { KeyCondition, OfferTrigger } from "./model";
 import type * as routes from "./offers.routes";
-import { createOffer, getOffer, listOffers, listVersions, type OfferView, stagesOf, updateOffer } from "./service";
+import { createOffer, getOffer, listOffers, listVersions, type OfferView, stageNamesFor, updateOffer } from "./service";
 import { offerSummary, type StageNames, triggerSummary } from "./summary";
 
 const keyCondition = (condition: KeyCondition | undefined) =>
@@ -36,15 +36,13 @@ export function serializeTrigger(trigger: OfferTrigger, stageNames?: StageNames)
   };
 }
 
-/** The current names of the live stages the offers' triggers name (one query), for their summaries. */
-export async function stageNamesOf(env: Stores, companyId: string, views: OfferView[]): Promise<StageNames> {
-  const ids = views.flatMap((view) => view.version.triggers.flatMap((t) => t.conditions.stageId ?? []));
-  const stages = await stagesOf(env, companyId, ids);
-  return (id) => {
-    const stage = stages.get(id);
-    return stage && stage.removedAt === null ? stage.name : undefined;
-  };
-}
+/** The current names of the stages the offers' triggers name, for their summaries (one query). */
+const stageNamesOf = (env: Stores, companyId: string, views: OfferView[]) =>
+  stageNamesFor(
+    env,
+    companyId,
+    views.flatMap((view) => view.version.triggers),
+  );
 
 export function serializeOffer({ offer, version }: OfferView, stageNames?: StageNames) {
   return {
@@ -69,7 +67,13 @@ export const list: AdminHandler<typeof routes.list> = async (c) => {
   const { group_id } = c.req.valid("param");
   const page = await listOffers(c.env, c.get("caller").companyId, group_id, { limit, startingAfter: starting_after });
   const names = await stageNamesOf(c.env, c.get("caller").companyId, page.rows);
-  return c.json(listBody(page.rows.map((view) => serializeOffer(view, names)), page.hasMore), 200);
+  return c.json(
+    listBody(
+      page.rows.map((view) => serializeOffer(view, names)),
+      page.hasMore,
+    ),
+    200,
+  );
 };
 
 export const create: AdminHandler<typeof routes.create> = async (c) => {

@@ -353,10 +353,12 @@ export const create = createRoute({
   security,
   summary: "Create an offer: triggers that earn the group's partners rewards",
   description:
-    "A trigger's event is `signup` or `transaction`; its conditions narrow the sales it rewards; its reward is " +
-    "flat (minor units + currency) or a percentage of the sale, with optional caps in US cents. Conditions a " +
-    "trigger cannot meet, a percentage outside (0, 100], an amount ≤ 0 or a currency without a rate are a 422 " +
-    "naming the field.",
+    "A trigger's event is `signup`, `transaction`, `stage_entered` (a lead or deal enters the stage named by " +
+    "`conditions.pipeline` and `conditions.stage_id`, a live stage of the group) or `deal_closed`; its conditions " +
+    "narrow the sales it rewards; its reward is flat (minor units + currency) or a percentage of a sale, with " +
+    "optional caps in US cents. Conditions a trigger cannot meet, a percentage of anything but a sale, a " +
+    "percentage outside (0, 100], an amount ≤ 0, a currency without a rate or a stage that is not the group's " +
+    "are a 422 naming the field.",
   request: { params: GroupIdParam, body: jsonBody(CreateOfferBody) },
   responses: { 201: jsonResponse(OfferSchema, "The offer (version 1)"), ...errorResponses, ...conflictResponse },
 });

@@ -18,6 +18,7 @@ import {
   type OfferTrigger,
   type TriggerInput,
 } from "./model";
+import type { StageNames } from "./summary";
 
 export type Offer = typeof offers.$inferSelect;
 export type OfferVersion = typeof offerVersions.$inferSelect;
@@ -308,7 +309,11 @@ export async function prepareTriggers(
   const errors: FieldError[] = [];
   const [rateList, stages] = await Promise.all([
     listRates(env, companyId),
-    stagesOf(env, companyId, inputs.flatMap((input) => input.conditions.stageId ?? [])),
+    stagesOf(
+      env,
+      companyId,
+      inputs.flatMap((input) => input.conditions.stageId ?? []),
+    ),
   ]);
   const rates = new Map(rateList.map((rate) => [rate.currency, rate]));
   const seen = new Set<string>();
@@ -329,7 +334,10 @@ export async function prepareTriggers(
       // harmless (nothing enters a removed stage), and an offer can be sent back as read.
       const keptAsIs = kept?.some((t) => t.id === id && t.conditions.stageId === stageId) ?? false;
       if (!stage || stage.groupId !== groupId || stage.kind !== pipeline || (stage.removedAt !== null && !keptAsIs)) {
-        errors.push({ field: `${at}.conditions.stage_id`, message: `no stage with this id in the group's ${pipeline} pipeline` });
+        errors.push({
+          field: `${at}.conditions.stage_id`,
+          message: `no stage with this id in the group's ${pipeline} pipeline`,
+        });
       }
     }
     id ??= newId("trigger");
@@ -354,6 +362,22 @@ export async function prepareTriggers(
   });
   if (errors.length) throw problems.validation(errors);
   return triggers;
+}
+
+/**
+ * The current names of the live stages these triggers name, for their summaries (a stage may be
+ * renamed after the offer is saved; a removed one has no name any more).
+ */
+export async function stageNamesFor(env: Stores, companyId: string, triggers: OfferTrigger[]): Promise<StageNames> {
+  const stages = await stagesOf(
+    env,
+    companyId,
+    triggers.flatMap((t) => t.conditions.stageId ?? []),
+  );
+  return (id) => {
+    const stage = stages.get(id);
+    return stage && stage.removedAt === null ? stage.name : undefined;
+  };
 }
 
 /** The company's stages with these ids, removed ones included (≤ 100 bound parameters a query). */

@@ -4,15 +4,16 @@
 import { dollars } from "../ingest/limits";
 import type { KeyCondition, OfferTrigger, TriggerReward } from "./model";
 
-/** A stage's current name by id; undefined when it no longer exists. */
+/** A stage's current name by id (offers/service.ts `stageNamesFor`); undefined when it was removed. */
 export type StageNames = (stageId: string) => string | undefined;
 
-export function triggerSummary(trigger: OfferTrigger, stageNames: StageNames = () => undefined): string {
+/** One line for a trigger; without `stageNames`, a stage trigger names no stage ("a chosen stage"). */
+export function triggerSummary(trigger: OfferTrigger, stageNames?: StageNames): string {
   const { conditions: c, reward } = trigger;
   if (trigger.event === "signup") return `Earn ${rewardText(reward)} for every new customer you sign up`;
   if (trigger.event === "deal_closed") return `Earn ${rewardText(reward)} when a deal closes`;
   if (trigger.event === "stage_entered") {
-    const name = (c.stageId && stageNames(c.stageId)) ?? "a removed stage";
+    const name = !stageNames ? "a chosen stage" : (c.stageId && stageNames(c.stageId)) || "a removed stage";
     return `Earn ${rewardText(reward)} when a ${c.pipeline ?? "lead"} enters ${name}`;
   }
   const product = c.productKey ? `${keyWords(c.productKey)} ` : "";

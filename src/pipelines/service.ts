@@ -307,7 +307,7 @@ function moveWritten(kind: PipelineKind, entryId: string, moveId: string) {
   return `EXISTS (SELECT 1 FROM ${TABLE_NAMES[kind]} WHERE id = ${sqlId(entryId)} AND last_move_id = ${sqlId(moveId)})`;
 }
 
-/** The rewards of an entry entering `stage` (closing it, for a deal pipeline's final stage), if the move was written. */
+/** The rewards of an entry entering `stage` (a deal pipeline's final one closes it), if the move was written. */
 function enteredStatements(
   env: Stores,
   rules: RulesInEffect,

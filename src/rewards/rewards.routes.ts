@@ -23,11 +23,14 @@ const ReceiptSchema = z
   .object({
     event: z.object({
       type: z.enum(REWARD_SOURCES).openapi({ description: "What earned it; `manual`: granted by an admin" }),
-      id: z.string().nullable().openapi({
-        description:
-          "The customer (signup), the sale (transaction), or the event key of a lead or deal entering a stage " +
-          "(`lead:<lead id>:stage:<stage id>`) or closing (`deal:<deal id>:closed`): one reward per key and trigger",
-      }),
+      id: z
+        .string()
+        .nullable()
+        .openapi({
+          description:
+            "The customer (signup), the sale (transaction), or the event key of a lead or deal entering a stage " +
+            "(`lead:<lead id>:stage:<stage id>`) or closing (`deal:<deal id>:closed`): one reward per key and trigger",
+        }),
       at: z.string().openapi({ description: "The event's own time: the offer version in effect then was used" }),
       amount: z.number().int().nullable().openapi({ description: "The sale's amount, in minor units" }),
       currency: z.string().nullable(),

@@ -4,6 +4,8 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { DAY_MS } from "../../src/lib/time";
+import type { OfferTrigger } from "../../src/offers/model";
+import { triggerSummary } from "../../src/offers/summary";
 import { runRollup } from "../../src/rollup/rollup";
 import { api, bodyOf, expectStatus, newTenant, tableSnapshot } from "../helpers/admin";
 import { rewardRows, SIGNUP_DOLLAR } from "../helpers/offers";
@@ -56,7 +58,11 @@ describe("a lead entering a chosen stage", () => {
 earns nothing more, other stages nothing`, async () => {
     const p = await program();
     const [, contacted, qualified, converted] = await p.stages("lead");
-    const offer = await p.offer({ name: "Qualified leads", hold_days: 14, triggers: [stageTrigger("lead", qualified!.id, 5000)] });
+    const offer = await p.offer({
+      name: "Qualified leads",
+      hold_days: 14,
+      triggers: [stageTrigger("lead", qualified!.id, 5000)],
+    });
     const lead = await p.submitLead();
     await p.moveLead(lead.id, contacted!.id);
     expect(await rewardRows(p.companyId)).toEqual([]);
@@ -275,7 +281,10 @@ condition is a 422 naming the field; nothing is written`, async () => {
         { event: "deal_closed", reward: { type: "percent", percent: 10 } },
         { event: "deal_closed", reward: { ...flat(100), max_per_customer_usd_cents: 500 } },
         { event: "stage_entered", reward: flat(100) },
-        { ...stageTrigger("deal", dealFirst!.id, 100), conditions: { pipeline: "deal", stage_id: dealFirst!.id, product_key: { eq: "x" } } },
+        {
+          ...stageTrigger("deal", dealFirst!.id, 100),
+          conditions: { pipeline: "deal", stage_id: dealFirst!.id, product_key: { eq: "x" } },
+        },
         { event: "deal_closed", conditions: { pipeline: "deal" }, reward: flat(100) },
         { ...SIGNUP_DOLLAR, conditions: { stage_id: leadNew!.id } },
       ],
@@ -325,6 +334,14 @@ can be sent back as read, but no new trigger may name it`, async () => {
         "earn $100.00 when a deal closes; earn $10.00 when a lead enters Demo booked",
     );
     expect(offer.triggers[0]!.conditions).toEqual({ pipeline: "lead", stage_id: qualified!.id });
+    // Without the stages' names at hand (a caller that does not look them up), no stage is named.
+    const stored: OfferTrigger = {
+      id: offer.triggers[0]!.id,
+      event: "stage_entered",
+      conditions: { pipeline: "lead", stageId: qualified!.id },
+      reward: { type: "flat", amount: 5000, currency: "USD", minorUnitDigits: 2 },
+    };
+    expect(triggerSummary(stored)).toBe("Earn $50.00 when a lead enters a chosen stage");
 
     expectStatus(await api(p.key, "PATCH", `${pipeline}/stages/${qualified!.id}`, { name: "Sales qualified" }), 200);
     expectStatus(await api(p.key, "DELETE", `${pipeline}/stages/${demo.id}`), 200);
