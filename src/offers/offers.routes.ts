@@ -153,7 +153,9 @@ export const TriggerBody = z
     if (reward.max_per_customer_usd_cents !== undefined) {
       refuse(
         ["reward", "max_per_customer_usd_cents"],
-        event === "signup" ? "a signup trigger rewards a customer once" : `a ${event} trigger has no customer to cap`,
+        event === "signup"
+          ? "a signup trigger rewards a customer once"
+          : `a ${event} trigger rewards a lead or deal once`,
       );
     }
   })
