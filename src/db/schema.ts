@@ -350,8 +350,10 @@ export const customers = sqliteTable(
     name: text("name"),
     partnerId: text("partner_id").notNull(),
     groupId: text("group_id").notNull(),
-    /** The click that attributed the customer; null when created by partner key. */
+    /** The click that attributed the customer; null when created by partner key or by a deal. */
     clickId: text("click_id"),
+    /** The deal whose closing created the customer (attribution `deal`); null otherwise. */
+    dealId: text("deal_id"),
     /** Time of the attributing click (or of the creation by partner key): later clicks compare to it. */
     attributedAt: integer("attributed_at").notNull(),
     /** Sum of the customer's transactions in US cents; paid once positive. */
@@ -565,7 +567,10 @@ export const rewards = sqliteTable(
     groupId: text("group_id").notNull(),
     /** Null for a manual reward granted without a customer. */
     customerId: text("customer_id"),
-    /** `signup` (the customer's id), `transaction` (the sale's id) or `manual` (no source). */
+    /**
+     * `signup` (the customer's id), `transaction` (the sale's id), `stage_entered` / `deal_closed` (the
+     * event key of src/rewards/ingest.ts `entryEventKey`: once per lead or deal and stage) or `manual` (none).
+     */
     sourceType: text("source_type", { enum: REWARD_SOURCES }).notNull(),
     sourceId: text("source_id"),
     /** The event's own time: the version in effect then was evaluated; the hold counts from it. */

@@ -1,14 +1,14 @@
 // Deals: registered by partners (partner API) or by the company for a partner (admin API). A deal is
 // open until it enters its pipeline's final stage; partners may edit their own open deals and move
 // them, but into the final stage only if the deal form allows partners to. Closing can create a
-// customer attributed to the deal's partner and group (a signup in the group's stats), and calls
-// `onDealClosed`.
+// customer attributed to the deal's partner and group (a signup in the group's stats, and for the
+// group's offers), in the batch of the move that closes the deal.
 
 import { isUniqueViolation } from "../db/client";
 import type { StorageEnv as Stores } from "../env";
 import type { FormFieldDefinition } from "../forms/fields";
 import { formSettings, formVersionById } from "../forms/service";
-import { dealCustomerStatement, getCustomer } from "../ingest/service";
+import { dealCustomerStatement } from "../ingest/service";
 import { ApiError, problems } from "../lib/errors";
 import { PROBLEMS } from "../lib/problems";
 import type { PartnerCaller } from "../partner-credentials/service";
@@ -23,7 +23,7 @@ import {
   type PipelineEntry,
   updateEntryValues,
 } from "../pipelines/service";
-import { onDealClosed } from "./hooks";
+import { signupRewardStatementsWith } from "../rewards/ingest";
 
 /** A partner registers a deal in its current group (the group's deal registration must be on). */
 export async function registerDeal(env: Stores, caller: PartnerCaller, values: unknown) {
@@ -89,8 +89,8 @@ export interface DealMove {
 
 /**
  * Moves a deal. A closed deal does not move. Into the final stage: a partner only if the deal form
- * lets partners; closing writes `closed_at` and, if the form says so, creates the customer — all
- * in the move's batch — then calls `onDealClosed`.
+ * lets partners; closing writes `closed_at` and, if the form says so, creates the customer and the
+ * rewards of its signup — all in the move's batch, with the rewards of the deal closing (pipelines).
  */
 export async function moveDeal(env: Stores, companyId: string, dealId: string, move: DealMove, actor: Actor) {
   const partnerId = actor.kind === "partner" ? actor.id : undefined;
@@ -110,22 +110,31 @@ export async function moveDeal(env: Stores, companyId: string, dealId: string, m
           );
         }
       },
-      extras: (entry, target) => (written) => {
+      extras: (entry, target) => (written, _moveId, now, rules) => {
         if (!target.isFinal || !settings.closingCreatesCustomer) return [];
         const customer = dealCustomerStatement(
           env,
           companyId,
           {
+            dealId: entry.id,
             customerKey: move.customerKey ?? `deal:${entry.id}`,
             ...contactOf(entry, fields),
             partnerId: entry.partnerId,
             groupId: entry.groupId,
           },
           written,
+          now,
         );
         return [
           customer.statement,
           env.DB.prepare(`UPDATE deals SET customer_id = ?1 WHERE id = ?2 AND ${written}`).bind(customer.id, entry.id),
+          // The new customer is a signup of the deal's group: its offers' signup triggers fire.
+          ...signupRewardStatementsWith(env.DB, rules, {
+            companyId,
+            groupId: entry.groupId,
+            customerId: customer.id,
+            at: now,
+          }),
         ];
       },
     });
@@ -138,10 +147,6 @@ export async function moveDeal(env: Stores, companyId: string, dealId: string, m
       );
     }
     throw error;
-  }
-  if (result.moved && result.entry.closedAt !== null) {
-    const customer = result.entry.customerId ? await getCustomer(env, companyId, result.entry.customerId) : null;
-    await onDealClosed(env, result.entry, customer);
   }
   return result.entry;
 }

@@ -17,6 +17,7 @@ export function serializeCustomer(customer: Customer) {
     partner_id: customer.partnerId,
     group_id: customer.groupId,
     click_id: customer.clickId,
+    deal_id: customer.dealId,
     paid: customer.netUsdCents > 0,
     net_usd_cents: customer.netUsdCents,
     created_at: iso(customer.createdAt)!,

@@ -465,6 +465,7 @@ async function customerFor(env: Stores, companyId: string, input: TransactionInp
 
 /** A customer a closed deal brings (issue 11), created in the deals service's batch. */
 export interface DealCustomer {
+  dealId: string;
   customerKey: string;
   email: string | null;
   name: string | null;
@@ -474,19 +475,25 @@ export interface DealCustomer {
 
 /**
  * The statement that creates a closed deal's customer, bound to the deal's partner and group as a
- * customer referred by partner key is: the rollup counts it as a signup of that group. It acts only
- * if `onlyIf` (SQL) holds, so it is written with the deal's move or not at all; a customer key that
- * exists already fails the whole batch (a UNIQUE violation on customers).
+ * customer referred by partner key is (attributed `deal`, by its `deal_id`): the rollup counts it as
+ * a signup of that group. Created at `now`, the move's time. It acts only if `onlyIf` (SQL) holds, so
+ * it is written with the deal's move or not at all; a customer key that exists already fails the
+ * whole batch (a UNIQUE violation on customers).
  */
-export function dealCustomerStatement(env: Stores, companyId: string, customer: DealCustomer, onlyIf: string) {
-  const now = Date.now();
+export function dealCustomerStatement(
+  env: Stores,
+  companyId: string,
+  customer: DealCustomer,
+  onlyIf: string,
+  now: number,
+) {
   const id = newId("customer", now);
   return {
     id,
     statement: env.DB.prepare(
-      `INSERT INTO customers (id, company_id, customer_key, email, name, partner_id, group_id, attributed_at,
-           created_at, updated_at)
-         SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?8 WHERE ${onlyIf}`,
+      `INSERT INTO customers (id, company_id, customer_key, email, name, partner_id, group_id, deal_id,
+           attributed_at, created_at, updated_at)
+         SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?9, ?8, ?8, ?8 WHERE ${onlyIf}`,
     ).bind(
       id,
       companyId,
@@ -496,6 +503,7 @@ export function dealCustomerStatement(env: Stores, companyId: string, customer: 
       customer.partnerId,
       customer.groupId,
       now,
+      customer.dealId,
     ),
   };
 }

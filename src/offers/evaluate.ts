@@ -5,8 +5,9 @@
 // memory with `capToRoom`, the same arithmetic.
 import { type FxRate, toUsdCents } from "../fx/service";
 import { MAX_TRANSACTION_USD_CENTS } from "../ingest/limits";
+import type { PipelineKind } from "../lib/constants";
 import { DAY_MS } from "../lib/time";
-import type { KeyCondition, OfferTrigger } from "./model";
+import type { EntryEvent, KeyCondition, OfferTrigger } from "./model";
 import type { VersionInEffect } from "./service";
 
 type Rate = Pick<FxRate, "usdPerUnit" | "minorUnitDigits">;
@@ -55,6 +56,46 @@ export function signupCandidates(
       if (!rate) continue; // the rate was removed since the offer was saved: nothing to convert with
       const priced = withinBound(trigger.reward.amount, rate, null);
       if (priced.amount > 0) candidates.push(candidate(version, trigger, priced, trigger.reward.currency, rate, at));
+    }
+  }
+  return candidates;
+}
+
+/** A lead or deal entering a stage (a deal entering its pipeline's final stage closes). */
+export interface StageEvent {
+  at: number;
+  kind: PipelineKind;
+  stageId: string;
+  closesDeal: boolean;
+}
+
+/**
+ * The rewards of a lead or deal entering a stage: the `stage_entered` triggers naming this stage,
+ * and `deal_closed` ones when it closes a deal. Flat only (the API refuses a percentage: nothing to
+ * take it of); each candidate says which event it rewards, since the two are rewarded once each.
+ */
+export function stageCandidates(
+  versions: VersionInEffect[],
+  event: StageEvent,
+  rateOf: (currency: string) => Rate | undefined,
+): (Candidate & { event: EntryEvent })[] {
+  const candidates: (Candidate & { event: EntryEvent })[] = [];
+  for (const version of versions) {
+    for (const trigger of version.triggers) {
+      const { conditions: c, reward } = trigger;
+      const matches =
+        trigger.event === "stage_entered"
+          ? c.pipeline === event.kind && c.stageId === event.stageId
+          : trigger.event === "deal_closed" && event.closesDeal;
+      if (!matches || reward.type !== "flat") continue;
+      const rate = rateOf(reward.currency);
+      if (!rate) continue; // the rate was removed since the offer was saved
+      const priced = withinBound(reward.amount, rate, null);
+      if (priced.amount <= 0) continue;
+      candidates.push({
+        ...candidate(version, trigger, priced, reward.currency, rate, event.at),
+        event: trigger.event as EntryEvent,
+      });
     }
   }
   return candidates;

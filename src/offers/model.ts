@@ -1,16 +1,24 @@
 // The offer model as the services use it (camelCase). The API's zod schemas (offers.routes.ts)
 // validate requests and transform them into these types; the database stores triggers as JSON of
-// these types (offer_versions.triggers). Imports nothing, so src/db/schema.ts can use it.
+// these types (offer_versions.triggers). Imports no values, so src/db/schema.ts can use it.
+import type { PipelineKind } from "../lib/constants";
 
-/** What can fire a trigger. Lead and deal events join when forms record them. */
-export const OFFER_EVENTS = ["signup", "transaction"] as const;
+/**
+ * What can fire a trigger: a new customer, a sale, a lead or deal entering a chosen stage of the
+ * group's pipeline, or a deal closing (entering the deal pipeline's final stage).
+ */
+export const OFFER_EVENTS = ["signup", "transaction", "stage_entered", "deal_closed"] as const;
+/** Events of leads and deals: they have no customer of their own and no amount, so only flat rewards. */
+export const ENTRY_EVENTS = ["stage_entered", "deal_closed"] as const;
 export const REWARD_TYPES = ["flat", "percent"] as const;
 export const REWARD_STATUSES = ["pending", "approved", "paid", "reversed"] as const;
-export const REWARD_SOURCES = ["signup", "transaction", "manual"] as const;
-/** How the customer was tied to the partner: a click (`xid`), a partner key, or (later) a deal. */
+/** What earned a reward; the trigger events, and `manual` for an admin's grant. */
+export const REWARD_SOURCES = ["signup", "transaction", "manual", "stage_entered", "deal_closed"] as const;
+/** How the customer was tied to the partner: a click (`xid`), a partner key, or a closed deal. */
 export const ATTRIBUTIONS = ["click", "partner_key", "deal"] as const;
 
 export type OfferEvent = (typeof OFFER_EVENTS)[number];
+export type EntryEvent = (typeof ENTRY_EVENTS)[number];
 export type RewardStatus = (typeof REWARD_STATUSES)[number];
 export type RewardSource = (typeof REWARD_SOURCES)[number];
 export type Attribution = (typeof ATTRIBUTIONS)[number];
@@ -27,6 +35,9 @@ export interface TriggerConditions {
   firstTransactionOnly?: boolean;
   /** Only sales dated before the customer's signup plus this many calendar months. */
   withinMonthsOfSignup?: number;
+  /** `stage_entered` only (both required): which pipeline of the offer's group, and which of its stages. */
+  pipeline?: PipelineKind;
+  stageId?: string;
 }
 
 export type TriggerReward =

@@ -10,6 +10,7 @@ import {
   security,
 } from "../admin/schemas";
 import { MAX_AMOUNT_MINOR, MAX_TRANSACTION_USD_CENTS } from "../ingest/limits";
+import { PIPELINE_KINDS } from "../lib/constants";
 import { currencyCode, objectId } from "../lib/validation";
 import {
   DEFAULT_HOLD_DAYS,
@@ -59,6 +60,13 @@ const Conditions = z
       .max(MAX_WITHIN_MONTHS)
       .optional()
       .openapi({ description: "Only sales within this many calendar months of the customer's signup" }),
+    pipeline: z
+      .enum(PIPELINE_KINDS)
+      .optional()
+      .openapi({ description: "`stage_entered` only (required): the group's `lead` or `deal` pipeline" }),
+    stage_id: objectId
+      .optional()
+      .openapi({ description: "`stage_entered` only (required): a stage of that pipeline of the offer's group" }),
   })
   .strict();
 
@@ -98,7 +106,7 @@ const RewardBody = z.discriminatedUnion("type", [FlatReward, PercentReward], {
   error: "`type` must be `flat` or `percent`",
 });
 
-/** Conditions a signup cannot meet: it has no product, category or amount, and it is the signup itself. */
+/** Conditions only a sale can meet: it has a product, a category, an amount, and a place among the customer's. */
 const SALE_ONLY_CONDITIONS = [
   "product_key",
   "category_key",
@@ -106,33 +114,49 @@ const SALE_ONLY_CONDITIONS = [
   "first_transaction_only",
   "within_months_of_signup",
 ] as const;
+const STAGE_CONDITIONS = ["pipeline", "stage_id"] as const;
 
 export const TriggerBody = z
   .object({
     id: objectId
       .optional()
       .openapi({ description: "When editing: the id of a trigger of the offer to keep (its lifetime caps go on)" }),
-    event: z.enum(OFFER_EVENTS).openapi({ description: "`signup`: a new customer; `transaction`: a sale" }),
+    event: z.enum(OFFER_EVENTS).openapi({
+      description:
+        "`signup`: a new customer; `transaction`: a sale; `stage_entered`: a lead or deal enters the stage of " +
+        "`conditions`; `deal_closed`: a deal enters the deal pipeline's final stage",
+    }),
     conditions: Conditions.default({}),
     reward: RewardBody,
   })
   .strict()
   .superRefine((trigger, ctx) => {
-    if (trigger.event !== "signup") return;
-    for (const name of SALE_ONLY_CONDITIONS) {
-      if (trigger.conditions[name] !== undefined) {
-        ctx.addIssue({ code: "custom", path: ["conditions", name], message: "a signup trigger cannot use it" });
+    const refuse = (path: (string | number)[], message: string) => ctx.addIssue({ code: "custom", path, message });
+    const { event, conditions, reward } = trigger;
+    if (event !== "transaction") {
+      for (const name of SALE_ONLY_CONDITIONS) {
+        if (conditions[name] !== undefined) refuse(["conditions", name], `a ${event} trigger cannot use it`);
       }
     }
-    if (trigger.reward.type === "percent") {
-      ctx.addIssue({ code: "custom", path: ["reward", "type"], message: "a signup has no amount: use `flat`" });
+    if (event === "stage_entered") {
+      for (const name of STAGE_CONDITIONS) {
+        if (conditions[name] === undefined) refuse(["conditions", name], "a stage_entered trigger needs it");
+      }
+    } else {
+      for (const name of STAGE_CONDITIONS) {
+        if (conditions[name] !== undefined) refuse(["conditions", name], "only a stage_entered trigger uses it");
+      }
     }
-    if (trigger.reward.max_per_customer_usd_cents !== undefined) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["reward", "max_per_customer_usd_cents"],
-        message: "a signup trigger rewards a customer once",
-      });
+    if (event === "transaction") return;
+    const what = event === "signup" ? "a signup" : "a lead or deal";
+    if (reward.type === "percent") refuse(["reward", "type"], `${what} has no sale amount: use \`flat\``);
+    if (reward.max_per_customer_usd_cents !== undefined) {
+      refuse(
+        ["reward", "max_per_customer_usd_cents"],
+        event === "signup"
+          ? "a signup trigger rewards a customer once"
+          : `a ${event} trigger rewards a lead or deal once`,
+      );
     }
   })
   .transform(
@@ -145,6 +169,8 @@ export const TriggerBody = z
         minAmountUsdCents: t.conditions.min_amount_usd_cents,
         firstTransactionOnly: t.conditions.first_transaction_only,
         withinMonthsOfSignup: t.conditions.within_months_of_signup,
+        pipeline: t.conditions.pipeline,
+        stageId: t.conditions.stage_id,
       },
       reward:
         t.reward.type === "flat"
@@ -245,6 +271,8 @@ const TriggerSchema = z
       min_amount_usd_cents: z.number().int().optional(),
       first_transaction_only: z.boolean().optional(),
       within_months_of_signup: z.number().int().optional(),
+      pipeline: z.enum(PIPELINE_KINDS).optional(),
+      stage_id: z.string().optional(),
     }),
     reward: z.object({
       type: z.enum(["flat", "percent"]),
@@ -327,10 +355,12 @@ export const create = createRoute({
   security,
   summary: "Create an offer: triggers that earn the group's partners rewards",
   description:
-    "A trigger's event is `signup` or `transaction`; its conditions narrow the sales it rewards; its reward is " +
-    "flat (minor units + currency) or a percentage of the sale, with optional caps in US cents. Conditions a " +
-    "trigger cannot meet, a percentage outside (0, 100], an amount ≤ 0 or a currency without a rate are a 422 " +
-    "naming the field.",
+    "A trigger's event is `signup`, `transaction`, `stage_entered` (a lead or deal enters the stage named by " +
+    "`conditions.pipeline` and `conditions.stage_id`, a live stage of the group) or `deal_closed`; its conditions " +
+    "narrow the sales it rewards; its reward is flat (minor units + currency) or a percentage of a sale, with " +
+    "optional caps in US cents. Conditions a trigger cannot meet, a percentage of anything but a sale, a " +
+    "percentage outside (0, 100], an amount ≤ 0, a currency without a rate or a stage that is not the group's " +
+    "are a 422 naming the field.",
   request: { params: GroupIdParam, body: jsonBody(CreateOfferBody) },
   responses: { 201: jsonResponse(OfferSchema, "The offer (version 1)"), ...errorResponses, ...conflictResponse },
 });

@@ -3,7 +3,7 @@
 // against the version in effect at its own time (README, "Offers and rewards").
 import { and, asc, eq, gt, inArray, sql } from "drizzle-orm";
 import { database, isUniqueViolation } from "../db/client";
-import { offers, offerVersions } from "../db/schema";
+import { offers, offerVersions, pipelineStages } from "../db/schema";
 import type { StorageEnv as Stores } from "../env";
 import { listRates, toUsdCents } from "../fx/service";
 import { isOwnGroup } from "../groups/service";
@@ -18,6 +18,7 @@ import {
   type OfferTrigger,
   type TriggerInput,
 } from "./model";
+import type { StageNames } from "./summary";
 
 export type Offer = typeof offers.$inferSelect;
 export type OfferVersion = typeof offerVersions.$inferSelect;
@@ -35,7 +36,7 @@ export async function createOffer(
   actor: string,
 ): Promise<OfferView> {
   if (!(await isOwnGroup(env, companyId, groupId))) throw problems.notFound("group", groupId);
-  const triggers = await prepareTriggers(env, companyId, input.triggers, null);
+  const triggers = await prepareTriggers(env, companyId, groupId, input.triggers, null);
   const now = Date.now();
   const offerId = newId("offer", now);
   const active = input.active ?? true;
@@ -132,7 +133,7 @@ export async function updateOffer(
   for (let attempt = 1; ; attempt++) {
     const { offer, version: current } = await getOffer(env, companyId, offerId);
     const triggers = changes.triggers
-      ? await prepareTriggers(env, companyId, changes.triggers, current.triggers)
+      ? await prepareTriggers(env, companyId, offer.groupId, changes.triggers, current.triggers)
       : current.triggers;
     const next = {
       name: changes.name ?? current.name,
@@ -294,18 +295,27 @@ export type VersionInEffect = ReturnType<typeof versionsFromRows>[number];
 
 /**
  * Gives each trigger its id (kept from `kept` when the edit names one, else new), checks what only
- * the database knows (a currency needs a rate) and stores the currency's minor-unit digits. Every
- * bad field is reported at once.
+ * the database knows (a currency needs a rate; a stage must be a live stage of the group's pipeline)
+ * and stores the currency's minor-unit digits. Every bad field is reported at once.
  */
 export async function prepareTriggers(
   env: Stores,
   companyId: string,
+  groupId: string,
   inputs: TriggerInput[],
   kept: OfferTrigger[] | null,
   fieldPrefix = "",
 ): Promise<OfferTrigger[]> {
   const errors: FieldError[] = [];
-  const rates = new Map((await listRates(env, companyId)).map((rate) => [rate.currency, rate]));
+  const [rateList, stages] = await Promise.all([
+    listRates(env, companyId),
+    stagesOf(
+      env,
+      companyId,
+      inputs.flatMap((input) => input.conditions.stageId ?? []),
+    ),
+  ]);
+  const rates = new Map(rateList.map((rate) => [rate.currency, rate]));
   const seen = new Set<string>();
   const triggers = inputs.map((input, i): OfferTrigger => {
     const at = `${fieldPrefix}triggers.${i}`;
@@ -316,6 +326,19 @@ export async function prepareTriggers(
         errors.push({ field: `${at}.id`, message: "not a trigger of this offer" });
       else if (seen.has(id)) errors.push({ field: `${at}.id`, message: "names the same trigger twice" });
       seen.add(id);
+    }
+    const { stageId, pipeline } = input.conditions;
+    if (stageId !== undefined) {
+      const stage = stages.get(stageId);
+      // A stage removed since the trigger was saved is kept when the edit keeps the trigger as it was: it is
+      // harmless (nothing enters a removed stage), and an offer can be sent back as read.
+      const keptAsIs = kept?.some((t) => t.id === id && t.conditions.stageId === stageId) ?? false;
+      if (!stage || stage.groupId !== groupId || stage.kind !== pipeline || (stage.removedAt !== null && !keptAsIs)) {
+        errors.push({
+          field: `${at}.conditions.stage_id`,
+          message: `no stage with this id in the group's ${pipeline} pipeline`,
+        });
+      }
     }
     id ??= newId("trigger");
     const conditions = withoutUndefined(input.conditions);
@@ -339,6 +362,36 @@ export async function prepareTriggers(
   });
   if (errors.length) throw problems.validation(errors);
   return triggers;
+}
+
+/**
+ * The current names of the live stages these triggers name, for their summaries (a stage may be
+ * renamed after the offer is saved; a removed one has no name any more).
+ */
+export async function stageNamesFor(env: Stores, companyId: string, triggers: OfferTrigger[]): Promise<StageNames> {
+  const stages = await stagesOf(
+    env,
+    companyId,
+    triggers.flatMap((t) => t.conditions.stageId ?? []),
+  );
+  return (id) => {
+    const stage = stages.get(id);
+    return stage && stage.removedAt === null ? stage.name : undefined;
+  };
+}
+
+/** The company's stages with these ids, removed ones included (≤ 100 bound parameters a query). */
+export async function stagesOf(env: Stores, companyId: string, ids: string[]) {
+  const stages = new Map<string, typeof pipelineStages.$inferSelect>();
+  const unique = [...new Set(ids)];
+  for (let i = 0; i < unique.length; i += 90) {
+    const rows = await database(env.DB)
+      .select()
+      .from(pipelineStages)
+      .where(and(eq(pipelineStages.companyId, companyId), inArray(pipelineStages.id, unique.slice(i, i + 90))));
+    for (const stage of rows) stages.set(stage.id, stage);
+  }
+  return stages;
 }
 
 /** Stored JSON without absent fields, so that equal triggers compare equal. */

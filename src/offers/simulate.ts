@@ -45,7 +45,7 @@ export async function simulateDraft(
   input: SimulationInput & { offer: OfferInput },
 ) {
   if (!(await isOwnGroup(env, companyId, groupId))) throw problems.notFound("group", groupId);
-  const triggers: OfferTrigger[] = await prepareTriggers(env, companyId, input.offer.triggers, null, "offer.");
+  const triggers: OfferTrigger[] = await prepareTriggers(env, companyId, groupId, input.offer.triggers, null, "offer.");
   const draft = { offerId: "draft", version: 0, holdDays: input.offer.holdDays ?? DEFAULT_HOLD_DAYS, triggers };
   return { ...(await replay(env, companyId, groupId, draft, input)), offerId: null, version: null };
 }

@@ -1,11 +1,21 @@
 // One human line per trigger, generated from its rule, for partners ("Earn $1.00 for every new
-// customer you sign up"). Product and category keys are shown as words: `pro_plan` → "Pro Plan".
+// customer you sign up"). Product and category keys are shown as words: `pro_plan` → "Pro Plan"; a
+// stage by its current name, which the caller looks up (a stage may be renamed after the offer is saved).
 import { dollars } from "../ingest/limits";
 import type { KeyCondition, OfferTrigger, TriggerReward } from "./model";
 
-export function triggerSummary(trigger: OfferTrigger): string {
+/** A stage's current name by id (offers/service.ts `stageNamesFor`); undefined when it was removed. */
+export type StageNames = (stageId: string) => string | undefined;
+
+/** One line for a trigger; without `stageNames`, a stage trigger names no stage ("a chosen stage"). */
+export function triggerSummary(trigger: OfferTrigger, stageNames?: StageNames): string {
   const { conditions: c, reward } = trigger;
   if (trigger.event === "signup") return `Earn ${rewardText(reward)} for every new customer you sign up`;
+  if (trigger.event === "deal_closed") return `Earn ${rewardText(reward)} when a deal closes`;
+  if (trigger.event === "stage_entered") {
+    const name = !stageNames ? "a chosen stage" : (c.stageId && stageNames(c.stageId)) || "a removed stage";
+    return `Earn ${rewardText(reward)} when a ${c.pipeline ?? "lead"} enters ${name}`;
+  }
   const product = c.productKey ? `${keyWords(c.productKey)} ` : "";
   const sale = c.firstTransactionOnly
     ? `each customer's first sale${c.productKey ? ` when it is a ${keyWords(c.productKey)} sale` : ""}`
@@ -30,10 +40,10 @@ export function triggerSummary(trigger: OfferTrigger): string {
 }
 
 /** The offer in one line: its triggers' lines, joined. */
-export function offerSummary(triggers: OfferTrigger[]): string {
+export function offerSummary(triggers: OfferTrigger[], stageNames?: StageNames): string {
   return triggers
     .map((trigger, i) => {
-      const line = triggerSummary(trigger);
+      const line = triggerSummary(trigger, stageNames);
       return i === 0 ? line : line.charAt(0).toLowerCase() + line.slice(1);
     })
     .join("; ");

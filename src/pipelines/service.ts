@@ -1,6 +1,7 @@
 // Lead and deal pipelines: a group's stages of each kind, and the entries (leads, deals) that move
 // through them with a history of moves. The leads and deals services add their own rules (who may
-// move what, what closing a deal does) on top of these.
+// move what, what closing a deal does) on top of these. Every stage an entry enters (its first one
+// included) is evaluated against the group's offers in the move's own batch (rewards/ingest.ts).
 import { and, asc, desc, eq, gt, inArray, isNull } from "drizzle-orm";
 import { database } from "../db/client";
 import { deals, leads, pipelineStages, stageMoves } from "../db/schema";
@@ -13,7 +14,7 @@ import { ApiError, problems } from "../lib/errors";
 import { newId, sqlId } from "../lib/ids";
 import { PROBLEMS } from "../lib/problems";
 import { isOwnPartner } from "../partners/service";
-import { onStageEntered } from "./hooks";
+import { type RulesInEffect, rulesInEffect, stageRewardStatements } from "../rewards/ingest";
 
 export type Stage = typeof pipelineStages.$inferSelect;
 export type StageMove = typeof stageMoves.$inferSelect;
@@ -259,7 +260,7 @@ export interface NewEntry {
 /**
  * Submits a lead or deal for a partner: the group's form of the kind must be on; the values are
  * validated by its current version; the entry starts in the pipeline's first stage, with that
- * first move in its history.
+ * first move in its history and the rewards of entering it.
  */
 export async function createEntry(env: Stores, kind: PipelineKind, companyId: string, input: NewEntry, actor: Actor) {
   const group = await getGroup(env, companyId, input.groupId);
@@ -290,15 +291,37 @@ export async function createEntry(env: Stores, kind: PipelineKind, companyId: st
       updatedAt: now,
     })
     .toSQL();
-  // The entry and its first move together; the stage must still be there when they are written.
+  const rules = await rulesInEffect(env, companyId, group.id, now);
+  // The entry, its first move and their rewards together.
   const [inserted] = await env.DB.batch([
     env.DB.prepare(insert.sql).bind(...insert.params),
     moveStatement(env, kind, companyId, id, moveId, null, first, actor, now),
+    ...enteredStatements(env, rules, { kind, companyId, entryId: id, moveId, stage: first, at: now }),
   ]);
   if (inserted!.meta.changes !== 1) throw new Error(`${kind} ${id} was not written`);
-  const entry = await getEntry(env, kind, companyId, id);
-  await onStageEntered(env, { kind, entry, stage: first, moveId });
-  return entry;
+  return getEntry(env, kind, companyId, id);
+}
+
+/** SQL that holds when the entry's latest move is `moveId`: statements batched with a move act only then. */
+function moveWritten(kind: PipelineKind, entryId: string, moveId: string) {
+  return `EXISTS (SELECT 1 FROM ${TABLE_NAMES[kind]} WHERE id = ${sqlId(entryId)} AND last_move_id = ${sqlId(moveId)})`;
+}
+
+/** The rewards of an entry entering `stage` (a deal pipeline's final one closes it), if the move was written. */
+function enteredStatements(
+  env: Stores,
+  rules: RulesInEffect,
+  move: { kind: PipelineKind; companyId: string; entryId: string; moveId: string; stage: Stage; at: number },
+) {
+  return stageRewardStatements(env.DB, rules, {
+    at: move.at,
+    kind: move.kind,
+    stageId: move.stage.id,
+    closesDeal: move.kind === "deal" && move.stage.isFinal,
+    companyId: move.companyId,
+    entryId: move.entryId,
+    written: moveWritten(move.kind, move.entryId, move.moveId),
+  });
 }
 
 /** A lead or deal of the company; with `partnerId`, only if it is that partner's (else a 404). */
@@ -394,15 +417,19 @@ export async function lastMove(env: Stores, companyId: string, entryId: string) 
   return move;
 }
 
-/** What a move adds to its batch, given the SQL that holds when the move was written. */
-export type MoveExtras = (written: string, moveId: string, now: number) => D1PreparedStatement[];
+/**
+ * What a move adds to its batch, given the SQL that holds when the move was written, the move's time
+ * and the group's offer rules in effect then (before the stage's own rewards, which come last).
+ */
+export type MoveExtras = (written: string, moveId: string, now: number, rules: RulesInEffect) => D1PreparedStatement[];
 
 /**
  * Moves an entry to another live stage of its pipeline, recording who did it: one batch that acts
  * only if the entry is still where it was read (and, for a deal, still open) and the stage still
  * there; a concurrent move makes it start again. Moving to the stage it is in changes nothing.
  * `check` runs each time on the fresh entry and target (the callers' rules); `extras` adds
- * statements that act only if the move was written.
+ * statements that act only if the move was written. The rewards of entering the stage are in the
+ * same batch: a committed move never lacks them, and entering a stage again rewards nothing more.
  */
 export async function moveEntry(
   env: Stores,
@@ -427,7 +454,8 @@ export async function moveEntry(
     const moveId = newId("stageMove", now);
     const table = TABLE_NAMES[kind];
     const closes = kind === "deal" && target.isFinal;
-    const written = `EXISTS (SELECT 1 FROM ${table} WHERE id = ${sqlId(entry.id)} AND last_move_id = ${sqlId(moveId)})`;
+    const written = moveWritten(kind, entry.id, moveId);
+    const rules = await rulesInEffect(env, companyId, entry.groupId, now);
     const [updated] = await env.DB.batch([
       env.DB.prepare(
         `UPDATE ${table} SET stage_id = ?1, last_move_id = ?2, updated_at = ?3
@@ -436,11 +464,11 @@ export async function moveEntry(
            AND EXISTS (SELECT 1 FROM pipeline_stages WHERE id = ?1 AND removed_at IS NULL)`,
       ).bind(target.id, moveId, now, entryId, companyId, entry.stageId),
       moveStatement(env, kind, companyId, entryId, moveId, from ?? null, target, actor, now),
-      ...(options.extras?.(entry, target)(written, moveId, now) ?? []),
+      ...(options.extras?.(entry, target)(written, moveId, now, rules) ?? []),
+      ...enteredStatements(env, rules, { kind, companyId, entryId, moveId, stage: target, at: now }),
     ]);
     if (updated!.meta.changes === 1) {
       const moved = await getEntry(env, kind, companyId, entryId);
-      await onStageEntered(env, { kind, entry: moved, stage: target, moveId });
       return { entry: moved, moved: true as const, moveId };
     }
   }

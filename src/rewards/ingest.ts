@@ -5,30 +5,103 @@
 // "First sale only" and the per-customer cap are decided inside that statement, so concurrent
 // events of one customer can neither both be "first" nor both fill the same room under a cap; a
 // replayed or concurrent event never rewards twice (unique trigger × event, and the event's own key).
+// Leads and deals entering stages are rewarded the same way, in the batch of the move (./stage statements).
 import type { StorageEnv as Stores } from "../env";
 import { ratesFromRows, ratesStatement } from "../fx/service";
+import type { PipelineKind } from "../lib/constants";
 import { problems } from "../lib/errors";
 import { newId } from "../lib/ids";
-import { type Candidate, type SaleEvent, saleCandidates, signupCandidates } from "../offers/evaluate";
+import {
+  type Candidate,
+  type SaleEvent,
+  type StageEvent,
+  saleCandidates,
+  signupCandidates,
+  stageCandidates,
+} from "../offers/evaluate";
+import type { EntryEvent } from "../offers/model";
 import { type VersionInEffect, versionsFromRows, versionsInEffectStatement } from "../offers/service";
 
+interface SignupEvent {
+  companyId: string;
+  groupId: string;
+  customerId: string;
+  at: number;
+}
+
 /** The statements that reward a new customer's signup (after the batch's customer insert). */
-export async function signupRewardStatements(
-  env: Stores,
-  event: { companyId: string; groupId: string; customerId: string; at: number },
-): Promise<D1PreparedStatement[]> {
-  const { versions, rates } = await rulesInEffect(env, event.companyId, event.groupId, event.at);
+export async function signupRewardStatements(env: Stores, event: SignupEvent): Promise<D1PreparedStatement[]> {
+  return signupRewardStatementsWith(env.DB, await rulesInEffect(env, event.companyId, event.groupId, event.at), event);
+}
+
+/** `signupRewardStatements` with the rules already loaded (a closing deal's batch creates a customer too). */
+export function signupRewardStatementsWith(db: D1Database, rules: RulesInEffect, event: SignupEvent) {
+  const { versions, rates } = rules;
   if (versions.length === 0) return [];
   const candidates = signupCandidates(versions, event.at, (currency) => rates.get(currency));
   if (candidates.length === 0) return [];
   return [
-    env.DB.prepare(
-      `INSERT INTO rewards (${REWARD_COLUMNS})
+    db
+      .prepare(
+        `INSERT INTO rewards (${REWARD_COLUMNS})
        SELECT x.id, cu.company_id, cu.partner_id, cu.group_id, cu.id, 'signup', cu.id, ?3, ${attribution("cu")},
          x.offer_id, x.offer_version, x.trigger_id, x.reward_type, NULL, NULL, NULL, x.amount, x.currency, x.upu,
          x.digits, x.usd, x.capped_by, 'pending', x.hold_until, ?3, ?3
        FROM (${candidateRows}) x JOIN customers cu ON cu.id = ?2 AND cu.company_id = ?4`,
-    ).bind(candidatesJson(candidates), event.customerId, event.at, event.companyId),
+      )
+      .bind(candidatesJson(candidates), event.customerId, event.at, event.companyId),
+  ];
+}
+
+/**
+ * The source key of "this lead or deal entered this stage" (one per entry and stage: a lead moved
+ * back and forth enters a stage again with the same key) or "this deal closed".
+ */
+export function entryEventKey(event: EntryEvent, kind: PipelineKind, entryId: string, stageId: string): string {
+  return event === "deal_closed" ? `deal:${entryId}:closed` : `${kind}:${entryId}:stage:${stageId}`;
+}
+
+/** What a key of `entryEventKey` names. */
+export function parseEntryEventKey(key: string) {
+  const match = /^(lead|deal):([^:]+):(?:stage:([^:]+)|closed)$/.exec(key);
+  if (!match) return null;
+  return { kind: match[1] as PipelineKind, entryId: match[2]!, stageId: match[3] ?? null };
+}
+
+/**
+ * The statement that rewards a lead or deal entering a stage, for the move's own batch: it acts
+ * only if `written` (SQL: the move was written) holds, after the batch's other statements (a closing
+ * deal's customer is the reward's customer). Exactly once per entry, stage (or close) and trigger:
+ * entering a stage again hits the unique index on (source_id, trigger_id), and does nothing.
+ */
+export function stageRewardStatements(
+  db: D1Database,
+  rules: RulesInEffect,
+  event: StageEvent & { companyId: string; entryId: string; written: string },
+): D1PreparedStatement[] {
+  const { versions, rates } = rules;
+  if (versions.length === 0) return [];
+  const candidates = stageCandidates(versions, event, (currency) => rates.get(currency));
+  if (candidates.length === 0) return [];
+  const json = candidatesJson(candidates, (c) => ({
+    source_type: c.event,
+    source_id: entryEventKey(c.event, event.kind, event.entryId, event.stageId),
+  }));
+  // A lead has no customer; a deal has the one its closing created (same batch, written before this).
+  const [table, customer] = event.kind === "deal" ? ["deals", "e.customer_id"] : ["leads", "NULL"];
+  return [
+    db
+      .prepare(
+        `INSERT INTO rewards (${REWARD_COLUMNS})
+       SELECT x.id, e.company_id, e.partner_id, e.group_id, ${customer}, x.source_type, x.source_id, ?3,
+         CASE WHEN ${customer} IS NULL THEN NULL ELSE 'deal' END, NULL, x.offer_id, x.offer_version, x.trigger_id,
+         x.reward_type, NULL, NULL, NULL, x.amount, x.currency, x.upu, x.digits, x.usd, x.capped_by, 'pending',
+         x.hold_until, ?3, ?3
+       FROM (${candidateRows}) x JOIN ${table} e ON e.id = ?2 AND e.company_id = ?4
+       WHERE ${event.written}
+       ON CONFLICT DO NOTHING`,
+      )
+      .bind(json, event.entryId, event.at, event.companyId),
   ];
 }
 
@@ -170,8 +243,10 @@ const REWARD_COLUMNS = `id, company_id, partner_id, group_id, customer_id, sourc
   amount, currency, usd_per_unit, minor_unit_digits, amount_usd_cents, capped_by, status, hold_until, created_at,
   updated_at`;
 
+/** How the customer is tied to its partner: its click, else the deal that created it, else a partner key. */
 const attribution = (customer: string) =>
-  `CASE WHEN ${customer}.click_id IS NULL THEN 'partner_key' ELSE 'click' END, ${customer}.click_id`;
+  `CASE WHEN ${customer}.click_id IS NOT NULL THEN 'click' WHEN ${customer}.deal_id IS NOT NULL THEN 'deal'
+    ELSE 'partner_key' END, ${customer}.click_id`;
 
 /** The candidates of ?1 as rows. */
 const candidateRows = `SELECT ${[
@@ -191,13 +266,16 @@ const candidateRows = `SELECT ${[
   "first_only",
   "customer_cap",
   "hold_until",
+  "source_type",
+  "source_id",
 ]
   .map((name) => `json_extract(j.value, '$.${name}') AS ${name}`)
   .join(", ")} FROM json_each(?1) j`;
 
-function candidatesJson(candidates: Candidate[]): string {
+function candidatesJson<C extends Candidate>(candidates: C[], source?: (c: C) => object): string {
   return JSON.stringify(
     candidates.map((c) => ({
+      ...source?.(c),
       id: newId("reward"),
       offer_id: c.offerId,
       offer_version: c.offerVersion,
@@ -218,8 +296,10 @@ function candidatesJson(candidates: Candidate[]): string {
   );
 }
 
+export type RulesInEffect = Awaited<ReturnType<typeof rulesInEffect>>;
+
 /** The group's offer versions in effect at `at` and the company's rates: one round trip. */
-async function rulesInEffect(env: Stores, companyId: string, groupId: string, at: number) {
+export async function rulesInEffect(env: Stores, companyId: string, groupId: string, at: number) {
   const [versions, rates] = await env.DB.batch<Record<string, unknown>>([
     versionsInEffectStatement(env.DB, companyId, groupId, at),
     ratesStatement(env.DB, companyId),

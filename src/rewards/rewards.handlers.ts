@@ -2,6 +2,7 @@ import type { AdminHandler } from "../admin/context";
 import { iso, listBody } from "../admin/schemas";
 import { partnerKeysOf } from "../partners/service";
 import { csvField } from "../stats/stats.handlers";
+import { parseEntryEventKey } from "./ingest";
 import { changeRewardStatus, payRewards } from "./lifecycle";
 import type * as routes from "./rewards.routes";
 import { REWARDS_CSV_HEADER } from "./rewards.routes";
@@ -17,6 +18,7 @@ import {
 } from "./service";
 
 export function serializeReward(reward: Reward) {
+  const entry = reward.sourceId === null ? null : parseEntryEventKey(reward.sourceId);
   return {
     id: reward.id,
     object: "reward" as const,
@@ -39,6 +41,9 @@ export function serializeReward(reward: Reward) {
         at: iso(reward.eventAt)!,
         amount: reward.eventAmount,
         currency: reward.eventCurrency,
+        lead_id: entry?.kind === "lead" ? entry.entryId : null,
+        deal_id: entry?.kind === "deal" ? entry.entryId : null,
+        stage_id: entry?.stageId ?? null,
       },
       customer_id: reward.customerId,
       click_id: reward.clickId,

@@ -23,10 +23,20 @@ const ReceiptSchema = z
   .object({
     event: z.object({
       type: z.enum(REWARD_SOURCES).openapi({ description: "What earned it; `manual`: granted by an admin" }),
-      id: z.string().nullable().openapi({ description: "The customer (signup) or the sale (transaction)" }),
+      id: z
+        .string()
+        .nullable()
+        .openapi({
+          description:
+            "The customer (signup), the sale (transaction), or the event key of a lead or deal entering a stage " +
+            "(`lead:<lead id>:stage:<stage id>`) or closing (`deal:<deal id>:closed`): one reward per key and trigger",
+        }),
       at: z.string().openapi({ description: "The event's own time: the offer version in effect then was used" }),
       amount: z.number().int().nullable().openapi({ description: "The sale's amount, in minor units" }),
       currency: z.string().nullable(),
+      lead_id: z.string().nullable().openapi({ description: "The lead that entered a stage (`stage_entered`)" }),
+      deal_id: z.string().nullable().openapi({ description: "The deal that entered a stage or closed" }),
+      stage_id: z.string().nullable().openapi({ description: "The stage entered (`stage_entered`)" }),
     }),
     customer_id: z.string().nullable(),
     click_id: z.string().nullable().openapi({ description: "The click that attributed the customer" }),
@@ -54,6 +64,9 @@ const receiptExample = {
     at: "2026-11-25T08:00:00.000Z",
     amount: 4500,
     currency: "EUR",
+    lead_id: null,
+    deal_id: null,
+    stage_id: null,
   },
   customer_id: "cus_01jd3k5qv0r8t2x7m9c4b6n1pz",
   click_id: "01jd3k5qv0r8t2x7m9c4b6n1pz",
