@@ -1,6 +1,18 @@
 import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
-import { configDefaults, defineConfig } from "vitest/config";
+import { readFile } from "node:fs/promises";
+import { configDefaults, defineConfig, type Plugin } from "vitest/config";
+
+/** As wrangler.toml's `Text` rule: Scalar's browser script is imported as text (src/web/assets.ts). */
+const scalarScriptAsText: Plugin = {
+  name: "scalar-script-as-text",
+  enforce: "pre",
+  async load(id) {
+    const [file] = id.split("?");
+    if (!file || !/@scalar\/api-reference\/dist\/browser\/standalone\.js$/.test(file)) return null;
+    return `export default ${JSON.stringify(await readFile(file, "utf8"))};`;
+  },
+};
 
 // Tests run inside workerd with the edge worker as `main` (its fetch and queue handlers are live,
 // so redirects enqueue real clicks that the real consumer writes to local D1). Admin-side code is
@@ -9,6 +21,7 @@ export default defineConfig(async () => {
   const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
   return {
     plugins: [
+      scalarScriptAsText,
       cloudflareTest({
         wrangler: { configPath: "./wrangler.toml" },
         miniflare: {

@@ -1,36 +1,24 @@
-// `npm run check:docs`, with `npm start` running: opens the admin API's /docs page in headless
-// Chromium (the system's, e.g. `apt-get install chromium`; nothing is downloaded) with every
-// request outside the admin worker blocked, and uses it as a person would: every operation is
-// listed, and "List groups" sent with the demo key answers 200 with the demo groups.
-// Not part of `npm test`: CI machines need not have a browser.
-import { existsSync, readFileSync } from "node:fs";
+// `npm run check:docs`, with `npm start` running: opens the admin API's reference (/docs, Scalar's
+// API reference served by the admin worker) in headless Chromium — the one the browser tests use
+// (scripts/chromium.mjs) — with every request outside the admin worker blocked, and uses it as a
+// person would: every operation is listed, and "List groups" sent with the demo key answers 200
+// with the demo groups. `npm test` proves the same on fresh storage (test/browser/api-reference.test.ts).
+import { readFileSync } from "node:fs";
 import { chromium } from "playwright-core";
+import { findChromium } from "./chromium.mjs";
 
 const ADMIN = process.env.ADMIN_ORIGIN ?? `http://localhost:${process.env.ADMIN_PORT ?? 8788}`;
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const apiKey =
   process.env.EDGEREF_API_KEY ?? JSON.parse(readFileSync(".wrangler/demo-credentials.json", "utf8")).apiKey;
 
-if (!existsSync(CHROMIUM))
-  fail(`No Chromium at ${CHROMIUM}: install it (apt-get install chromium) or set CHROMIUM_PATH.`);
+/** @type {{ paths: Record<string, Record<string, { summary: string }>> }} */
 const spec = await fetch(`${ADMIN}/openapi.json`)
   .then((response) => response.json())
   .catch(() => fail(`The admin worker does not answer at ${ADMIN}: run \`npm start\` first.`));
-const operationCount = Object.values(spec.paths).reduce((sum, item) => sum + Object.keys(item).length, 0);
+const summaries = Object.values(spec.paths).flatMap((item) => Object.values(item).map((op) => op.summary));
 
-const browser = await chromium.launch({
-  executablePath: CHROMIUM,
-  // Without the background-networking flags Chromium keeps calling home, which a closed network refuses.
-  args: [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-  ],
-});
+const { executablePath, args } = await findChromium();
+const browser = await chromium.launch({ executablePath, args });
 try {
   const page = await browser.newPage();
   /** @type {string[]} */
@@ -44,20 +32,28 @@ try {
   const pageErrors = [];
   page.on("pageerror", (error) => pageErrors.push(String(error)));
 
-  await page.goto(`${ADMIN}/docs`);
-  await page.waitForSelector("details summary");
-  const listed = await page.locator("details").count();
-  check(listed === operationCount, `lists every operation (${listed} of ${operationCount})`);
+  await page.goto(`${ADMIN}/docs#tag/groups/GET/v1/groups`);
+  const sidebar = page.locator("nav, aside").first();
+  await sidebar.getByText("List groups, each with its latest stats").waitFor({ timeout: 20_000 });
+  const listed = (await sidebar.textContent()) ?? "";
+  const missing = summaries.filter((summary) => !listed.includes(summary));
+  check(missing.length === 0, `lists every operation (${summaries.length - missing.length} of ${summaries.length})`);
 
-  await page.fill("#key", apiKey);
-  const listGroups = page.locator("details", { has: page.locator("summary", { hasText: /GET\s+\/v1\/groups —/ }) });
-  await listGroups.locator("summary").click();
-  await listGroups.locator("button", { hasText: "Send" }).click();
-  const output = listGroups.locator("pre.out");
-  await output.filter({ hasText: /^\d{3} / }).waitFor();
-  const text = (await output.textContent()) ?? "";
-  check(text.startsWith("200"), `"List groups" sent with the key answers 200 (got: ${text.split("\n")[0]})`);
-  check(text.includes('"object": "list"') && text.includes('"name"'), "and shows the groups");
+  await page
+    .locator("section[id$='tag/groups/GET/v1/groups']")
+    .getByRole("button", { name: /Test Request/i })
+    .click();
+  const client = page.getByRole("dialog");
+  await client.getByLabel("Bearer Token").first().click();
+  await page.keyboard.type(apiKey);
+  await client.getByRole("button", { name: /^Send/ }).first().click();
+  await client
+    .getByText("200 OK")
+    .waitFor({ timeout: 20_000 })
+    .catch(() => {});
+  const answer = (await client.textContent()) ?? "";
+  check(answer.includes("200 OK"), `"List groups" sent with the demo key answers 200`);
+  check(answer.includes('"object": "list"') && answer.includes('"name"'), "and shows the groups");
 
   check(blocked.length === 0, `needs nothing outside the admin worker (blocked: ${blocked.join(", ") || "none"})`);
   check(pageErrors.length === 0, `runs without script errors (${pageErrors.join("; ") || "none"})`);

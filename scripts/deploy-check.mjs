@@ -4,7 +4,7 @@
 // edge pulls in is loaded by each new isolate on the redirect path.
 
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { wranglerEnv } from "./wrangler-env.mjs";
 
@@ -23,6 +23,7 @@ for (const { label, envFlag, outdir } of [
   { label: "edge", envFlag: "--env=", outdir: "dist/edge" },
   { label: "admin", envFlag: "--env=admin", outdir: "dist/admin" },
 ]) {
+  rmSync(outdir, { recursive: true, force: true }); // only this build's files are counted below
   const metafile = `${outdir}/bundle-meta.json`;
   const args = ["deploy", "--dry-run", envFlag, "--outdir", outdir, `--metafile=${metafile}`];
   const result = spawnSync("node_modules/.bin/wrangler", args, { env: wranglerEnv, encoding: "utf8" });
@@ -37,7 +38,14 @@ for (const { label, envFlag, outdir } of [
   const [bundlePath, bundle] = Object.entries(meta.outputs).find(([path]) => path.endsWith(".js")) ?? [];
   if (!bundlePath || !bundle) throw new Error(`no .js output in ${metafile}`);
   const code = readFileSync(bundlePath);
-  console.log(`✓ ${label} worker builds for deploy: ${kib(code.length)} raw, ${kib(gzipSync(code).length)} gzip`);
+  // Text modules (stylesheets, the API reference script) are uploaded beside the bundle: Cloudflare's
+  // size limit is on all of them together, compressed.
+  const modules = readdirSync(outdir).filter((name) => !/\.(map|json|md)$/.test(name));
+  const uploadGzip = modules.reduce((sum, name) => sum + gzipSync(readFileSync(`${outdir}/${name}`)).length, 0);
+  console.log(
+    `✓ ${label} worker builds for deploy: ${kib(code.length)} raw, ${kib(gzipSync(code).length)} gzip` +
+      (modules.length > 1 ? `; with its ${modules.length - 1} text modules ${kib(uploadGzip)} gzip` : ""),
+  );
   if (label === "edge") failures.push(...forbiddenInEdge(meta, bundle));
 }
 

@@ -5,7 +5,7 @@ import { apiKeysRouter } from "../api-keys/api-keys.index";
 import { applicationsRouter } from "../applications/applications.index";
 import { companyRouter } from "../companies/company.index";
 import { dealsRouter } from "../deals/deals.index";
-import { docsPage } from "../docs/docs-page";
+import { docsPage, docsSecurityHeaders } from "../docs/docs-page";
 import { failedClicksRouter } from "../failed-clicks/failed-clicks.index";
 import { formsRouter } from "../forms/forms.index";
 import { fxRouter } from "../fx/fx.index";
@@ -128,6 +128,6 @@ export function createAdminApp(options: AdminAppOptions = {}) {
     },
     servers: [{ url: new URL(c.req.url).origin }],
   }));
-  app.get("/docs", (c) => c.html(docsPage()));
+  app.get("/docs", docsSecurityHeaders, docsPage);
   return app;
 }

@@ -1,10 +1,13 @@
-// The stylesheet every page links: Pico CSS (an npm package, bundled into the admin worker as a
-// text module) followed by edgeref's own rules. Served by the worker itself — no CDN — under a
-// content-hashed path, so it can be cached for a year and a new deploy is fetched at once.
+// The files pages link, served by the worker itself (no CDN) under names that change with their
+// content, so they can be cached for a year and a new deploy is fetched at once: the stylesheet
+// every page links (Pico CSS, an npm package bundled as a text module, then edgeref's own rules),
+// the icon, and Scalar's API reference script for /docs.
 
 import { sha256 } from "@noble/hashes/sha2.js";
 import pico from "@picocss/pico/css/pico.min.css";
 import { Hono } from "hono";
+import scalarScript from "../../node_modules/@scalar/api-reference/dist/browser/standalone.js";
+import scalarPackage from "../../node_modules/@scalar/api-reference/package.json";
 import type { AdminContext } from "../admin/context";
 import { toHex } from "../lib/hash";
 import site from "./site.css";
@@ -21,11 +24,15 @@ const fingerprint = (text: string) => toHex(sha256(new TextEncoder().encode(text
 const FILES = new Map([
   [`app.${fingerprint(STYLESHEET)}.css`, { body: STYLESHEET, type: "text/css; charset=utf-8" }],
   [`icon.${fingerprint(ICON)}.svg`, { body: ICON, type: "image/svg+xml" }],
+  // Named by its version, not hashed: hashing 4.7 MB would slow every cold start of the worker.
+  [`scalar-api-reference.${scalarPackage.version}.js`, { body: scalarScript, type: "text/javascript; charset=utf-8" }],
 ]);
 const pathOf = (prefix: string) => `/assets/${[...FILES.keys()].find((name) => name.startsWith(prefix))}`;
 
 export const STYLESHEET_PATH = pathOf("app.");
 export const ICON_PATH = pathOf("icon.");
+/** Scalar's API reference, one self-contained browser script (the `/docs` page). */
+export const SCALAR_SCRIPT_PATH = pathOf("scalar-api-reference.");
 
 export const assetsRouter = new Hono<AdminContext>();
 

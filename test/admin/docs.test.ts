@@ -1,4 +1,4 @@
-// The OpenAPI document and the docs page.
+// The OpenAPI document and the API reference page (/docs).
 import { describe, expect, it } from "vitest";
 import { api, expectStatus } from "../helpers/admin";
 import {
@@ -38,13 +38,33 @@ describe("docs", () => {
     }
   });
 
-  it("serves an interactive docs page that needs nothing from the network", async () => {
+  it("serves the API reference page from the worker's own files, configured to call nothing outside", async () => {
     const page = await api(null, "GET", "/docs");
     expectStatus(page, 200);
     expect(page.headers.get("content-type")).toContain("text/html");
-    expect(page.body).toContain('fetch("/openapi.json")');
     // No scripts, styles or fonts from elsewhere: every URL in the page is relative.
     expect(page.body).not.toMatch(/(src|href)=["']?https?:/);
-    expect(page.body).not.toMatch(/@import|cdn\./i);
+    const script = page.body.match(/<script src="(\/assets\/scalar-api-reference\.[\d.]+\.js)"/)?.[1];
+    expect(script).toBeDefined();
+    const configuration = JSON.parse(
+      page.body.match(/data-configuration="([^"]+)"/)?.[1]?.replaceAll("&quot;", '"') ?? "{}",
+    );
+    expect(configuration).toMatchObject({
+      url: "/openapi.json",
+      withDefaultFonts: false,
+      telemetry: false,
+      agent: { disabled: true },
+    });
+    expect(configuration).not.toHaveProperty("proxyUrl");
+    // Only this page may have inline styles (Scalar injects them); scripts stay this origin's.
+    const policy = page.headers.get("content-security-policy") ?? "";
+    expect(policy).toContain("script-src 'self';");
+    expect(policy).toContain("style-src 'self' 'unsafe-inline'");
+
+    const asset = await api(null, "GET", script!);
+    expect(asset.status).toBe(200);
+    expect(asset.headers.get("content-type")).toContain("text/javascript");
+    expect(asset.headers.get("cache-control")).toContain("immutable");
+    expect(String(asset.body).length).toBeGreaterThan(1_000_000);
   });
 });

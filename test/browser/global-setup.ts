@@ -1,13 +1,12 @@
 // Once per browser test run (Node): bundles the workers, reads their bindings from wrangler.toml
 // (as `wrangler dev` would) and finds Chromium; each test file then starts its own workers
 // (test/browser/harness.ts) over fresh in-memory storage.
-import { existsSync } from "node:fs";
-import chromiumPackage from "@sparticuz/chromium";
 import { chromium as playwrightChromium } from "playwright-core";
 import type { TestProject } from "vitest/node";
 import { unstable_getMiniflareWorkerOptions } from "wrangler";
+import { findChromium } from "../../scripts/chromium.mjs";
 import { bundleForWorkerd } from "../../scripts/workerd-bundle.mjs";
-import { type BrowserSetup, BUNDLE_DIR, type ChromiumSetup, type WorkerBindings } from "./setup-types";
+import { type BrowserSetup, BUNDLE_DIR, type WorkerBindings } from "./setup-types";
 
 /** The bindings of a worker in wrangler.toml (its script is our bundle, not wrangler's build). */
 function bindingsOf(environment?: string): WorkerBindings {
@@ -27,49 +26,6 @@ function bindingsOf(environment?: string): WorkerBindings {
       ]),
     ),
   };
-}
-
-/** Chromium flags for a headless run on a closed network: no sandbox (root in CI), no calling home. */
-const QUIET_FLAGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
-/**
- * @sparticuz/chromium's flags (made for AWS Lambda) left out: those that weaken what the tests check
- * (same-origin rules, mixed content), and one process for everything, which dies with the first
- * closed context.
- */
-const UNSAFE_FLAGS = new RegExp(
-  "^--(disable-web-security|allow-running-insecure-content|disable-site-isolation-trials" +
-    "|single-process|no-zygote|disable-features=.*site-per-process)",
-);
-
-/**
- * `CHROMIUM_PATH` when set; else the Chromium that `npm ci` installed (@sparticuz/chromium ships it
- * inside the package, unpacked to /tmp on first use: nothing is downloaded); else Debian's.
- */
-async function findChromium(): Promise<Omit<ChromiumSetup, "wsEndpoint">> {
-  if (process.env.CHROMIUM_PATH) {
-    return { executablePath: process.env.CHROMIUM_PATH, args: QUIET_FLAGS, source: "CHROMIUM_PATH" };
-  }
-  try {
-    const executablePath = await chromiumPackage.executablePath();
-    const args = chromiumPackage.args.filter((flag) => !UNSAFE_FLAGS.test(flag));
-    return { executablePath, args: [...new Set([...args, ...QUIET_FLAGS])], source: "@sparticuz/chromium" };
-  } catch (error) {
-    if (existsSync("/usr/bin/chromium")) {
-      return { executablePath: "/usr/bin/chromium", args: QUIET_FLAGS, source: "/usr/bin/chromium" };
-    }
-    throw new Error(
-      `No Chromium: @sparticuz/chromium failed (${String(error)}) and /usr/bin/chromium is missing. ` +
-        "Run `npm ci`, install Debian's chromium, or set CHROMIUM_PATH.",
-    );
-  }
 }
 
 export default async function setup(project: TestProject) {
