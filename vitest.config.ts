@@ -1,6 +1,6 @@
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
-import { readFile } from "node:fs/promises";
 import { configDefaults, defineConfig, type Plugin } from "vitest/config";
 
 /** As wrangler.toml's `Text` rule: Scalar's browser script is imported as text (src/web/assets.ts). */
