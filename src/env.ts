@@ -24,6 +24,10 @@ export interface AdminEnv extends StorageEnv {
   ADMIN_COMPANY_RATE_LIMITER: RateLimit;
   /** Keyed by client IP, counted only when authentication fails. */
   AUTH_FAILURE_LIMITER: RateLimit;
+  /** Program pages: applications (and joins) sent per client IP. */
+  APPLY_IP_LIMITER: RateLimit;
+  /** Program pages: applications (and joins) sent to one company, from everyone together. */
+  APPLY_COMPANY_LIMITER: RateLimit;
   /** Origin used for partner-link URLs on `localhost` link domains (dev only). */
   LOCAL_EDGE_ORIGIN?: string;
   /** DNS-over-HTTPS (JSON API) endpoint for link domain verification; default Cloudflare's. */
