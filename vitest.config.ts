@@ -31,6 +31,8 @@ export default defineConfig(async () => {
             EDGE_MISS_LIMITER: { simple: { limit: 100, period: 60 } },
             APPLY_IP_LIMITER: { simple: { limit: 10, period: 60 } },
             APPLY_COMPANY_LIMITER: { simple: { limit: 60, period: 60 } },
+            PORTAL_IP_LIMITER: { simple: { limit: 10, period: 60 } },
+            PORTAL_EMAIL_LIMITER: { simple: { limit: 3, period: 60 } },
             // Test-only: stands in for a limiter whose real limit would take a long test to reach.
             SMALL_TEST_LIMITER: { simple: { limit: 30, period: 60 } },
           },
