@@ -89,6 +89,11 @@ export function createAdminApp(options: AdminAppOptions = {}) {
     c.set("mailer", options.mailer ?? defaultMailer(c.env));
     await next();
   });
+  // A direct join on a program page mails the new partner a sign-in link.
+  app.use("/programs/*", async (c, next) => {
+    c.set("mailer", options.mailer ?? defaultMailer(c.env));
+    await next();
+  });
   // Pages (server-rendered, strict CSP, CSRF-checked forms): each section under its own prefix.
   app.route("/", assetsRouter);
   app.route("/programs", programsRouter);

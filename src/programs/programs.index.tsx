@@ -14,13 +14,14 @@ import type { AdminContext } from "../admin/context";
 import { submitApplication } from "../applications/service";
 import { database } from "../db/client";
 import { companies, type groups } from "../db/schema";
-import type { FormFieldDefinition } from "../forms/fields";
+import { type FormFieldDefinition, parseSubmission } from "../forms/fields";
 import { currentVersion } from "../forms/service";
 import { findGroupByPageSlug, formEnabled, getGroup } from "../groups/service";
 import { ApiError, type FieldError } from "../lib/errors";
 import { PROBLEMS } from "../lib/problems";
 import { activeOffers, type OfferVersion } from "../offers/service";
 import { offerSummary } from "../offers/summary";
+import { portalPath } from "../portal/sign-in-links";
 import { csrfToken } from "../web/csrf";
 import { Honeypot, PostForm } from "../web/form";
 import { type FormValues, formErrorsOf, readForm } from "../web/forms";
@@ -29,6 +30,7 @@ import { notFoundPage } from "../web/pages";
 import { createPageRouter } from "../web/router";
 import { HONEYPOT_FIELD, honeypotFilled, withinCompanyLimit, withinIpLimit } from "./abuse";
 import { FormFieldControl, joinFields, pageErrors, submissionValues } from "./application-form";
+import { mailSignInLinkLater } from "./sign-in-mail";
 
 type Company = typeof companies.$inferSelect;
 type Group = typeof groups.$inferSelect;
@@ -143,15 +145,31 @@ async function apply(c: Context<AdminContext>, program: Program) {
       values: submissionValues(fields, posted),
       join: !gated,
     });
+    if (!application.gated) mailSignInLinkLater(c, program, application.email, "joined");
     return confirmation(application.gated);
   } catch (error) {
-    if (isAlreadyKnown(error)) return confirmation(gated);
+    if (isAlreadyKnown(error)) {
+      const email = normalizedEmail(version.fields, posted);
+      if (email && error instanceof ApiError && error.problem === PROBLEMS.partnerExists)
+        mailSignInLinkLater(c, program, email, "already-a-partner");
+      return confirmation(gated);
+    }
     if (error instanceof ApiError && error.problem === PROBLEMS.noGroup) return programNotFound(c, null);
     const errors = formErrorsOf(error);
     if (!errors) throw error;
     // Not about the answers: the group was archived while the visitor filled in the form.
     if (errors.some((e) => e.field !== "values" && !e.field.startsWith("values."))) return programNotFound(c, company);
     return renderProgram(c, program, posted, pageErrors(fields, errors), 422);
+  }
+}
+
+/** The email as the service stores it (trimmed, lower case), by the form's own rules; null if it is none. */
+function normalizedEmail(fields: FormFieldDefinition[], posted: FormValues): string | null {
+  const asked = joinFields(fields);
+  try {
+    return String(parseSubmission(asked, submissionValues(asked, posted)).email);
+  } catch {
+    return null;
   }
 }
 
@@ -296,6 +314,10 @@ function JoinedPage({ company, group }: Program) {
       <p>
         Welcome to {company.name}'s <strong>{group.name}</strong> program. We have emailed you a link to sign in to your
         partner portal, where your referral links are waiting. The link works once, within 15 minutes.
+      </p>
+      <p>
+        No email after a few minutes? Check your spam folder, or{" "}
+        <a href={portalPath(company.slug)}>ask for a new sign-in link</a>.
       </p>
       <p>
         <a href={programPagePath(company, group)}>Back to the program</a>

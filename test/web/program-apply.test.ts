@@ -5,7 +5,9 @@
 // honeypot, rate limits per IP and per company, CSRF, repeated emails answered like new ones.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import adminWorker from "../../workers/admin";
+import { createAdminApp } from "../../src/admin/app";
+import type { MailMessage } from "../../src/mail/mailer";
+import { checkSignInLink } from "../../src/portal/sign-in-links";
 import { ADMIN_ORIGIN, api, apiVia, bodyOf, expectStatus, newTenant, tableSnapshot } from "../helpers/admin";
 import { PRO_PLAN_20, SIGNUP_DOLLAR } from "../helpers/offers";
 import { clientIp } from "../helpers/tenancy";
@@ -90,8 +92,19 @@ async function apply(path: string, fields: Fields, options: SendOptions = {}): P
   return post(path, { _csrf: visitor.token, ...fields }, visitor.cookie, options);
 }
 
+/** What the pages mailed (a fake mailer: the default one writes an outbox table). */
+const mailed: MailMessage[] = [];
+const app = createAdminApp({
+  mailer: {
+    send: async (message) => {
+      mailed.push(message);
+    },
+  },
+});
+const mailsTo = (email: string) => mailed.filter((message) => message.to === email.toLowerCase());
+
 async function post(path: string, fields: Fields, cookie: string, options: SendOptions = {}): Promise<Visit> {
-  const send = apiVia(adminWorker.fetch, options.bindings ?? {});
+  const send = apiVia(app.fetch, options.bindings ?? {});
   return asVisit(
     await send(null, "POST", path, encode(fields), {
       "content-type": "application/x-www-form-urlencoded",
@@ -239,6 +252,7 @@ describe("applying (applications on)", () => {
       partner_id: null,
     });
     expect(await rowCount("partners", p.companyId)).toBe(0);
+    expect(mailsTo(values.email)).toEqual([]);
 
     const confirmation = await page(`${p.path}/applied`);
     expect(confirmation.status).toBe(200);
@@ -362,6 +376,34 @@ describe("joining (applications off)", () => {
     const welcome = await page(`${p.path}/joined`);
     expect(welcome.status).toBe(200);
     expect(welcome.html).toContain("<h1>You&#39;re in</h1>");
+    expect(welcome.html).toContain(`<a href="/portal/${p.company.slug}">ask for a new sign-in link</a>`);
+  });
+
+  it("mails the new partner a one-time portal sign-in link (never shown on the page)", async () => {
+    const p = await program();
+    const values = applicant();
+    const r = await apply(p.path, values);
+    expect(r.status).toBe(303);
+    const [mail, ...more] = mailsTo(values.email);
+    expect(more).toEqual([]);
+    expect(mail).toMatchObject({ to: values.email, companyId: p.companyId });
+    expect(mail!.subject).toBe(`Welcome to ${p.company.name}'s partner program: sign in to your portal`);
+    expect(mail!.text).toContain("Hi Jane,");
+    const url = new RegExp(`${ADMIN_ORIGIN}/portal/${p.company.slug}/sign-in/([A-Za-z0-9_-]{43})`).exec(mail!.text);
+    expect(url, mail!.text).toBeTruthy();
+    const [application] = await applicationsOf(p.key);
+    expect(await checkSignInLink(env, p.companyId, url![1]!)).toMatchObject({
+      ok: true,
+      partnerId: application!.partner_id,
+    });
+    // Only its hash is stored.
+    const stored = await env.DB.prepare("SELECT token_hash FROM portal_sign_in_links WHERE partner_id = ?")
+      .bind(application!.partner_id)
+      .all<{ token_hash: string }>();
+    expect(stored.results).toHaveLength(1);
+    expect(stored.results[0]!.token_hash).not.toContain(url![1]!);
+    expect(r.html).not.toContain("sign-in/");
+    expect((await page(`${p.path}/joined`)).html).not.toContain("sign-in/");
   });
 
   it("errors on the join form: beside the field, values kept, nothing written", async () => {
@@ -403,6 +445,7 @@ describe("abuse", () => {
       expect(r.status).toBe(303);
       expect(r.headers.get("location")).toBe(`${p.path}/${gated ? "applied" : "joined"}`);
       expect(await tableSnapshot()).toEqual(before);
+      expect(mailed.filter((mail) => mail.companyId === p.companyId)).toEqual([]);
     }
   });
 
@@ -421,8 +464,13 @@ describe("abuse", () => {
     const partner = await apply(p.path, values);
     expect(partner.status).toBe(303);
     expect(partner.headers.get("location")).toBe(first.headers.get("location"));
+    expect(partner.html).toBe(first.html);
     expect(await rowCount("applications", p.companyId)).toBe(1);
     expect(await rowCount("partners", p.companyId)).toBe(1);
+    // Only the mailbox's owner learns they are a partner: a sign-in link, by email.
+    const mails = mailsTo(values.email);
+    expect(mails.map((mail) => mail.subject)).toEqual([`Your sign-in link for ${p.company.name}'s partner portal`]);
+    expect(mails[0]!.text).toContain("You are already a partner, so nothing changed.");
   });
 
   it("joining twice with one email: the same 'you're in', one partner", async () => {
@@ -432,8 +480,13 @@ describe("abuse", () => {
     const again = await apply(p.path, values);
     expect([first.status, again.status]).toEqual([303, 303]);
     expect(again.headers.get("location")).toBe(`${p.path}/joined`);
+    expect(again.html).toBe(first.html);
     expect(await rowCount("partners", p.companyId)).toBe(1);
     expect(await rowCount("applications", p.companyId)).toBe(1);
+    expect(mailsTo(values.email).map((mail) => mail.subject.split(":")[0])).toEqual([
+      `Welcome to ${p.company.name}'s partner program`,
+      `Your sign-in link for ${p.company.name}'s partner portal`,
+    ]);
   });
 
   it("per client IP: 10 forms a minute, then a 429 page before any storage read; other IPs go on", async () => {
