@@ -101,7 +101,7 @@ async function applications(): Promise<{ id: string; email: string; status: stri
 }
 
 describe("the live application form (applications on)", () => {
-  it("invalid then valid: errors beside their fields with values kept; the application is pending in the API, then approved", async () => {
+  it("invalid then valid: errors beside their fields, values kept; pending in the API, then approved", async () => {
     const watched = await openPage(browser, stack);
     const { page } = watched;
     await page.goto(`${stack.adminUrl}${affiliatesPath}`);

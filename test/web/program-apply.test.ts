@@ -236,7 +236,7 @@ describe("the program page", () => {
 });
 
 describe("applying (applications on)", () => {
-  it("creates a pending application, visible in GET /v1/applications; redirects to 'application received'", async () => {
+  it("creates a pending application, seen in GET /v1/applications; redirects to 'application received'", async () => {
     const p = await program({ gated: true });
     const values = applicant({ website: "https://jane.example", promotion: "My newsletter" });
     const r = await apply(p.path, values);
@@ -260,7 +260,7 @@ describe("applying (applications on)", () => {
     expect(confirmation.html).toContain("We will email you when your application has been reviewed.");
   });
 
-  it("every field type's error is shown beside its field, tied to it; every value is kept; nothing is written", async () => {
+  it("every field type's error is beside its field, tied to it; every value is kept; nothing written", async () => {
     const p = await program({ gated: true });
     expectStatus(await api(p.key, "PATCH", `/v1/groups/${p.group.id}/forms/application`, { fields: EVERY_TYPE }), 200);
     const before = await tableSnapshot();
@@ -449,7 +449,7 @@ describe("abuse", () => {
     }
   });
 
-  it("an email already pending or already a partner gets the same answer as a new one; nothing is written twice", async () => {
+  it("an email already pending or a partner's gets the same answer as a new one; nothing written twice", async () => {
     const p = await program({ gated: true });
     const values = applicant();
     const first = await apply(p.path, values);
