@@ -42,6 +42,10 @@ export default defineConfig(async () => {
             ADMIN_COMPANY_RATE_LIMITER: { simple: { limit: 1200, period: 60 } },
             AUTH_FAILURE_LIMITER: { simple: { limit: 20, period: 60 } },
             EDGE_MISS_LIMITER: { simple: { limit: 100, period: 60 } },
+            APPLY_IP_LIMITER: { simple: { limit: 10, period: 60 } },
+            APPLY_COMPANY_LIMITER: { simple: { limit: 60, period: 60 } },
+            PORTAL_IP_LIMITER: { simple: { limit: 10, period: 60 } },
+            PORTAL_EMAIL_LIMITER: { simple: { limit: 3, period: 60 } },
             // Test-only: stands in for a limiter whose real limit would take a long test to reach.
             SMALL_TEST_LIMITER: { simple: { limit: 30, period: 60 } },
           },

@@ -117,6 +117,9 @@ Demo company: ${demo.companyName} (${demo.companyId})${demo.created ? "  — cre
 Demo partner links:
 ${demo.slugs.map((s) => `  http://localhost:${EDGE_PORT}/${s.slug}`).join("\n")}
 
+Program pages (apply or join as a partner):
+${(demo.programPages ?? []).map((path) => `  http://localhost:${ADMIN_PORT}${path}`).join("\n")}
+
 Demo admin API key: ${demo.apiKey ?? UNKNOWN_KEY}
   curl -H "Authorization: Bearer ${demo.apiKey ?? "<key>"}" http://localhost:${ADMIN_PORT}/v1/groups
   API docs: http://localhost:${ADMIN_PORT}/docs

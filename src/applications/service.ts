@@ -2,13 +2,13 @@
 // applications are off is not gated: the applicant joins at once (a partner with links). Otherwise
 // the application waits, `pending`, for an admin to approve it (the partner is created then) or
 // reject it. Without a group, an application lands in the company's default group (the marketplace
-// path). The admin API calls these functions; a public page can call `submitApplication` as well.
+// path). The admin API and the program pages (src/programs) call these functions.
 import { and, asc, eq, gt } from "drizzle-orm";
 import { getCompany } from "../companies/service";
 import { database, isUniqueViolation } from "../db/client";
 import { applications } from "../db/schema";
 import type { StorageEnv as Stores } from "../env";
-import { parseSubmission } from "../forms/fields";
+import { LOCKED_APPLICATION_FIELDS, parseSubmission } from "../forms/fields";
 import { currentVersion } from "../forms/service";
 import { formEnabled, getGroup, isOwnGroup } from "../groups/service";
 import type { ApplicationStatus } from "../lib/constants";
@@ -30,6 +30,12 @@ export interface ApplicationInput {
   groupId?: string;
   /** Checked against the group's application form here. */
   values: unknown;
+  /**
+   * A join form (the program page of a group whose applications are off): only the fields a partner
+   * is made of (`first_name`, `last_name`, `email`) are asked, so only they are checked. A gated
+   * group still checks its whole form.
+   */
+  join?: boolean;
 }
 
 /**
@@ -42,11 +48,15 @@ export async function submitApplication(env: Stores, companyId: string, input: A
   if (!groupId) throw new ApiError(PROBLEMS.noGroup, "The company has no group to apply to yet.");
   const group = await liveGroup(env, companyId, groupId);
   const version = await currentVersion(env, companyId, groupId, "application");
-  const values = parseSubmission(version.fields, input.values);
+  const gated = formEnabled(group, "application");
+  const asked =
+    input.join && !gated
+      ? version.fields.filter((field) => Object.hasOwn(LOCKED_APPLICATION_FIELDS, field.key))
+      : version.fields;
+  const values = parseSubmission(asked, input.values);
   const email = String(values.email);
   await assertNotAPartner(env, companyId, email);
 
-  const gated = formEnabled(group, "application");
   const now = Date.now();
   const id = newId("application", now);
   try {

@@ -1,10 +1,10 @@
 // The demo company `npm start` creates on an empty database, through the same services the API
 // uses. Seeding twice creates nothing: an existing company is reported instead.
-import { asc, eq } from "drizzle-orm";
+import { and, asc, eq, isNull } from "drizzle-orm";
 import { createApiKey } from "../api-keys/service";
 import { createCompany, type Stores } from "../companies/service";
 import { database } from "../db/client";
-import { companies, partnerLinks, partners } from "../db/schema";
+import { companies, groups, partnerLinks, partners } from "../db/schema";
 import { createGroup } from "../groups/service";
 import { claimLinkDomain } from "../link-domains/service";
 import { createDefaultLink } from "../links/service";
@@ -19,6 +19,8 @@ export interface DemoSummary {
   /** Only when just created: the secret is never stored in clear. */
   apiKey?: string;
   slugs: { partnerKey: string; slug: string }[];
+  /** The public program pages (paths on the admin worker): the marketplace entry, then each live group's. */
+  programPages: string[];
 }
 
 export async function seedDemoCompany(env: Stores): Promise<DemoSummary> {
@@ -30,6 +32,7 @@ export async function seedDemoCompany(env: Stores): Promise<DemoSummary> {
       companyId: existing.id,
       companyName: existing.name,
       slugs: await demoSlugs(env, existing.id),
+      programPages: await programPages(env, existing),
     };
 
   const company = await createCompany(env, {
@@ -87,7 +90,17 @@ export async function seedDemoCompany(env: Stores): Promise<DemoSummary> {
     companyName: company.name,
     apiKey: key.secret,
     slugs: await demoSlugs(env, company.id),
+    programPages: await programPages(env, company),
   };
+}
+
+async function programPages(env: Stores, company: { id: string; slug: string }) {
+  const live = await database(env.DB)
+    .select({ slug: groups.slug })
+    .from(groups)
+    .where(and(eq(groups.companyId, company.id), isNull(groups.archivedAt)))
+    .orderBy(asc(groups.id));
+  return [`/programs/${company.slug}`, ...live.map((group) => `/programs/${company.slug}/${group.slug}`)];
 }
 
 async function demoSlugs(env: Stores, companyId: string) {

@@ -243,6 +243,22 @@ export async function listVersions(env: Stores, companyId: string, offerId: stri
   return versions.map((version) => ({ offer, version }));
 }
 
+/** A group's active offers as they stand now (current versions), oldest first: what its program page lists. */
+export async function activeOffers(env: Stores, companyId: string, groupId: string): Promise<OfferVersion[]> {
+  return database(env.DB)
+    .select()
+    .from(offerVersions)
+    .where(
+      and(
+        eq(offerVersions.companyId, companyId),
+        eq(offerVersions.groupId, groupId),
+        sql`${offerVersions.effectiveTo} IS NULL`,
+        eq(offerVersions.active, true),
+      ),
+    )
+    .orderBy(asc(offerVersions.offerId));
+}
+
 /** Per group: how many of its offers are active now (a console shows "Create offer" at 0). */
 export async function activeOfferCounts(env: Stores, companyId: string, groupIds: string[]) {
   const counts = new Map<string, number>(groupIds.map((id) => [id, 0]));

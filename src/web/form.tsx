@@ -76,11 +76,13 @@ function Label({ id, label, required }: { id: string; label: string; required?: 
 }
 
 export interface TextFieldProps extends FieldBase {
-  type?: "text" | "email" | "url" | "tel" | "number" | "password";
+  type?: "text" | "email" | "url" | "tel" | "number" | "password" | "date";
   value?: string;
   autocomplete?: string;
   inputmode?: "text" | "email" | "url" | "tel" | "numeric" | "decimal";
   maxlength?: number;
+  /** An example of the answer, shown while the field is empty (never instead of a label or hint). */
+  placeholder?: string;
 }
 
 export function TextField({ type = "text", name, label, hint, error, required, value, ...rest }: TextFieldProps) {
@@ -107,9 +109,20 @@ export interface TextAreaFieldProps extends FieldBase {
   value?: string;
   rows?: number;
   maxlength?: number;
+  placeholder?: string;
 }
 
-export function TextAreaField({ name, label, hint, error, required, value, rows = 4, maxlength }: TextAreaFieldProps) {
+export function TextAreaField({
+  name,
+  label,
+  hint,
+  error,
+  required,
+  value,
+  rows = 4,
+  maxlength,
+  placeholder,
+}: TextAreaFieldProps) {
   const id = fieldId(name);
   return (
     <div class="field">
@@ -120,6 +133,7 @@ export function TextAreaField({ name, label, hint, error, required, value, rows 
         name={name}
         rows={rows}
         maxlength={maxlength}
+        placeholder={placeholder}
         required={required}
         aria-invalid={error ? "true" : undefined}
         aria-describedby={describedBy(id, hint, error)}
@@ -223,6 +237,60 @@ export function RadioField({ name, label, hint, error, required, options, value 
         );
       })}
     </fieldset>
+  );
+}
+
+export interface CheckboxesFieldProps extends FieldBase {
+  options: { value: string; label: string }[];
+  /** The values checked. */
+  values?: string[];
+}
+
+/**
+ * A question with any number of answers (a multi-select): a fieldset of checkboxes sharing the
+ * name, its legend the question; the error links to the first choice.
+ */
+export function CheckboxesField({ name, label, hint, error, required, options, values = [] }: CheckboxesFieldProps) {
+  const id = fieldId(name);
+  return (
+    <fieldset class="field" aria-describedby={describedBy(id, hint, error)}>
+      <legend>
+        {label}
+        {required ? null : <span class="field-hint-inline"> (optional)</span>}
+      </legend>
+      <HintAndError id={id} hint={hint} error={error} />
+      {options.map((option, index) => {
+        const optionId = index === 0 ? id : `${id}-${index}`;
+        return (
+          <label for={optionId}>
+            <input
+              id={optionId}
+              name={name}
+              type="checkbox"
+              value={option.value}
+              checked={values.includes(option.value)}
+              aria-invalid={error ? "true" : undefined}
+            />
+            {option.label}
+          </label>
+        );
+      })}
+    </fieldset>
+  );
+}
+
+/**
+ * A honeypot: a text field people never see (moved off-screen by site.css), never reach with Tab
+ * and assistive technology never announces (`aria-hidden`), so only a bot fills it in. Its name
+ * should look worth filling to a bot and be no real field's name.
+ */
+export function Honeypot({ name }: { name: string }) {
+  const id = fieldId(name);
+  return (
+    <div class="honeypot" aria-hidden="true">
+      <label for={id}>Leave this field empty</label>
+      <input id={id} name={name} type="text" value="" tabindex={-1} autocomplete="off" />
+    </div>
   );
 }
 

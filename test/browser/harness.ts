@@ -64,6 +64,8 @@ export interface Stack {
   createCompany(name: string, plan?: "starter" | "growth" | "enterprise"): Promise<Company>;
   /** A JSON call to the admin API with a company's key. */
   api(company: Company, method: string, path: string, body?: unknown): Promise<ApiAnswer>;
+  /** Rows of a read-only SQL query on the workers' D1 (e.g. the local mail outbox). */
+  sql<Row = Record<string, unknown>>(query: string, ...params: unknown[]): Promise<Row[]>;
   dispose(): Promise<void>;
 }
 
@@ -116,6 +118,14 @@ export async function startStack(): Promise<Stack> {
         body: body === undefined ? undefined : JSON.stringify(body),
       });
       return { status: response.status, body: (await response.json()) as ApiAnswer["body"] };
+    },
+    async sql<Row>(query: string, ...params: unknown[]) {
+      return (
+        await db
+          .prepare(query)
+          .bind(...params)
+          .all<Row>()
+      ).results;
     },
     dispose: () => mf.dispose(),
   };

@@ -65,7 +65,15 @@ describe("demo seed", () => {
       companyId: first.companyId,
       companyName: first.companyName,
       slugs: first.slugs,
+      programPages: first.programPages,
     });
+    // The program pages `npm start` prints: the marketplace entry, then each group's.
+    const slug = first.programPages[0]!.split("/")[2];
+    expect(first.programPages).toEqual([
+      `/programs/${slug}`,
+      `/programs/${slug}/affiliates`,
+      `/programs/${slug}/resellers`,
+    ]);
     expect(await rowCounts()).toEqual(before);
 
     // The links `npm start` prints redirect at the edge, over plain-http localhost.
