@@ -67,6 +67,13 @@ export const PROBLEMS = {
     when: "creating a key while the company has 25 active ones",
     retryable: false,
   },
+  partnerCredentialLimit: {
+    type: "partner-credential-limit",
+    status: 403,
+    title: "Forbidden",
+    when: "issuing a partner credential while the partner has 10 active ones",
+    retryable: false,
+  },
   finalStageCompanyOnly: {
     type: "final-stage-company-only",
     status: 403,

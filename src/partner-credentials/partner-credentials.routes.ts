@@ -1,5 +1,13 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { conflictResponse, errorResponses, jsonBody, jsonResponse, listOf, security } from "../admin/schemas";
+import {
+  conflictResponse,
+  errorResponses,
+  forbiddenResponse,
+  jsonBody,
+  jsonResponse,
+  listOf,
+  security,
+} from "../admin/schemas";
 import { objectId } from "../lib/validation";
 
 const tags = ["Partner credentials"];
@@ -82,6 +90,7 @@ export const create = createRoute({
     201: jsonResponse(NewPartnerCredentialSchema, "The new credential, with its secret"),
     ...errorResponses,
     ...conflictResponse,
+    ...forbiddenResponse,
   },
 });
 

@@ -25,7 +25,13 @@ export interface PartnerCaller {
   credentialId: string;
 }
 
-/** Issues a credential for an active partner; the secret is returned this once. */
+/** A partner's live credentials at most (one per tool it connects is plenty; revoke old ones). */
+export const MAX_ACTIVE_PARTNER_CREDENTIALS = 10;
+
+/**
+ * Issues a credential for an active partner; the secret is returned this once. The limit on live
+ * credentials is checked inside the insert, so concurrent issues cannot overshoot it.
+ */
 export async function createPartnerCredential(env: Stores, companyId: string, partnerId: string, name: string) {
   const partner = await getPartner(env, companyId, partnerId);
   if (partner.status !== "active")
@@ -39,18 +45,32 @@ export async function createPartnerCredential(env: Stores, companyId: string, pa
       .replaceAll("/", "_")
       .replace(/=+$/, "");
   const now = Date.now();
-  const [credential] = await database(env.DB)
-    .insert(partnerCredentials)
-    .values({
-      id: newId("partnerCredential", now),
+  const id = newId("partnerCredential", now);
+  const inserted = await env.DB.prepare(
+    `INSERT INTO partner_credentials (id, company_id, partner_id, name, prefix, secret_hash, created_at)
+     SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7
+     WHERE (SELECT count(*) FROM partner_credentials WHERE partner_id = ?3 AND revoked_at IS NULL) < ?8`,
+  )
+    .bind(
+      id,
       companyId,
       partnerId,
       name,
-      prefix: secret.slice(0, SHOWN_PREFIX_LENGTH),
-      secretHash: await sha256Hex(secret),
-      createdAt: now,
-    })
-    .returning();
+      secret.slice(0, SHOWN_PREFIX_LENGTH),
+      await sha256Hex(secret),
+      now,
+      MAX_ACTIVE_PARTNER_CREDENTIALS,
+    )
+    .run();
+  if (inserted.meta.changes === 0) {
+    throw new ApiError(
+      PROBLEMS.partnerCredentialLimit,
+      `A partner has at most ${MAX_ACTIVE_PARTNER_CREDENTIALS} active credentials; revoke one before issuing another.`,
+    );
+  }
+  const credential = await database(env.DB).query.partnerCredentials.findFirst({
+    where: eq(partnerCredentials.id, id),
+  });
   return { ...credential!, secret };
 }
 

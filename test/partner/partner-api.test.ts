@@ -82,6 +82,22 @@ describe("partner credentials", () => {
     expect(fieldsOf(noNew.body)).toEqual(["partner_id"]);
   });
 
+  it("are at most 10 live per partner: the 11th is a 403 writing nothing; revoking one makes room", async () => {
+    const p = await program();
+    const partner = await p.partner(); // holds one already
+    const issue = (name: string) => api(p.key, "POST", `/v1/partners/${partner.id}/credentials`, { name });
+    await Promise.all(Array.from({ length: 9 }, (_, n) => issue(`tool ${n}`).then((r) => expectStatus(r, 201))));
+    const before = await tableSnapshot();
+    const eleventh = await issue("one too many");
+    expectStatus(eleventh, 403);
+    expect(problemType(eleventh)).toBe("partner-credential-limit");
+    expect(await tableSnapshot()).toEqual(before);
+    // The limit is per partner: another partner of the company still gets one (p.partner() issues it).
+    expect((await p.partner()).secret).toMatch(/^pc_live_/);
+    expectStatus(await api(p.key, "DELETE", `/v1/partners/${partner.id}/credentials/${partner.credentialId}`), 200);
+    expectStatus(await issue("after revoking one"), 201);
+  });
+
   it("are not API keys, and API keys are not partner credentials", async () => {
     const p = await program();
     const partner = await p.partner();
