@@ -25,6 +25,8 @@ export const ID_PREFIXES = {
   deal: "deal",
   stageMove: "mov",
   partnerCredential: "pcr",
+  user: "usr",
+  userInvite: "inv",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;
