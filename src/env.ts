@@ -24,6 +24,9 @@ export interface AdminEnv extends StorageEnv {
   ADMIN_COMPANY_RATE_LIMITER: RateLimit;
   /** Keyed by client IP, counted only when authentication fails. */
   AUTH_FAILURE_LIMITER: RateLimit;
+  /** Console sign-in attempts per client IP, and per email (src/console/sign-in.tsx). */
+  CONSOLE_SIGN_IN_IP_LIMITER: RateLimit;
+  CONSOLE_SIGN_IN_ACCOUNT_LIMITER: RateLimit;
   /** Origin used for partner-link URLs on `localhost` link domains (dev only). */
   LOCAL_EDGE_ORIGIN?: string;
   /** DNS-over-HTTPS (JSON API) endpoint for link domain verification; default Cloudflare's. */

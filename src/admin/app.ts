@@ -4,6 +4,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { apiKeysRouter } from "../api-keys/api-keys.index";
 import { applicationsRouter } from "../applications/applications.index";
 import { companyRouter } from "../companies/company.index";
+import { consoleRouter } from "../console/console.index";
 import { dealsRouter } from "../deals/deals.index";
 import { docsPage } from "../docs/docs-page";
 import { failedClicksRouter } from "../failed-clicks/failed-clicks.index";
@@ -83,6 +84,7 @@ export function createAdminApp(options: AdminAppOptions = {}) {
   // Pages (server-rendered, strict CSP, CSRF-checked forms): each section under its own prefix.
   app.route("/", assetsRouter);
   app.route("/programs", programsRouter);
+  app.route("/console", consoleRouter);
 
   app.use(
     "/v1/*",

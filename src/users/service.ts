@@ -64,6 +64,15 @@ export async function createUser(env: Stores, companyId: string, input: z.input<
   return getUser(env, companyId, id);
 }
 
+/** Whether an email already has a console account (in any company). */
+export async function isEmailTaken(env: Stores, email: string): Promise<boolean> {
+  const row = await database(env.DB).query.users.findFirst({
+    columns: { id: true },
+    where: eq(users.email, email.trim().toLowerCase()),
+  });
+  return row !== undefined;
+}
+
 export async function getUser(env: Stores, companyId: string, userId: string) {
   const user = await database(env.DB).query.users.findFirst({
     where: and(eq(users.id, userId), eq(users.companyId, companyId)),
@@ -118,7 +127,8 @@ export async function removeUser(env: Stores, companyId: string, userId: string,
 
 // Invites ------------------------------------------------------------------------------------
 
-const InviteInput = z.object({ email: emailRule, role: z.enum(["owner", "admin", "viewer"]) });
+/** An invite's input (the console's invite form is checked with it too). */
+export const InviteInput = z.object({ email: emailRule, role: z.enum(["owner", "admin", "viewer"]) });
 
 function newInviteToken(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(32));
@@ -141,8 +151,7 @@ export async function createInvite(
   input: z.input<typeof InviteInput>,
 ) {
   const data = parseInput(InviteInput, input);
-  const existing = await database(env.DB).query.users.findFirst({ where: eq(users.email, data.email) });
-  if (existing) throw emailTaken();
+  if (await isEmailTaken(env, data.email)) throw emailTaken();
   const now = Date.now();
   const token = newInviteToken();
   const id = newId("userInvite", now);
