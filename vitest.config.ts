@@ -31,6 +31,8 @@ export default defineConfig(async () => {
             CONSOLE_SIGN_IN_IP_LIMITER: { simple: { limit: 10, period: 60 } },
             CONSOLE_SIGN_IN_ACCOUNT_LIMITER: { simple: { limit: 5, period: 60 } },
             EDGE_MISS_LIMITER: { simple: { limit: 100, period: 60 } },
+            PORTAL_IP_LIMITER: { simple: { limit: 10, period: 60 } },
+            PORTAL_EMAIL_LIMITER: { simple: { limit: 3, period: 60 } },
             // Test-only: stands in for a limiter whose real limit would take a long test to reach.
             SMALL_TEST_LIMITER: { simple: { limit: 30, period: 60 } },
           },

@@ -36,4 +36,16 @@ export interface AdminEnv extends StorageEnv {
    * `localhost` and `*.localhost` link domains verify themselves. Never set in production.
    */
   ALLOW_LOCAL_HOST_VERIFICATION?: string;
+  /** Partner portal: "email me a sign-in link" requests per client IP. */
+  PORTAL_IP_LIMITER: RateLimit;
+  /** Partner portal: sign-in links mailed per company and email address. */
+  PORTAL_EMAIL_LIMITER: RateLimit;
+  /**
+   * Production mail (src/mail/mailer.ts): an HTTP mail API taking `{from, to, subject, text}` with a
+   * Bearer key. All three set → mail is sent there; otherwise it goes to the local outbox table.
+   */
+  MAIL_API_URL?: string;
+  /** Set it as a secret: `wrangler secret put MAIL_API_KEY --env admin`. */
+  MAIL_API_KEY?: string;
+  MAIL_FROM?: string;
 }

@@ -19,11 +19,13 @@ import { PROBLEMS } from "../lib/problems";
 import { createDohTxtResolver, DEFAULT_DOH_RESOLVER_URL, type TxtResolver } from "../link-domains/dns";
 import { linkDomainsRouter } from "../link-domains/link-domains.index";
 import { linksRouter } from "../links/links.index";
+import { defaultMailer, type Mailer } from "../mail/mailer";
 import { offersRouter } from "../offers/offers.index";
 import { partnerApiRouter } from "../partner-api/partner-api.index";
 import { partnerCredentialsRouter } from "../partner-credentials/partner-credentials.index";
 import { partnersRouter } from "../partners/partners.index";
 import { pipelinesRouter } from "../pipelines/pipelines.index";
+import { signInLinksRouter } from "../portal/sign-in-links.index";
 import { programsRouter } from "../programs/programs.index";
 import { rewardsRouter } from "../rewards/rewards.index";
 import { socialRouter } from "../social/social.index";
@@ -64,11 +66,14 @@ export const apiRouters = [
   dealsRouter,
   partnerApiRouter,
   socialRouter,
+  signInLinksRouter,
 ] as const;
 
 export interface AdminAppOptions {
   /** How link domain verification looks up TXT records: DNS-over-HTTPS at DOH_RESOLVER_URL unless given (tests). */
   resolveTxt?: TxtResolver;
+  /** How pages send email: the environment's mailer unless given (tests pass a fake). */
+  mailer?: Mailer;
 }
 
 export function createAdminApp(options: AdminAppOptions = {}) {
@@ -81,6 +86,10 @@ export function createAdminApp(options: AdminAppOptions = {}) {
   });
 
   app.get("/health", (c) => c.json({ ok: true }));
+  app.use("/portal/*", async (c, next) => {
+    c.set("mailer", options.mailer ?? defaultMailer(c.env));
+    await next();
+  });
   // Pages (server-rendered, strict CSP, CSRF-checked forms): each section under its own prefix.
   app.route("/", assetsRouter);
   app.route("/programs", programsRouter);

@@ -5,6 +5,7 @@ import type { AdminEnv } from "../env";
 import { problems } from "../lib/errors";
 import { zodFieldErrors } from "../lib/validation";
 import type { TxtResolver } from "../link-domains/dns";
+import type { Mailer } from "../mail/mailer";
 import type { PartnerCaller } from "../partner-credentials/service";
 
 export interface AdminContext {
@@ -17,6 +18,8 @@ export interface AdminContext {
     resolveTxt: TxtResolver;
     /** What an Idempotency-Key replay answers, when it must differ from the response (a secret shown once). */
     replayBody?: unknown;
+    /** How pages send email (src/mail/mailer.ts): the environment's, or a test's fake. */
+    mailer: Mailer;
     /** Pages: the secret this visitor's CSRF tokens are derived from (src/web/csrf.ts). */
     csrfSecret?: string;
     /** The console's signed-in user and their company (src/console/auth.ts); unset elsewhere. */

@@ -873,6 +873,74 @@ export const groupSocialContent = sqliteTable("group_social_content", {
 });
 
 // ---------------------------------------------------------------------------------------------
+// Pages' sign-in (issue 12.4): server-side sessions of the partner portal (and of the company
+// console), the portal's one-time sign-in links, and the local mailer's outbox. Secrets are never
+// stored: only their SHA-256.
+// ---------------------------------------------------------------------------------------------
+
+/** A signed-in browser: the cookie holds a 256-bit token, this row its hash (src/web/sessions.ts). */
+export const webSessions = sqliteTable(
+  "web_sessions",
+  {
+    id: text("id").primaryKey(),
+    /** Whose session: a partner (portal) or a company user (console). */
+    kind: text("kind", { enum: ["partner", "user"] }).notNull(),
+    /** The partner's or user's id. */
+    subjectId: text("subject_id").notNull(),
+    companyId: text("company_id")
+      .notNull()
+      .references(() => companies.id),
+    tokenHash: text("token_hash").notNull(),
+    createdAt: createdAt(),
+    /** Idle expiry: moved forward as the session is used (sliding), never past `created_at` + the kind's maximum. */
+    expiresAt: integer("expires_at").notNull(),
+    lastSeenAt: integer("last_seen_at").notNull(),
+    revokedAt: integer("revoked_at"),
+  },
+  (t) => [
+    uniqueIndex("web_sessions_token_hash_uq").on(t.tokenHash),
+    index("web_sessions_subject_idx").on(t.kind, t.subjectId),
+  ],
+);
+
+/** A one-time link into the partner portal: 15 minutes, used once (src/portal/sign-in-links.ts). */
+export const portalSignInLinks = sqliteTable(
+  "portal_sign_in_links",
+  {
+    id: text("id").primaryKey(),
+    companyId: text("company_id")
+      .notNull()
+      .references(() => companies.id),
+    partnerId: text("partner_id")
+      .notNull()
+      .references(() => partners.id),
+    tokenHash: text("token_hash").notNull(),
+    createdAt: createdAt(),
+    expiresAt: integer("expires_at").notNull(),
+    /** Set once, by the conditional UPDATE that consumes the link. */
+    usedAt: integer("used_at"),
+  },
+  (t) => [
+    uniqueIndex("portal_sign_in_links_token_hash_uq").on(t.tokenHash),
+    index("portal_sign_in_links_partner_idx").on(t.partnerId),
+  ],
+);
+
+/** Mail the local mailer "sent" (src/mail/): kept here so `npm start` users can read it. */
+export const mailOutbox = sqliteTable(
+  "mail_outbox",
+  {
+    id: text("id").primaryKey(),
+    companyId: text("company_id"),
+    recipient: text("recipient").notNull(),
+    subject: text("subject").notNull(),
+    text: text("text").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("mail_outbox_created_idx").on(t.createdAt)],
+);
+
+// ---------------------------------------------------------------------------------------------
 // The console's company users (issue 13): people who sign in at /console with an email and a
 // password. Their sessions are web sessions (src/web/sessions.ts, kind 'user').
 // ---------------------------------------------------------------------------------------------

@@ -25,6 +25,9 @@ export const ID_PREFIXES = {
   deal: "deal",
   stageMove: "mov",
   partnerCredential: "pcr",
+  webSession: "ses",
+  signInLink: "sil",
+  mail: "mail",
   user: "usr",
   userInvite: "inv",
 } as const;

@@ -373,6 +373,7 @@ const operations: Record<string, Operation> = {
   "GET /v1/partners/{partner_id}/credentials": {},
   "POST /v1/partners/{partner_id}/credentials": { body: () => ({ name: "CRM" }) },
   "DELETE /v1/partners/{partner_id}/credentials/{credential_id}": {},
+  "POST /v1/partners/{partner_id}/sign-in-links": {},
   "GET /v1/leads": { refusals: (_, other) => entryFilterRefusals(other, "lead_id") },
   "GET /v1/leads/{lead_id}": {},
   "POST /v1/leads/{lead_id}/move": {

@@ -19,6 +19,7 @@ import * as partnerApi from "../../src/partner-api/partner-api.routes";
 import * as partnerCredentials from "../../src/partner-credentials/partner-credentials.routes";
 import * as partners from "../../src/partners/partners.routes";
 import * as pipelines from "../../src/pipelines/pipelines.routes";
+import * as signInLinks from "../../src/portal/sign-in-links.routes";
 import * as rewards from "../../src/rewards/rewards.routes";
 import * as social from "../../src/social/social.routes";
 import * as stats from "../../src/stats/stats.routes";
@@ -53,6 +54,7 @@ const routes = [
   partnerCredentials,
   pipelines,
   social,
+  signInLinks,
   stats,
 ]
   .flatMap((module) => Object.values(module))
