@@ -1,6 +1,7 @@
 // The admin worker's HTTP side: the REST API under /v1 (Bearer keys), its OpenAPI document and
 // docs page, and the pages (public program pages, with their stylesheet).
 import { OpenAPIHono } from "@hono/zod-openapi";
+import type { MiddlewareHandler } from "hono";
 import { apiKeysRouter } from "../api-keys/api-keys.index";
 import { applicationsRouter } from "../applications/applications.index";
 import { companyRouter } from "../companies/company.index";
@@ -86,10 +87,12 @@ export function createAdminApp(options: AdminAppOptions = {}) {
   });
 
   app.get("/health", (c) => c.json({ ok: true }));
-  app.use("/portal/*", async (c, next) => {
+  const setMailer: MiddlewareHandler<AdminContext> = async (c, next) => {
     c.set("mailer", options.mailer ?? defaultMailer(c.env));
     await next();
-  });
+  };
+  app.use("/portal/*", setMailer);
+  app.use("/console/*", setMailer);
   // Pages (server-rendered, strict CSP, CSRF-checked forms): each section under its own prefix.
   app.route("/", assetsRouter);
   app.route("/programs", programsRouter);

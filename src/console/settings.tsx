@@ -22,6 +22,7 @@ import {
   revokeInvite,
 } from "../users/service";
 import { COPY_SCRIPT_PATH } from "../web/assets";
+import { revokeSessionsOf } from "../web/sessions";
 import { CopyField } from "../web/copy";
 import { csrfToken } from "../web/csrf";
 import { errorOf, PostForm, RadioField, SelectField, TextField } from "../web/form";
@@ -122,7 +123,8 @@ export function registerSettingsPages(router: Hono<AdminContext>) {
     try {
       const { invite, token } = await createInvite(c.env, company.id, user.id, checked.data);
       const url = `${new URL(c.req.url).origin}/console/invites/${token}`;
-      return usersPage(c, {}, [], 200, { email: invite.email, url });
+      const mailed = await mailInvite(c, invite.email, url);
+      return usersPage(c, {}, [], 200, { email: invite.email, url, mailed });
     } catch (error) {
       const refusal = refusalOf(error, "email", INVITE_FIELDS);
       if (!refusal) throw error;
@@ -136,7 +138,9 @@ export function registerSettingsPages(router: Hono<AdminContext>) {
   router.post("/settings/users/:userId/remove", async (c) => {
     const { user, company } = c.get("consoleUser");
     try {
-      await removeUser(c.env, company.id, c.req.param("userId"), user.id);
+      const removed = await removeUser(c.env, company.id, c.req.param("userId"), user.id);
+      // Their open sessions end now (a session of a removed user would sign nobody in anyway).
+      await revokeSessionsOf(c.env.DB, "user", removed.id);
     } catch (error) {
       const refusal = refusalOf(error, "users", { labels: {} });
       if (!refusal) throw error;
@@ -144,6 +148,25 @@ export function registerSettingsPages(router: Hono<AdminContext>) {
     }
     return c.redirect("/console/settings/users?notice=removed", 303);
   });
+}
+
+/** Emails the invite link (the local mailer keeps it in `mail_outbox`); false when sending failed. */
+async function mailInvite(c: Context<AdminContext>, to: string, url: string): Promise<boolean> {
+  const { user, company } = c.get("consoleUser");
+  try {
+    await c.get("mailer").send({
+      to,
+      companyId: company.id,
+      subject: `${user.email} invites you to ${company.name}'s partner console`,
+      text:
+        `${user.email} invites you to manage ${company.name}'s partner program on edgeref.\n\n` +
+        `Open this link to choose your password (it works once, for 7 days):\n${url}\n`,
+    });
+    return true;
+  } catch (error) {
+    console.error(JSON.stringify({ msg: "invite mail failed", error: String(error) }));
+    return false;
+  }
 }
 
 function SettingsNav({ c, current }: { c: Context<AdminContext>; current: SettingsSection }) {
@@ -401,7 +424,7 @@ async function usersPage(
   values: FormValues,
   errors: FieldError[],
   status: Parameters<typeof renderConsole>[2] = 200,
-  invited?: { email: string; url: string },
+  invited?: { email: string; url: string; mailed: boolean },
 ) {
   const { user: me, company } = c.get("consoleUser");
   const [people, invites] = await Promise.all([listUsers(c.env, company.id), listPendingInvites(c.env, company.id)]);
@@ -420,7 +443,10 @@ async function usersPage(
             <div class="secret-once" role="status">
               <h3>Invite for {invited.email} created</h3>
               <p>
-                Send this link to {invited.email}. It works once, for {days} days; it is shown only now.
+                {invited.mailed
+                  ? `We emailed this link to ${invited.email}. You may also send it yourself. `
+                  : `We could not email it: send this link to ${invited.email} yourself. `}
+                It works once, for {days} days, and is shown only now.
               </p>
               <CopyField name="invite_url" label="Invite link" value={invited.url} />
             </div>

@@ -9,8 +9,8 @@ import type { Stores } from "../companies/service";
 import { database, isUniqueViolation } from "../db/client";
 import { type UserRole, userInvites, users } from "../db/schema";
 import { problems } from "../lib/errors";
-import { sha256Hex } from "../lib/hash";
 import { newId, sqlId } from "../lib/ids";
+import { randomToken, TOKEN_SHAPE, tokenHash } from "../lib/tokens";
 import { email as emailRule, parseInput } from "../lib/validation";
 import { hashPassword, spendVerificationTime, verifyPassword } from "./passwords";
 
@@ -130,16 +130,6 @@ export async function removeUser(env: Stores, companyId: string, userId: string,
 /** An invite's input (the console's invite form is checked with it too). */
 export const InviteInput = z.object({ email: emailRule, role: z.enum(["owner", "admin", "viewer"]) });
 
-function newInviteToken(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(32));
-  return btoa(String.fromCharCode(...bytes))
-    .replaceAll("+", "-")
-    .replaceAll("/", "_")
-    .replace(/=+$/, "");
-}
-
-const INVITE_TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
-
 /**
  * Invites `email` into the company with `role`: answers the invite and its one-time token (shown
  * once: only its SHA-256 is stored). A newer invite to the same email replaces a pending one.
@@ -153,7 +143,7 @@ export async function createInvite(
   const data = parseInput(InviteInput, input);
   if (await isEmailTaken(env, data.email)) throw emailTaken();
   const now = Date.now();
-  const token = newInviteToken();
+  const token = randomToken();
   const id = newId("userInvite", now);
   const db = database(env.DB);
   await db.batch([
@@ -173,7 +163,7 @@ export async function createInvite(
       companyId,
       email: data.email,
       role: data.role,
-      tokenHash: await sha256Hex(token),
+      tokenHash: await tokenHash(token),
       invitedBy,
       expiresAt: now + INVITE_TTL_MS,
       createdAt: now,
@@ -210,9 +200,9 @@ export async function revokeInvite(env: Stores, companyId: string, inviteId: str
 
 /** The invite a token opens, if it can still be accepted (not used, revoked or expired). Reads only. */
 export async function findOpenInvite(env: Stores, token: string): Promise<UserInvite | null> {
-  if (!INVITE_TOKEN_SHAPE.test(token)) return null;
+  if (!TOKEN_SHAPE.test(token)) return null;
   const invite = await database(env.DB).query.userInvites.findFirst({
-    where: eq(userInvites.tokenHash, await sha256Hex(token)),
+    where: eq(userInvites.tokenHash, await tokenHash(token)),
   });
   if (!invite || invite.acceptedAt || invite.revokedAt || invite.expiresAt <= Date.now()) return null;
   return invite;
