@@ -43,9 +43,18 @@ export function checkWith<T extends z.ZodType>(
     .map(([field, message]) => ({ field, message }));
   const result = schema.safeParse(body);
   if (result.success && empty.length === 0) return { ok: true, data: result.data };
-  const rules = result.success ? [] : zodFieldErrors(result.error);
+  const rules = result.success ? [] : zodFieldErrors(readableLengths(result.error));
   const named = new Set(empty.map((error) => error.field));
   return { ok: false, errors: [...empty, ...withLabels(rules, fields).filter((error) => !named.has(error.field))] };
+}
+
+/** zod's own words for a length ("Too big: expected string to have <=100 characters"), said for people. */
+function readableLengths(error: z.ZodError): z.ZodError {
+  for (const issue of error.issues) {
+    if (issue.code === "too_big" && issue.origin === "string") issue.message = `must be ${issue.maximum} characters or fewer`;
+    if (issue.code === "too_small" && issue.origin === "string") issue.message = `must be at least ${issue.minimum} characters`;
+  }
+  return error;
 }
 
 export interface Refusal {
