@@ -88,7 +88,7 @@ async function groupsPage(c: Context<AdminContext>) {
           )}
         </p>
         {rows.length === 0 ? (
-          <p>No groups yet. Create one to give partners their links.</p>
+          <p>No groups yet.{userCanWrite(c) ? " Create one to give partners their links." : ""}</p>
         ) : (
           <table class="stack-table">
             <caption class="visually-hidden">Groups and their statistics</caption>

@@ -210,7 +210,11 @@ async function partnerPage(
                     ? "Restoring makes their referral links work again."
                     : "Archiving stops their referral links: visitors go to your fallback URL. You can restore them later."}
                 </p>
-                {errorOf(errors, "status") ? <p class="field-error">{errorOf(errors, "status")}</p> : null}
+                {errorOf(errors, "status") ? (
+                  <p class="field-error" id="field-status">
+                    {errorOf(errors, "status")}
+                  </p>
+                ) : null}
                 <button type="submit" class={archived ? "secondary" : "secondary outline"}>
                   {archived ? "Restore partner" : "Archive partner"}
                 </button>
