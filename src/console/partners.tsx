@@ -94,11 +94,10 @@ async function partnersPage(c: Context<AdminContext>) {
       children: (
         <>
           <h1>Partners</h1>
-          <form method="get" action="/console/partners" class="filter" role="search" aria-label="Filter partners">
+          <form method="get" action="/console/partners" class="filter" aria-label="Filter partners" novalidate>
             <SelectField
               name="group_id"
               label="Group"
-              required
               placeholder="All groups"
               options={allGroups.map((group) => ({ value: group.id, label: group.name }))}
               value={groupId}
