@@ -73,7 +73,9 @@ async function createLocally(env: StorageEnv, input: CompanyRequest, policy: { a
   if (domain && isLocalHostname(domain.hostname) && !policy.allowLocalHosts) {
     throw problems.validation([{ field: "hostname", message: "localhost names serve only in local development" }]);
   }
-  const ownerEmail = input.ownerEmail ? parseInput(z.object({ owner_email: emailRule }), { owner_email: input.ownerEmail }).owner_email : null;
+  const ownerEmail = input.ownerEmail
+    ? parseInput(z.object({ owner_email: emailRule }), { owner_email: input.ownerEmail }).owner_email
+    : null;
   if (ownerEmail && (await isEmailTaken(env, ownerEmail))) {
     throw problems.validation([{ field: "owner_email", message: "already has a console account" }]);
   }

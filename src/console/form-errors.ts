@@ -51,8 +51,14 @@ export function checkWith<T extends z.ZodType>(
 /** zod's own words for a length ("Too big: expected string to have <=100 characters"), said for people. */
 function readableLengths(error: z.ZodError): z.ZodError {
   for (const issue of error.issues) {
-    if (issue.code === "too_big" && issue.origin === "string") issue.message = `must be ${issue.maximum} characters or fewer`;
-    if (issue.code === "too_small" && issue.origin === "string") issue.message = `must be at least ${issue.minimum} characters`;
+    // This error is the form's own, made just now: rewording its issues in place harms no one.
+    const reworded = issue as { message: string };
+    if (issue.code === "too_big" && issue.origin === "string") {
+      reworded.message = `must be ${issue.maximum} characters or fewer`;
+    }
+    if (issue.code === "too_small" && issue.origin === "string") {
+      reworded.message = `must be at least ${issue.minimum} characters`;
+    }
   }
   return error;
 }

@@ -27,8 +27,7 @@ export const GROUP_TABS = [
 
 export type GroupTabSlug = (typeof GROUP_TABS)[number]["slug"];
 
-export const groupPath = (groupId: string, tab?: GroupTabSlug) =>
-  `/console/groups/${groupId}${tab ? `/${tab}` : ""}`;
+export const groupPath = (groupId: string, tab?: GroupTabSlug) => `/console/groups/${groupId}${tab ? `/${tab}` : ""}`;
 
 /** The group of the path's `:groupId`, of the signed-in user's company (another company's: the 404 page). */
 export function groupOf(c: Context<AdminContext>): Promise<Group> {

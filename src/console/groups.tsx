@@ -53,7 +53,8 @@ export function registerGroupsPages(router: Hono<AdminContext>) {
 /** "3 of 5 groups on the growth plan", or the count where the plan has no limit. */
 export function planGroupsText(company: Company, liveGroups: number): string {
   const max = PLAN_LIMITS[company.plan].maxGroups;
-  if (max === null) return `${liveGroups} ${liveGroups === 1 ? "group" : "groups"} (the ${company.plan} plan has no group limit)`;
+  if (max === null)
+    return `${liveGroups} ${liveGroups === 1 ? "group" : "groups"} (the ${company.plan} plan has no group limit)`;
   return `${liveGroups} of ${max} ${max === 1 ? "group" : "groups"} on the ${company.plan} plan`;
 }
 
@@ -71,7 +72,7 @@ async function groupsPage(c: Context<AdminContext>) {
         <div class="page-heading">
           <h1>Groups</h1>
           {userCanWrite(c) ? (
-            <a href="/console/groups/new" role="button">
+            <a href="/console/groups/new" class="button-link">
               Create group
             </a>
           ) : null}
@@ -164,7 +165,10 @@ async function createGroupPage(
               name="destination_url"
               type="url"
               label="Link destination"
-              hint="Where partners' links send their visitors, e.g. https://acme.com/signup. The tracking cookie is set on the way there."
+              hint={
+                "Where partners' links send their visitors, e.g. https://acme.com/signup. " +
+                "The tracking cookie is set on the way there."
+              }
               required
               inputmode="url"
               value={fieldValue(values, "destination_url")}

@@ -207,7 +207,8 @@ async function partnerPage(
                 <p>
                   {archived
                     ? "Restoring makes their referral links work again."
-                    : "Archiving stops their referral links: visitors go to your fallback URL. You can restore them later."}
+                    : "Archiving stops their referral links: visitors go to your fallback URL. " +
+                      "You can restore them later."}
                 </p>
                 {errorOf(errors, "status") ? (
                   <p class="field-error" id="field-status">

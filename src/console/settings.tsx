@@ -22,11 +22,11 @@ import {
   revokeInvite,
 } from "../users/service";
 import { COPY_SCRIPT_PATH } from "../web/assets";
-import { revokeSessionsOf } from "../web/sessions";
 import { CopyField } from "../web/copy";
 import { csrfToken } from "../web/csrf";
 import { errorOf, PostForm, RadioField, SelectField, TextField } from "../web/form";
 import { type FormValues, fieldValue, readForm } from "../web/forms";
+import { revokeSessionsOf } from "../web/sessions";
 import { requireOwner, userCanWrite, userIsOwner } from "./auth";
 import { checkWith, refusalOf } from "./form-errors";
 import { formatDate } from "./format";
@@ -144,7 +144,12 @@ export function registerSettingsPages(router: Hono<AdminContext>) {
     } catch (error) {
       const refusal = refusalOf(error, "users", { labels: {} });
       if (!refusal) throw error;
-      return usersPage(c, {}, refusal.errors.map((e) => ({ ...e, field: "users" })), refusal.status);
+      return usersPage(
+        c,
+        {},
+        refusal.errors.map((e) => ({ ...e, field: "users" })),
+        refusal.status,
+      );
     }
     return c.redirect("/console/settings/users?notice=removed", 303);
   });
@@ -281,9 +286,9 @@ async function linkDomainsPage(c: Context<AdminContext>) {
     children: (
       <>
         <p>
-          The hostnames your partner links are served on. A hostname serves links once you prove you own it with a
-          DNS TXT record. Add and verify domains with the <a href="/docs">admin API</a> (
-          <code>POST /v1/link-domains</code>, then <code>POST /v1/link-domains/{"{id}"}/verify</code>).
+          The hostnames your partner links are served on. A hostname serves links once you prove you own it with a DNS
+          TXT record. Add and verify domains with the <a href="/docs">admin API</a> (<code>POST /v1/link-domains</code>,
+          then <code>POST /v1/link-domains/{"{id}"}/verify</code>).
         </p>
         {domains.length === 0 ? (
           <p>No link domains yet.</p>

@@ -153,7 +153,7 @@ async function inviteForm(
     <Page title={`Join ${company.name} on edgeref`} siteName="edgeref partner console" errors={errors}>
       <h1>Join {company.name}</h1>
       <p>
-        You are invited to {company.name}'s partner console as <strong>{invite.role}</strong>, with the email address{" "}
+        {company.name} invites you to its partner console as <strong>{invite.role}</strong>, with the email{" "}
         <strong>{invite.email}</strong>. Choose a password to create your account.
       </p>
       <PostForm action={`/console/invites/${c.req.param("token")}`} csrf={csrf}>
@@ -180,8 +180,8 @@ function inviteUnusable(c: Context) {
     <Page title="This invite link cannot be used" siteName="edgeref partner console">
       <h1>This invite link cannot be used</h1>
       <p>
-        It was already used, was withdrawn, or is more than 7 days old. Ask your company's owner for a new invite, or{" "}
-        <a href={SIGN_IN_PATH}>sign in</a> if you already have an account.
+        It was used already, was withdrawn, or is over 7 days old. Ask your company's owner for a new invite, or{" "}
+        <a href={SIGN_IN_PATH}>sign in</a> if you have an account.
       </p>
     </Page>,
     404,

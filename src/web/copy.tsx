@@ -16,7 +16,12 @@ document.querySelectorAll("button[data-copy-target]").forEach(function (button) 
     var fallback = function () {
       input.focus();
       input.select();
-      try { document.execCommand("copy"); done(); } catch (e) { if (status) status.textContent = "Press Ctrl+C to copy."; }
+      try {
+        document.execCommand("copy");
+        done();
+      } catch (e) {
+        if (status) status.textContent = "Press Ctrl+C to copy.";
+      }
     };
     if (navigator.clipboard && window.isSecureContext) navigator.clipboard.writeText(input.value).then(done, fallback);
     else fallback();

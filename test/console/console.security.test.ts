@@ -103,32 +103,38 @@ describe("console security", () => {
     expect(new Set(routes)).toEqual(new Set(Object.keys(ALL_POSTS)));
   });
 
-  it.each(Object.keys(ALL_POSTS))("POST %s without its CSRF token, or from another origin: 403, nothing written", async (route) => {
-    const { path, fields } = ALL_POSTS[route]!(a.ids);
-    const before = await tableSnapshot();
-    const noToken = await a.owner.post(path, { ...fields, _csrf: "" });
-    expect(noToken.status).toBe(403);
-    expect(noToken.html).toContain("<h1>This form has expired</h1>");
-    const crossSite = await a.owner.post(path, fields, { origin: "https://evil.example" });
-    expect(crossSite.status).toBe(403);
-    expect(crossSite.html).toContain("<h1>This form has expired</h1>");
-    // A token made for another browser's cookie.
-    const stranger = new ConsoleBrowser();
-    await stranger.get("/console/sign-in");
-    const foreign = await a.owner.post(path, { ...fields, _csrf: stranger.csrf });
-    expect(foreign.status).toBe(403);
-    expect(await tableSnapshot()).toEqual(before);
-  });
+  it.each(Object.keys(ALL_POSTS))(
+    "POST %s without its CSRF token, or from another origin: 403, nothing written",
+    async (route) => {
+      const { path, fields } = ALL_POSTS[route]!(a.ids);
+      const before = await tableSnapshot();
+      const noToken = await a.owner.post(path, { ...fields, _csrf: "" });
+      expect(noToken.status).toBe(403);
+      expect(noToken.html).toContain("<h1>This form has expired</h1>");
+      const crossSite = await a.owner.post(path, fields, { origin: "https://evil.example" });
+      expect(crossSite.status).toBe(403);
+      expect(crossSite.html).toContain("<h1>This form has expired</h1>");
+      // A token made for another browser's cookie.
+      const stranger = new ConsoleBrowser();
+      await stranger.get("/console/sign-in");
+      const foreign = await a.owner.post(path, { ...fields, _csrf: stranger.csrf });
+      expect(foreign.status).toBe(403);
+      expect(await tableSnapshot()).toEqual(before);
+    },
+  );
 
-  it.each(Object.keys(WRITES))("a viewer's POST %s is refused with a 403 page before it runs: nothing written", async (route) => {
-    const { path, fields } = WRITES[route]!(a.ids);
-    await a.viewer.browser.get("/console");
-    const before = await tableSnapshot();
-    const r = await a.viewer.browser.post(path, fields);
-    expect(r.status).toBe(403);
-    expect(r.html).toContain("<h1>You cannot do this</h1>");
-    expect(await tableSnapshot()).toEqual(before);
-  });
+  it.each(Object.keys(WRITES))(
+    "a viewer's POST %s is refused with a 403 page before it runs: nothing written",
+    async (route) => {
+      const { path, fields } = WRITES[route]!(a.ids);
+      await a.viewer.browser.get("/console");
+      const before = await tableSnapshot();
+      const r = await a.viewer.browser.post(path, fields);
+      expect(r.status).toBe(403);
+      expect(r.html).toContain("<h1>You cannot do this</h1>");
+      expect(await tableSnapshot()).toEqual(before);
+    },
+  );
 
   it("a viewer is shown no write control: no form but sign-out and the partner filter, no 'Create group'", async () => {
     const pages = [
@@ -145,7 +151,9 @@ describe("console security", () => {
       expect(r.status, path).toBe(200);
       const actions = [...r.html.matchAll(/<form method="post" action="([^"]+)"/g)].map((m) => m[1]);
       expect(actions, path).toEqual(["/console/sign-out"]);
-      expect(r.html, path).not.toMatch(/Create group|Create key|Move partner|Archive partner|<button type="submit">Save/);
+      expect(r.html, path).not.toMatch(
+        /Create group|Create key|Move partner|Archive partner|<button type="submit">Save/,
+      );
     }
     expect((await a.viewer.browser.get("/console/groups/new")).status).toBe(403);
     expect((await a.viewer.browser.get("/console/settings/users")).status).toBe(403);

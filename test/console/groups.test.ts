@@ -22,7 +22,12 @@ function groupRow(html: string, name: string): string[] {
   const row = [...html.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((m) => m[1]!).find((r) => r.includes(`>${name}</a>`));
   if (!row) throw new Error(`no row for ${name}`);
   return [...row.matchAll(/<td data-label="[^"]+">([\s\S]*?)<\/td>/g)].map((m) =>
-    decodeHtml(m[1]!.replace(/<[^>]+>/g, "").replace(/\s+/g, " ").trim()),
+    decodeHtml(
+      m[1]!
+        .replace(/<[^>]+>/g, "")
+        .replace(/\s+/g, " ")
+        .trim(),
+    ),
   );
 }
 
@@ -33,7 +38,7 @@ async function groupRows() {
 }
 
 describe("Groups tab", () => {
-  it("lists each group with partners, clicks, signups (paid + unpaid) and USD revenue, as the API's list has them", async () => {
+  it("lists each group's partners, clicks, signups (paid + unpaid), USD revenue, as the API's list does", async () => {
     const t = await consoleTenant("growth");
     const group = bodyOf(
       await api(t.key, "POST", "/v1/groups", { name: "Affiliates", destination_url: "https://acme.example/" }),
@@ -71,10 +76,12 @@ describe("Groups tab", () => {
     }
     expect((await growth.browser.get("/console")).html).toContain("2 of 10 groups on the growth plan");
     const enterprise = await consoleTenant("enterprise");
-    expect((await enterprise.browser.get("/console")).html).toContain("0 groups (the enterprise plan has no group limit)");
+    expect((await enterprise.browser.get("/console")).html).toContain(
+      "0 groups (the enterprise plan has no group limit)",
+    );
   });
 
-  it("'Create group' with a name and a link destination creates it through the API's service, then opens it", async () => {
+  it("'Create group' with a name and a link destination creates it through the API's service, opens it", async () => {
     const t = await consoleTenant("growth");
     await t.browser.get("/console/groups/new");
     const r = await t.browser.post("/console/groups", { name: "Resellers", destination_url: "https://acme.example/r" });
@@ -91,7 +98,7 @@ describe("Groups tab", () => {
     expect(links.data[0]).toMatchObject({ destination_url: "https://acme.example/r" });
   });
 
-  it("create: empty fields and an API rule (the destination URL) are shown next to their fields; nothing written", async () => {
+  it("create: empty fields and an API rule (destination URL) shown beside their fields; nothing written", async () => {
     const t = await consoleTenant();
     await t.browser.get("/console/groups/new");
     const before = await tableSnapshot();
@@ -158,14 +165,16 @@ describe("a group's page", () => {
       const r = await t.browser.get(`/console/groups/${t.group.id}/${tab.slug}`);
       expect(r.status, tab.slug).toBe(200);
       const links = [...r.html.matchAll(/<nav aria-label="Group sections" class="tabs">([\s\S]*?)<\/nav>/g)][0]![1]!;
-      expect(links).toContain(`<a href="/console/groups/${t.group.id}/${tab.slug}" aria-current="page">${tab.label}</a>`);
+      expect(links).toContain(
+        `<a href="/console/groups/${t.group.id}/${tab.slug}" aria-current="page">${tab.label}</a>`,
+      );
       expect(links.match(/aria-current/g)).toHaveLength(1);
       expect(r.html.includes("Coming soon"), tab.slug).toBe(!tab.built);
     }
     expect((await t.browser.get(`/console/groups/${t.group.id}/nonsense`)).status).toBe(404);
   });
 
-  it("Settings: the program page link to copy and preview; renaming shows the new link, referral links unchanged", async () => {
+  it("Settings: the program page link to copy, preview; a rename shows the new link, referral links stay", async () => {
     const t = await withGroup("Affiliates");
     const partner = await addPartner(t.companyId, t.group.id);
     const linksBefore = bodyOf(await api(t.key, "GET", `/v1/partners/${partner.id}/links`), 200);
@@ -173,11 +182,16 @@ describe("a group's page", () => {
     const oldUrl = `https://admin.edgeref.test/programs/${t.company.slug}/affiliates`;
     expect(page.html).toContain(`value="${oldUrl}" readonly=""`);
     expect(page.html).toContain(`<a href="${oldUrl}" target="_blank" rel="noopener">Preview the program page`);
-    expect(page.html).toMatch(/<button type="button" class="secondary" hidden="" data-copy-target="field-program_page_url"/);
+    expect(page.html).toMatch(
+      /<button type="button" class="secondary" hidden="" data-copy-target="field-program_page_url"/,
+    );
     expect(page.html).toMatch(/<script src="\/assets\/copy\.[0-9a-f]+\.js" defer="">/);
     expect(decodeHtml(page.html)).toContain("Partners' referral links do not change.");
 
-    const r = await t.browser.post(`/console/groups/${t.group.id}/settings`, { name: "Premium partners", terms_url: "" });
+    const r = await t.browser.post(`/console/groups/${t.group.id}/settings`, {
+      name: "Premium partners",
+      terms_url: "",
+    });
     expect(r.status).toBe(303);
     expect(r.location).toBe(`/console/groups/${t.group.id}/settings?notice=saved`);
     const after = await t.browser.get(r.location!);
@@ -226,7 +240,10 @@ describe("a group's page", () => {
     await t.browser.get(`/console/groups/${t.group.id}/settings`);
     const empty = await t.browser.post(`/console/groups/${t.group.id}/settings`, { name: "", terms_url: "" });
     expect(fieldError(empty.html, "name")).toBe("Enter a name for the group");
-    const long = await t.browser.post(`/console/groups/${t.group.id}/settings`, { name: "x".repeat(101), terms_url: "" });
+    const long = await t.browser.post(`/console/groups/${t.group.id}/settings`, {
+      name: "x".repeat(101),
+      terms_url: "",
+    });
     expect(long.status).toBe(422);
     expect(fieldError(long.html, "name")).toBe("Group name must be 100 characters or fewer");
   });

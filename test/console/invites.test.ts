@@ -14,7 +14,9 @@ async function invite(owner: Awaited<ReturnType<typeof consoleTenant>>, email: s
   await owner.browser.get("/console/settings/users");
   const r = await owner.browser.post("/console/settings/users/invites", { email, role });
   expect(r.status, r.html).toBe(200);
-  const url = /value="(https:\/\/admin\.edgeref\.test\/console\/invites\/[A-Za-z0-9_-]{43})" readonly/.exec(r.html)?.[1];
+  const url = /value="(https:\/\/admin\.edgeref\.test\/console\/invites\/[A-Za-z0-9_-]{43})" readonly/.exec(
+    r.html,
+  )?.[1];
   expect(url).toBeTruthy();
   return { page: r, path: url!.slice("https://admin.edgeref.test".length), token: url!.split("/").at(-1)! };
 }
@@ -28,7 +30,9 @@ describe("invites", () => {
     const row = await env.DB.prepare("SELECT * FROM user_invites WHERE email = ?").bind(email).first();
     expect(row).toMatchObject({ company_id: owner.companyId, role: "viewer", token_hash: await sha256Hex(token) });
     expect(JSON.stringify(row)).not.toContain(token);
-    const mail = await env.DB.prepare("SELECT * FROM mail_outbox WHERE recipient = ?").bind(email).first<{ text: string }>();
+    const mail = await env.DB.prepare("SELECT * FROM mail_outbox WHERE recipient = ?")
+      .bind(email)
+      .first<{ text: string }>();
     expect(mail!.text).toContain(`/console/invites/${token}`);
     // The users page lists the waiting invite, never its link.
     const users = await owner.browser.get("/console/settings/users");
@@ -36,7 +40,7 @@ describe("invites", () => {
     expect(users.html).not.toContain(token);
   });
 
-  it("opening the link changes nothing; choosing a password creates the user, signs them in with their role", async () => {
+  it("opening the link changes nothing; a chosen password creates the user, signed in with their role", async () => {
     const owner = await consoleTenant();
     const email = newEmail();
     const { path } = await invite(owner, email, "viewer");
@@ -44,7 +48,7 @@ describe("invites", () => {
     const before = await tableSnapshot();
     const form = await invitee.get(path);
     expect(form.status).toBe(200);
-    expect(decodeHtml(form.html)).toContain(`as <strong>viewer</strong>, with the email address <strong>${email}`);
+    expect(decodeHtml(form.html)).toContain(`as <strong>viewer</strong>, with the email <strong>${email}`);
     expect(await invitee.get(path)).toMatchObject({ status: 200 });
     expect(await tableSnapshot()).toEqual(before);
 

@@ -13,7 +13,9 @@ const bytes = (b64: string) => Uint8Array.from(atob(b64), (char) => char.charCod
 /** PBKDF2-SHA-256 computed here, independently of the code under test. */
 async function pbkdf2(password: string, salt: Uint8Array, iterations: number) {
   const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(password), "PBKDF2", false, ["deriveBits"]);
-  return new Uint8Array(await crypto.subtle.deriveBits({ name: "PBKDF2", hash: "SHA-256", salt, iterations }, key, 256));
+  return new Uint8Array(
+    await crypto.subtle.deriveBits({ name: "PBKDF2", hash: "SHA-256", salt, iterations }, key, 256),
+  );
 }
 
 describe("password hashes", () => {
@@ -54,7 +56,7 @@ describe("password hashes", () => {
     expect(await verifyPassword("", stored)).toBe(false);
   });
 
-  it("verification reads the count from the stored string (a hash made with fewer iterations still verifies)", async () => {
+  it("verification reads the count from the stored string (a hash of fewer iterations still verifies)", async () => {
     const older = await hashPassword("an older password", 1_000);
     expect(older.startsWith("pbkdf2-sha256$1000$")).toBe(true);
     expect(await verifyPassword("an older password", older)).toBe(true);

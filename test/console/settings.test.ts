@@ -39,7 +39,10 @@ describe("company settings", () => {
     const t = await consoleTenant();
     await t.browser.get("/console/settings");
     const before = await tableSnapshot();
-    const r = await t.browser.post("/console/settings", { terms_url: "http://acme.com/t", fallback_url: "javascript:x" });
+    const r = await t.browser.post("/console/settings", {
+      terms_url: "http://acme.com/t",
+      fallback_url: "javascript:x",
+    });
     expect(r.status).toBe(422);
     expect(fieldError(r.html, "terms_url")).toBe("Terms of service URL must use https");
     expect(fieldError(r.html, "fallback_url")).toBe(
@@ -53,7 +56,9 @@ describe("company settings", () => {
     const pending = await claimLinkDomain(env, t.companyId, { hostname: `try-${t.companyId.slice(-6)}.acme.com` });
     const page = await t.browser.get("/console/settings/link-domains");
     const html = decodeHtml(page.html);
-    expect(html).toContain(`<th scope="row">${t.hostname}</th><td data-label="State">Verified: serves your partner links`);
+    expect(html).toContain(
+      `<th scope="row">${t.hostname}</th><td data-label="State">Verified: serves your partner links`,
+    );
     expect(html).toContain(`<th scope="row">${pending.hostname}</th><td data-label="State">Pending`);
     expect(html).toContain(`_edgeref-challenge.${pending.hostname} TXT "${pending.verificationToken}"`);
   });
@@ -76,7 +81,7 @@ describe("API keys", () => {
     expect(fieldError(empty.html, "name")).toBe("Enter a name for the key");
   });
 
-  it("revokes a key (the API then refuses it) but never the company's last active one (the API's message)", async () => {
+  it("revokes a key (the API then refuses it), never the company's last active one (the API's message)", async () => {
     const t = await consoleTenant();
     await t.browser.get("/console/settings/api-keys");
     const created = await t.browser.post("/console/settings/api-keys", { name: "Second" });

@@ -100,7 +100,7 @@ describe("demo seed", () => {
     expect(response.headers.get("set-cookie")).not.toContain("Secure");
   });
 
-  it("a demo seeded before the console gets its owner on the next start (the password answered then, once)", async () => {
+  it("a demo seeded before the console gets its owner on the next start (its password answered once)", async () => {
     await stores.DB.prepare("DELETE FROM users WHERE email = ?").bind(DEMO_OWNER_EMAIL).run();
     const upgraded = await seedDemoCompany(stores);
     expect(upgraded.created).toBe(false);

@@ -45,7 +45,7 @@ export class ConsoleBrowser {
     const ctx = createExecutionContext();
     const response = await adminWorker.fetch(new Request(`${this.origin}${path}`, { ...init, headers }), env, ctx);
     await waitOnExecutionContext(ctx);
-    for (const cookie of response.headers.getSetCookie()) this.keep(cookie);
+    for (const cookie of response.headers.getAll("set-cookie")) this.keep(cookie);
     const html = await response.text();
     const token = /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
     if (token) this.csrf = token;
@@ -111,9 +111,9 @@ export async function addConsoleUser(companyId: string, role: UserRole) {
 
 /** The text of the page's field error for `name` (what is shown between label and control). */
 export function fieldError(html: string, name: string): string | null {
-  const match = new RegExp(`id="field-${name}-error" class="field-error"><span class="visually-hidden">Error: </span>([^<]*)<`).exec(
-    html,
-  );
+  const match = new RegExp(
+    `id="field-${name}-error" class="field-error"><span class="visually-hidden">Error: </span>([^<]*)<`,
+  ).exec(html);
   return match ? decodeHtml(match[1]!) : null;
 }
 
