@@ -18,13 +18,11 @@ export interface PageAnswer {
   location: string | null;
 }
 
-let ipCounter = 0;
-
-/** A distinct client IP per browser, so the sign-in limits of one test never reach another. */
-const nextIp = () => {
-  ipCounter++;
-  return `198.51.${Math.floor(ipCounter / 250)}.${(ipCounter % 250) + 1}`;
-};
+/**
+ * A random client IP per browser, so the sign-in limits of one test never reach another (the
+ * limiters' counts outlive a test file: a counter restarting in each file would share addresses).
+ */
+const nextIp = () => `10.${[...crypto.getRandomValues(new Uint8Array(3))].join(".")}`;
 
 export class ConsoleBrowser {
   readonly cookies = new Map<string, string>();
