@@ -41,6 +41,8 @@ export default defineConfig(async () => {
             ADMIN_RATE_LIMITER: { simple: { limit: 600, period: 60 } },
             ADMIN_COMPANY_RATE_LIMITER: { simple: { limit: 1200, period: 60 } },
             AUTH_FAILURE_LIMITER: { simple: { limit: 20, period: 60 } },
+            CONSOLE_SIGN_IN_IP_LIMITER: { simple: { limit: 10, period: 60 } },
+            CONSOLE_SIGN_IN_ACCOUNT_LIMITER: { simple: { limit: 5, period: 60 } },
             EDGE_MISS_LIMITER: { simple: { limit: 100, period: 60 } },
             APPLY_IP_LIMITER: { simple: { limit: 10, period: 60 } },
             APPLY_COMPANY_LIMITER: { simple: { limit: 60, period: 60 } },

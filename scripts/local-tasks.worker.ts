@@ -5,17 +5,20 @@
 //   POST /kv-reconcile     publishes what the KV outbox holds, then reconciles every company's KV records
 // A link domain is a pending claim (README, "Link domains and verification"); only locally does a
 // `localhost` one verify itself.
+import { z } from "@hono/zod-openapi";
 import { createApiKey } from "../src/api-keys/service";
 import { createCompany } from "../src/companies/service";
 import { seedDemoCompany } from "../src/demo/seed";
 import type { StorageEnv } from "../src/env";
 import { ApiError, problems } from "../src/lib/errors";
 import { PROBLEMS } from "../src/lib/problems";
-import { parseInput } from "../src/lib/validation";
+import { email as emailRule, parseInput } from "../src/lib/validation";
 import { CreateLinkDomainBody } from "../src/link-domains/link-domains.routes";
 import { challengeName, claimLinkDomain, isLocalHostname } from "../src/link-domains/service";
 import { drainOutbox } from "../src/redirect/publish";
 import { reconcileCompany } from "../src/redirect/reconcile";
+import { generatePassword } from "../src/users/passwords";
+import { createUser, isEmailTaken } from "../src/users/service";
 
 interface CompanyRequest {
   name: string;
@@ -23,6 +26,8 @@ interface CompanyRequest {
   hostname?: string;
   cookieDomain?: string;
   fallbackUrl?: string;
+  /** The console's first user, an owner, with a generated password (answered once). */
+  ownerEmail?: string;
 }
 
 /** What each task takes as its JSON body, for the scripts that run it (scripts/local.mjs). */
@@ -68,6 +73,12 @@ async function createLocally(env: StorageEnv, input: CompanyRequest, policy: { a
   if (domain && isLocalHostname(domain.hostname) && !policy.allowLocalHosts) {
     throw problems.validation([{ field: "hostname", message: "localhost names serve only in local development" }]);
   }
+  const ownerEmail = input.ownerEmail
+    ? parseInput(z.object({ owner_email: emailRule }), { owner_email: input.ownerEmail }).owner_email
+    : null;
+  if (ownerEmail && (await isEmailTaken(env, ownerEmail))) {
+    throw problems.validation([{ field: "owner_email", message: "already has a console account" }]);
+  }
   const verified = "SELECT 1 FROM link_domains WHERE hostname = ? AND status = 'verified'";
   if (domain && (await env.DB.prepare(verified).bind(domain.hostname).first())) {
     throw new ApiError(PROBLEMS.hostnameTaken, `The hostname '${domain.hostname}' is verified by another company.`);
@@ -79,13 +90,17 @@ async function createLocally(env: StorageEnv, input: CompanyRequest, policy: { a
   });
   const claim = domain ? await claimLinkDomain(env, company.id, domain, policy) : null;
   const key = await createApiKey(env, company.id, { name: "First key" });
+  const password = generatePassword();
+  const owner = ownerEmail
+    ? { email: (await createUser(env, company.id, { email: ownerEmail, role: "owner", password })).email, password }
+    : null;
   const linkDomain = claim && {
     id: claim.id,
     hostname: claim.hostname,
     status: claim.status,
     txt: { name: challengeName(claim.hostname), value: claim.verificationToken },
   };
-  return { company, apiKey: key.secret, linkDomain };
+  return { company, apiKey: key.secret, linkDomain, owner };
 }
 
 /**
@@ -95,18 +110,18 @@ async function createLocally(env: StorageEnv, input: CompanyRequest, policy: { a
  */
 async function companySql(env: StorageEnv, input: CompanyRequest & { migrations: string[] }) {
   for (const statement of input.migrations) await env.DB.prepare(statement).run();
-  const { company, apiKey, linkDomain } = await createLocally(env, input, { allowLocalHosts: false });
+  const { company, apiKey, linkDomain, owner } = await createLocally(env, input, { allowLocalHosts: false });
   // The production database's taken slugs are unknown here: the id's tail makes this one unique.
   await env.DB.prepare("UPDATE companies SET slug = slug || '-' || substr(id, -6) WHERE id = ?").bind(company.id).run();
   const statements: string[] = [];
-  for (const table of ["companies", "link_domains", "api_keys"]) {
+  for (const table of ["companies", "link_domains", "api_keys", "users"]) {
     const { results } = await env.DB.prepare(`SELECT * FROM ${table}`).all<Record<string, string | number | null>>();
     statements.push(...results.map((row) => insert(table, row)));
   }
   const kv: { key: string; value: string }[] = [];
   for (const { name } of (await env.LINKS_KV.list()).keys)
     kv.push({ key: name, value: (await env.LINKS_KV.get(name))! });
-  return { companyId: company.id, sql: statements.join("\n"), kv, apiKey, linkDomain };
+  return { companyId: company.id, sql: statements.join("\n"), kv, apiKey, linkDomain, owner };
 }
 
 function insert(table: string, row: Record<string, string | number | null>): string {

@@ -1,6 +1,6 @@
 // `npm start`: local, offline. Applies migrations, seeds the demo company once, starts the edge
-// worker (:8787) and the admin worker (:8788) over the same local state, prints the demo links
-// and API key. Ctrl-C stops both.
+// worker (:8787) and the admin worker (:8788) over the same local state, prints the demo links,
+// API key and console sign-in. Ctrl-C stops both.
 import { spawn } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -11,8 +11,8 @@ const EDGE_PORT = Number(process.env.EDGE_PORT ?? 8787);
 const ADMIN_PORT = Number(process.env.ADMIN_PORT ?? 8788);
 
 const wrangler = "node_modules/.bin/wrangler";
-// The demo key is shown once at creation and stored only hashed, so its clear text is kept in the
-// git-ignored local state, to print it again on every start.
+// The demo key and the demo owner's password are shown once at creation and stored only hashed, so
+// their clear text is kept in the git-ignored local state, to print them again on every start.
 const CREDENTIALS_FILE = ".wrangler/demo-credentials.json";
 
 console.log("› Applying D1 migrations locally");
@@ -33,22 +33,32 @@ async function seedDemo() {
   }
   if (summary.apiKey) {
     mkdirSync(".wrangler", { recursive: true });
-    writeFileSync(CREDENTIALS_FILE, JSON.stringify({ companyId: summary.companyId, apiKey: summary.apiKey }, null, 2));
+    const saved = { companyId: summary.companyId, apiKey: summary.apiKey, ownerPassword: summary.owner.password };
+    writeFileSync(CREDENTIALS_FILE, JSON.stringify(saved, null, 2));
     return summary;
   }
-  return { ...summary, apiKey: savedKey(summary.companyId) };
+  const saved = savedCredentials(summary.companyId);
+  if (summary.owner.password) {
+    // The owner was just added to an older demo: keep its password beside the saved key.
+    mkdirSync(".wrangler", { recursive: true });
+    const updated = { ...saved, companyId: summary.companyId, ownerPassword: summary.owner.password };
+    writeFileSync(CREDENTIALS_FILE, JSON.stringify(updated, null, 2));
+    return { ...summary, apiKey: saved.apiKey };
+  }
+  return { ...summary, apiKey: saved.apiKey, owner: { ...summary.owner, password: saved.ownerPassword } };
 }
 
 /**
+ * What an earlier first start saved for this company (nothing when the file is another company's).
  * @param {string} companyId
- * @returns {string | undefined}
+ * @returns {{ apiKey?: string, ownerPassword?: string }}
  */
-function savedKey(companyId) {
+function savedCredentials(companyId) {
   try {
     const saved = JSON.parse(readFileSync(CREDENTIALS_FILE, "utf8"));
-    return saved.companyId === companyId ? saved.apiKey : undefined;
+    return saved.companyId === companyId ? saved : {};
   } catch {
-    return undefined;
+    return {};
   }
 }
 
@@ -103,6 +113,7 @@ async function waitFor(url) {
 
 const UNKNOWN_KEY =
   "(unknown: .wrangler/demo-credentials.json is missing; create a company and key with npm run company:create)";
+const UNKNOWN_PASSWORD = "(unknown: .wrangler/demo-credentials.json is missing or older than the console)";
 await Promise.all([
   waitFor(`http://localhost:${EDGE_PORT}/robots.txt`),
   waitFor(`http://localhost:${ADMIN_PORT}/health`),
@@ -111,7 +122,7 @@ await Promise.all([
 console.log(`
 edgeref is running (local, offline)
   edge  worker: http://localhost:${EDGE_PORT}   (partner links, click and dead-letter queue consumers)
-  admin worker: http://localhost:${ADMIN_PORT}   (admin API)
+  admin worker: http://localhost:${ADMIN_PORT}   (admin API, console)
 
 Demo company: ${demo.companyName} (${demo.companyId})${demo.created ? "  — created now" : ""}
 Demo partner links:
@@ -123,6 +134,10 @@ ${(demo.programPages ?? []).map((path) => `  http://localhost:${ADMIN_PORT}${pat
 Demo admin API key: ${demo.apiKey ?? UNKNOWN_KEY}
   curl -H "Authorization: Bearer ${demo.apiKey ?? "<key>"}" http://localhost:${ADMIN_PORT}/v1/groups
   API docs: http://localhost:${ADMIN_PORT}/docs
+
+Console: http://localhost:${ADMIN_PORT}/console
+  email:    ${demo.owner.email}
+  password: ${demo.owner.password ?? UNKNOWN_PASSWORD}
 
 Press Ctrl-C to stop both workers.
 `);

@@ -28,6 +28,9 @@ export interface AdminEnv extends StorageEnv {
   APPLY_IP_LIMITER: RateLimit;
   /** Program pages: applications (and joins) sent to one company, from everyone together. */
   APPLY_COMPANY_LIMITER: RateLimit;
+  /** Console sign-in attempts per client IP, and per email (src/console/sign-in.tsx). */
+  CONSOLE_SIGN_IN_IP_LIMITER: RateLimit;
+  CONSOLE_SIGN_IN_ACCOUNT_LIMITER: RateLimit;
   /** Origin used for partner-link URLs on `localhost` link domains (dev only). */
   LOCAL_EDGE_ORIGIN?: string;
   /** DNS-over-HTTPS (JSON API) endpoint for link domain verification; default Cloudflare's. */

@@ -1,9 +1,11 @@
 // The admin worker's HTTP side: the REST API under /v1 (Bearer keys), its OpenAPI document and
 // docs page, and the pages (public program pages, with their stylesheet).
 import { OpenAPIHono } from "@hono/zod-openapi";
+import type { MiddlewareHandler } from "hono";
 import { apiKeysRouter } from "../api-keys/api-keys.index";
 import { applicationsRouter } from "../applications/applications.index";
 import { companyRouter } from "../companies/company.index";
+import { consoleRouter } from "../console/console.index";
 import { dealsRouter } from "../deals/deals.index";
 import { docsPage, docsSecurityHeaders } from "../docs/docs-page";
 import { failedClicksRouter } from "../failed-clicks/failed-clicks.index";
@@ -85,18 +87,18 @@ export function createAdminApp(options: AdminAppOptions = {}) {
   });
 
   app.get("/health", (c) => c.json({ ok: true }));
-  app.use("/portal/*", async (c, next) => {
+  const setMailer: MiddlewareHandler<AdminContext> = async (c, next) => {
     c.set("mailer", options.mailer ?? defaultMailer(c.env));
     await next();
-  });
+  };
+  app.use("/portal/*", setMailer);
+  app.use("/console/*", setMailer);
   // A direct join on a program page mails the new partner a sign-in link.
-  app.use("/programs/*", async (c, next) => {
-    c.set("mailer", options.mailer ?? defaultMailer(c.env));
-    await next();
-  });
+  app.use("/programs/*", setMailer);
   // Pages (server-rendered, strict CSP, CSRF-checked forms): each section under its own prefix.
   app.route("/", assetsRouter);
   app.route("/programs", programsRouter);
+  app.route("/console", consoleRouter);
 
   app.use(
     "/v1/*",

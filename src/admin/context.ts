@@ -1,5 +1,6 @@
 import { OpenAPIHono, type RouteConfig, type RouteHandler } from "@hono/zod-openapi";
 import type { Caller } from "../api-keys/service";
+import type { companies, users } from "../db/schema";
 import type { AdminEnv } from "../env";
 import { problems } from "../lib/errors";
 import { zodFieldErrors } from "../lib/validation";
@@ -21,6 +22,8 @@ export interface AdminContext {
     mailer: Mailer;
     /** Pages: the secret this visitor's CSRF tokens are derived from (src/web/csrf.ts). */
     csrfSecret?: string;
+    /** The console's signed-in user and their company (src/console/auth.ts); unset elsewhere. */
+    consoleUser: { user: typeof users.$inferSelect; company: typeof companies.$inferSelect };
   };
 }
 

@@ -944,3 +944,51 @@ export const mailOutbox = sqliteTable(
   },
   (t) => [index("mail_outbox_created_idx").on(t.createdAt)],
 );
+
+// ---------------------------------------------------------------------------------------------
+// The console's company users (issue 13): people who sign in at /console with an email and a
+// password. Their sessions are web sessions (src/web/sessions.ts, kind 'user').
+// ---------------------------------------------------------------------------------------------
+export const USER_ROLES = ["owner", "admin", "viewer"] as const;
+export type UserRole = (typeof USER_ROLES)[number];
+
+export const users = sqliteTable(
+  "users",
+  {
+    id: text("id").primaryKey(),
+    companyId: text("company_id")
+      .notNull()
+      .references(() => companies.id),
+    /** Lower case; unique across companies, so an email and a password name one user and one company. */
+    email: text("email").notNull(),
+    role: text("role", { enum: USER_ROLES }).notNull(),
+    /** `pbkdf2-sha256$<iterations>$<salt base64>$<hash base64>` (src/users/passwords.ts). */
+    passwordHash: text("password_hash").notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex("users_email_uq").on(t.email), index("users_company_idx").on(t.companyId)],
+);
+
+/** One-time links an owner sends to invite a user: only the SHA-256 of the token is stored. */
+export const userInvites = sqliteTable(
+  "user_invites",
+  {
+    id: text("id").primaryKey(),
+    companyId: text("company_id")
+      .notNull()
+      .references(() => companies.id),
+    email: text("email").notNull(),
+    role: text("role", { enum: USER_ROLES }).notNull(),
+    tokenHash: text("token_hash").notNull(),
+    /** The owner who invited. */
+    invitedBy: text("invited_by").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+    /** The user the invite created; set by the one update that consumes it. */
+    acceptedUserId: text("accepted_user_id"),
+    acceptedAt: integer("accepted_at"),
+    revokedAt: integer("revoked_at"),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("user_invites_token_hash_uq").on(t.tokenHash), index("user_invites_company_idx").on(t.companyId)],
+);

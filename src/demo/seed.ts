@@ -9,8 +9,12 @@ import { createGroup } from "../groups/service";
 import { claimLinkDomain } from "../link-domains/service";
 import { createDefaultLink } from "../links/service";
 import { createPartner } from "../partners/service";
+import { generatePassword } from "../users/passwords";
+import { createUser, isEmailTaken } from "../users/service";
 
 export const DEMO_HOSTNAME = "localhost";
+/** The demo company's console owner (its password is generated, answered once). */
+export const DEMO_OWNER_EMAIL = "owner@acme-demo.example";
 
 export interface DemoSummary {
   created: boolean;
@@ -18,6 +22,8 @@ export interface DemoSummary {
   companyName: string;
   /** Only when just created: the secret is never stored in clear. */
   apiKey?: string;
+  /** The console owner; the password only when just created (stored only hashed). */
+  owner: { email: string; password?: string };
   slugs: { partnerKey: string; slug: string }[];
   /** The public program pages (paths on the admin worker): the marketplace entry, then each live group's. */
   programPages: string[];
@@ -26,14 +32,18 @@ export interface DemoSummary {
 export async function seedDemoCompany(env: Stores): Promise<DemoSummary> {
   const db = database(env.DB);
   const existing = await db.query.companies.findFirst({ orderBy: asc(companies.createdAt) });
-  if (existing)
+  if (existing) {
+    // A demo seeded before the console had no owner: it gets one now (its password answered once).
+    const password = (await isEmailTaken(env, DEMO_OWNER_EMAIL)) ? undefined : await demoOwner(env, existing.id);
     return {
       created: false,
       companyId: existing.id,
       companyName: existing.name,
+      owner: { email: DEMO_OWNER_EMAIL, password },
       slugs: await demoSlugs(env, existing.id),
       programPages: await programPages(env, existing),
     };
+  }
 
   const company = await createCompany(env, {
     name: "Acme Analytics (demo)",
@@ -84,11 +94,13 @@ export async function seedDemoCompany(env: Stores): Promise<DemoSummary> {
     });
   }
   const key = await createApiKey(env, company.id, { name: "Demo key" });
+  const password = await demoOwner(env, company.id);
   return {
     created: true,
     companyId: company.id,
     companyName: company.name,
     apiKey: key.secret,
+    owner: { email: DEMO_OWNER_EMAIL, password },
     slugs: await demoSlugs(env, company.id),
     programPages: await programPages(env, company),
   };
@@ -101,6 +113,13 @@ async function programPages(env: Stores, company: { id: string; slug: string }) 
     .where(and(eq(groups.companyId, company.id), isNull(groups.archivedAt)))
     .orderBy(asc(groups.id));
   return [`/programs/${company.slug}`, ...live.map((group) => `/programs/${company.slug}/${group.slug}`)];
+}
+
+/** Creates the demo's console owner with a generated password, and answers the password. */
+async function demoOwner(env: Stores, companyId: string): Promise<string> {
+  const password = generatePassword();
+  await createUser(env, companyId, { email: DEMO_OWNER_EMAIL, role: "owner", password });
+  return password;
 }
 
 async function demoSlugs(env: Stores, companyId: string) {

@@ -93,6 +93,11 @@ export async function isOwnGroup(env: Stores, companyId: string, groupId: string
   return row !== undefined;
 }
 
+/** Every group of the company (archived ones too), in creation order: for pickers in the console. */
+export async function listAllGroups(env: Stores, companyId: string) {
+  return database(env.DB).query.groups.findMany({ where: eq(groups.companyId, companyId), orderBy: asc(groups.id) });
+}
+
 export interface ListOptions {
   limit: number;
   startingAfter?: string;

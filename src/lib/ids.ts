@@ -28,6 +28,8 @@ export const ID_PREFIXES = {
   webSession: "ses",
   signInLink: "sil",
   mail: "mail",
+  user: "usr",
+  userInvite: "inv",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

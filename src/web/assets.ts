@@ -10,6 +10,7 @@ import scalarScript from "../../node_modules/@scalar/api-reference/dist/browser/
 import scalarPackage from "../../node_modules/@scalar/api-reference/package.json";
 import type { AdminContext } from "../admin/context";
 import { toHex } from "../lib/hash";
+import { COPY_SCRIPT } from "./copy";
 import site from "./site.css";
 
 const STYLESHEET = `${pico}\n${site}`;
@@ -26,6 +27,7 @@ const FILES = new Map([
   [`icon.${fingerprint(ICON)}.svg`, { body: ICON, type: "image/svg+xml" }],
   // Named by its version, not hashed: hashing 4.7 MB would slow every cold start of the worker.
   [`scalar-api-reference.${scalarPackage.version}.js`, { body: scalarScript, type: "text/javascript; charset=utf-8" }],
+  [`copy.${fingerprint(COPY_SCRIPT)}.js`, { body: COPY_SCRIPT, type: "text/javascript; charset=utf-8" }],
 ]);
 const pathOf = (prefix: string) => `/assets/${[...FILES.keys()].find((name) => name.startsWith(prefix))}`;
 
@@ -33,6 +35,8 @@ export const STYLESHEET_PATH = pathOf("app.");
 export const ICON_PATH = pathOf("icon.");
 /** Scalar's API reference, one self-contained browser script (the `/docs` page). */
 export const SCALAR_SCRIPT_PATH = pathOf("scalar-api-reference.");
+/** The script of `<CopyField>` (src/web/copy.tsx). */
+export const COPY_SCRIPT_PATH = pathOf("copy.");
 
 export const assetsRouter = new Hono<AdminContext>();
 

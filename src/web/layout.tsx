@@ -16,10 +16,14 @@ export interface PageProps {
   siteName?: string;
   /** The form's errors: the title gets `Error: `, and a summary opens `<main>`. */
   errors?: FieldError[];
+  /** The header's content instead of the site name (a signed-in area's name, navigation and sign-out). */
+  header?: Child;
+  /** Scripts served by the worker (src/web/assets.ts) that enhance the page; it works without them. */
+  scripts?: string[];
   children?: Child;
 }
 
-export function Page({ title, siteName = "edgeref", errors = [], children }: PageProps) {
+export function Page({ title, siteName = "edgeref", errors = [], header, scripts = [], children }: PageProps) {
   return (
     <html lang="en">
       <head>
@@ -29,14 +33,15 @@ export function Page({ title, siteName = "edgeref", errors = [], children }: Pag
         <title>{errors.length > 0 ? `Error: ${title}` : title}</title>
         <link rel="stylesheet" href={STYLESHEET_PATH} />
         <link rel="icon" href={ICON_PATH} type="image/svg+xml" />
+        {scripts.map((src) => (
+          <script src={src} defer />
+        ))}
       </head>
       <body>
         <a class="skip-link" href="#main">
           Skip to main content
         </a>
-        <header class="container">
-          <p>{siteName}</p>
-        </header>
+        <header class="container">{header ?? <p>{siteName}</p>}</header>
         <main id="main" class="container" tabindex={-1}>
           {errors.length > 0 ? <ErrorSummary errors={errors} /> : null}
           {children}

@@ -7,7 +7,7 @@ import { mkdirSync } from "node:fs";
 import { createServer } from "node:net";
 import AxeBuilder from "@axe-core/playwright";
 import { Miniflare, type WorkerOptions } from "miniflare";
-import { type Browser, chromium, type Locator, type Page } from "playwright-core";
+import { type Browser, type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
 import { expect, inject } from "vitest";
 import { migrationStatements } from "../../scripts/local.mjs";
 import { BUNDLE_DIR, type WorkerBindings } from "./setup-types";
@@ -47,6 +47,8 @@ export interface Company {
   slug: string;
   name: string;
   apiKey: string;
+  /** The console owner, when asked for (`createCompany(…, { ownerEmail })`), with its generated password. */
+  owner: { email: string; password: string } | null;
 }
 
 export interface ApiAnswer {
@@ -60,8 +62,15 @@ export interface Stack {
   sampleUrl: string;
   /** Origins the pages may load anything from; every other request is blocked and recorded. */
   origins: string[];
-  /** A company with its first API key (the local tasks worker, as `npm run company:create` does). */
-  createCompany(name: string, plan?: "starter" | "growth" | "enterprise"): Promise<Company>;
+  /**
+   * A company with its first API key (the local tasks worker, as `npm run company:create` does) and,
+   * with `ownerEmail`, its console owner.
+   */
+  createCompany(
+    name: string,
+    plan?: "starter" | "growth" | "enterprise",
+    options?: { ownerEmail?: string },
+  ): Promise<Company>;
   /** A JSON call to the admin API with a company's key. */
   api(company: Company, method: string, path: string, body?: unknown): Promise<ApiAnswer>;
   /** Rows of a read-only SQL query on the workers' D1 (e.g. the local mail outbox). */
@@ -99,14 +108,18 @@ export async function startStack(): Promise<Stack> {
     edgeUrl,
     sampleUrl,
     origins: [adminUrl, edgeUrl, sampleUrl],
-    async createCompany(name, plan = "enterprise") {
+    async createCompany(name, plan = "enterprise", options = {}) {
       const response = await tasks.fetch("http://tasks/create-company", {
         method: "POST",
-        body: JSON.stringify({ name, plan }),
+        body: JSON.stringify({ name, plan, ownerEmail: options.ownerEmail }),
       });
-      const result = (await response.json()) as { company: { id: string; slug: string }; apiKey: string };
+      const result = (await response.json()) as {
+        company: { id: string; slug: string };
+        apiKey: string;
+        owner: Company["owner"];
+      };
       if (!response.ok) throw new Error(`create-company: ${JSON.stringify(result)}`);
-      return { id: result.company.id, slug: result.company.slug, name, apiKey: result.apiKey };
+      return { id: result.company.id, slug: result.company.slug, name, apiKey: result.apiKey, owner: result.owner };
     },
     async api(company, method, path, body) {
       const response = await fetch(`${adminUrl}${path}`, {
@@ -136,6 +149,9 @@ export function launchBrowser(): Promise<Browser> {
   return chromium.connect(inject("browserSetup").chromium.wsEndpoint);
 }
 
+/** A browser context's cookies and storage (`page.context().storageState()`), to reopen it signed in. */
+export type StorageState = Awaited<ReturnType<BrowserContext["storageState"]>>;
+
 /** A page and what went wrong on it: requests outside the stack, CSP refusals, script errors, failed loads. */
 export interface WatchedPage {
   page: Page;
@@ -149,12 +165,14 @@ export interface WatchedPage {
 export async function openPage(
   browser: Browser,
   stack: Pick<Stack, "origins">,
-  options: { javaScriptEnabled?: boolean } = {},
+  options: { javaScriptEnabled?: boolean; storageState?: StorageState } = {},
 ): Promise<WatchedPage> {
   const context = await browser.newContext({
     viewport: { width: 1280, height: 800 },
     javaScriptEnabled: options.javaScriptEnabled ?? true,
     colorScheme: "light",
+    // Cookies of an earlier page (a signed-in session), so a file signs in once.
+    storageState: options.storageState,
   });
   const page = await context.newPage();
   const watched: WatchedPage = {

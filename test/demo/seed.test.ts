@@ -2,9 +2,10 @@
 import { applyD1Migrations, createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { seedDemoCompany } from "../../src/demo/seed";
+import { DEMO_OWNER_EMAIL, seedDemoCompany } from "../../src/demo/seed";
 import { createEdgeApp } from "../../src/redirect/app";
 import { IsolateCache } from "../../src/redirect/isolate-cache";
+import { authenticateUser } from "../../src/users/service";
 
 // Its own empty database: the seed does nothing on a database that has a company.
 const stores = { DB: env.SEED_DB, LINKS_KV: env.SEED_KV };
@@ -19,6 +20,7 @@ async function rowCounts() {
     "default_links",
     "partners",
     "partner_links",
+    "users",
   ]) {
     counts[table] = (await env.SEED_DB.prepare(`SELECT count(*) AS n FROM ${table}`).first<{ n: number }>())!.n;
   }
@@ -39,7 +41,12 @@ describe("demo seed", () => {
       default_links: 3, // two originals and Affiliates' pricing link
       partners: 4,
       partner_links: 7, // three Affiliates partners × 2 links, one Reseller × 1
+      users: 1, // the console owner npm start prints
     });
+    // The owner's password is answered once and signs in (stored only as a PBKDF2 hash).
+    expect(first.owner).toEqual({ email: DEMO_OWNER_EMAIL, password: expect.stringMatching(/^[A-Za-z0-9_-]{24}$/) });
+    const owner = await authenticateUser(stores, DEMO_OWNER_EMAIL, first.owner.password!);
+    expect(owner).toMatchObject({ companyId: first.companyId, role: "owner" });
     // Verified at once: `localhost` verifies itself locally, so the printed links work without DNS.
     const domain = await env.SEED_DB.prepare("SELECT hostname, cookie_domain, status FROM link_domains").first();
     expect(domain).toEqual({ hostname: "localhost", cookie_domain: null, status: "verified" });
@@ -64,6 +71,7 @@ describe("demo seed", () => {
       created: false,
       companyId: first.companyId,
       companyName: first.companyName,
+      owner: { email: DEMO_OWNER_EMAIL },
       slugs: first.slugs,
       programPages: first.programPages,
     });
@@ -98,5 +106,14 @@ describe("demo seed", () => {
     ]);
     expect(location.searchParams.get("utm_campaign")).toBe("jane-doe");
     expect(response.headers.get("set-cookie")).not.toContain("Secure");
+  });
+
+  it("a demo seeded before the console gets its owner on the next start (its password answered once)", async () => {
+    await stores.DB.prepare("DELETE FROM users WHERE email = ?").bind(DEMO_OWNER_EMAIL).run();
+    const upgraded = await seedDemoCompany(stores);
+    expect(upgraded.created).toBe(false);
+    expect(upgraded.owner.password).toMatch(/^[A-Za-z0-9_-]{24}$/);
+    expect(await authenticateUser(stores, DEMO_OWNER_EMAIL, upgraded.owner.password!)).not.toBeNull();
+    expect((await seedDemoCompany(stores)).owner).toEqual({ email: DEMO_OWNER_EMAIL });
   });
 });

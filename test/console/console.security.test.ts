@@ -1,0 +1,251 @@
+// What the console lets nobody do: a form POST without its CSRF token (every POST route), a viewer's
+// write (every write route, and no write control shown to a viewer), a non-owner's user management,
+// and a user of one company reading or changing another company's groups, partners, keys or users
+// by putting their ids in the URL or the form. Each refusal writes nothing.
+import { env } from "cloudflare:workers";
+import { beforeAll, describe, expect, it } from "vitest";
+import { createApiKey } from "../../src/api-keys/service";
+import { consoleRouter } from "../../src/console/console.index";
+import { createGroup } from "../../src/groups/service";
+import { createInvite } from "../../src/users/service";
+import { tableSnapshot } from "../helpers/admin";
+import { addConsoleUser, ConsoleBrowser, consoleTenant, fieldError } from "../helpers/console";
+import { addPartner } from "../helpers/fixtures";
+
+/** A company with an owner, an admin and a viewer signed in, and one of everything the console changes. */
+async function company() {
+  const owner = await consoleTenant("enterprise", "owner");
+  const admin = await addConsoleUser(owner.companyId, "admin");
+  const viewer = await addConsoleUser(owner.companyId, "viewer");
+  const group = await createGroup(env, owner.companyId, { name: "Affiliates", destinationUrl: "https://a.example/" });
+  const other = await createGroup(env, owner.companyId, { name: "Resellers", destinationUrl: "https://a.example/r" });
+  const partner = await addPartner(owner.companyId, group.id);
+  const key = await createApiKey(env, owner.companyId, { name: "second" });
+  const { invite, token } = await createInvite(env, owner.companyId, owner.user.id, {
+    email: `invitee-${crypto.randomUUID().slice(0, 8)}@console.test`,
+    role: "viewer",
+  });
+  return {
+    ...owner,
+    owner: owner.browser,
+    admin,
+    viewer,
+    ids: {
+      groupId: group.id,
+      otherGroupId: other.id,
+      partnerId: partner.id,
+      keyId: key.id,
+      inviteId: invite.id,
+      userId: admin.user.id,
+      token,
+    },
+  };
+}
+type Ids = Awaited<ReturnType<typeof company>>["ids"];
+
+interface Write {
+  path: string;
+  fields: Record<string, string>;
+}
+
+/** Every write route of the signed-in console, with a request that succeeds for its owner. */
+const WRITES: Record<string, (ids: Ids) => Write> = {
+  "/groups": () => ({ path: "/console/groups", fields: { name: "New group", destination_url: "https://a.example/n" } }),
+  "/groups/:groupId/settings": (ids) => ({
+    path: `/console/groups/${ids.groupId}/settings`,
+    fields: { name: "Renamed", terms_url: "" },
+  }),
+  "/partners/:partnerId/move": (ids) => ({
+    path: `/console/partners/${ids.partnerId}/move`,
+    fields: { group_id: ids.otherGroupId },
+  }),
+  "/partners/:partnerId/status": (ids) => ({
+    path: `/console/partners/${ids.partnerId}/status`,
+    fields: { status: "archived" },
+  }),
+  "/settings": (ids) => ({
+    path: "/console/settings",
+    fields: { default_group_id: ids.otherGroupId, terms_url: "https://a.example.com/terms", fallback_url: "" },
+  }),
+  "/settings/api-keys": () => ({ path: "/console/settings/api-keys", fields: { name: "CI" } }),
+  "/settings/api-keys/:keyId/revoke": (ids) => ({ path: `/console/settings/api-keys/${ids.keyId}/revoke`, fields: {} }),
+  "/settings/users/invites": () => ({
+    path: "/console/settings/users/invites",
+    fields: { email: `new-${crypto.randomUUID().slice(0, 8)}@console.test`, role: "admin" },
+  }),
+  "/settings/users/invites/:inviteId/revoke": (ids) => ({
+    path: `/console/settings/users/invites/${ids.inviteId}/revoke`,
+    fields: {},
+  }),
+  "/settings/users/:userId/remove": (ids) => ({ path: `/console/settings/users/${ids.userId}/remove`, fields: {} }),
+};
+
+/** POST routes open without a session (their own checks are tested in sign-in and invites tests). */
+const OPEN_POSTS: Record<string, (ids: Ids) => Write> = {
+  "/sign-in": () => ({ path: "/console/sign-in", fields: { email: "x@console.test", password: "whatever it is" } }),
+  "/sign-out": () => ({ path: "/console/sign-out", fields: {} }),
+  "/invites/:token": (ids) => ({ path: `/console/invites/${ids.token}`, fields: { password: "a long new password" } }),
+};
+
+const ALL_POSTS = { ...WRITES, ...OPEN_POSTS };
+
+let a: Awaited<ReturnType<typeof company>>;
+let b: Awaited<ReturnType<typeof company>>;
+
+beforeAll(async () => {
+  a = await company();
+  b = await company();
+});
+
+describe("console security", () => {
+  it("every POST route of the console is in this file's tables", () => {
+    const routes = consoleRouter.routes.filter((route) => route.method === "POST").map((route) => route.path);
+    expect(new Set(routes)).toEqual(new Set(Object.keys(ALL_POSTS)));
+  });
+
+  it.each(Object.keys(ALL_POSTS))(
+    "POST %s without its CSRF token, or from another origin: 403, nothing written",
+    async (route) => {
+      const { path, fields } = ALL_POSTS[route]!(a.ids);
+      const before = await tableSnapshot();
+      const noToken = await a.owner.post(path, { ...fields, _csrf: "" });
+      expect(noToken.status).toBe(403);
+      expect(noToken.html).toContain("<h1>This form has expired</h1>");
+      const crossSite = await a.owner.post(path, fields, { origin: "https://evil.example" });
+      expect(crossSite.status).toBe(403);
+      expect(crossSite.html).toContain("<h1>This form has expired</h1>");
+      // A token made for another browser's cookie.
+      const stranger = new ConsoleBrowser();
+      await stranger.get("/console/sign-in");
+      const foreign = await a.owner.post(path, { ...fields, _csrf: stranger.csrf });
+      expect(foreign.status).toBe(403);
+      expect(await tableSnapshot()).toEqual(before);
+    },
+  );
+
+  it.each(Object.keys(WRITES))(
+    "a viewer's POST %s is refused with a 403 page before it runs: nothing written",
+    async (route) => {
+      const { path, fields } = WRITES[route]!(a.ids);
+      await a.viewer.browser.get("/console");
+      const before = await tableSnapshot();
+      const r = await a.viewer.browser.post(path, fields);
+      expect(r.status).toBe(403);
+      expect(r.html).toContain("<h1>You cannot do this</h1>");
+      expect(await tableSnapshot()).toEqual(before);
+    },
+  );
+
+  it("a viewer is shown no write control: no form but sign-out and the partner filter, no 'Create group'", async () => {
+    const pages = [
+      "/console",
+      `/console/groups/${a.ids.groupId}/settings`,
+      "/console/partners",
+      `/console/partners/${a.ids.partnerId}`,
+      "/console/settings",
+      "/console/settings/link-domains",
+      "/console/settings/api-keys",
+    ];
+    for (const path of pages) {
+      const r = await a.viewer.browser.get(path);
+      expect(r.status, path).toBe(200);
+      const actions = [...r.html.matchAll(/<form method="post" action="([^"]+)"/g)].map((m) => m[1]);
+      expect(actions, path).toEqual(["/console/sign-out"]);
+      expect(r.html, path).not.toMatch(
+        /Create group|Create key|Move partner|Archive partner|<button type="submit">Save/,
+      );
+    }
+    expect((await a.viewer.browser.get("/console/groups/new")).status).toBe(403);
+    expect((await a.viewer.browser.get("/console/settings/users")).status).toBe(403);
+    // A viewer may still sign out.
+    const viewer = await addConsoleUser(a.companyId, "viewer");
+    await viewer.browser.get("/console");
+    expect((await viewer.browser.post("/console/sign-out")).location).toBe("/console/sign-in?notice=signed-out");
+  });
+
+  it("the owner's request of each write route goes through (the table's requests are real ones)", async () => {
+    const c = await company();
+    for (const route of Object.keys(WRITES)) {
+      const { path, fields } = WRITES[route]!(c.ids);
+      await c.owner.get("/console");
+      const r = await c.owner.post(path, fields);
+      expect([200, 303], `${route}: ${r.html.slice(0, 300)}`).toContain(r.status);
+      expect(r.html, route).not.toContain('class="error-summary"');
+    }
+  });
+
+  it("users and invites are the owner's: an admin gets 403 for the page and every users POST", async () => {
+    expect((await a.admin.browser.get("/console/settings/users")).status).toBe(403);
+    const settings = await a.admin.browser.get("/console/settings");
+    expect(settings.html).not.toContain('href="/console/settings/users"');
+    const before = await tableSnapshot();
+    for (const route of Object.keys(WRITES).filter((r) => r.startsWith("/settings/users"))) {
+      const { path, fields } = WRITES[route]!(a.ids);
+      expect((await a.admin.browser.post(path, fields)).status, route).toBe(403);
+    }
+    expect(await tableSnapshot()).toEqual(before);
+  });
+});
+
+describe("company isolation", () => {
+  it("a user of A opening B's group, tabs or partner by id gets the 404 page", async () => {
+    for (const path of [
+      `/console/groups/${b.ids.groupId}`,
+      `/console/groups/${b.ids.groupId}/settings`,
+      `/console/groups/${b.ids.groupId}/offers`,
+      `/console/partners/${b.ids.partnerId}`,
+    ]) {
+      const r = await a.owner.get(path);
+      expect(r.status, path).toBe(404);
+      expect(r.html, path).toContain("<h1>Page not found</h1>");
+      expect(r.html, path).not.toContain("Resellers");
+    }
+  });
+
+  it("B's ids in A's write URLs: 404, and nothing of B (or A) changes", async () => {
+    const withIds = Object.keys(WRITES).filter((route) => route.includes(":"));
+    for (const route of withIds) {
+      const { path, fields } = WRITES[route]!(b.ids);
+      await a.owner.get("/console");
+      const before = await tableSnapshot();
+      const r = await a.owner.post(path, fields);
+      expect(r.status, route).toBe(404);
+      expect(await tableSnapshot(), route).toEqual(before);
+    }
+  });
+
+  it("B's group in A's forms (move a partner, default group, the partner filter): a 422 on that field", async () => {
+    await a.owner.get("/console");
+    const before = await tableSnapshot();
+    const move = await a.owner.post(`/console/partners/${a.ids.partnerId}/move`, { group_id: b.ids.groupId });
+    expect(move.status).toBe(422);
+    expect(fieldError(move.html, "group_id")).toMatch(/^Group no group with id/);
+    const settings = await a.owner.post("/console/settings", {
+      default_group_id: b.ids.groupId,
+      terms_url: "",
+      fallback_url: "",
+    });
+    expect(settings.status).toBe(422);
+    expect(fieldError(settings.html, "default_group_id")).toBe("Default group must be a live group of this company");
+    expect(await tableSnapshot()).toEqual(before);
+    const filter = await a.owner.get(`/console/partners?group_id=${b.ids.groupId}`);
+    expect(filter.status).toBe(422);
+    expect(fieldError(filter.html, "group_id")).toBe("Group no group with this id in your company");
+    expect(filter.html).not.toContain(b.ids.partnerId);
+  });
+
+  it("lists show only the user's company: groups, partners, keys, users", async () => {
+    const pages = await Promise.all(
+      ["/console", "/console/partners", "/console/settings/api-keys", "/console/settings/users"].map((path) =>
+        a.owner.get(path),
+      ),
+    );
+    const html = pages.map((page) => page.html).join("\n");
+    expect(html).not.toContain(b.ids.groupId);
+    expect(html).not.toContain(b.ids.partnerId);
+    expect(html).not.toContain(b.ids.keyId);
+    expect(html).not.toContain(b.email);
+    expect(html).toContain(a.ids.groupId);
+    expect(html).toContain(a.email);
+  });
+});
