@@ -24,6 +24,7 @@ import { partnerApiRouter } from "../partner-api/partner-api.index";
 import { partnerCredentialsRouter } from "../partner-credentials/partner-credentials.index";
 import { partnersRouter } from "../partners/partners.index";
 import { pipelinesRouter } from "../pipelines/pipelines.index";
+import { portalRouter } from "../portal/portal.index";
 import { signInLinksRouter } from "../portal/sign-in-links.index";
 import { programsRouter } from "../programs/programs.index";
 import { rewardsRouter } from "../rewards/rewards.index";
@@ -92,6 +93,7 @@ export function createAdminApp(options: AdminAppOptions = {}) {
   // Pages (server-rendered, strict CSP, CSRF-checked forms): each section under its own prefix.
   app.route("/", assetsRouter);
   app.route("/programs", programsRouter);
+  app.route("/portal", portalRouter);
 
   app.use(
     "/v1/*",

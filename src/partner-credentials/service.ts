@@ -25,6 +25,9 @@ export interface PartnerCaller {
   credentialId: string;
 }
 
+/** A partner acting for itself: through the partner API (a credential) or the portal (a session). */
+export type PartnerActor = Pick<PartnerCaller, "companyId" | "partnerId">;
+
 /** Issues a credential for an active partner; the secret is returned this once. */
 export async function createPartnerCredential(env: Stores, companyId: string, partnerId: string, name: string) {
   const partner = await getPartner(env, companyId, partnerId);

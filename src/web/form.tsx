@@ -76,11 +76,14 @@ function Label({ id, label, required }: { id: string; label: string; required?: 
 }
 
 export interface TextFieldProps extends FieldBase {
-  type?: "text" | "email" | "url" | "tel" | "number" | "password";
+  type?: "text" | "email" | "url" | "tel" | "number" | "password" | "date";
   value?: string;
   autocomplete?: string;
   inputmode?: "text" | "email" | "url" | "tel" | "numeric" | "decimal";
   maxlength?: number;
+  placeholder?: string;
+  spellcheck?: boolean;
+  readonly?: boolean;
 }
 
 export function TextField({ type = "text", name, label, hint, error, required, value, ...rest }: TextFieldProps) {
@@ -107,9 +110,20 @@ export interface TextAreaFieldProps extends FieldBase {
   value?: string;
   rows?: number;
   maxlength?: number;
+  placeholder?: string;
 }
 
-export function TextAreaField({ name, label, hint, error, required, value, rows = 4, maxlength }: TextAreaFieldProps) {
+export function TextAreaField({
+  name,
+  label,
+  hint,
+  error,
+  required,
+  value,
+  rows = 4,
+  maxlength,
+  placeholder,
+}: TextAreaFieldProps) {
   const id = fieldId(name);
   return (
     <div class="field">
@@ -120,6 +134,7 @@ export function TextAreaField({ name, label, hint, error, required, value, rows 
         name={name}
         rows={rows}
         maxlength={maxlength}
+        placeholder={placeholder}
         required={required}
         aria-invalid={error ? "true" : undefined}
         aria-describedby={describedBy(id, hint, error)}
@@ -187,6 +202,42 @@ export function CheckboxField({ name, label, hint, error, required, checked, val
         {label}
       </label>
     </div>
+  );
+}
+
+export interface CheckboxesFieldProps extends FieldBase {
+  options: { value: string; label: string }[];
+  /** The values checked. */
+  values?: string[];
+}
+
+/** A question with any number of answers (a multi-select): a fieldset of checkboxes sharing one name. */
+export function CheckboxesField({ name, label, hint, error, required, options, values = [] }: CheckboxesFieldProps) {
+  const id = fieldId(name);
+  return (
+    <fieldset class="field" aria-describedby={describedBy(id, hint, error)}>
+      <legend>
+        {label}
+        {required ? null : <span class="field-hint-inline"> (optional)</span>}
+      </legend>
+      <HintAndError id={id} hint={hint} error={error} />
+      {options.map((option, index) => {
+        const optionId = index === 0 ? id : `${id}-${index}`;
+        return (
+          <label for={optionId}>
+            <input
+              id={optionId}
+              name={name}
+              type="checkbox"
+              value={option.value}
+              checked={values.includes(option.value)}
+              aria-invalid={error ? "true" : undefined}
+            />
+            {option.label}
+          </label>
+        );
+      })}
+    </fieldset>
   );
 }
 

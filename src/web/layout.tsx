@@ -16,10 +16,14 @@ export interface PageProps {
   siteName?: string;
   /** The form's errors: the title gets `Error: `, and a summary opens `<main>`. */
   errors?: FieldError[];
+  /** A signed-in area's navigation, in the header after the site name. */
+  nav?: Child;
+  /** Scripts from /assets (e.g. ENHANCE_SCRIPT_PATH), loaded deferred: pages work without them. */
+  scripts?: string[];
   children?: Child;
 }
 
-export function Page({ title, siteName = "edgeref", errors = [], children }: PageProps) {
+export function Page({ title, siteName = "edgeref", errors = [], nav, scripts = [], children }: PageProps) {
   return (
     <html lang="en">
       <head>
@@ -29,6 +33,9 @@ export function Page({ title, siteName = "edgeref", errors = [], children }: Pag
         <title>{errors.length > 0 ? `Error: ${title}` : title}</title>
         <link rel="stylesheet" href={STYLESHEET_PATH} />
         <link rel="icon" href={ICON_PATH} type="image/svg+xml" />
+        {scripts.map((src) => (
+          <script src={src} defer />
+        ))}
       </head>
       <body>
         <a class="skip-link" href="#main">
@@ -36,6 +43,7 @@ export function Page({ title, siteName = "edgeref", errors = [], children }: Pag
         </a>
         <header class="container">
           <p>{siteName}</p>
+          {nav}
         </header>
         <main id="main" class="container" tabindex={-1}>
           {errors.length > 0 ? <ErrorSummary errors={errors} /> : null}
