@@ -63,10 +63,12 @@ export async function linksPage(c: PortalCtx) {
     <PortalPage company={company} signedIn={signedIn} section="links" title="My links">
       <p class="eyebrow">Hello {signedIn.partner.firstName}</p>
       <h1>My links</h1>
-      <p>
-        Share these links. Every visit through them is counted for you in the {signedIn.group.name} program of{" "}
-        {company.name}, and so are the customers they bring.
-      </p>
+      {links?.length ? (
+        <p>
+          Share these links. Every visit through them is counted for you in the {signedIn.group.name} program of{" "}
+          {company.name}, and so are the customers they bring.
+        </p>
+      ) : null}
       {signedIn.group.referralLinksEnabled ? null : (
         <p class="notice">{company.name} has paused referral links for your group: they do not redirect for now.</p>
       )}

@@ -6,6 +6,7 @@ import { env } from "cloudflare:workers";
 import { createAdminApp } from "../../src/admin/app";
 import type { Mailer, MailMessage } from "../../src/mail/mailer";
 import { ADMIN_ORIGIN } from "./admin";
+import { clientIp } from "./tenancy";
 
 /** A mailer that keeps what it was asked to send. */
 export class FakeMailer implements Mailer {
@@ -47,7 +48,8 @@ export class TestBrowser {
   constructor(
     readonly mailer = new FakeMailer(),
     readonly origin = ADMIN_ORIGIN,
-    private readonly ip = `203.0.113.${Math.floor(Math.random() * 250) + 1}`,
+    /** Each browser its own client IP, so per-IP limits never decide another test. */
+    readonly ip = clientIp(),
   ) {
     this.app = createAdminApp({ mailer });
   }
