@@ -48,12 +48,14 @@ export function PortalPage({
             </a>
           </li>
         ))}
+        <li>
+          <PostForm action={pageUrl(company, "/sign-out")} csrf={signedIn.csrf}>
+            <button type="submit" class="secondary outline">
+              Sign out
+            </button>
+          </PostForm>
+        </li>
       </ul>
-      <PostForm action={pageUrl(company, "/sign-out")} csrf={signedIn.csrf}>
-        <button type="submit" class="secondary outline">
-          Sign out
-        </button>
-      </PostForm>
     </nav>
   );
   return (
