@@ -2,7 +2,7 @@
 // mail API for production, and which one the environment configures.
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
-import { defaultMailer, HttpApiMailer, OutboxMailer } from "../../src/mail/mailer";
+import { defaultMailer, HttpApiMailer, OutboxMailer, SendEmailMailer } from "../../src/mail/mailer";
 
 const message = { to: "jane@example.com", subject: "Your link", text: "Open https://example.com/x\n" };
 
@@ -38,10 +38,20 @@ describe("mailers", () => {
     await expect(mailer.send(message)).rejects.toThrow("mail API answered 422");
   });
 
-  it("the environment picks: the HTTP API when its three settings are there, else the outbox", () => {
+  it("the Email Service mailer sends through the send_email binding, from MAIL_FROM", async () => {
+    const sent: unknown[] = [];
+    const binding = { send: async (builder: unknown) => void sent.push(builder) } as unknown as SendEmail;
+    await new SendEmailMailer(binding, "partners@acme.example").send(message);
+    expect(sent).toEqual([{ from: "partners@acme.example", ...message }]);
+  });
+
+  it("the environment picks: the EMAIL binding, else the HTTP API when configured, else the outbox", () => {
     expect(defaultMailer(env)).toBeInstanceOf(OutboxMailer);
-    const configured = { ...env, MAIL_API_URL: "https://mail.example/emails", MAIL_API_KEY: "k", MAIL_FROM: "a@b.c" };
-    expect(defaultMailer(configured)).toBeInstanceOf(HttpApiMailer);
-    expect(defaultMailer({ ...configured, MAIL_FROM: "" })).toBeInstanceOf(OutboxMailer);
+    const api = { ...env, MAIL_API_URL: "https://mail.example/emails", MAIL_API_KEY: "k", MAIL_FROM: "a@b.c" };
+    expect(defaultMailer(api)).toBeInstanceOf(HttpApiMailer);
+    expect(defaultMailer({ ...api, MAIL_FROM: "" })).toBeInstanceOf(OutboxMailer);
+    const binding = { send: async () => ({ messageId: "m" }) } as unknown as SendEmail;
+    expect(defaultMailer({ ...api, EMAIL: binding })).toBeInstanceOf(SendEmailMailer);
+    expect(defaultMailer({ ...env, EMAIL: binding })).toBeInstanceOf(OutboxMailer);
   });
 });
