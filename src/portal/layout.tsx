@@ -2,7 +2,7 @@
 // (the current one marked with aria-current) and a sign-out button (a POST form, CSRF-checked).
 import type { Child } from "hono/jsx";
 import type { FieldError } from "../lib/errors";
-import { ENHANCE_SCRIPT_PATH } from "../web/assets";
+import { COPY_SCRIPT_PATH } from "../web/assets";
 import { PostForm } from "../web/form";
 import { Page } from "../web/layout";
 import { type Company, pageUrl, type SignedIn } from "./access";
@@ -58,13 +58,18 @@ export function PortalPage({
       </ul>
     </nav>
   );
+  const header = (
+    <>
+      <p>{company.name} partner portal</p>
+      {nav}
+    </>
+  );
   return (
     <Page
       title={`${title} — ${company.name} partner portal`}
-      siteName={`${company.name} partner portal`}
       errors={errors}
-      nav={nav}
-      scripts={[ENHANCE_SCRIPT_PATH]}
+      header={header}
+      scripts={[COPY_SCRIPT_PATH]}
     >
       {children}
     </Page>

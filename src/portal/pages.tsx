@@ -13,6 +13,7 @@ import { listPartnerRewards, partnerRewardTotals, type Reward } from "../rewards
 import { shareContentFor } from "../social/service";
 import { X_MAX_LENGTH } from "../social/templates";
 import { partnerStatsOf } from "../stats/service";
+import { CopyField } from "../web/copy";
 import { errorOf, PostForm, TextField } from "../web/form";
 import { type FormValues, fieldValue, formErrorsOf, readForm, validateForm } from "../web/forms";
 import { renderPage } from "../web/layout";
@@ -90,16 +91,7 @@ function LinkCard({ company, link, index }: { company: Company; link: ShownLink;
     <article class="link-card" aria-labelledby={`${id}-title`}>
       <h2 id={`${id}-title`}>{link.title}</h2>
       {link.description ? <p>{link.description}</p> : null}
-      <div class="field">
-        <label for={id}>Your link</label>
-        <div class="copy-row">
-          <input id={id} type="url" value={link.url} readonly />
-          <button type="button" class="secondary" data-copy={id} data-copy-status={`${id}-status`} hidden>
-            Copy link
-          </button>
-        </div>
-        <p id={`${id}-status`} class="copy-status" role="status" />
-      </div>
+      <CopyField name={id} label="Your link" value={link.url} buttonLabel="Copy link" />
       <div class="link-tools">
         <figure class="qr">
           <div role="img" aria-label={`QR code of ${link.url}`}>

@@ -7,7 +7,7 @@ import pico from "@picocss/pico/css/pico.min.css";
 import { Hono } from "hono";
 import type { AdminContext } from "../admin/context";
 import { toHex } from "../lib/hash";
-import { ENHANCE_SCRIPT } from "./enhance";
+import { COPY_SCRIPT } from "./copy";
 import site from "./site.css";
 
 const STYLESHEET = `${pico}\n${site}`;
@@ -22,14 +22,14 @@ const fingerprint = (text: string) => toHex(sha256(new TextEncoder().encode(text
 const FILES = new Map([
   [`app.${fingerprint(STYLESHEET)}.css`, { body: STYLESHEET, type: "text/css; charset=utf-8" }],
   [`icon.${fingerprint(ICON)}.svg`, { body: ICON, type: "image/svg+xml" }],
-  [`enhance.${fingerprint(ENHANCE_SCRIPT)}.js`, { body: ENHANCE_SCRIPT, type: "text/javascript; charset=utf-8" }],
+  [`copy.${fingerprint(COPY_SCRIPT)}.js`, { body: COPY_SCRIPT, type: "text/javascript; charset=utf-8" }],
 ]);
 const pathOf = (prefix: string) => `/assets/${[...FILES.keys()].find((name) => name.startsWith(prefix))}`;
 
 export const STYLESHEET_PATH = pathOf("app.");
 export const ICON_PATH = pathOf("icon.");
-/** Progressive enhancement (copy buttons); pages that need it list it in `<Page scripts>`. */
-export const ENHANCE_SCRIPT_PATH = pathOf("enhance.");
+/** The script of `<CopyField>` (src/web/copy.tsx). */
+export const COPY_SCRIPT_PATH = pathOf("copy.");
 
 export const assetsRouter = new Hono<AdminContext>();
 

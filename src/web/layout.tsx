@@ -16,14 +16,14 @@ export interface PageProps {
   siteName?: string;
   /** The form's errors: the title gets `Error: `, and a summary opens `<main>`. */
   errors?: FieldError[];
-  /** A signed-in area's navigation, in the header after the site name. */
-  nav?: Child;
-  /** Scripts from /assets (e.g. ENHANCE_SCRIPT_PATH), loaded deferred: pages work without them. */
+  /** The header's content instead of the site name (a signed-in area's name, navigation and sign-out). */
+  header?: Child;
+  /** Scripts served by the worker (src/web/assets.ts) that enhance the page; it works without them. */
   scripts?: string[];
   children?: Child;
 }
 
-export function Page({ title, siteName = "edgeref", errors = [], nav, scripts = [], children }: PageProps) {
+export function Page({ title, siteName = "edgeref", errors = [], header, scripts = [], children }: PageProps) {
   return (
     <html lang="en">
       <head>
@@ -41,10 +41,7 @@ export function Page({ title, siteName = "edgeref", errors = [], nav, scripts = 
         <a class="skip-link" href="#main">
           Skip to main content
         </a>
-        <header class="container">
-          <p>{siteName}</p>
-          {nav}
-        </header>
+        <header class="container">{header ?? <p>{siteName}</p>}</header>
         <main id="main" class="container" tabindex={-1}>
           {errors.length > 0 ? <ErrorSummary errors={errors} /> : null}
           {children}

@@ -124,11 +124,11 @@ describe("partner portal in Chromium", () => {
     expect((await qr.boundingBox())!.width).toBeGreaterThan(100);
     await checkPage(page, "portal-links");
 
-    // Copy (the enhancement script shows the button).
+    // Copy (the copy script shows the button).
     const copy = pricing.getByRole("button", { name: "Copy link" });
     expect(await copy.isVisible()).toBe(true);
     await copy.click();
-    await expect.poll(() => pricing.getByRole("status").textContent()).toBe("Link copied.");
+    await expect.poll(() => pricing.getByRole("status").textContent()).toBe("Copied to the clipboard.");
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(link);
 
     // The share preview and its buttons' URLs.

@@ -50,11 +50,13 @@ describe("my links", () => {
     for (const [i, link] of links.entries()) {
       const url = `https://${t.hostname}/${link.slug}`;
       expect(link.url).toBe(url);
-      const id = `link-${i + 1}`;
-      expect(page.html).toContain(`<input id="${id}" type="url" value="${url}" readonly=""/>`);
-      // The copy button is hidden until the script finds a clipboard; without JavaScript, copy from the field.
-      expect(page.html).toContain(
-        `<button type="button" class="secondary" data-copy="${id}" data-copy-status="${id}-status" hidden="">`,
+      const id = `field-link-${i + 1}`;
+      expect(page.html).toContain(`<input id="${id}" type="text" value="${url}" readonly=""`);
+      // The copy button is hidden until the script runs; without JavaScript, copy from the field.
+      expect(page.html).toMatch(
+        new RegExp(
+          `<button type="button" class="secondary" hidden="" data-copy-target="${id}"[^>]*>Copy link</button>`,
+        ),
       );
       expect(page.html).toContain(renderSVG(url, { ecc: "M", border: 4, pixelSize: 4 }));
       expect(page.html).toContain(`role="img" aria-label="QR code of ${url}"`);
@@ -76,7 +78,7 @@ describe("my links", () => {
       expect(qr.html).toBe(renderSVG(url, { ecc: "M", border: 4, pixelSize: 8 }));
     }
     // The copy button's script, from the worker itself.
-    const script = /<script src="(\/assets\/enhance\.[0-9a-f]{12}\.js)" defer=""><\/script>/.exec(page.html)?.[1];
+    const script = /<script src="(\/assets\/copy\.[0-9a-f]{12}\.js)" defer=""><\/script>/.exec(page.html)?.[1];
     expect(script).toBeDefined();
     const served = await browser.get(script!);
     expect(served.headers.get("content-type")).toBe("text/javascript; charset=utf-8");
