@@ -222,9 +222,10 @@ const STATUS_WORDS: Record<Reward["status"], string> = {
 function rewardReason(reward: Reward): string {
   if (reward.sourceType === "signup") return "A new customer";
   if (reward.sourceType === "manual") return reward.reason ? `Bonus: ${reward.reason}` : "Bonus";
+  // The sale's amount is shown when it is in the reward's currency (whose minor-unit digits the reward keeps).
   const sale =
-    reward.eventAmount !== null && reward.eventCurrency
-      ? ` of ${money(reward.eventAmount, reward.eventCurrency, reward.minorUnitDigits)}`
+    reward.eventAmount !== null && reward.eventCurrency === reward.currency
+      ? ` of ${money(reward.eventAmount, reward.currency, reward.minorUnitDigits)}`
       : "";
   return `A sale${sale}`;
 }

@@ -12,7 +12,7 @@ export const portalRouter = createPageRouter<PortalContext>();
 
 const TOKEN = ":token{[A-Za-z0-9_-]{1,100}}";
 
-portalRouter.use("/:company", loadCompany);
+// (`/:company/*` matches `/:company` itself too.)
 portalRouter.use("/:company/*", loadCompany);
 
 // Signing in and out: no session needed.

@@ -152,7 +152,10 @@ describe("stats and rewards", () => {
     expectStatus(
       await api(t.key, "POST", `/v1/groups/${t.group.id}/offers`, {
         name: "Welcome",
-        triggers: [{ event: "signup", reward: { type: "flat", amount: 1000, currency: "USD" } }],
+        triggers: [
+          { event: "signup", reward: { type: "flat", amount: 1000, currency: "USD" } },
+          { event: "transaction", reward: { type: "percent", percent: 10 } },
+        ],
       }),
       201,
     );
@@ -162,6 +165,10 @@ describe("stats and rewards", () => {
         email: "c1@example.com",
         partner_key: partner.partner_key,
       }),
+      201,
+    );
+    expectStatus(
+      await api(t.key, "POST", "/v1/transactions", { key: "t-1", customer_key: "c-1", amount: 20000, currency: "EUR" }),
       201,
     );
     const bonus = bodyOf(
@@ -175,10 +182,16 @@ describe("stats and rewards", () => {
     expectStatus(await api(t.key, "PATCH", `/v1/rewards/${bonus.id}`, { status: "approved" }), 200);
     const text = textOf((await browser.get(`${t.base}/rewards`)).html);
     expect(text).toContain("Welcome : Earn $10.00 for every new customer you sign up");
-    expect(text).toContain("Earned $15.00 Pending $10.00");
+    const rewards = bodyOf(await api(t.key, "GET", `/v1/partners/${partner.id}/rewards`), 200).data;
+    const sale = rewards.find((r) => r.receipt.event.type === "transaction")!;
+    expect(sale).toMatchObject({ amount: 2000, currency: "EUR", status: "pending" });
+    const usd = (cents: number) => `$${(cents / 100).toFixed(2)}`;
+    expect(text).toContain(`Earned ${usd(1500 + sale.amount_usd_cents)} Pending ${usd(1000 + sale.amount_usd_cents)}`);
     expect(text).toContain("Approved $5.00");
-    // Newest first.
-    expect(text).toMatch(/\$5\.00 — Bonus: Launch Approved .*\$10\.00 — A new customer Pending .*pending until/);
+    // Newest first; a sale's reward says which sale.
+    expect(text).toMatch(
+      /\$5\.00 — Bonus: Launch Approved .*€20\.00 — A sale of €200\.00 Pending .*\$10\.00 — A new customer Pending/,
+    );
   });
 });
 
