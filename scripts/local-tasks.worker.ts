@@ -3,6 +3,7 @@
 //   POST /create-company   a company, its link domain and first API key in the local database
 //   POST /company-sql      the same as SQL statements for another database (production)
 //   POST /kv-reconcile     publishes what the KV outbox holds, then reconciles every company's KV records
+//   POST /portal-link      a partner portal sign-in link for the demo company's first partner
 // A link domain is a pending claim (README, "Link domains and verification"); only locally does a
 // `localhost` one verify itself.
 import { z } from "@hono/zod-openapi";
@@ -15,6 +16,7 @@ import { PROBLEMS } from "../src/lib/problems";
 import { email as emailRule, parseInput } from "../src/lib/validation";
 import { CreateLinkDomainBody } from "../src/link-domains/link-domains.routes";
 import { challengeName, claimLinkDomain, isLocalHostname } from "../src/link-domains/service";
+import { issueSignInLink } from "../src/portal/sign-in-links";
 import { drainOutbox } from "../src/redirect/publish";
 import { reconcileCompany } from "../src/redirect/reconcile";
 import { generatePassword } from "../src/users/passwords";
@@ -36,6 +38,8 @@ export interface LocalTaskBodies {
   "/create-company": CompanyRequest;
   "/company-sql": CompanyRequest & { migrations: string[] };
   "/kv-reconcile": undefined;
+  /** `origin`: where the admin worker (which serves the portal) listens. */
+  "/portal-link": { origin: string };
 }
 
 /** What each task answers as JSON. */
@@ -44,6 +48,7 @@ export interface LocalTaskResults {
   "/create-company": Awaited<ReturnType<typeof createLocally>>;
   "/company-sql": Awaited<ReturnType<typeof companySql>>;
   "/kv-reconcile": Awaited<ReturnType<typeof reconcileAll>>;
+  "/portal-link": Awaited<ReturnType<typeof demoPortalLink>>;
 }
 
 export default {
@@ -57,6 +62,7 @@ export default {
       }
       if (path === "/company-sql") return Response.json(await companySql(env, await request.json()));
       if (path === "/kv-reconcile") return Response.json(await reconcileAll(env));
+      if (path === "/portal-link") return Response.json(await demoPortalLink(env, await request.json()));
       return new Response("not found", { status: 404 });
     } catch (error) {
       if (error instanceof ApiError) return Response.json(error.toProblem(), { status: error.status });
@@ -137,4 +143,27 @@ async function reconcileAll(env: StorageEnv) {
   const companies = [];
   for (const { id } of results) companies.push(await reconcileCompany(env, id));
   return { outbox, companies };
+}
+
+/** A one-time sign-in link into the partner portal for the demo company's first active partner. */
+async function demoPortalLink(env: StorageEnv, input: { origin: string }) {
+  const company = await env.DB.prepare("SELECT id, name FROM companies ORDER BY created_at LIMIT 1").first<{
+    id: string;
+    name: string;
+  }>();
+  if (!company) throw problems.validation([{ field: "company", message: "no company yet: run npm start once" }]);
+  const partner = await env.DB.prepare(
+    `SELECT id, first_name, last_name FROM partners
+     WHERE company_id = ? AND status = 'active' ORDER BY created_at LIMIT 1`,
+  )
+    .bind(company.id)
+    .first<{ id: string; first_name: string; last_name: string }>();
+  if (!partner) throw problems.validation([{ field: "partner", message: `${company.name} has no active partner` }]);
+  const link = await issueSignInLink(env, { companyId: company.id, partnerId: partner.id }, input.origin);
+  return {
+    url: link.url,
+    expiresAt: new Date(link.expiresAt).toISOString(),
+    partnerName: `${partner.first_name} ${partner.last_name}`,
+    companyName: company.name,
+  };
 }

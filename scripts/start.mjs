@@ -21,6 +21,10 @@ if (!applyLocalMigrations()) {
   process.exit(1);
 }
 const demo = await seedDemo();
+const portalLink = await runLocalTask("/portal-link", { origin: `http://localhost:${ADMIN_PORT}` }).catch((error) => {
+  console.error(`✗ No partner portal sign-in link: ${error instanceof Error ? error.message : String(error)}`);
+  return undefined;
+});
 
 async function seedDemo() {
   console.log("› Seeding the demo company (once)");
@@ -130,6 +134,11 @@ ${demo.slugs.map((s) => `  http://localhost:${EDGE_PORT}/${s.slug}`).join("\n")}
 
 Program pages (apply or join as a partner):
 ${(demo.programPages ?? []).map((path) => `  http://localhost:${ADMIN_PORT}${path}`).join("\n")}
+
+Partner portal: sign in as ${portalLink?.partnerName ?? "a demo partner"} (once, until ${portalLink?.expiresAt ?? "—"}):
+  ${portalLink?.url ?? "(none: see the error above)"}
+  Another link: npm run portal:link (or POST /v1/partners/{id}/sign-in-links, or "Email me a link" on the
+  sign-in page: the mail is printed in this log and kept in the local mail_outbox table)
 
 Demo admin API key: ${demo.apiKey ?? UNKNOWN_KEY}
   curl -H "Authorization: Bearer ${demo.apiKey ?? "<key>"}" http://localhost:${ADMIN_PORT}/v1/groups

@@ -45,11 +45,14 @@ export interface AdminEnv extends StorageEnv {
   /** Partner portal: sign-in links mailed per company and email address. */
   PORTAL_EMAIL_LIMITER: RateLimit;
   /**
-   * Production mail (src/mail/mailer.ts): an HTTP mail API taking `{from, to, subject, text}` with a
-   * Bearer key. All three set → mail is sent there; otherwise it goes to the local outbox table.
+   * Production mail (src/mail/mailer.ts), one of: Cloudflare Email Service's `send_email` binding
+   * (EMAIL) with MAIL_FROM; or an HTTP mail API taking `{from, to, subject, text}` with a Bearer
+   * key (MAIL_API_URL, MAIL_API_KEY, MAIL_FROM). Neither → mail goes to the local outbox table.
    */
+  EMAIL?: SendEmail;
+  /** The sender, e.g. `Acme partners <partners@acme.com>`, on a domain the mail service accepts. */
+  MAIL_FROM?: string;
   MAIL_API_URL?: string;
   /** Set it as a secret: `wrangler secret put MAIL_API_KEY --env admin`. */
   MAIL_API_KEY?: string;
-  MAIL_FROM?: string;
 }

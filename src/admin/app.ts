@@ -26,6 +26,7 @@ import { partnerApiRouter } from "../partner-api/partner-api.index";
 import { partnerCredentialsRouter } from "../partner-credentials/partner-credentials.index";
 import { partnersRouter } from "../partners/partners.index";
 import { pipelinesRouter } from "../pipelines/pipelines.index";
+import { portalRouter } from "../portal/portal.index";
 import { signInLinksRouter } from "../portal/sign-in-links.index";
 import { programsRouter } from "../programs/programs.index";
 import { rewardsRouter } from "../rewards/rewards.index";
@@ -99,6 +100,7 @@ export function createAdminApp(options: AdminAppOptions = {}) {
   app.route("/", assetsRouter);
   app.route("/programs", programsRouter);
   app.route("/console", consoleRouter);
+  app.route("/portal", portalRouter);
 
   app.use(
     "/v1/*",

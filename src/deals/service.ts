@@ -11,7 +11,7 @@ import { formSettings, formVersionById } from "../forms/service";
 import { dealCustomerStatement } from "../ingest/service";
 import { ApiError, problems } from "../lib/errors";
 import { PROBLEMS } from "../lib/problems";
-import type { PartnerCaller } from "../partner-credentials/service";
+import type { PartnerActor } from "../partner-credentials/service";
 import { getPartner } from "../partners/service";
 import {
   type Actor,
@@ -26,7 +26,7 @@ import {
 import { signupRewardStatementsWith } from "../rewards/ingest";
 
 /** A partner registers a deal in its current group (the group's deal registration must be on). */
-export async function registerDeal(env: Stores, caller: PartnerCaller, values: unknown) {
+export async function registerDeal(env: Stores, caller: PartnerActor, values: unknown) {
   const partner = await getPartner(env, caller.companyId, caller.partnerId);
   return createEntry(
     env,
@@ -69,7 +69,7 @@ export function listDeals(env: Stores, companyId: string, filter: EntryFilter, s
 /** A partner edits its own open deal: the given values replace theirs, checked by the deal's form version. */
 export async function updateOwnDeal(
   env: Stores,
-  caller: PartnerCaller,
+  caller: PartnerActor,
   dealId: string,
   values: Record<string, unknown>,
 ) {

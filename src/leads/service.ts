@@ -2,12 +2,12 @@
 // moves a lead between its pipeline's stages, each move recorded; a partner can never change a lead
 // once submitted (the partner API has no operation that would).
 import type { StorageEnv as Stores } from "../env";
-import type { PartnerCaller } from "../partner-credentials/service";
+import type { PartnerActor } from "../partner-credentials/service";
 import { getPartner } from "../partners/service";
 import { createEntry, type EntryFilter, getEntry, listEntries, moveEntry } from "../pipelines/service";
 
 /** A partner submits a lead to its current group (the group's lead submission must be on). */
-export async function submitLead(env: Stores, caller: PartnerCaller, values: unknown) {
+export async function submitLead(env: Stores, caller: PartnerActor, values: unknown) {
   const partner = await getPartner(env, caller.companyId, caller.partnerId);
   return createEntry(
     env,

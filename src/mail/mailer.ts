@@ -1,10 +1,11 @@
 // Sending email, behind one small interface so that the pages never know how mail leaves:
 //   - OutboxMailer (the default, for local development): writes the message to the `mail_outbox`
-//     table and logs it as one line, links included, so `npm start` users can click them;
-//   - HttpApiMailer (production, when MAIL_API_URL, MAIL_API_KEY and MAIL_FROM are set): POSTs
-//     `{from, to, subject, text}` as JSON with a Bearer key (the shape of Resend's `/emails`);
+//     table and logs it, links included, so `npm start` users can click them;
+//   - production, either Cloudflare Email Service (a `send_email` binding named EMAIL, with
+//     MAIL_FROM) or an HTTP mail API (MAIL_API_URL, MAIL_API_KEY and MAIL_FROM: POSTs
+//     `{from, to, subject, text}` as JSON with a Bearer key, the shape of Resend's `/emails`);
 //   - tests pass their own fake to createAdminApp({ mailer }).
-// README "Partner portal" describes the production options (this API, or Cloudflare's send_email binding).
+// README "Partner portal" says how to configure each.
 import type { AdminEnv, StorageEnv } from "../env";
 import { newId } from "../lib/ids";
 
@@ -63,8 +64,24 @@ export class HttpApiMailer implements Mailer {
   }
 }
 
-/** The mailer the environment configures: the HTTP API when all three settings are there, else the outbox. */
+/** Cloudflare Email Service: the Worker's `send_email` binding, from an address of an onboarded domain. */
+export class SendEmailMailer implements Mailer {
+  constructor(
+    private readonly binding: SendEmail,
+    private readonly from: string,
+  ) {}
+
+  async send(message: MailMessage): Promise<void> {
+    await this.binding.send({ from: this.from, to: message.to, subject: message.subject, text: message.text });
+  }
+}
+
+/**
+ * The mailer the environment configures: the EMAIL binding (with MAIL_FROM), else the HTTP API
+ * (when its three settings are there), else the local outbox.
+ */
 export function defaultMailer(env: AdminEnv): Mailer {
+  if (env.EMAIL && env.MAIL_FROM) return new SendEmailMailer(env.EMAIL, env.MAIL_FROM);
   if (env.MAIL_API_URL && env.MAIL_API_KEY && env.MAIL_FROM) {
     return new HttpApiMailer({ url: env.MAIL_API_URL, apiKey: env.MAIL_API_KEY, from: env.MAIL_FROM });
   }

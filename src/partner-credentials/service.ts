@@ -25,6 +25,9 @@ export interface PartnerCaller {
   credentialId: string;
 }
 
+/** A partner acting for itself: through the partner API (a credential) or the portal (a session). */
+export type PartnerActor = Pick<PartnerCaller, "companyId" | "partnerId">;
+
 /** A partner's live credentials at most (one per tool it connects is plenty; revoke old ones). */
 export const MAX_ACTIVE_PARTNER_CREDENTIALS = 10;
 

@@ -2,7 +2,7 @@
 // through them with a history of moves. The leads and deals services add their own rules (who may
 // move what, what closing a deal does) on top of these. Every stage an entry enters (its first one
 // included) is evaluated against the group's offers in the move's own batch (rewards/ingest.ts).
-import { and, asc, desc, eq, gt, inArray, isNull } from "drizzle-orm";
+import { and, asc, desc, eq, gt, inArray, isNull, lt } from "drizzle-orm";
 import { database } from "../db/client";
 import { deals, leads, pipelineStages, stageMoves } from "../db/schema";
 import type { StorageEnv as Stores } from "../env";
@@ -353,6 +353,8 @@ export interface EntryFilter {
   groupId?: string;
   partnerId?: string;
   stageId?: string;
+  /** Newest first (the portal's lists); `startingAfter` then pages towards older ones. */
+  newestFirst?: boolean;
 }
 
 /**
@@ -388,10 +390,10 @@ export async function listEntries(
         filter.partnerId ? eq(table.partnerId, filter.partnerId) : undefined,
         filter.groupId ? eq(table.groupId, filter.groupId) : undefined,
         filter.stageId ? eq(table.stageId, filter.stageId) : undefined,
-        filter.startingAfter ? gt(table.id, filter.startingAfter) : undefined,
+        filter.startingAfter ? (filter.newestFirst ? lt : gt)(table.id, filter.startingAfter) : undefined,
       ),
     )
-    .orderBy(asc(table.id))
+    .orderBy(filter.newestFirst ? desc(table.id) : asc(table.id))
     .limit(filter.limit + 1);
   const entries: PipelineEntry[] = rows.map((row) => ({ closedAt: null, customerId: null, ...row }));
   return { rows: entries.slice(0, filter.limit), hasMore: rows.length > filter.limit };

@@ -1,7 +1,7 @@
 // Rewards: what partners earned, with a receipt each, and their lifecycle
 // pending → approved → paid, or reversed (README, "Offers and rewards"). Rewards from triggers are
 // written by ingest (./ingest.ts); this module reads them, grants manual ones and moves them on.
-import { and, asc, eq, gt, gte, inArray, lt } from "drizzle-orm";
+import { and, asc, desc, eq, gt, gte, inArray, lt } from "drizzle-orm";
 import { database } from "../db/client";
 import { rewardEvents, rewards } from "../db/schema";
 import type { StorageEnv as Stores } from "../env";
@@ -100,7 +100,7 @@ export async function listPartnerRewards(
   env: Stores,
   companyId: string,
   partnerId: string,
-  options: { limit: number; startingAfter?: string; status?: RewardStatus },
+  options: { limit: number; startingAfter?: string; status?: RewardStatus; newestFirst?: boolean },
 ) {
   await getPartner(env, companyId, partnerId);
   const db = database(env.DB);
@@ -124,10 +124,10 @@ export async function listPartnerRewards(
         eq(rewards.companyId, companyId),
         eq(rewards.partnerId, partnerId),
         options.status ? eq(rewards.status, options.status) : undefined,
-        options.startingAfter ? gt(rewards.id, options.startingAfter) : undefined,
+        options.startingAfter ? (options.newestFirst ? lt : gt)(rewards.id, options.startingAfter) : undefined,
       ),
     )
-    .orderBy(asc(rewards.id))
+    .orderBy(options.newestFirst ? desc(rewards.id) : asc(rewards.id))
     .limit(options.limit + 1);
   return { rows: rows.slice(0, options.limit), hasMore: rows.length > options.limit };
 }

@@ -1,13 +1,17 @@
 // Retention, run by the same hourly cron after the rollup: raw clicks live for their company's
 // attribution window (a conversion can only use a click inside it); the first-visit rows behind
-// unique counts only matter for redeliveries, so two days; stored idempotent responses for 24 h.
-// Hourly counters are kept forever.
+// unique counts only matter for redeliveries, so two days; stored idempotent responses for 24 h;
+// pages' sessions and portal sign-in links a day after they expired (or were revoked), and the
+// local mail outbox for a day (its links are dead after 15 minutes). Hourly counters are kept forever.
 import type { StorageEnv as Stores } from "../env";
 import { lowerBoundToken } from "../lib/ids";
 import { DAY_MS } from "../lib/time";
 
 export const VISITOR_RETENTION_MS = 2 * DAY_MS;
 export const IDEMPOTENCY_RETENTION_MS = DAY_MS;
+/** Expired or revoked sessions and used or expired sign-in links, kept this long for support questions. */
+export const SIGN_IN_RETENTION_MS = DAY_MS;
+export const MAIL_OUTBOX_RETENTION_MS = DAY_MS;
 
 export async function purgeExpired(env: Stores, now = Date.now()): Promise<void> {
   const { results: windows } = await env.DB.prepare(
@@ -25,5 +29,11 @@ export async function purgeExpired(env: Stores, now = Date.now()): Promise<void>
       lowerBoundToken(now - VISITOR_RETENTION_MS),
     ),
     env.DB.prepare("DELETE FROM idempotency_keys WHERE created_at < ?").bind(now - IDEMPOTENCY_RETENTION_MS),
+    // A session's expires_at only moves while it is alive (and never past its cap): once passed, it is over.
+    env.DB.prepare("DELETE FROM web_sessions WHERE expires_at < ?1 OR revoked_at < ?1").bind(
+      now - SIGN_IN_RETENTION_MS,
+    ),
+    env.DB.prepare("DELETE FROM portal_sign_in_links WHERE expires_at < ?").bind(now - SIGN_IN_RETENTION_MS),
+    env.DB.prepare("DELETE FROM mail_outbox WHERE created_at < ?").bind(now - MAIL_OUTBOX_RETENTION_MS),
   ]);
 }

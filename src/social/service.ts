@@ -122,6 +122,25 @@ export async function previewSocialContent(
   };
 }
 
+/**
+ * What a partner shares one of its links with (the partner portal's share buttons): the group's
+ * saved texts (or the defaults) rendered for the partner with that link, and their share URLs.
+ */
+export async function shareContentFor(
+  env: Stores,
+  companyId: string,
+  partner: { groupId: string; firstName: string },
+  link: string,
+) {
+  const [saved, group, company] = await Promise.all([
+    getSocialContent(env, companyId, partner.groupId),
+    getGroup(env, companyId, partner.groupId),
+    getCompany(env, companyId),
+  ]);
+  const rendered = renderTexts(saved.texts, { link, ...namesOf(company, group, partner.firstName) });
+  return { rendered, xLength: xLength(rendered.twitterMessage), shareUrls: shareUrls(rendered, link) };
+}
+
 function namesOf(
   company: { name: string },
   group: { name: string },

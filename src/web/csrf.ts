@@ -37,7 +37,9 @@ async function tokenFor(secret: string): Promise<string> {
  * The token for this visitor's forms (put it in `<CsrfField token={…} />`). Sets the cookie when
  * the visitor has none yet, so call it in the GET handler of every page that shows a form.
  */
-export async function csrfToken(c: Context<AdminContext>): Promise<string> {
+export async function csrfToken(context: Context): Promise<string> {
+  // Any area's context (a signed-in area adds variables of its own); only `csrfSecret` is used.
+  const c = context as Context<AdminContext>;
   let secret = c.get("csrfSecret") ?? getCookie(c, csrfCookieName(c));
   if (!secret || !SECRET_PATTERN.test(secret)) {
     secret = base64url(crypto.getRandomValues(new Uint8Array(32)));

@@ -83,6 +83,8 @@ export interface TextFieldProps extends FieldBase {
   maxlength?: number;
   /** An example of the answer, shown while the field is empty (never instead of a label or hint). */
   placeholder?: string;
+  spellcheck?: boolean;
+  readonly?: boolean;
 }
 
 export function TextField({ type = "text", name, label, hint, error, required, value, ...rest }: TextFieldProps) {
@@ -204,42 +206,6 @@ export function CheckboxField({ name, label, hint, error, required, checked, val
   );
 }
 
-export interface RadioFieldProps extends FieldBase {
-  options: { value: string; label: string }[];
-  value?: string;
-}
-
-/** A question with one answer: a fieldset whose legend is the question; the error links to the first choice. */
-export function RadioField({ name, label, hint, error, required, options, value }: RadioFieldProps) {
-  const id = fieldId(name);
-  return (
-    <fieldset class="field" aria-describedby={describedBy(id, hint, error)}>
-      <legend>
-        {label}
-        {required ? null : <span class="field-hint-inline"> (optional)</span>}
-      </legend>
-      <HintAndError id={id} hint={hint} error={error} />
-      {options.map((option, index) => {
-        const optionId = index === 0 ? id : `${id}-${index}`;
-        return (
-          <label for={optionId}>
-            <input
-              id={optionId}
-              name={name}
-              type="radio"
-              value={option.value}
-              checked={option.value === value}
-              required={required}
-              aria-invalid={error ? "true" : undefined}
-            />
-            {option.label}
-          </label>
-        );
-      })}
-    </fieldset>
-  );
-}
-
 export interface CheckboxesFieldProps extends FieldBase {
   options: { value: string; label: string }[];
   /** The values checked. */
@@ -269,6 +235,42 @@ export function CheckboxesField({ name, label, hint, error, required, options, v
               type="checkbox"
               value={option.value}
               checked={values.includes(option.value)}
+              aria-invalid={error ? "true" : undefined}
+            />
+            {option.label}
+          </label>
+        );
+      })}
+    </fieldset>
+  );
+}
+
+export interface RadioFieldProps extends FieldBase {
+  options: { value: string; label: string }[];
+  value?: string;
+}
+
+/** A question with one answer: a fieldset whose legend is the question; the error links to the first choice. */
+export function RadioField({ name, label, hint, error, required, options, value }: RadioFieldProps) {
+  const id = fieldId(name);
+  return (
+    <fieldset class="field" aria-describedby={describedBy(id, hint, error)}>
+      <legend>
+        {label}
+        {required ? null : <span class="field-hint-inline"> (optional)</span>}
+      </legend>
+      <HintAndError id={id} hint={hint} error={error} />
+      {options.map((option, index) => {
+        const optionId = index === 0 ? id : `${id}-${index}`;
+        return (
+          <label for={optionId}>
+            <input
+              id={optionId}
+              name={name}
+              type="radio"
+              value={option.value}
+              checked={option.value === value}
+              required={required}
               aria-invalid={error ? "true" : undefined}
             />
             {option.label}

@@ -1,7 +1,8 @@
-// A router for a section of pages (`/programs`, later `/portal`, `/console`): mount it under its
-// own prefix (`app.route("/programs", router)`) so its middleware never touches the JSON API.
+// A router for a section of pages (`/programs`, `/portal`, `/console`): mount it under its own
+// prefix (`app.route("/programs", router)`) so its middleware never touches the JSON API.
 // Every response gets the pages' security headers (strict CSP); every POST is size-limited and
-// CSRF-checked before its handler runs; errors are pages, not problem+json.
+// CSRF-checked before its handler runs; errors are pages, not problem+json. A signed-in area may
+// add variables of its own to the context (`createPageRouter<PortalContext>()`).
 import { Hono } from "hono";
 import type { AdminContext } from "../admin/context";
 import { limitBodySize } from "../admin/middleware";
@@ -11,8 +12,8 @@ import { verifyCsrf } from "./csrf";
 import { pageSecurityHeaders } from "./headers";
 import { errorPage, formExpiredPage, notFoundPage } from "./pages";
 
-export function createPageRouter() {
-  const router = new Hono<AdminContext>();
+export function createPageRouter<E extends AdminContext = AdminContext>() {
+  const router = new Hono<E>();
   router.use("*", pageSecurityHeaders, limitBodySize, verifyCsrf(formExpiredPage));
   router.onError((error, c) => {
     if (error instanceof ApiError && error.problem === PROBLEMS.notFound) return notFoundPage(c);
