@@ -28,8 +28,9 @@ import { type FormValues, formErrorsOf, readForm } from "../web/forms";
 import { Page, renderPage } from "../web/layout";
 import { notFoundPage } from "../web/pages";
 import { createPageRouter } from "../web/router";
+import { SubmissionFields, submissionErrors, submissionValues } from "../web/submission-form";
 import { HONEYPOT_FIELD, honeypotFilled, withinCompanyLimit, withinIpLimit } from "./abuse";
-import { FormFieldControl, joinFields, pageErrors, submissionValues } from "./application-form";
+import { joinFields } from "./join-form";
 import { mailSignInLinkLater } from "./sign-in-mail";
 
 type Company = typeof companies.$inferSelect;
@@ -159,7 +160,7 @@ async function apply(c: Context<AdminContext>, program: Program) {
     if (!errors) throw error;
     // Not about the answers: the group was archived while the visitor filled in the form.
     if (errors.some((e) => e.field !== "values" && !e.field.startsWith("values."))) return programNotFound(c, company);
-    return renderProgram(c, program, posted, pageErrors(fields, errors), 422);
+    return renderProgram(c, program, posted, submissionErrors(fields, errors), 422);
   }
 }
 
@@ -213,31 +214,13 @@ async function renderProgram(
           <p class="field-hint">All fields are required unless marked (optional).</p>
         ) : null}
         <PostForm action={formAction(program)} csrf={csrf}>
-          <FormFields fields={form.fields} values={values} errors={errors} />
+          <SubmissionFields fields={form.fields} values={values} errors={errors} />
           <Honeypot name={HONEYPOT_FIELD} />
           <button type="submit">{form.button}</button>
         </PostForm>
       </section>
     </ProgramPage>,
     status,
-  );
-}
-
-function FormFields({
-  fields,
-  values,
-  errors,
-}: {
-  fields: FormFieldDefinition[];
-  values: FormValues;
-  errors: FieldError[];
-}) {
-  return (
-    <>
-      {fields.map((field) => (
-        <FormFieldControl field={field} values={values} errors={errors} />
-      ))}
-    </>
   );
 }
 

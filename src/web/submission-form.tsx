@@ -32,6 +32,9 @@ const AUTOCOMPLETE: Record<string, string> = {
   website: "url",
 };
 
+/** What a checked box sends: a browser's default, one of the values the forms service reads as true. */
+const CHECKED = "on";
+
 /** The values of a field as posted: one for most, every checked one for a multi-select. */
 function postedValues(values: FormValues, key: string): string[] {
   const value = values[key];
@@ -61,7 +64,7 @@ export function SubmissionFields({
         const [first = ""] = postedValues(values, field.key);
         switch (field.type) {
           case "textarea":
-            return <TextAreaField {...common} value={first} placeholder={field.placeholder ?? undefined} />;
+            return <TextAreaField {...common} value={first} placeholder={field.placeholder ?? undefined} rows={5} />;
           case "select":
             return (
               <SelectField
@@ -80,7 +83,7 @@ export function SubmissionFields({
               />
             );
           case "checkbox":
-            return <CheckboxField {...common} value="true" checked={first === "true"} />;
+            return <CheckboxField {...common} value={CHECKED} checked={first === CHECKED || first === "true"} />;
           default:
             return (
               <TextField
@@ -114,14 +117,15 @@ export function submissionValues(fields: FormFieldDefinition[], values: FormValu
 
 /**
  * The service's `values.<key>` errors as the form's: named by the field's key, the message led by
- * the field's label (`Contact email must be an email address`). An error on the whole submission
- * (`values`, too large) goes on the first field.
+ * the field's label ("Enter company name", "Contact email must be an email address"). An error on
+ * the whole submission (`values`: too large) goes on the first field.
  */
 export function submissionErrors(fields: FormFieldDefinition[], errors: FieldError[]): FieldError[] {
   return errors.map((error) => {
     const key = error.field.replace(/^values\.?/, "");
     const field = fields.find((candidate) => candidate.key === key) ?? fields[0];
     if (!field) return error;
+    if (!key) return { field: field.key, message: `Your answers are too long: ${error.message}` };
     return { field: field.key, message: friendlyMessage(field, error.message) };
   });
 }
@@ -133,7 +137,9 @@ function friendlyMessage(field: FormFieldDefinition, message: string): string {
     return `Enter ${lowerFirst(field.label)}`;
   }
   if (message === "must be checked") return `Check “${field.label}” to continue`;
-  return `${field.label} ${message}`;
+  if (message.startsWith("at most")) return `${field.label} must be ${message}`;
+  if (/^(is|must|has|already)\b/.test(message)) return `${field.label} ${message}`;
+  return `${field.label}: ${message}`;
 }
 
 /** "Company name" → "company name", but acronyms stay: "URL" stays "URL". */

@@ -130,11 +130,11 @@ describe("the live application form (applications on)", () => {
     const summary = page.locator(".error-summary");
     await expect.poll(() => hasFocus(summary)).toBe(true);
     expect(await summary.getByRole("link").allTextContents()).toEqual([
-      "Last name is required",
+      "Enter last name",
       "Email must be an email address",
       expect.stringMatching(/^Website must/),
       "Audience size must be a number",
-      "I accept the program terms: tick the box",
+      "Check “I accept the program terms” to continue",
     ]);
     expect(await accessibleDescription(field(page, "email"))).toBe(
       "We send our decision here. Error: Email must be an email address",
@@ -264,7 +264,7 @@ describe("the join form (applications off)", () => {
     await field(page, "email").fill("sam.example.com");
     expect(await send(page, "Join the program")).toBe(422);
     expect(await page.locator(".error-summary").getByRole("link").allTextContents()).toEqual([
-      "Last name is required",
+      "Enter last name",
       "Email must be an email address",
     ]);
     expect(await field(page, "first_name").inputValue()).toBe("Sam");

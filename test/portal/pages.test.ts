@@ -276,7 +276,7 @@ describe("leads and deals", () => {
     expect(page.html).toContain('name="phone" type="tel"');
     expect(page.html).toContain('<select id="field-size" name="size" required=""');
     expect(page.html).toContain('<input id="field-tools-2" name="tools" type="checkbox" value="BI"/>');
-    expect(page.html).toContain('<input id="field-consent" name="consent" type="checkbox" value="true" required=""');
+    expect(page.html).toContain('<input id="field-consent" name="consent" type="checkbox" value="on" required=""');
     expect(page.html).toContain('<small id="field-notes-hint" class="field-hint">Anything useful</small>');
 
     const bad = await browser.post(`${t.base}/leads`, { company_name: "Globex", tools: ["CRM"] }, csrfOf(page.html));

@@ -281,7 +281,7 @@ describe("applying (applications on)", () => {
     expect(r.html).toContain("<title>Error: ");
     expect(r.html).toContain('<div class="error-summary"');
     const expected: Record<string, string> = {
-      first_name: "First name is required",
+      first_name: "Enter first name",
       last_name: "Last name must be at most 500 characters",
       email: "Email must be an email address",
       website: "Website must",
@@ -290,7 +290,7 @@ describe("applying (applications on)", () => {
       pitch: "Your pitch must not contain control characters",
       country: "Country must be one of: France, Germany",
       channels: "Channels: every choice must be one of: Blog, Video, Email",
-      terms: "I accept the terms: tick the box",
+      terms: "Check “I accept the terms” to continue",
       start_date: "Start date must be a date",
     };
     for (const [key, message] of Object.entries(expected)) {
@@ -412,7 +412,7 @@ describe("joining (applications off)", () => {
     const r = await apply(p.path, { first_name: "Jane", last_name: "", email: "not-an-email" });
     expect(r.status).toBe(422);
     expect(await tableSnapshot()).toEqual(before);
-    expect(textOf(r.html, "field-last_name-error")).toContain("Last name is required");
+    expect(textOf(r.html, "field-last_name-error")).toContain("Enter last name");
     expect(textOf(r.html, "field-email-error")).toContain("Email must be an email address");
     expect(control(r.html, "first_name")).toContain('value="Jane"');
     expect(control(r.html, "email")).toContain('value="not-an-email"');
@@ -426,7 +426,7 @@ describe("joining (applications off)", () => {
     await p.gate(true);
     const r = await post(p.path, { _csrf: visitor.token, ...applicant() }, visitor.cookie);
     expect(r.status).toBe(422);
-    expect(textOf(r.html, "field-vat-error")).toBe("Error: VAT number is required");
+    expect(textOf(r.html, "field-vat-error")).toBe("Error: Enter VAT number");
     expect(control(r.html, "first_name")).toContain('value="Jane"');
     expect(await rowCount("applications", p.companyId)).toBe(0);
   });
@@ -602,7 +602,7 @@ describe("the marketplace entry /programs/{company}", () => {
     const r = await apply(`/programs/${p.company.slug}`, { email: "x" });
     expect(r.status).toBe(422);
     expect(r.html).toContain(`action="/programs/${p.company.slug}"`);
-    expect(textOf(r.html, "field-first_name-error")).toBe("Error: First name is required");
+    expect(textOf(r.html, "field-first_name-error")).toBe("Error: Enter first name");
   });
 
   it("an unknown company, or one without any group yet, is the friendly 404 page", async () => {
