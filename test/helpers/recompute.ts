@@ -9,8 +9,8 @@ export interface Totals {
   revenue_usd_cents: number;
 }
 
-export async function recomputeGroups(companyId: string): Promise<Record<string, Totals>> {
-  const { results } = await env.DB.prepare(
+export async function recomputeGroups(companyId: string, db: D1Database = env.DB): Promise<Record<string, Totals>> {
+  const { results } = await db.prepare(
     `SELECT g.id,
        (SELECT count(*) FROM partners p WHERE p.group_id = g.id AND p.status = 'active') AS partners,
        (SELECT count(*) FROM clicks c WHERE c.group_id = g.id AND c.kind = 'human') AS clicks,
@@ -28,8 +28,8 @@ export async function recomputeGroups(companyId: string): Promise<Record<string,
   return Object.fromEntries(results.map(({ id, ...totals }) => [id, totals]));
 }
 
-export async function recomputePartners(companyId: string): Promise<Record<string, Totals>> {
-  const { results } = await env.DB.prepare(
+export async function recomputePartners(companyId: string, db: D1Database = env.DB): Promise<Record<string, Totals>> {
+  const { results } = await db.prepare(
     `SELECT p.id,
        (SELECT count(*) FROM clicks c WHERE c.partner_id = p.id AND c.kind = 'human') AS clicks,
        (SELECT count(*) FROM customers cu WHERE cu.partner_id = p.id
@@ -47,8 +47,8 @@ export async function recomputePartners(companyId: string): Promise<Record<strin
 }
 
 /** What the rollup stored (zeros where it has no row). */
-export async function storedGroups(companyId: string): Promise<Record<string, Totals>> {
-  const { results } = await env.DB.prepare(
+export async function storedGroups(companyId: string, db: D1Database = env.DB): Promise<Record<string, Totals>> {
+  const { results } = await db.prepare(
     `SELECT g.id, coalesce(s.partners, 0) AS partners, coalesce(s.clicks, 0) AS clicks,
        coalesce(s.signups_paid, 0) AS signups_paid,
        coalesce(s.signups_unpaid, 0) AS signups_unpaid, coalesce(s.revenue_usd_cents, 0) AS revenue_usd_cents
@@ -59,8 +59,8 @@ export async function storedGroups(companyId: string): Promise<Record<string, To
   return Object.fromEntries(results.map(({ id, ...totals }) => [id, totals]));
 }
 
-export async function storedPartners(companyId: string): Promise<Record<string, Totals>> {
-  const { results } = await env.DB.prepare(
+export async function storedPartners(companyId: string, db: D1Database = env.DB): Promise<Record<string, Totals>> {
+  const { results } = await db.prepare(
     `SELECT p.id, coalesce(s.clicks, 0) AS clicks, coalesce(s.signups_paid, 0) AS signups_paid,
        coalesce(s.signups_unpaid, 0) AS signups_unpaid, coalesce(s.revenue_usd_cents, 0) AS revenue_usd_cents
      FROM partners p LEFT JOIN partner_stats s ON s.partner_id = p.id WHERE p.company_id = ? ORDER BY p.id`,
