@@ -12,18 +12,18 @@ import { moveDeal, registerDealForPartner } from "../deals/service";
 import { updateForm } from "../forms/service";
 import { setRate } from "../fx/service";
 import { createCustomer, recordConversion, recordTransaction } from "../ingest/service";
+import { moveLead } from "../leads/service";
 import type { ClickKind } from "../lib/constants";
 import { sortableToken } from "../lib/ids";
+import { DAY_MS, HOUR_MS } from "../lib/time";
 import { parseInput } from "../lib/validation";
-import { moveLead } from "../leads/service";
 import { CreateOfferBody } from "../offers/offers.routes";
 import { createOffer } from "../offers/service";
 import { createEntry, listStages } from "../pipelines/service";
 import { changeRewardStatus, payRewards } from "../rewards/lifecycle";
 import { runRollup } from "../rollup/rollup";
-import { UpdateSocialContentBody } from "../social/social.routes";
 import { updateSocialContent } from "../social/service";
-import { DAY_MS, HOUR_MS } from "../lib/time";
+import { UpdateSocialContentBody } from "../social/social.routes";
 
 /** How far back the demo's clicks go. */
 export const DEMO_DAYS = 14;

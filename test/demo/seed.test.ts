@@ -18,7 +18,11 @@ const seedApi = apiVia(adminWorker.fetch, stores);
 let seeded: DemoSummary;
 
 async function rows<T = Record<string, unknown>>(sql: string, ...params: unknown[]): Promise<T[]> {
-  return (await env.SEED_DB.prepare(sql).bind(...params).all<T>()).results;
+  return (
+    await env.SEED_DB.prepare(sql)
+      .bind(...params)
+      .all<T>()
+  ).results;
 }
 
 async function rowCounts() {
@@ -171,12 +175,15 @@ describe("demo seed", () => {
     });
   });
 
-  it("the offer's triggers earned rewards through ingest: pending, approved, paid, and one reversed by a refund", async () => {
+  it("the offer's triggers earned rewards through ingest: pending, approved, paid, one reversed by a refund", async () => {
     const [offer] = await rows<{ id: string; group: string }>(
-      "SELECT o.id, g.name AS \"group\" FROM offers o JOIN groups g ON g.id = o.group_id",
+      'SELECT o.id, g.name AS "group" FROM offers o JOIN groups g ON g.id = o.group_id',
     );
     expect(offer!.group).toBe("Affiliates");
-    const [version] = await rows<{ triggers: string }>("SELECT triggers FROM offer_versions WHERE offer_id = ?", offer!.id);
+    const [version] = await rows<{ triggers: string }>(
+      "SELECT triggers FROM offer_versions WHERE offer_id = ?",
+      offer!.id,
+    );
     const triggers = JSON.parse(version!.triggers) as { event: string; reward: { type: string } }[];
     expect(triggers.map((t) => [t.event, t.reward.type])).toEqual([
       ["signup", "flat"],
@@ -213,7 +220,14 @@ describe("demo seed", () => {
        FROM reward_events e JOIN rewards r ON r.id = e.reward_id JOIN transactions t ON t.id = e.transaction_id`,
     );
     expect(reversals).toEqual([
-      { to_status: "reversed", actor: "refund", source_type: "transaction", amount: 980, reversed_amount: 980, refund: -4900 },
+      {
+        to_status: "reversed",
+        actor: "refund",
+        source_type: "transaction",
+        amount: 980,
+        reversed_amount: 980,
+        refund: -4900,
+      },
     ]);
     expect(seeded.activity.rewards).toEqual({
       pending: expect.any(Number),
@@ -231,7 +245,8 @@ describe("demo seed", () => {
     for (const sale of euro) expect(sale.amount_usd_cents).toBe(Math.round(sale.amount * 1.08));
     // Signups both ways: by a click and by a partner key.
     const attributed = await rows<{ by_click: number; by_key: number }>(
-      `SELECT sum(click_id IS NOT NULL) AS by_click, sum(click_id IS NULL AND deal_id IS NULL) AS by_key FROM customers`,
+      `SELECT sum(click_id IS NOT NULL) AS by_click, sum(click_id IS NULL AND deal_id IS NULL) AS by_key
+       FROM customers`,
     );
     expect(attributed[0]!.by_click).toBeGreaterThan(0);
     expect(attributed[0]!.by_key).toBeGreaterThan(0);
@@ -249,9 +264,11 @@ describe("demo seed", () => {
     const pending = bodyOf(await seedApi(seeded.apiKey!, "GET", "/v1/applications?status=pending"), 200);
     expect(pending.data.map((a) => a.email)).toEqual(["nilsson@applicants.example"]);
     const stagesOf = async (table: "leads" | "deals") =>
-      (await rows<{ name: string }>(
-        `SELECT s.name FROM ${table} e JOIN pipeline_stages s ON s.id = e.stage_id ORDER BY s.position, e.id`,
-      )).map((row) => row.name);
+      (
+        await rows<{ name: string }>(
+          `SELECT s.name FROM ${table} e JOIN pipeline_stages s ON s.id = e.stage_id ORDER BY s.position, e.id`,
+        )
+      ).map((row) => row.name);
     expect(await stagesOf("leads")).toEqual(["New", "Contacted", "Qualified", "Converted", "Disqualified"]);
     expect(await stagesOf("deals")).toEqual(["Registered", "In progress", "Closed won"]);
     // The closed deal created its customer, a signup of the deal's group and partner.
