@@ -175,7 +175,7 @@ describe("demo seed", () => {
     });
   });
 
-  it("the offer's triggers earned rewards through ingest: pending, approved, paid, one reversed by a refund", async () => {
+  it("the offer's triggers earned rewards via ingest: pending, approved, paid, one reversed by a refund", async () => {
     const [offer] = await rows<{ id: string; group: string }>(
       'SELECT o.id, g.name AS "group" FROM offers o JOIN groups g ON g.id = o.group_id',
     );
