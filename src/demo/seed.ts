@@ -50,7 +50,11 @@ export interface DemoActivity {
   statsUpdatedAt: number | null;
 }
 
-export async function seedDemoCompany(env: Stores): Promise<DemoSummary> {
+/**
+ * `activity: false` seeds the company without its two weeks of activity: the benchmarks count the
+ * clicks they send from zero (bench/workers/tools.ts).
+ */
+export async function seedDemoCompany(env: Stores, options: { activity?: boolean } = {}): Promise<DemoSummary> {
   const db = database(env.DB);
   const existing = await db.query.companies.findFirst({ orderBy: asc(companies.createdAt) });
   if (existing) {
@@ -120,13 +124,14 @@ export async function seedDemoCompany(env: Stores): Promise<DemoSummary> {
   }
   const key = await createApiKey(env, company.id, { name: "Demo key" });
   const password = await demoOwner(env, company.id);
-  await seedDemoActivity(env, {
-    companyId: company.id,
-    actor: key.id,
-    affiliatesId: affiliates.id,
-    resellersId: resellers.id,
-    partners: demoPartners,
-  });
+  if (options.activity !== false)
+    await seedDemoActivity(env, {
+      companyId: company.id,
+      actor: key.id,
+      affiliatesId: affiliates.id,
+      resellersId: resellers.id,
+      partners: demoPartners,
+    });
   return {
     created: true,
     companyId: company.id,
