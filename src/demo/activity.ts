@@ -139,6 +139,7 @@ export async function seedDemoActivity(env: Stores, demo: DemoProgram, now = Dat
   });
 
   // Leads of Affiliates' partners, qualified and worked by the company; the qualified ones earn.
+  // Submitted as the partner API's submitLead does (the pipeline's own entry), without a credential.
   const leadPlan: [partner: number, company: string, contact: string, stages: string[]][] = [
     [0, "Initech", "Bill Lumbergh", ["Contacted", "Qualified", "Converted"]],
     [1, "Umbrella Corp", "Alice Abernathy", ["Contacted", "Qualified"]],
@@ -202,7 +203,7 @@ export async function seedDemoActivity(env: Stores, demo: DemoProgram, now = Dat
   await runRollup(env, now);
 }
 
-/** About 40 clicks a day on every partner link, more on recent days, with some bots and prefetches. */
+/** About ten clicks a day on each partner link, more on recent days, with some bots and prefetches. */
 async function demoClicks(env: Stores, companyId: string, random: () => number, now: number) {
   const { results: links } = await env.DB.prepare(
     `SELECT pl.id, pl.partner_id, p.group_id, d.id AS default_link_id
