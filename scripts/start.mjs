@@ -115,6 +115,25 @@ async function waitFor(url) {
   throw new Error(`${url} did not come up`);
 }
 
+/**
+ * The demo's activity in one line (a demo seeded before it had activity says so).
+ * @param {import("./local-tasks.worker").LocalTaskResults["/seed-demo"]["activity"] | undefined} a
+ */
+function activityLine(a) {
+  if (!a || a.clicks === 0)
+    return "Demo activity: none (seeded before the demo had any; delete .wrangler/state to reseed)";
+  const rewards = Object.entries(a.rewards)
+    .map(([status, n]) => `${n} ${status}`)
+    .join(", ");
+  const updated = a.statsUpdatedAt ? new Date(a.statsUpdatedAt).toLocaleString() : "not yet";
+  return (
+    `Demo activity: ${a.clicks} clicks over ${a.days} days (${a.notCountedClicks} bots/prefetches not counted), ` +
+    `${a.signups} signups, ${a.sales} sales in ${a.currencies.join(" and ")} (${a.refunds} refund), ` +
+    `rewards ${rewards}, ${a.pendingApplications} application pending, ${a.leads} leads, ${a.deals} deals; ` +
+    `stats updated ${updated}`
+  );
+}
+
 const UNKNOWN_KEY =
   "(unknown: .wrangler/demo-credentials.json is missing; create a company and key with npm run company:create)";
 const UNKNOWN_PASSWORD = "(unknown: .wrangler/demo-credentials.json is missing or older than the console)";
@@ -129,6 +148,7 @@ edgeref is running (local, offline)
   admin worker: http://localhost:${ADMIN_PORT}   (admin API, console)
 
 Demo company: ${demo.companyName} (${demo.companyId})${demo.created ? "  — created now" : ""}
+${activityLine(demo.activity)}
 Demo partner links:
 ${demo.slugs.map((s) => `  http://localhost:${EDGE_PORT}/${s.slug}`).join("\n")}
 
