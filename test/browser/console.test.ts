@@ -83,7 +83,7 @@ describe("console in Chromium", () => {
     await page.getByLabel("Email address").fill(acme.owner!.email);
     await page.getByLabel("Password").fill("not the password");
     await page.getByRole("button", { name: "Sign in" }).click();
-    expect(await page.title()).toBe("Error: Sign in to the partner console");
+    await expect.poll(() => page.title()).toBe("Error: Sign in to the partner console");
     expect(await page.locator(".error-summary").textContent()).toContain("The email address or password is not right.");
     await expectAccessible(page, "sign-in with an error");
     await page.getByLabel("Password").fill(acme.owner!.password);
@@ -110,7 +110,7 @@ describe("console in Chromium", () => {
     await page.getByLabel("Group name").fill("Newsletter writers");
     await page.getByLabel("Link destination").fill("acme.com/newsletter");
     await page.getByRole("button", { name: "Create group" }).click();
-    expect(await page.title()).toMatch(/^Error: Create a group/);
+    await expect.poll(() => page.title()).toMatch(/^Error: Create a group/);
     const error = page.locator("#field-destination_url-error");
     expect(await error.textContent()).toContain(
       "Link destination must be an absolute http or https URL without credentials",

@@ -111,7 +111,7 @@ describe("partner portal in Chromium", () => {
     expect(page.url()).toBe(portal);
 
     // My links: each with its full URL, QR code and share buttons.
-    expect(await page.title()).toBe("My links — Acme Analytics partner portal");
+    await expect.poll(() => page.title()).toBe("My links — Acme Analytics partner portal");
     expect(await page.locator("h1").textContent()).toBe("My links");
     const cards = page.locator("article.link-card");
     expect(await cards.count()).toBe(2);
@@ -169,7 +169,7 @@ describe("partner portal in Chromium", () => {
     await page.getByLabel("Contact email").fill("hank@");
     const invalid = await submitAndWait(page, () => page.getByRole("button", { name: "Submit lead" }).click());
     expect(invalid.status()).toBe(422);
-    expect(await page.title()).toBe("Error: Leads — Acme Analytics partner portal");
+    await expect.poll(() => page.title()).toBe("Error: Leads — Acme Analytics partner portal");
     await expect.poll(() => hasFocus(page.locator(".error-summary"))).toBe(true);
     expect(await accessibleDescription(page.locator("#field-contact_email"))).toBe(
       "Error: Contact email must be an email address",

@@ -105,7 +105,7 @@ describe("the live application form (applications on)", () => {
     const watched = await openPage(browser, stack);
     const { page } = watched;
     await page.goto(`${stack.adminUrl}${affiliatesPath}`);
-    expect(await page.title()).toBe("Acme Analytics — Affiliates partner program");
+    await expect.poll(() => page.title()).toBe("Acme Analytics — Affiliates partner program");
     const offers = page.getByRole("region", { name: "What you earn" });
     expect(await offers.textContent()).toContain("Signup bonus: Earn $10.00 for every new customer you sign up");
     expect(await offers.textContent()).toContain("Revenue share: Earn 20% of every sale for 12 months");
@@ -126,7 +126,7 @@ describe("the live application form (applications on)", () => {
     await field(page, "country").selectOption("Spain");
     await page.getByLabel("Video").check();
     expect(await send(page, "Send application")).toBe(422);
-    expect(await page.title()).toBe("Error: Acme Analytics — Affiliates partner program");
+    await expect.poll(() => page.title()).toBe("Error: Acme Analytics — Affiliates partner program");
     const summary = page.locator(".error-summary");
     await expect.poll(() => hasFocus(summary)).toBe(true);
     expect(await summary.getByRole("link").allTextContents()).toEqual([

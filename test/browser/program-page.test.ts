@@ -56,7 +56,7 @@ describe("program page in Chromium", () => {
     const { page } = watched;
     const response = await page.goto(`${stack.adminUrl}/programs/${acme.slug}/affiliates`);
     expect(response?.status()).toBe(200);
-    expect(await page.title()).toBe("Acme Analytics — Affiliates partner program");
+    await expect.poll(() => page.title()).toBe("Acme Analytics — Affiliates partner program");
     await expect.poll(() => page.locator("h1").textContent()).toBe("Affiliates");
     expect(await page.locator("main").textContent()).toContain("Acme Analytics invites partners");
     expect(await page.getByRole("link", { name: "Program terms of service" }).getAttribute("href")).toBe(
@@ -94,7 +94,7 @@ describe("program page in Chromium", () => {
     const { page } = watched;
     const response = await page.goto(`${stack.adminUrl}/programs/${acme.slug}/no-such-group`);
     expect(response?.status()).toBe(404);
-    expect(await page.title()).toBe("Page not found");
+    await expect.poll(() => page.title()).toBe("Page not found");
     expect(await page.locator("main").textContent()).toContain("This partner program does not exist or has closed.");
     await expectAccessible(page, "404 page");
     await expectReadableAt360(page, "404 page");

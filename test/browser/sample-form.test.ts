@@ -48,7 +48,7 @@ describe("sample form in Chromium", () => {
     ]);
     expect(answer.status()).toBe(422);
     await page.waitForLoadState();
-    expect(await page.title()).toBe("Error: Apply to the sample program");
+    await expect.poll(() => page.title()).toBe("Error: Apply to the sample program");
     // The summary has the focus (autofocus, no script), so the first Tab reaches its first link.
     const summary = page.locator(".error-summary");
     await expect.poll(() => hasFocus(summary)).toBe(true);
@@ -102,7 +102,7 @@ describe("sample form in Chromium", () => {
       page.getByRole("button", { name: "Send application" }).click(),
     ]);
     await page.waitForLoadState();
-    expect(await page.title()).toBe("Error: Apply to the sample program");
+    await expect.poll(() => page.title()).toBe("Error: Apply to the sample program");
     expect(await field(page, "name").inputValue()).toBe("Ana <Lima>");
     expect(await accessibleDescription(field(page, "email"))).toContain(
       "Enter an email address in the correct format, like name@example.com",
