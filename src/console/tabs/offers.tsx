@@ -659,7 +659,11 @@ async function offerPage(
                 value={fieldValue(values, "hold_days")}
                 error={errorOf(errors, "hold_days")}
               />
-              <fieldset class="triggers" id={fieldId("triggers")}>
+              <fieldset
+                class="triggers"
+                id={fieldId("triggers")}
+                aria-describedby={errorOf(errors, "triggers") ? `${fieldId("triggers")}-error` : undefined}
+              >
                 <legend>Triggers</legend>
                 <small class="field-hint">
                   Each trigger is an event, the conditions it must meet and the reward a partner earns for it.
@@ -667,7 +671,7 @@ async function offerPage(
                   one at the end; save to get another.
                 </small>
                 {errorOf(errors, "triggers") ? (
-                  <p class="field-error">
+                  <p id={`${fieldId("triggers")}-error`} class="field-error">
                     <span class="visually-hidden">Error: </span>
                     {errorOf(errors, "triggers")}
                   </p>
