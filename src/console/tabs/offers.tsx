@@ -460,6 +460,8 @@ function readable(error: z.ZodError, values: FormValues, form: OfferForm): z.Zod
           : `An offer has at most ${MAX_TRIGGERS_PER_OFFER} triggers`;
       continue;
     }
+    // Only zod's own words: a rule's message of its own is the API's, kept.
+    if (!issue.message.startsWith("Too ")) continue;
     if (issue.code === "too_big" && issue.origin === "string") {
       reworded.message = `must be ${issue.maximum} characters or fewer`;
     }
