@@ -107,7 +107,11 @@ describe("Links tab", () => {
     const t = await withGroup();
     for (const text of ["one", "two"]) {
       await t.browser.get(`${t.links}/new`);
-      const r = await t.browser.post(t.links, { title: text, destination_url: "https://acme.example/x", link_text: text });
+      const r = await t.browser.post(t.links, {
+        title: text,
+        destination_url: "https://acme.example/x",
+        link_text: text,
+      });
       expect(r.status).toBe(303);
     }
     const form = await t.browser.get(`${t.links}/new`);

@@ -66,7 +66,10 @@ describe("Offers tab", () => {
       version: 1,
       summary: "Earn $1.00 for every new customer you sign up",
     });
-    expect(offer.triggers[0]).toMatchObject({ event: "signup", reward: { type: "flat", amount: 100, currency: "USD" } });
+    expect(offer.triggers[0]).toMatchObject({
+      event: "signup",
+      reward: { type: "flat", amount: 100, currency: "USD" },
+    });
     const page = await t.browser.get(`${t.offers}/${offer.id}?notice=created`);
     expect(page.html).toContain("Created.");
     expect(page.html).toContain("Version 1, in effect since");
@@ -103,7 +106,12 @@ describe("Offers tab", () => {
         first_transaction_only: true,
         within_months_of_signup: 12,
       },
-      reward: { type: "percent", percent: 12.5, max_per_transaction_usd_cents: 5000, max_per_customer_usd_cents: 50000 },
+      reward: {
+        type: "percent",
+        percent: 12.5,
+        max_per_transaction_usd_cents: 5000,
+        max_per_customer_usd_cents: 50000,
+      },
     });
     expect(offer.triggers[0]!.reward).not.toHaveProperty("currency");
     expect(offer.summary).toBe(
@@ -153,8 +161,12 @@ describe("Offers tab", () => {
     expect(errorBeside(r.html, "name")).toBe("Enter a name for the offer");
     expect(errorBeside(r.html, "hold_days")).toBe("Hold (days) must be at most 365");
     expect(errorBeside(r.html, "triggers.0.reward.amount")).toBe("Amount must be at least $0.01");
-    expect(errorBeside(r.html, "triggers.1.reward.type")).toBe("Kind of reward: a signup has no sale amount: use `flat`");
-    expect(errorBeside(r.html, "triggers.1.conditions.product_key")).toBe("Product keys: a signup trigger cannot use it");
+    expect(errorBeside(r.html, "triggers.1.reward.type")).toBe(
+      "Kind of reward: a signup has no sale amount: use `flat`",
+    );
+    expect(errorBeside(r.html, "triggers.1.conditions.product_key")).toBe(
+      "Product keys: a signup trigger cannot use it",
+    );
     expect(errorBeside(r.html, "triggers.2.reward.percent")).toBe("Percentage must be at most 100");
     expect(errorBeside(r.html, "triggers.3.reward.amount")).toBe("Amount must have at most 2 decimals");
     expect(errorBeside(r.html, "triggers.5.conditions.stage_id")).toBe("Stage: a stage_entered trigger needs it");

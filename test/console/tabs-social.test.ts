@@ -127,7 +127,9 @@ describe("Social content tab", () => {
     expect(text).not.toContain("Too long");
     expect(r.html).toContain('href="https://x.com/intent/tweet?text=Alex%20loves%20Affiliates');
     // The draft stays in the editor; nothing was saved.
-    expect(decodeHtml(r.html)).toContain(">{partner_first_name} loves {group_name} at {company_name}: {link}</textarea>");
+    expect(decodeHtml(r.html)).toContain(
+      ">{partner_first_name} loves {group_name} at {company_name}: {link}</textarea>",
+    );
     expect(await tableSnapshot()).toEqual(before);
   });
 
@@ -164,7 +166,9 @@ describe("Social content tab", () => {
     });
     expect(long.status).toBe(200);
     // (The test's link domain, `.test`, is no TLD X knows: the link counts as text here.)
-    expect(previewText(long.html)).toMatch(/\b\d{3} of 280 characters as X counts them \(each link counts 23\)\. Too long/);
+    expect(previewText(long.html)).toMatch(
+      /\b\d{3} of 280 characters as X counts them \(each link counts 23\)\. Too long/,
+    );
     const refused = await t.browser.post(t.social, {
       channel: "twitter",
       intent: "preview",
@@ -219,7 +223,11 @@ describe("Social content tab", () => {
     await a.browser.get(a.social);
     const before = await tableSnapshot();
     expect((await a.browser.get(b.social)).status).toBe(404);
-    const r = await a.browser.post(b.social, { channel: "twitter", intent: "update", "twitter.message": "Mine {link}" });
+    const r = await a.browser.post(b.social, {
+      channel: "twitter",
+      intent: "update",
+      "twitter.message": "Mine {link}",
+    });
     expect(r.status).toBe(404);
     expect(await tableSnapshot()).toEqual(before);
   });

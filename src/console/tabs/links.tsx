@@ -93,7 +93,8 @@ export function registerLinksTab(router: Hono<AdminContext>) {
     } catch (error) {
       // A link text already used belongs next to it; the limit of 3 (a 409) next to the form's first field.
       const onLinkText =
-        error instanceof ApiError && (error.problem === PROBLEMS.linkTextTaken || error.problem === PROBLEMS.slugConflict);
+        error instanceof ApiError &&
+        (error.problem === PROBLEMS.linkTextTaken || error.problem === PROBLEMS.slugConflict);
       const refusal = refusalOf(error, onLinkText ? "link_text" : "title", { labels: {} });
       if (!refusal) throw error;
       return linkFormPage(c, group, null, values, labelled(refusal.errors, labelOf), refusal.status);
@@ -375,8 +376,8 @@ async function linkFormPage(
       <fieldset class="utms">
         <legend>UTMs (optional)</legend>
         <small class="field-hint">
-          Added to the destination for your analytics. A value may hold {"{partner_key}"}, replaced by the partner's
-          key on every click.
+          Added to the destination for your analytics. A value may hold {"{partner_key}"}, replaced by the partner's key
+          on every click.
         </small>
         {UTM_NAMES.map((name) => (
           <TextField

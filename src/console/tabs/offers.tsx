@@ -14,7 +14,7 @@ import { dollars } from "../../ingest/limits";
 import { ApiError, type FieldError } from "../../lib/errors";
 import { PROBLEMS } from "../../lib/problems";
 import { zodFieldErrors } from "../../lib/validation";
-import { DEFAULT_HOLD_DAYS, MAX_TRIGGERS_PER_OFFER, type OfferTrigger, OFFER_EVENTS } from "../../offers/model";
+import { DEFAULT_HOLD_DAYS, MAX_TRIGGERS_PER_OFFER, OFFER_EVENTS, type OfferTrigger } from "../../offers/model";
 import { serializeOffer, serializeTrigger } from "../../offers/offers.handlers";
 import { CreateOfferBody, UpdateOfferBody } from "../../offers/offers.routes";
 import { createOffer, getOffer, listOffers, type OfferView, stageNamesFor, updateOffer } from "../../offers/service";
@@ -443,7 +443,11 @@ function toBlock(error: FieldError, form: OfferForm): FieldError {
   const rest = match[2] ?? "";
   const field =
     (Object.keys(TRIGGER_LABELS) as TriggerField[]).find((name) => rest === name || rest.startsWith(`${name}.`)) ??
-    (rest.startsWith("conditions.pipeline") ? "conditions.stage_id" : rest.startsWith("reward") ? "reward.type" : "event");
+    (rest.startsWith("conditions.pipeline")
+      ? "conditions.stage_id"
+      : rest.startsWith("reward")
+        ? "reward.type"
+        : "event");
   return { field: at(index, field), message: error.message };
 }
 
@@ -468,7 +472,13 @@ function readable(error: z.ZodError, values: FormValues, form: OfferForm): z.Zod
     if ((issue.code === "too_small" || issue.code === "too_big") && issue.origin === "number") {
       const bound = Number(issue.code === "too_small" ? issue.minimum : issue.maximum);
       const word =
-        issue.code === "too_small" ? (issue.inclusive ? "at least" : "more than") : issue.inclusive ? "at most" : "less than";
+        issue.code === "too_small"
+          ? issue.inclusive
+            ? "at least"
+            : "more than"
+          : issue.inclusive
+            ? "at most"
+            : "less than";
       reworded.message = `must be ${word} ${amountText(bound, path, values, form)}`;
     }
   }
@@ -523,8 +533,8 @@ async function offersTab(c: Context<AdminContext>, group: Group) {
       page.rows.length === 0 && !startingAfter ? (
         <div class="empty-state">
           <p>
-            <strong>No offers yet:</strong> partners of this group have nothing to earn. An offer is built from triggers:
-            an event (a signup, a sale, a lead or deal reaching a stage), conditions, and the reward it earns.
+            <strong>No offers yet:</strong> partners of this group have nothing to earn. An offer is built from
+            triggers: an event (a signup, a sale, a lead or deal reaching a stage), conditions, and the reward it earns.
           </p>
           {create}
         </div>
@@ -553,11 +563,7 @@ async function offersTab(c: Context<AdminContext>, group: Group) {
                     </th>
                     <td data-label="Earns">{offer.summary}</td>
                     <td data-label="State">
-                      {offer.active ? (
-                        <span class="badge">Active</span>
-                      ) : (
-                        <span class="badge muted">Inactive</span>
-                      )}
+                      {offer.active ? <span class="badge">Active</span> : <span class="badge muted">Inactive</span>}
                     </td>
                   </tr>
                 );
@@ -627,7 +633,10 @@ async function offerPage(
           {!canWrite && view ? (
             <ReadOnlyOffer view={view} summaries={summaries} />
           ) : (
-            <PostForm action={view ? offerPath(group.id, view.offer.id) : `${offersPath(group.id)}`} csrf={await csrfToken(c)}>
+            <PostForm
+              action={view ? offerPath(group.id, view.offer.id) : `${offersPath(group.id)}`}
+              csrf={await csrfToken(c)}
+            >
               <TextField
                 name="name"
                 label="Name"
@@ -669,8 +678,8 @@ async function offerPage(
                 <legend>Triggers</legend>
                 <small class="field-hint">
                   Each trigger is an event, the conditions it must meet and the reward a partner earns for it.
-                  {view ? " Tick “Remove this trigger” to take one out." : ""} To add a trigger, fill in the empty
-                  one at the end; save to get another.
+                  {view ? " Tick “Remove this trigger” to take one out." : ""} To add a trigger, fill in the empty one
+                  at the end; save to get another.
                 </small>
                 {errorOf(errors, "triggers") ? (
                   <p id={`${fieldId("triggers")}-error`} class="field-error">
@@ -684,7 +693,11 @@ async function offerPage(
                     <TriggerBlock
                       index={index}
                       legend={
-                        id ? `Trigger ${index + 1}` : index === blocks - 1 ? "New trigger" : `Trigger ${index + 1} (new)`
+                        id
+                          ? `Trigger ${index + 1}`
+                          : index === blocks - 1
+                            ? "New trigger"
+                            : `Trigger ${index + 1} (new)`
                       }
                       summary={id ? summaries.get(id) : undefined}
                       saved={id !== ""}

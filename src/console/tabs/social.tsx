@@ -10,8 +10,8 @@ import type { groups } from "../../db/schema";
 import type { FieldError } from "../../lib/errors";
 import { listPartners } from "../../partners/service";
 import { getSocialContent, previewSocialContent, SAMPLE_PARTNER, updateSocialContent } from "../../social/service";
-import { PreviewSocialContentBody, UpdateSocialContentBody } from "../../social/social.routes";
 import { servedLinkOrigin } from "../../social/social.handlers";
+import { PreviewSocialContentBody, UpdateSocialContentBody } from "../../social/social.routes";
 import { X_MAX_LENGTH } from "../../social/templates";
 import { csrfToken } from "../../web/csrf";
 import { CsrfField, errorOf, SelectField, TextAreaField, TextField } from "../../web/form";
@@ -54,8 +54,7 @@ const channelPath = (groupId: string, channel: Channel) => `${tabPath(groupId)}?
 function textsBody(channel: Channel, values: FormValues) {
   const text = (name: string) => textareaValue(values, name);
   if (channel === "twitter") return { twitter: { message: text("twitter.message") } };
-  if (channel === "linkedin")
-    return { linkedin: { title: text("linkedin.title"), message: text("linkedin.message") } };
+  if (channel === "linkedin") return { linkedin: { title: text("linkedin.title"), message: text("linkedin.message") } };
   return { email: { subject: text("email.subject"), body: text("email.body") } };
 }
 
@@ -79,10 +78,18 @@ export function registerSocialTab(router: Hono<AdminContext>) {
     const saved = await getSocialContent(c.env, group.companyId, group.id);
     if (fieldValue(values, "intent") === "preview") {
       const partnerId = fieldValue(values, "partner_id");
-      return preview(c, group, channel, values, { partner_id: partnerId || undefined, ...textsBody(channel, values) }, saved);
+      return preview(
+        c,
+        group,
+        channel,
+        values,
+        { partner_id: partnerId || undefined, ...textsBody(channel, values) },
+        saved,
+      );
     }
     const checked = checkWith(UpdateSocialContentBody, textsBody(channel, values), values, { labels: {} });
-    if (!checked.ok) return socialTab(c, group, channel, values, { saved, errors: labelled(checked.errors, labelOf) }, 422);
+    if (!checked.ok)
+      return socialTab(c, group, channel, values, { saved, errors: labelled(checked.errors, labelOf) }, 422);
     try {
       await updateSocialContent(c.env, group.companyId, group.id, checked.data);
     } catch (error) {
@@ -117,7 +124,8 @@ async function preview(
   saved: Saved,
 ) {
   const checked = checkWith(PreviewSocialContentBody, body, values, { labels: {} });
-  if (!checked.ok) return socialTab(c, group, channel, values, { saved, errors: labelled(checked.errors, labelOf) }, 422);
+  if (!checked.ok)
+    return socialTab(c, group, channel, values, { saved, errors: labelled(checked.errors, labelOf) }, 422);
   try {
     const origin = await servedLinkOrigin(c.env, group.companyId);
     const rendered = await previewSocialContent(c.env, group.companyId, group.id, checked.data, origin);
@@ -349,8 +357,7 @@ function PreviewPanel({ channel, preview }: { channel: Channel; preview: Preview
       <p class="muted">Nothing is saved until you choose Update.</p>
       {noLink ? (
         <p class="warning" role="status">
-          Your company has no verified link domain yet: there is no partner link to share, so {"{link}"} stays as it
-          is.
+          Your company has no verified link domain yet: there is no partner link to share, so {"{link}"} stays as it is.
         </p>
       ) : null}
       {channel === "twitter" ? (
