@@ -69,7 +69,7 @@ describe("Links tab", () => {
     expect(await tableSnapshot()).toEqual(before);
   });
 
-  it("creates two default links (title, description, destination, UTMs, link text); partners get their links", async () => {
+  it("creates two default links (title, description, destination, UTMs, link text); partners get links", async () => {
     const t = await withGroup();
     const partner = await addPartner(t.companyId, t.group.id, `ann-${crypto.randomUUID().slice(0, 6)}`);
     const form = await t.browser.get(`${t.links}/new`);
@@ -126,7 +126,7 @@ describe("Links tab", () => {
     expect(await tableSnapshot()).toEqual(before);
   });
 
-  it("shows the API's rules beside each field (destination, UTM, link text, a taken link text); nothing written", async () => {
+  it("shows the API's rules beside each field (destination, UTM, link text, taken text); nothing written", async () => {
     const t = await withGroup();
     await t.browser.get(`${t.links}/new`);
     const before = await tableSnapshot();

@@ -80,7 +80,7 @@ describe("Offers tab", () => {
     expect(tab).toContain("Create offer");
   });
 
-  it("a sale trigger: product keys, category, minimum, first sale, months, percent with both caps — as the API takes them", async () => {
+  it("a sale trigger: product and category keys, minimum, first sale, months, percent with caps, as sent", async () => {
     const t = await withGroup();
     const offer = await createThroughConsole(t, {
       ...block(0, {
@@ -221,7 +221,7 @@ describe("Offers tab", () => {
     expect(saved.html).toContain("Version 2, in effect since");
   });
 
-  it("an offer written by the API in forms the console does not write (`in` with one key) saves back unchanged", async () => {
+  it("an offer the API wrote in a form the console does not write (one-key `in`) saves back unchanged", async () => {
     const t = await withGroup();
     const offer = bodyOf(
       await api(t.key, "POST", `/v1/groups/${t.group.id}/offers`, {

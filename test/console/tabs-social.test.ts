@@ -133,7 +133,7 @@ describe("Social content tab", () => {
     expect(await tableSnapshot()).toEqual(before);
   });
 
-  it("previews for a partner chosen from the group's partners, warns over 280, and refuses another group's", async () => {
+  it("previews for a partner chosen from the group's, warns over 280, and refuses another group's", async () => {
     const t = await withGroup();
     const partner = await addPartner(t.companyId, t.group.id, `ann-${crypto.randomUUID().slice(0, 6)}`);
     const other = bodyOf(
