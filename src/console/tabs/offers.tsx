@@ -93,7 +93,7 @@ export function registerOffersTab(router: Hono<AdminContext>) {
     const context = await formContext(c, group, null);
     const form = readOfferForm(values, context);
     const checked = check(CreateOfferBody, form, values);
-    const blocks = blocksToShow(values, form);
+    const blocks = blocksToShow(values);
     if (!checked.ok) return offerPage(c, group, null, values, blocks, checked.errors, 422);
     try {
       const created = await createOffer(c.env, group.companyId, group.id, checked.data, actorOf(c));
@@ -128,7 +128,7 @@ export function registerOffersTab(router: Hono<AdminContext>) {
     const context = await formContext(c, group, view);
     const form = readOfferForm(values, context);
     const checked = check(UpdateOfferBody, form, values);
-    const blocks = blocksToShow(values, form);
+    const blocks = blocksToShow(values);
     if (!checked.ok) return offerPage(c, group, view, values, blocks, checked.errors, 422);
     try {
       await updateOffer(c.env, group.companyId, view.offer.id, checked.data, actorOf(c));
@@ -175,8 +175,6 @@ interface OfferForm {
   errors: FieldError[];
   /** For each trigger sent to the API, the index of its block in the form. */
   blockOf: number[];
-  /** Whether the last block (the empty one to add a trigger) was filled in. */
-  lastBlockUsed: boolean;
   digits: FormContext["digits"];
 }
 
@@ -190,10 +188,9 @@ function postedBlocks(values: FormValues): number {
   return count;
 }
 
-/** A re-shown form keeps its blocks, plus an empty one when the last was used. */
-function blocksToShow(values: FormValues, form: OfferForm): number {
-  const posted = postedBlocks(values);
-  return form.lastBlockUsed || posted === 0 ? posted + 1 : posted;
+/** A form shown again with its errors keeps the blocks it had (at least one). */
+function blocksToShow(values: FormValues): number {
+  return Math.max(postedBlocks(values), 1);
 }
 
 function readOfferForm(values: FormValues, context: FormContext): OfferForm {
@@ -206,11 +203,9 @@ function readOfferForm(values: FormValues, context: FormContext): OfferForm {
   const triggers: unknown[] = [];
   const blockOf: number[] = [];
   const blocks = postedBlocks(values);
-  let lastBlockUsed = false;
   for (let index = 0; index < blocks; index++) {
     const block = readBlock(values, index, context, errors);
     if (block === null) continue;
-    if (index === blocks - 1) lastBlockUsed = true;
     if (block === "removed") continue;
     triggers.push(block);
     blockOf.push(index);
@@ -222,7 +217,7 @@ function readOfferForm(values: FormValues, context: FormContext): OfferForm {
     ...(holdDays === undefined ? {} : { hold_days: holdDays }),
     triggers,
   };
-  return { body, errors, blockOf, lastBlockUsed, digits: context.digits };
+  return { body, errors, blockOf, digits: context.digits };
 }
 
 /** Fields of a block that say it is being filled in (the defaults of type and currency do not). */
