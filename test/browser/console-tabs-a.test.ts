@@ -103,7 +103,7 @@ describe("a group's Links, Offers and Social content tabs in Chromium", () => {
     await createLink(page, { title: "Docs", destination: "https://acme.com/docs", text: "docs" });
     const main = page.locator("main");
     expect(await main.textContent()).toContain("3 of 3 default links.");
-    expect(await main.textContent()).toContain(`${stack.edgeUrl}/<partner key>--pricing`);
+    expect(await main.textContent()).toContain(`${stack.edgeUrl}/{partner_key}--pricing`);
     await checkPage(page, "console-tab-links");
 
     // A fourth: the form says the group is full; sending it gets the API's message beside the form.

@@ -182,10 +182,25 @@ function valuesOf(link: DefaultLink): FormValues {
   };
 }
 
-/** What a partner's link for this default link looks like: `<domain>/<partner key>--<link text>`. */
+/** What a partner's link for this default link looks like: `<domain>/{partner_key}--<link text>`. */
 function partnerLinkPattern(origin: string | null, link: Pick<DefaultLink, "linkText">) {
-  const slug = link.linkText ? `<partner key>--${link.linkText}` : "<partner key>";
+  const slug = link.linkText ? `{partner_key}--${link.linkText}` : "{partner_key}";
   return `${origin ?? "https://<your link domain>"}/${slug}`;
+}
+
+/**
+ * The pattern as code that wraps after the domain on a narrow screen: the slug is one block (its
+ * `--` never split over two lines) unless it is wider than the line itself.
+ */
+function PartnerLinkPattern({ origin, link }: { origin: string | null; link: Pick<DefaultLink, "linkText"> }) {
+  const pattern = partnerLinkPattern(origin, link);
+  const slash = pattern.lastIndexOf("/") + 1;
+  return (
+    <code>
+      {pattern.slice(0, slash)}
+      <span class="slug">{pattern.slice(slash)}</span>
+    </code>
+  );
 }
 
 async function linksTab(
@@ -227,14 +242,16 @@ async function linksTab(
             <p class="field-error">{errorOf(errors, "referral_links_enabled")}</p>
           ) : null}
           {canWrite ? (
-            <PostForm action={`${linksPath(group.id)}/referral-links`} csrf={csrf}>
-              <input type="hidden" name="referral_links_enabled" value={on ? "false" : "true"} />
-              <button type="submit" class={on ? "secondary" : undefined}>
-                {on ? "Turn referral links off" : "Turn referral links on"}
-              </button>
-            </PostForm>
+            <div class="inline-action">
+              <PostForm action={`${linksPath(group.id)}/referral-links`} csrf={csrf}>
+                <input type="hidden" name="referral_links_enabled" value={on ? "false" : "true"} />
+                <button type="submit" class={on ? "secondary" : undefined}>
+                  {on ? "Turn referral links off" : "Turn referral links on"}
+                </button>
+              </PostForm>
+            </div>
           ) : null}
-          <div class="section-heading">
+          <div class="section-heading links-heading">
             <h3>Default links</h3>
             {canWrite ? (
               <a href={`${linksPath(group.id)}/new`} class="button-link">
@@ -301,7 +318,7 @@ function LinkCard({
         <dd>{link.linkText ? <code>{link.linkText}</code> : "None (the original link)"}</dd>
         <dt>Partners' links</dt>
         <dd>
-          <code>{partnerLinkPattern(origin, link)}</code>
+          <PartnerLinkPattern origin={origin} link={link} />
         </dd>
       </dl>
       {canWrite ? (
@@ -420,7 +437,7 @@ async function linkFormPage(
       label="Link text"
       hint={
         "Letters, digits and single dashes. Partners' links become " +
-        `${partnerLinkPattern(origin, { linkText: "<link text>" })}, e.g. jane-doe--pricing. ` +
+        `${partnerLinkPattern(origin, { linkText: "<link text>" })}, e.g. …/jane-doe--pricing. ` +
         "It cannot be changed later: links partners have shared would break."
       }
       required
@@ -512,9 +529,12 @@ async function deletePage(
             <>
               <div class="warning" id="field-delete">
                 <p>
-                  <strong>Tell your partners first.</strong> Links they have shared for it (
-                  <code>{partnerLinkPattern(origin, link)}</code>) will then lead to the group's original link
-                  destination instead of {link.destinationUrl}. Give them time to update them wherever they shared them.
+                  <strong>Tell your partners first.</strong> Once deleted, the links they have shared for it lead
+                  to the group's original link destination instead of {link.destinationUrl}. Give them time to update
+                  them wherever they shared them.
+                </p>
+                <p>
+                  Their links for it: <PartnerLinkPattern origin={origin} link={link} />
                 </p>
               </div>
               {errorOf(errors, "delete") ? <p class="field-error">{errorOf(errors, "delete")}</p> : null}
