@@ -175,7 +175,12 @@ describe("a group's Links, Offers and Social content tabs in Chromium", () => {
     const watched = await consolePage(tabPath("offers"), { javaScriptEnabled: false });
     const { page } = watched;
     await page.getByRole("link", { name: "Launch offer" }).click();
-    expect(await page.getByRole("group", { name: /^Trigger 1/ }).getByLabel("Percentage").inputValue()).toBe("20");
+    expect(
+      await page
+        .getByRole("group", { name: /^Trigger 1/ })
+        .getByLabel("Percentage")
+        .inputValue(),
+    ).toBe("20");
     const added = page.getByRole("group", { name: "New trigger" });
     await added.getByLabel("Event").selectOption({ label: "A new customer signs up" });
     await added.getByLabel("Amount").fill("5");
@@ -241,7 +246,10 @@ describe("a group's Links, Offers and Social content tabs in Chromium", () => {
     await tabTo(page, page.getByRole("link", { name: "Social content" }), { backwards: true, max: 40 });
     await page.keyboard.press("Enter");
     await page.waitForURL(`${stack.adminUrl}${tabPath("social-content")}`);
-    await tabTo(page, page.getByRole("navigation", { name: "Social networks" }).getByRole("link", { name: "LinkedIn" }));
+    await tabTo(
+      page,
+      page.getByRole("navigation", { name: "Social networks" }).getByRole("link", { name: "LinkedIn" }),
+    );
     await page.keyboard.press("Enter");
     await page.waitForURL(/channel=linkedin$/);
     await tabTo(page, page.getByLabel("Post title"), { max: 30 });

@@ -529,9 +529,9 @@ async function deletePage(
             <>
               <div class="warning" id="field-delete">
                 <p>
-                  <strong>Tell your partners first.</strong> Once deleted, the links they have shared for it lead
-                  to the group's original link destination instead of {link.destinationUrl}. Give them time to update
-                  them wherever they shared them.
+                  <strong>Tell your partners first.</strong> Once deleted, the links they have shared for it lead to the
+                  group's original link destination instead of {link.destinationUrl}. Give them time to update them
+                  wherever they shared them.
                 </p>
                 <p>
                   Their links for it: <PartnerLinkPattern origin={origin} link={link} />
