@@ -229,7 +229,7 @@ describe("a group's Links, Offers and Social content tabs in Chromium", () => {
     await watched.close();
   });
 
-  it("keyboard only: through Offers, Links and Social content to their main controls, focus always visible", async () => {
+  it("keyboard only: through Offers, Links and Social content to their main controls, focus visible", async () => {
     const watched = await consolePage(tabPath("offers"));
     const { page } = watched;
     const tabs = () => page.getByRole("navigation", { name: "Group sections" });
