@@ -15,6 +15,7 @@ const errorBeside = (html: string, field: string) => fieldError(html, fieldId(fi
 const block = (index: number, fields: Record<string, string>) =>
   Object.fromEntries(Object.entries(fields).map(([name, value]) => [`triggers.${index}.${name}`, value]));
 
+const FIVE_USD = { "reward.type": "flat", "reward.amount": "5", "reward.currency": "USD" };
 const SIGNUP_DOLLAR = { event: "signup", "reward.type": "flat", "reward.amount": "1", "reward.currency": "USD" };
 
 async function withGroup() {
@@ -243,6 +244,22 @@ describe("Offers tab", () => {
     // Browsers send a textarea's line breaks as CRLF.
     shown.description = shown.description!.replace(/\n/g, "\r\n");
     const r = await t.browser.post(`${t.offers}/${offer.id}`, shown);
+    expect(r.status, r.html.slice(0, 1500)).toBe(303);
+    expect(bodyOf(await api(t.key, "GET", `/v1/offers/${offer.id}/versions`), 200).data).toHaveLength(1);
+  });
+
+  it("a trigger whose stage was removed since shows 'A removed stage' and saves back unchanged", async () => {
+    const t = await withGroup();
+    const pipeline = `/v1/groups/${t.group.id}/pipelines/lead` as const;
+    const [, contacted] = bodyOf(await api(t.key, "GET", pipeline), 200).stages;
+    const offer = await createThroughConsole(t, {
+      ...block(0, { event: "stage_entered", "conditions.stage_id": `lead:${contacted!.id}`, ...FIVE_USD }),
+    });
+    expect(bodyOf(await api(t.key, "DELETE", `${pipeline}/stages/${contacted!.id}`), 200)).toBeTruthy();
+    const page = await t.browser.get(`${t.offers}/${offer.id}`);
+    expect(page.html).toContain(`<option value="lead:${contacted!.id}" selected="">A removed stage</option>`);
+    expect(decodeHtml(page.html)).toContain("Earn $5.00 when a lead enters a removed stage");
+    const r = await t.browser.post(`${t.offers}/${offer.id}`, formOf(page.html));
     expect(r.status, r.html.slice(0, 1500)).toBe(303);
     expect(bodyOf(await api(t.key, "GET", `/v1/offers/${offer.id}/versions`), 200).data).toHaveLength(1);
   });
