@@ -11,10 +11,18 @@ import { registerGroupsPages } from "./groups";
 import { registerPartnersPages } from "./partners";
 import { registerSettingsPages } from "./settings";
 import { registerSignInPages } from "./sign-in";
+import { registerLinksTab } from "./tabs/links";
+import { registerOffersTab } from "./tabs/offers";
 import { registerSettingsTab } from "./tabs/settings";
+import { registerSocialTab } from "./tabs/social";
 
 /** Each group tab's routes (src/console/tabs/): registered before the placeholder of the tabs not built yet. */
-const GROUP_TAB_ROUTES: ((router: Hono<AdminContext>) => void)[] = [registerSettingsTab];
+const GROUP_TAB_ROUTES: ((router: Hono<AdminContext>) => void)[] = [
+  registerOffersTab,
+  registerLinksTab,
+  registerSocialTab,
+  registerSettingsTab,
+];
 
 export const consoleRouter = createPageRouter();
 

@@ -53,6 +53,8 @@ function readableLengths(error: z.ZodError): z.ZodError {
   for (const issue of error.issues) {
     // This error is the form's own, made just now: rewording its issues in place harms no one.
     const reworded = issue as { message: string };
+    // Only zod's own words: a rule's message of its own ("must not be empty") is the API's, kept.
+    if (!issue.message.startsWith("Too ")) continue;
     if (issue.code === "too_big" && issue.origin === "string") {
       reworded.message = `must be ${issue.maximum} characters or fewer`;
     }

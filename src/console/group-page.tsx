@@ -16,11 +16,11 @@ type Group = typeof groups.$inferSelect;
 
 /** The tabs, in the order of the nav; `built: false` shows the placeholder until its tab file exists. */
 export const GROUP_TABS = [
-  { slug: "offers", label: "Offers", built: false },
-  { slug: "links", label: "Links", built: false },
+  { slug: "offers", label: "Offers", built: true },
+  { slug: "links", label: "Links", built: true },
   { slug: "lead-submission", label: "Lead submission", built: false },
   { slug: "deal-registration", label: "Deal registration", built: false },
-  { slug: "social-content", label: "Social content", built: false },
+  { slug: "social-content", label: "Social content", built: true },
   { slug: "application", label: "Application", built: false },
   { slug: "settings", label: "Settings", built: true },
 ] as const;

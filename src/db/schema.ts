@@ -540,7 +540,7 @@ export const offerVersions = sqliteTable(
     triggerCount: integer("trigger_count").notNull(),
     effectiveFrom: integer("effective_from").notNull(),
     effectiveTo: integer("effective_to"),
-    /** The API key that wrote this version. */
+    /** Who wrote this version: the API key id, or the console user id (`usr_…`). */
     createdBy: text("created_by").notNull(),
     createdAt: createdAt(),
   },

@@ -23,8 +23,8 @@ function serializeSocialContent(content: SocialContent) {
   };
 }
 
-/** Where the company's partner links are served: its verified link domain, if any. */
-async function servedLinkOrigin(env: AdminEnv, companyId: string): Promise<string | null> {
+/** Where the company's partner links are served: its verified link domain, if any (the console uses it too). */
+export async function servedLinkOrigin(env: AdminEnv, companyId: string): Promise<string | null> {
   const served = (await listLinkDomains(env, companyId)).find((domain) => domain.status === "verified");
   return served ? linkOrigin(env, served.hostname) : null;
 }

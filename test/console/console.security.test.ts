@@ -7,6 +7,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { createApiKey } from "../../src/api-keys/service";
 import { consoleRouter } from "../../src/console/console.index";
 import { createGroup } from "../../src/groups/service";
+import { createDefaultLink } from "../../src/links/service";
+import { createOffer } from "../../src/offers/service";
 import { createInvite } from "../../src/users/service";
 import { tableSnapshot } from "../helpers/admin";
 import { addConsoleUser, ConsoleBrowser, consoleTenant, fieldError } from "../helpers/console";
@@ -20,6 +22,17 @@ async function company() {
   const group = await createGroup(env, owner.companyId, { name: "Affiliates", destinationUrl: "https://a.example/" });
   const other = await createGroup(env, owner.companyId, { name: "Resellers", destinationUrl: "https://a.example/r" });
   const partner = await addPartner(owner.companyId, group.id);
+  const signupDollar = {
+    event: "signup" as const,
+    conditions: {},
+    reward: { type: "flat" as const, amount: 100, currency: "USD" },
+  };
+  const offer = await createOffer(env, owner.companyId, group.id, { name: "Launch", triggers: [signupDollar] }, "test");
+  const link = await createDefaultLink(env, owner.companyId, group.id, {
+    title: "Pricing",
+    destinationUrl: "https://a.example/pricing",
+    linkText: "pricing",
+  });
   const key = await createApiKey(env, owner.companyId, { name: "second" });
   const { invite, token } = await createInvite(env, owner.companyId, owner.user.id, {
     email: `invitee-${crypto.randomUUID().slice(0, 8)}@console.test`,
@@ -34,6 +47,8 @@ async function company() {
       groupId: group.id,
       otherGroupId: other.id,
       partnerId: partner.id,
+      offerId: offer.offer.id,
+      linkId: link.id,
       keyId: key.id,
       inviteId: invite.id,
       userId: admin.user.id,
@@ -48,12 +63,48 @@ interface Write {
   fields: Record<string, string>;
 }
 
+/** An offer form's one trigger (a $1 signup reward), named as the API names its fields. */
+const SIGNUP_TRIGGER = {
+  "triggers.0.event": "signup",
+  "triggers.0.reward.type": "flat",
+  "triggers.0.reward.amount": "1",
+  "triggers.0.reward.currency": "USD",
+};
+
 /** Every write route of the signed-in console, with a request that succeeds for its owner. */
 const WRITES: Record<string, (ids: Ids) => Write> = {
   "/groups": () => ({ path: "/console/groups", fields: { name: "New group", destination_url: "https://a.example/n" } }),
   "/groups/:groupId/settings": (ids) => ({
     path: `/console/groups/${ids.groupId}/settings`,
     fields: { name: "Renamed", terms_url: "" },
+  }),
+  "/groups/:groupId/offers": (ids) => ({
+    path: `/console/groups/${ids.groupId}/offers`,
+    fields: { name: "New offer", active: "yes", hold_days: "30", ...SIGNUP_TRIGGER },
+  }),
+  "/groups/:groupId/offers/:offerId": (ids) => ({
+    path: `/console/groups/${ids.groupId}/offers/${ids.offerId}`,
+    fields: { name: "Renamed offer", hold_days: "7", ...SIGNUP_TRIGGER },
+  }),
+  "/groups/:groupId/links": (ids) => ({
+    path: `/console/groups/${ids.groupId}/links`,
+    fields: { title: "Docs", destination_url: "https://a.example/docs", link_text: "docs" },
+  }),
+  "/groups/:groupId/links/referral-links": (ids) => ({
+    path: `/console/groups/${ids.groupId}/links/referral-links`,
+    fields: { referral_links_enabled: "false" },
+  }),
+  "/groups/:groupId/links/:linkId": (ids) => ({
+    path: `/console/groups/${ids.groupId}/links/${ids.linkId}`,
+    fields: { title: "Plans", destination_url: "https://a.example/plans" },
+  }),
+  "/groups/:groupId/links/:linkId/delete": (ids) => ({
+    path: `/console/groups/${ids.groupId}/links/${ids.linkId}/delete`,
+    fields: {},
+  }),
+  "/groups/:groupId/social-content": (ids) => ({
+    path: `/console/groups/${ids.groupId}/social-content`,
+    fields: { channel: "twitter", intent: "update", "twitter.message": "Try it: {link}" },
   }),
   "/partners/:partnerId/move": (ids) => ({
     path: `/console/partners/${ids.partnerId}/move`,
@@ -140,6 +191,11 @@ describe("console security", () => {
     const pages = [
       "/console",
       `/console/groups/${a.ids.groupId}/settings`,
+      `/console/groups/${a.ids.groupId}/offers`,
+      `/console/groups/${a.ids.groupId}/offers/${a.ids.offerId}`,
+      `/console/groups/${a.ids.groupId}/links`,
+      `/console/groups/${a.ids.groupId}/links/${a.ids.linkId}`,
+      `/console/groups/${a.ids.groupId}/social-content`,
       "/console/partners",
       `/console/partners/${a.ids.partnerId}`,
       "/console/settings",
@@ -193,6 +249,12 @@ describe("company isolation", () => {
       `/console/groups/${b.ids.groupId}`,
       `/console/groups/${b.ids.groupId}/settings`,
       `/console/groups/${b.ids.groupId}/offers`,
+      `/console/groups/${b.ids.groupId}/offers/${b.ids.offerId}`,
+      `/console/groups/${a.ids.groupId}/offers/${b.ids.offerId}`,
+      `/console/groups/${b.ids.groupId}/links`,
+      `/console/groups/${a.ids.groupId}/links/${b.ids.linkId}`,
+      `/console/groups/${a.ids.groupId}/links/${b.ids.linkId}/delete`,
+      `/console/groups/${b.ids.groupId}/social-content`,
       `/console/partners/${b.ids.partnerId}`,
     ]) {
       const r = await a.owner.get(path);
