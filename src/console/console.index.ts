@@ -11,10 +11,18 @@ import { registerGroupsPages } from "./groups";
 import { registerPartnersPages } from "./partners";
 import { registerSettingsPages } from "./settings";
 import { registerSignInPages } from "./sign-in";
+import { registerApplicationTab } from "./tabs/application";
+import { registerDealRegistrationTab } from "./tabs/deal-registration";
+import { registerLeadSubmissionTab } from "./tabs/lead-submission";
 import { registerSettingsTab } from "./tabs/settings";
 
 /** Each group tab's routes (src/console/tabs/): registered before the placeholder of the tabs not built yet. */
-const GROUP_TAB_ROUTES: ((router: Hono<AdminContext>) => void)[] = [registerSettingsTab];
+const GROUP_TAB_ROUTES: ((router: Hono<AdminContext>) => void)[] = [
+  registerLeadSubmissionTab,
+  registerDealRegistrationTab,
+  registerApplicationTab,
+  registerSettingsTab,
+];
 
 export const consoleRouter = createPageRouter();
 
