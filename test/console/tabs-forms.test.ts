@@ -16,7 +16,10 @@ async function tenantWithGroup(plan: "starter" | "growth" | "enterprise" = "ente
   const group = await createGroup(env, t.companyId, { name: "Affiliates", destinationUrl: "https://a.example/" });
   const tab = (slug: string) => `/console/groups/${group.id}/${slug}`;
   const form = async (kind: string) =>
-    bodyOf(await api(t.key, "GET", `/v1/groups/${group.id}/forms/${kind}` as "/v1/groups/{group_id}/forms/{kind}"), 200);
+    bodyOf(
+      await api(t.key, "GET", `/v1/groups/${group.id}/forms/${kind}` as "/v1/groups/{group_id}/forms/{kind}"),
+      200,
+    );
   return { ...t, group, tab, form };
 }
 
@@ -56,7 +59,11 @@ describe("form editor: title, description and fields", () => {
     const saved = await t.browser.post(`${base}/form`, { title: "Refer a customer", description: "We reply fast." });
     expect(saved.status).toBe(303);
     expect(saved.location).toBe(`${base}?notice=form-saved#form`);
-    expect(await t.form("lead")).toMatchObject({ version: 2, title: "Refer a customer", description: "We reply fast." });
+    expect(await t.form("lead")).toMatchObject({
+      version: 2,
+      title: "Refer a customer",
+      description: "We reply fast.",
+    });
     const after = decodeHtml((await t.browser.get(saved.location!)).html);
     expect(after).toContain("Saved as a new version of the form. Earlier submissions keep theirs.");
     expect(after).toContain('<span class="badge muted">Version 2</span>');
@@ -107,9 +114,7 @@ describe("form editor: title, description and fields", () => {
     expect(fieldError(noOptions.html, "options")).toBe("Options: a select field needs at least one option");
     expect(noOptions.html).toContain('value="Budget"');
     const optionsOnText = await field({ options: "a" });
-    expect(fieldError(optionsOnText.html, "options")).toBe(
-      "Options: only select and multi-select fields have options",
-    );
+    expect(fieldError(optionsOnText.html, "options")).toBe("Options: only select and multi-select fields have options");
     const takenKey = await field({ key: "notes" });
     expect(fieldError(takenKey.html, "key")).toBe("Key: the form already has a field 'notes'");
     const badKey = await field({ key: "Budget!" });
@@ -164,12 +169,16 @@ describe("form editor: title, description and fields", () => {
     const base = t.tab("lead-submission");
     await t.browser.post(`${base}/enabled`, { enabled: "true" });
     const partner = await addPartner(t.companyId, t.group.id);
-    const lead = await submitLead(env, { companyId: t.companyId, partnerId: partner.id, credentialId: "test" }, {
-      company_name: "Globex",
-      contact_name: "Hank",
-      contact_email: "hank@globex.example",
-      notes: "Big one",
-    });
+    const lead = await submitLead(
+      env,
+      { companyId: t.companyId, partnerId: partner.id, credentialId: "test" },
+      {
+        company_name: "Globex",
+        contact_name: "Hank",
+        contact_email: "hank@globex.example",
+        notes: "Big one",
+      },
+    );
     await t.browser.get(base);
     const keys = async () => (await t.form("lead")).fields.map((f) => f.key);
     expect((await t.browser.post(`${base}/fields/notes/move`, { position: "1" })).status).toBe(303);
@@ -178,9 +187,9 @@ describe("form editor: title, description and fields", () => {
     expect(await keys()).toEqual(["notes", "contact_name", "company_name", "contact_email"]);
     // The page offers exactly the moves that make sense: not up for the first, not down for the last.
     const page = decodeHtml((await t.browser.get(base)).html);
-    expect(page).not.toContain("Move up<span class=\"visually-hidden\">: Notes</span>");
-    expect(page).toContain("Move down<span class=\"visually-hidden\">: Notes</span>");
-    expect(page).not.toContain("Move down<span class=\"visually-hidden\">: Contact email</span>");
+    expect(page).not.toContain('Move up<span class="visually-hidden">: Notes</span>');
+    expect(page).toContain('Move down<span class="visually-hidden">: Notes</span>');
+    expect(page).not.toContain('Move down<span class="visually-hidden">: Contact email</span>');
     const bad = await t.browser.post(`${base}/fields/notes/move`, { position: "0" });
     expect(bad.status).toBe(422);
     expect(fieldError(bad.html, "fields-notes")).toMatch(/^Position /);
@@ -308,7 +317,9 @@ describe("viewers", () => {
       const page = await viewer.browser.get(t.tab(slug));
       expect(page.status, slug).toBe(200);
       expect(actionsOf(page.html), slug).toEqual(["/console/sign-out"]);
-      expect(page.html, slug).not.toMatch(/Turn on|Reset [a-z]+ form|Add field|Add stage|Register a deal for|Edit<span/);
+      expect(page.html, slug).not.toMatch(
+        /Turn on|Reset [a-z]+ form|Add field|Add stage|Register a deal for|Edit<span/,
+      );
       expect((await viewer.browser.get(`${t.tab(slug)}/reset`)).status, slug).toBe(403);
       expect((await viewer.browser.get(`${t.tab(slug)}/fields/email`)).status, slug).toBe(403);
     }

@@ -327,6 +327,12 @@ async function reviewPage(
               Version {version.version}: {version.title}
             </dd>
           </dl>
+          {!pending && (approveError || rejectError) ? (
+            // Decided meanwhile (in another tab, by someone else): the refusal, where the summary links.
+            <div id={approveError ? "field-approve" : "field-reject"} tabindex={-1}>
+              <ButtonError name={approveError ? "approve" : "reject"} error={approveError ?? rejectError} />
+            </div>
+          ) : null}
           <h4>Answers</h4>
           <Answers fields={version.fields} values={application.values} />
           {pending && userCanWrite(c) ? (

@@ -18,7 +18,7 @@ import { csrfToken } from "../../web/csrf";
 import { CheckboxField, errorOf, PostForm, RadioField, SelectField } from "../../web/form";
 import { type FormValues, fieldValue, readForm } from "../../web/forms";
 import { userCanWrite } from "../auth";
-import { checkWith } from "../form-errors";
+import { checkWith, refusalOf } from "../form-errors";
 import { groupOf, renderGroupTab } from "../group-page";
 import { forbiddenPage, noticeOf } from "../pages";
 import { EntriesList, registerEntryPages } from "./entries";
@@ -27,6 +27,7 @@ import {
   type Group,
   NO_ERRORS,
   OnThisTab,
+  placeErrors,
   postedTo,
   refusalOn,
   reword,
@@ -97,12 +98,15 @@ export function registerDealRegistrationTab(router: Hono<AdminContext>) {
     try {
       dealId = (await registerDealForPartner(c.env, group.companyId, checked.data, c.get("consoleUser").user.id)).id;
     } catch (error) {
-      const refusal = refusalOn(error, ["partner_id"], "partner_id", labels);
+      const refusal = refusalOf(error, "partner_id", { labels: {} });
       if (!refusal) throw error;
       // Answers the form refused (`values.<key>`) are named by the deal form's own fields.
       const answers = refusal.errors.filter((e) => e.field === "values" || e.field.startsWith("values."));
       const others = refusal.errors.filter((e) => !answers.includes(e));
-      const errors = [...reword(others, labels), ...pageErrors(version.fields, answers)];
+      const errors = [
+        ...reword(placeErrors(others, ["partner_id"], "partner_id"), labels),
+        ...pageErrors(version.fields, answers),
+      ];
       return newDealPage(c, group, posted, errors, refusal.status);
     }
     return c.redirect(`${tabBase(group.id, tab.slug)}/deals/${dealId}?notice=deal-registered`, 303);

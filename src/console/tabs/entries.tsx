@@ -34,7 +34,7 @@ import { checkWith } from "../form-errors";
 import { formatDateTime } from "../format";
 import { groupOf, renderGroupTab } from "../group-page";
 import { noticeOf } from "../pages";
-import { Answers, type Group, refusalOn, TabSection, tabBase, tabRoute, titleOf } from "./form-tab-kit";
+import { Answers, ButtonError, type Group, refusalOn, TabSection, tabBase, tabRoute, titleOf } from "./form-tab-kit";
 import type { PipelineTab } from "./pipeline-editor";
 
 export const PAGE_SIZE = 50;
@@ -305,7 +305,11 @@ async function entryPage(
               </PostForm>
             </>
           ) : entry.closedAt ? (
-            <p>This deal is closed: it no longer moves or changes.</p>
+            // A move refused because the deal closed meanwhile is shown here (the summary links to it).
+            <div id="field-stage_id" tabindex={-1}>
+              <ButtonError name="stage_id" error={errorOf(errors, "stage_id")} />
+              <p>This deal is closed: it no longer moves or changes.</p>
+            </div>
           ) : null}
           <h4 id="history">History</h4>
           <ol class="history">
