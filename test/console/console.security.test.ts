@@ -49,7 +49,7 @@ async function company() {
 }
 type Ids = Awaited<ReturnType<typeof company>>["ids"];
 
-/** For the Lead submission, Deal registration and Application tabs: a lead, a deal, two pending applications, stages. */
+/** For the form tabs (leads, deals, applications): a lead, a deal, two pending applications, spare stages. */
 async function formTabsFixture(companyId: string, groupId: string, partnerId: string) {
   await updateGroup(env, companyId, groupId, {
     leadSubmissionEnabled: true,

@@ -52,7 +52,7 @@ describe("form editor: title, description and fields", () => {
     expect(application).toContain("<strong>How will you promote us?</strong>");
   });
 
-  it("saves the title and description as a new version; an empty title is refused beside it, nothing written", async () => {
+  it("saves title and description as a new version; an empty title is refused beside it, nothing written", async () => {
     const t = await tenantWithGroup();
     const base = t.tab("lead-submission");
     await t.browser.get(base);
@@ -79,7 +79,7 @@ describe("form editor: title, description and fields", () => {
     expect(await tableSnapshot()).toEqual(before);
   });
 
-  it("adds a field at the end (its key made from the label); refusals beside their fields, nothing written", async () => {
+  it("adds a field at the end (key made from the label); refusals beside their fields, nothing written", async () => {
     const t = await tenantWithGroup();
     const base = t.tab("lead-submission");
     await t.browser.get(base);
@@ -203,7 +203,7 @@ describe("form editor: title, description and fields", () => {
     expect(leadPage).toContain("Version 1: Submit a lead");
   });
 
-  it("the application form keeps first name, last name and email: no Remove, no type; the service's refusal shown", async () => {
+  it("the application keeps first name, last name, email: no Remove, no type; the refusal shown", async () => {
     const t = await tenantWithGroup();
     const base = t.tab("application");
     const page = decodeHtml((await t.browser.get(base)).html);
@@ -284,7 +284,7 @@ describe("on and off, gated by the plan", () => {
     expect((await t.form("lead")).enabled).toBe(false);
   });
 
-  it("on a plan without it: no switch, the API's words and which plan has it; a forced POST is the 403, nothing written", async () => {
+  it("plan without it: no switch, the API's words, which plan has it; a forced POST: 403, no write", async () => {
     const t = await tenantWithGroup("starter");
     const base = t.tab("lead-submission");
     const page = await t.browser.get(base);

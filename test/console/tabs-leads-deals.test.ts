@@ -260,7 +260,7 @@ describe("deals", () => {
     expect(await tableSnapshot()).toEqual(before);
   });
 
-  it("without deal registration on, no deal is registered: no link, and a forced POST is the service's 409", async () => {
+  it("deal registration off: no link to register one, and a forced POST is the service's 409", async () => {
     const t = await tenant();
     await updateGroup(env, t.companyId, t.group.id, { dealRegistrationEnabled: false });
     const tab = decodeHtml((await t.browser.get(t.dealTab)).html);

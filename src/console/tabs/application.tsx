@@ -336,7 +336,7 @@ async function reviewPage(
           <h4>Answers</h4>
           <Answers fields={version.fields} values={application.values} />
           {pending && userCanWrite(c) ? (
-            <section id="decide" aria-labelledby="decide-title">
+            <section id="decide" aria-labelledby="decide-title" class="decide">
               <h4 id="decide-title">Decide</h4>
               <PostForm action={`${base}/applications/${application.id}/approve`} csrf={csrf}>
                 <p>Approving makes {name} a partner of this group, with their referral links.</p>

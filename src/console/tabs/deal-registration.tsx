@@ -208,7 +208,7 @@ function FinalStage({
           />
           <CheckboxField
             name="creates_customer"
-            label="Closing a deal creates a customer of the deal's partner and group (a signup in the group's statistics)"
+            label="Closing a deal creates a customer of its partner and group (a signup in the group's statistics)"
             checked={createsCustomer}
             error={errorOf(state.errors, "creates_customer")}
           />
