@@ -187,9 +187,9 @@ describe("form editor: title, description and fields", () => {
     expect(await keys()).toEqual(["notes", "contact_name", "company_name", "contact_email"]);
     // The page offers exactly the moves that make sense: not up for the first, not down for the last.
     const page = decodeHtml((await t.browser.get(base)).html);
-    expect(page).not.toContain('Move up<span class="visually-hidden">: Notes</span>');
-    expect(page).toContain('Move down<span class="visually-hidden">: Notes</span>');
-    expect(page).not.toContain('Move down<span class="visually-hidden">: Contact email</span>');
+    expect(page).not.toContain('Move up<span class="visually-hidden"> the field Notes</span>');
+    expect(page).toContain('Move down<span class="visually-hidden"> the field Notes</span>');
+    expect(page).not.toContain('Move down<span class="visually-hidden"> the field Contact email</span>');
     const bad = await t.browser.post(`${base}/fields/notes/move`, { position: "0" });
     expect(bad.status).toBe(422);
     expect(fieldError(bad.html, "fields-notes")).toMatch(/^Position /);

@@ -149,18 +149,19 @@ async function dealRegistrationTab(
           <FormEditor c={c} tab={tab} form={form} csrf={csrf} state={state} />
           <StagesEditor c={c} tab={tab} pipeline={pipeline} csrf={csrf} state={state} />
           <FinalStage c={c} group={group} pipeline={pipeline} csrf={csrf} state={state} />
-          {userCanWrite(c) ? (
-            <p class="register-deal">
-              {form.enabled ? (
-                <a href={`${base}/deals/new`} class="button-link">
-                  Register a deal for a partner
-                </a>
-              ) : (
-                "Turn deal registration on to register deals for partners."
-              )}
-            </p>
-          ) : null}
-          <EntriesList c={c} tab={tab} group={group} startingAfter={c.req.query("starting_after") || undefined} />
+          <EntriesList c={c} tab={tab} group={group} startingAfter={c.req.query("starting_after") || undefined}>
+            {userCanWrite(c) ? (
+              <p>
+                {form.enabled ? (
+                  <a href={`${base}/deals/new`} class="button-link">
+                    Register a deal for a partner
+                  </a>
+                ) : (
+                  "Turn deal registration on to register deals for partners."
+                )}
+              </p>
+            ) : null}
+          </EntriesList>
         </>
       ),
     },

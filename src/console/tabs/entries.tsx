@@ -4,6 +4,7 @@
 // (POST /v1/leads/{id}/move, /v1/deals/{id}/move with the API's schemas), recorded as the console
 // user's; a lead or deal of another group or company in the URL is the 404 page.
 import type { Context, Hono } from "hono";
+import type { Child } from "hono/jsx";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { AdminContext } from "../../admin/context";
 import { listApiKeys } from "../../api-keys/service";
@@ -103,11 +104,14 @@ export async function EntriesList({
   tab,
   group,
   startingAfter,
+  children,
 }: {
   c: Context<AdminContext>;
   tab: PipelineTab;
   group: Group;
   startingAfter?: string;
+  /** Shown under the heading (e.g. "Register a deal for a partner"). */
+  children?: Child;
 }) {
   const words = WORDS[tab.kind];
   const env = c.env;
@@ -136,6 +140,7 @@ export async function EntriesList({
   const last = page.rows.at(-1);
   return (
     <TabSection id={words.path} title={words.Many}>
+      {children}
       {page.rows.length === 0 ? (
         <p>No {words.many} yet.</p>
       ) : (

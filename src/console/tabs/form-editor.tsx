@@ -498,11 +498,11 @@ export function FormEditor({
             <button type="submit">Add field</button>
           </PostForm>
           <h4>Start again</h4>
+          <p>Restores the default title, description and fields, as a new version. You confirm first.</p>
           <p>
             <a href={`${base}/reset`} class="button-link secondary-link">
               Reset {words.form}
-            </a>{" "}
-            restores the default title, description and fields (you confirm first).
+            </a>
           </p>
         </>
       ) : null}
@@ -528,7 +528,7 @@ function MoveButton({
       <input type="hidden" name="position" value={String(position)} />
       <button type="submit" class="small secondary outline">
         {label}
-        <span class="visually-hidden">: {what}</span>
+        <span class="visually-hidden"> the field {what}</span>
       </button>
     </PostForm>
   );

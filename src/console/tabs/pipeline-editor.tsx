@@ -186,7 +186,7 @@ export function StagesEditor({
                 </th>
                 <td data-label={entries === "leads" ? "Leads" : "Deals"}>{count}</td>
                 {writer ? (
-                  <td data-label="Change">
+                  <td>
                     <div class="row-actions">
                       <ButtonError name={name} error={error} />
                       <a
@@ -198,12 +198,12 @@ export function StagesEditor({
                       </a>
                       {!stage.isFinal && index > 0 ? (
                         <StageButton action={`${base}/stages/${stage.id}/move`} csrf={csrf} position={position - 1}>
-                          Move up<span class="visually-hidden">: {stage.name}</span>
+                          Move up<span class="visually-hidden"> the stage {stage.name}</span>
                         </StageButton>
                       ) : null}
                       {!stage.isFinal && index < movable.length - 1 ? (
                         <StageButton action={`${base}/stages/${stage.id}/move`} csrf={csrf} position={position + 1}>
-                          Move down<span class="visually-hidden">: {stage.name}</span>
+                          Move down<span class="visually-hidden"> the stage {stage.name}</span>
                         </StageButton>
                       ) : null}
                       {stage.isFinal ? null : (
