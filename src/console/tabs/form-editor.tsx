@@ -683,7 +683,7 @@ async function resetPage(c: Context<AdminContext>, tab: FormTab, group: Group) {
         <h3>Reset the {words.form}?</h3>
         <p>
           Its title, description and fields (now version {form.version.version}) are replaced by the default{" "}
-          {words.form}: “{defaults.title}”, with the fields {defaults.fields.map((f) => f.label).join(", ")}.
+          {words.form}: “{defaults.title}”, with the fields {defaults.fields.map((f) => `“${f.label}”`).join(", ")}.
         </p>
         <p>
           It is saved as a new version ({form.version.version + 1}). {capitalized(words.entries)} already submitted keep
