@@ -11,6 +11,9 @@ import { registerGroupsPages } from "./groups";
 import { registerPartnersPages } from "./partners";
 import { registerSettingsPages } from "./settings";
 import { registerSignInPages } from "./sign-in";
+import { registerApplicationTab } from "./tabs/application";
+import { registerDealRegistrationTab } from "./tabs/deal-registration";
+import { registerLeadSubmissionTab } from "./tabs/lead-submission";
 import { registerLinksTab } from "./tabs/links";
 import { registerOffersTab } from "./tabs/offers";
 import { registerSettingsTab } from "./tabs/settings";
@@ -21,6 +24,9 @@ const GROUP_TAB_ROUTES: ((router: Hono<AdminContext>) => void)[] = [
   registerOffersTab,
   registerLinksTab,
   registerSocialTab,
+  registerLeadSubmissionTab,
+  registerDealRegistrationTab,
+  registerApplicationTab,
   registerSettingsTab,
 ];
 

@@ -18,10 +18,10 @@ type Group = typeof groups.$inferSelect;
 export const GROUP_TABS = [
   { slug: "offers", label: "Offers", built: true },
   { slug: "links", label: "Links", built: true },
-  { slug: "lead-submission", label: "Lead submission", built: false },
-  { slug: "deal-registration", label: "Deal registration", built: false },
+  { slug: "lead-submission", label: "Lead submission", built: true },
+  { slug: "deal-registration", label: "Deal registration", built: true },
   { slug: "social-content", label: "Social content", built: true },
-  { slug: "application", label: "Application", built: false },
+  { slug: "application", label: "Application", built: true },
   { slug: "settings", label: "Settings", built: true },
 ] as const;
 
@@ -40,13 +40,15 @@ export interface GroupTabProps {
   errors?: FieldError[];
   notice?: string;
   scripts?: string[];
+  /** What the page shows inside the tab (a lead, a confirmation), before the tab's name in the title. */
+  subtitle?: string;
   children?: Child;
 }
 
 /** Renders a tab of a group's page: the group's heading and the tab nav around `children`. */
 export function renderGroupTab(
   c: Context<AdminContext>,
-  { group, tab, errors, notice, scripts, children }: GroupTabProps,
+  { group, tab, errors, notice, scripts, subtitle, children }: GroupTabProps,
   status: ContentfulStatusCode = 200,
 ) {
   const { company } = c.get("consoleUser");
@@ -54,7 +56,7 @@ export function renderGroupTab(
   return renderConsole(
     c,
     {
-      title: `${current.label} — ${group.name}`,
+      title: `${subtitle ? `${subtitle} — ` : ""}${current.label} — ${group.name}`,
       section: "groups",
       errors,
       notice,

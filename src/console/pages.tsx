@@ -30,6 +30,18 @@ export const NOTICES = {
   removed: "Removed.",
   "signed-out": "You have signed out.",
   welcome: "Your account is ready. Welcome!",
+  // Group tabs: forms, pipelines, leads, deals and applications (src/console/tabs/).
+  "form-saved": "Saved as a new version of the form. Earlier submissions keep theirs.",
+  "form-reset": "The form was reset to its default (a new version). Earlier submissions keep theirs.",
+  "turned-on": "Turned on.",
+  "turned-off": "Turned off.",
+  "stage-added": "Stage added.",
+  "stage-moved": "Stage moved.",
+  "lead-moved": "The lead was moved.",
+  "deal-moved": "The deal was moved.",
+  "deal-registered": "Deal registered.",
+  approved: "Application approved: the applicant is now a partner of this group.",
+  rejected: "Application rejected.",
 } as const;
 
 export function noticeOf(c: Context): string | undefined {

@@ -745,7 +745,7 @@ export const applications = sqliteTable(
     gated: integer("gated", { mode: "boolean" }).notNull(),
     partnerId: text("partner_id").references(() => partners.id),
     rejectionReason: text("rejection_reason"),
-    /** The API key that decided, or null when approved automatically (group not gated). */
+    /** The API key (or console user) that decided, or null when approved automatically (group not gated). */
     decidedBy: text("decided_by"),
     decidedAt: integer("decided_at"),
     /** Set while an approval creates the partner: a second approval waits for it (or its expiry). */
@@ -827,7 +827,7 @@ export const stageMoves = sqliteTable(
     fromStageName: text("from_stage_name"),
     toStageName: text("to_stage_name").notNull(),
     actorKind: text("actor_kind", { enum: ["partner", "company"] }).notNull(),
-    /** The partner, or the API key of the company's call. */
+    /** The partner, or the API key of the company's call (the user's id, when moved in the console). */
     actorId: text("actor_id").notNull(),
     movedAt: integer("moved_at").notNull(),
   },

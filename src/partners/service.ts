@@ -119,6 +119,20 @@ export async function partnerKeysOf(env: Stores, companyId: string, partnerIds: 
   return keys;
 }
 
+/** These partners of the company, by id (archived ones included): names for lists of leads and deals. */
+export async function partnersByIds(env: Stores, companyId: string, partnerIds: string[]) {
+  const unique = [...new Set(partnerIds)];
+  const found = new Map<string, typeof partners.$inferSelect>();
+  for (let i = 0; i < unique.length; i += 90) {
+    const rows = await database(env.DB)
+      .select()
+      .from(partners)
+      .where(and(eq(partners.companyId, companyId), inArray(partners.id, unique.slice(i, i + 90))));
+    for (const row of rows) found.set(row.id, row);
+  }
+  return found;
+}
+
 /** Whether the id is a partner of this company (archived ones included). */
 export async function isOwnPartner(env: Stores, companyId: string, partnerId: string): Promise<boolean> {
   const row = await database(env.DB).query.partners.findFirst({

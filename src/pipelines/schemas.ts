@@ -70,7 +70,9 @@ export const MoveSchema = z
     to_stage: StageRefSchema.pick({ id: true, name: true }),
     moved_by: z.object({
       kind: z.enum(["partner", "company"]),
-      id: z.string().openapi({ description: "The partner, or the API key of the company's call" }),
+      id: z
+        .string()
+        .openapi({ description: "The partner, or the API key of the company's call (a user, moved in the console)" }),
     }),
     moved_at: z.string(),
   })

@@ -1,5 +1,5 @@
 // What each plan allows. Documented in the README ("Plans"); change both together.
-import type { Plan } from "../db/schema";
+import { PLANS, type Plan } from "../db/schema";
 import { ApiError } from "../lib/errors";
 import { PROBLEMS, type Problem } from "../lib/problems";
 
@@ -42,4 +42,20 @@ export function groupLimitReached(plan: Plan): ApiError {
     PROBLEMS.planLimitGroups,
     `The ${plan} plan allows ${max} live group${max === 1 ? "" : "s"}; archive one or upgrade.`,
   );
+}
+
+/** The plans that include `feature`, in the order of PLANS (cheapest first): to say which plan has it. */
+export function plansWith(feature: GatedFeature): Plan[] {
+  return PLANS.filter((plan) => PLAN_LIMITS[plan][feature]);
+}
+
+/** The API's refusal to turn `feature` on with this plan (its problem and words), or null when the plan has it. */
+export function featureRefusal(plan: Plan, feature: GatedFeature): ApiError | null {
+  try {
+    assertFeature(plan, feature);
+    return null;
+  } catch (error) {
+    if (error instanceof ApiError) return error;
+    throw error;
+  }
 }

@@ -5,10 +5,14 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createApiKey } from "../../src/api-keys/service";
+import { submitApplication } from "../../src/applications/service";
 import { consoleRouter } from "../../src/console/console.index";
-import { createGroup } from "../../src/groups/service";
+import { registerDeal } from "../../src/deals/service";
+import { createGroup, updateGroup } from "../../src/groups/service";
+import { submitLead } from "../../src/leads/service";
 import { createDefaultLink } from "../../src/links/service";
 import { createOffer } from "../../src/offers/service";
+import { addStage, listStages } from "../../src/pipelines/service";
 import { createInvite } from "../../src/users/service";
 import { tableSnapshot } from "../helpers/admin";
 import { addConsoleUser, ConsoleBrowser, consoleTenant, fieldError } from "../helpers/console";
@@ -38,12 +42,14 @@ async function company() {
     email: `invitee-${crypto.randomUUID().slice(0, 8)}@console.test`,
     role: "viewer",
   });
+  const tabs = await formTabsFixture(owner.companyId, group.id, partner.id);
   return {
     ...owner,
     owner: owner.browser,
     admin,
     viewer,
     ids: {
+      ...tabs,
       groupId: group.id,
       otherGroupId: other.id,
       partnerId: partner.id,
@@ -58,6 +64,38 @@ async function company() {
 }
 type Ids = Awaited<ReturnType<typeof company>>["ids"];
 
+/** For the form tabs (leads, deals, applications): a lead, a deal, two pending applications, spare stages. */
+async function formTabsFixture(companyId: string, groupId: string, partnerId: string) {
+  await updateGroup(env, companyId, groupId, {
+    leadSubmissionEnabled: true,
+    dealRegistrationEnabled: true,
+    applicationFormEnabled: true,
+  });
+  const caller = { companyId, partnerId, credentialId: "test" };
+  const values = { company_name: "Globex", contact_name: "Hank", contact_email: "hank@globex.example" };
+  const lead = await submitLead(env, caller, values);
+  const deal = await registerDeal(env, caller, values);
+  const spareLeadStage = await addStage(env, companyId, groupId, "lead", { name: "Spare" });
+  const spareDealStage = await addStage(env, companyId, groupId, "deal", { name: "Spare" });
+  const stageNamed = async (kind: "lead" | "deal", name: string) =>
+    (await listStages(env, companyId, groupId, kind)).find((stage) => stage.name === name)!.id;
+  const apply = (first: string) =>
+    submitApplication(env, companyId, {
+      groupId,
+      values: { first_name: first, last_name: "Doe", email: `${first}-${crypto.randomUUID().slice(0, 8)}@apply.test` },
+    });
+  return {
+    leadId: lead.id,
+    dealId: deal.id,
+    spareLeadStageId: spareLeadStage.stage.id,
+    spareDealStageId: spareDealStage.stage.id,
+    contactedStageId: await stageNamed("lead", "Contacted"),
+    inProgressStageId: await stageNamed("deal", "In progress"),
+    approveApplicationId: (await apply("approve")).id,
+    rejectApplicationId: (await apply("reject")).id,
+  };
+}
+
 interface Write {
   path: string;
   fields: Record<string, string>;
@@ -71,8 +109,75 @@ const SIGNUP_TRIGGER = {
   "triggers.0.reward.currency": "USD",
 };
 
+/** The routes of the form editor (src/console/tabs/form-editor.tsx) in the tab `slug`, in an order that succeeds. */
+function formEditorWrites(slug: string, fieldKey: string): Record<string, (ids: Ids) => Write> {
+  const route = (rest: string) => `/groups/:groupId/${slug}${rest}`;
+  const path = (ids: Ids, rest: string) => `/console/groups/${ids.groupId}/${slug}${rest}`;
+  return {
+    [route("/enabled")]: (ids) => ({ path: path(ids, "/enabled"), fields: { enabled: "true" } }),
+    [route("/form")]: (ids) => ({ path: path(ids, "/form"), fields: { title: "Our form", description: "" } }),
+    [route("/fields")]: (ids) => ({ path: path(ids, "/fields"), fields: { label: "Budget", type: "number" } }),
+    [route("/fields/:fieldKey")]: (ids) => ({
+      path: path(ids, `/fields/${fieldKey}`),
+      fields: { label: "Renamed", type: "text", help_text: "", placeholder: "" },
+    }),
+    [route("/fields/:fieldKey/move")]: (ids) => ({
+      path: path(ids, `/fields/${fieldKey}/move`),
+      fields: { position: "1" },
+    }),
+    [route("/fields/:fieldKey/remove")]: (ids) => ({ path: path(ids, `/fields/${fieldKey}/remove`), fields: {} }),
+    [route("/reset")]: (ids) => ({ path: path(ids, "/reset"), fields: {} }),
+  };
+}
+
+/** The routes of the pipeline editor (src/console/tabs/pipeline-editor.tsx) and the entry pages of a tab. */
+function pipelineWrites(slug: string, kind: "lead" | "deal"): Record<string, (ids: Ids) => Write> {
+  const route = (rest: string) => `/groups/:groupId/${slug}${rest}`;
+  const path = (ids: Ids, rest: string) => `/console/groups/${ids.groupId}/${slug}${rest}`;
+  const spare = (ids: Ids) => (kind === "lead" ? ids.spareLeadStageId : ids.spareDealStageId);
+  return {
+    [route("/stages")]: (ids) => ({ path: path(ids, "/stages"), fields: { name: "Demo booked" } }),
+    [route("/stages/:stageId")]: (ids) => ({ path: path(ids, `/stages/${spare(ids)}`), fields: { name: "Spare 2" } }),
+    [route("/stages/:stageId/move")]: (ids) => ({
+      path: path(ids, `/stages/${spare(ids)}/move`),
+      fields: { position: "1" },
+    }),
+    [route("/stages/:stageId/remove")]: (ids) => ({ path: path(ids, `/stages/${spare(ids)}/remove`), fields: {} }),
+    [route(`/${kind}s/:entryId/move`)]: (ids) => ({
+      path: path(ids, `/${kind}s/${kind === "lead" ? ids.leadId : ids.dealId}/move`),
+      fields: { stage_id: kind === "lead" ? ids.contactedStageId : ids.inProgressStageId },
+    }),
+  };
+}
+
+/** The Lead submission, Deal registration and Application tabs' write routes. */
+const FORM_TAB_WRITES: Record<string, (ids: Ids) => Write> = {
+  ...formEditorWrites("lead-submission", "notes"),
+  ...pipelineWrites("lead-submission", "lead"),
+  ...formEditorWrites("deal-registration", "notes"),
+  ...pipelineWrites("deal-registration", "deal"),
+  "/groups/:groupId/deal-registration/final-stage": (ids) => ({
+    path: `/console/groups/${ids.groupId}/deal-registration/final-stage`,
+    fields: { movers: "partners", creates_customer: "yes" },
+  }),
+  "/groups/:groupId/deal-registration/deals": (ids) => ({
+    path: `/console/groups/${ids.groupId}/deal-registration/deals`,
+    fields: { partner_id: ids.partnerId, company_name: "Initech", contact_name: "Bill", contact_email: "b@i.example" },
+  }),
+  ...formEditorWrites("application", "company"),
+  "/groups/:groupId/application/applications/:applicationId/approve": (ids) => ({
+    path: `/console/groups/${ids.groupId}/application/applications/${ids.approveApplicationId}/approve`,
+    fields: {},
+  }),
+  "/groups/:groupId/application/applications/:applicationId/reject": (ids) => ({
+    path: `/console/groups/${ids.groupId}/application/applications/${ids.rejectApplicationId}/reject`,
+    fields: { reason: "Not now" },
+  }),
+};
+
 /** Every write route of the signed-in console, with a request that succeeds for its owner. */
 const WRITES: Record<string, (ids: Ids) => Write> = {
+  ...FORM_TAB_WRITES,
   "/groups": () => ({ path: "/console/groups", fields: { name: "New group", destination_url: "https://a.example/n" } }),
   "/groups/:groupId/settings": (ids) => ({
     path: `/console/groups/${ids.groupId}/settings`,
@@ -196,6 +301,12 @@ describe("console security", () => {
       `/console/groups/${a.ids.groupId}/links`,
       `/console/groups/${a.ids.groupId}/links/${a.ids.linkId}`,
       `/console/groups/${a.ids.groupId}/social-content`,
+      `/console/groups/${a.ids.groupId}/lead-submission`,
+      `/console/groups/${a.ids.groupId}/lead-submission/leads/${a.ids.leadId}`,
+      `/console/groups/${a.ids.groupId}/deal-registration`,
+      `/console/groups/${a.ids.groupId}/deal-registration/deals/${a.ids.dealId}`,
+      `/console/groups/${a.ids.groupId}/application`,
+      `/console/groups/${a.ids.groupId}/application/applications/${a.ids.approveApplicationId}`,
       "/console/partners",
       `/console/partners/${a.ids.partnerId}`,
       "/console/settings",
@@ -255,6 +366,10 @@ describe("company isolation", () => {
       `/console/groups/${a.ids.groupId}/links/${b.ids.linkId}`,
       `/console/groups/${a.ids.groupId}/links/${b.ids.linkId}/delete`,
       `/console/groups/${b.ids.groupId}/social-content`,
+      `/console/groups/${b.ids.groupId}/lead-submission`,
+      `/console/groups/${a.ids.groupId}/lead-submission/leads/${b.ids.leadId}`,
+      `/console/groups/${a.ids.groupId}/deal-registration/deals/${b.ids.dealId}`,
+      `/console/groups/${a.ids.groupId}/application/applications/${b.ids.approveApplicationId}`,
       `/console/partners/${b.ids.partnerId}`,
     ]) {
       const r = await a.owner.get(path);
