@@ -216,33 +216,8 @@ export interface CheckboxesFieldProps extends FieldBase {
  * A question with any number of answers (a multi-select): a fieldset of checkboxes sharing the
  * name, its legend the question; the error links to the first choice.
  */
-export function CheckboxesField({ name, label, hint, error, required, options, values = [] }: CheckboxesFieldProps) {
-  const id = fieldId(name);
-  return (
-    <fieldset class="field" aria-describedby={describedBy(id, hint, error)}>
-      <legend>
-        {label}
-        {required ? null : <span class="field-hint-inline"> (optional)</span>}
-      </legend>
-      <HintAndError id={id} hint={hint} error={error} />
-      {options.map((option, index) => {
-        const optionId = index === 0 ? id : `${id}-${index}`;
-        return (
-          <label for={optionId}>
-            <input
-              id={optionId}
-              name={name}
-              type="checkbox"
-              value={option.value}
-              checked={values.includes(option.value)}
-              aria-invalid={error ? "true" : undefined}
-            />
-            {option.label}
-          </label>
-        );
-      })}
-    </fieldset>
-  );
+export function CheckboxesField({ values = [], ...props }: CheckboxesFieldProps) {
+  return <ChoicesFieldset {...props} type="checkbox" isChecked={(value) => values.includes(value)} />;
 }
 
 export interface RadioFieldProps extends FieldBase {
@@ -251,7 +226,28 @@ export interface RadioFieldProps extends FieldBase {
 }
 
 /** A question with one answer: a fieldset whose legend is the question; the error links to the first choice. */
-export function RadioField({ name, label, hint, error, required, options, value }: RadioFieldProps) {
+export function RadioField({ value, ...props }: RadioFieldProps) {
+  return <ChoicesFieldset {...props} type="radio" isChecked={(option) => option === value} />;
+}
+
+/**
+ * The fieldset of a question answered by choices sharing one name. A radio group's choices are
+ * `required` (one must be picked); a checkbox's are not (each box is optional on its own).
+ */
+function ChoicesFieldset({
+  name,
+  label,
+  hint,
+  error,
+  required,
+  options,
+  type,
+  isChecked,
+}: FieldBase & {
+  options: { value: string; label: string }[];
+  type: "checkbox" | "radio";
+  isChecked: (value: string) => boolean;
+}) {
   const id = fieldId(name);
   return (
     <fieldset class="field" aria-describedby={describedBy(id, hint, error)}>
@@ -267,10 +263,10 @@ export function RadioField({ name, label, hint, error, required, options, value 
             <input
               id={optionId}
               name={name}
-              type="radio"
+              type={type}
               value={option.value}
-              checked={option.value === value}
-              required={required}
+              checked={isChecked(option.value)}
+              required={type === "radio" ? required : undefined}
               aria-invalid={error ? "true" : undefined}
             />
             {option.label}
