@@ -1,8 +1,7 @@
 import { sha256 } from "@noble/hashes/sha2.js";
-import SipHash128 from "siphash/lib/siphash-double.js";
 import { CLICK_KINDS, type ClickKind } from "../lib/constants";
-import { toHex as hexOfBytes } from "../lib/hash";
 import { DAY_MS } from "../lib/time";
+import { sipHash128Hex } from "./siphash";
 
 /** One redirect, as sent through the `CLICKS` queue. Carries no raw IP. */
 export interface ClickEvent {
@@ -34,14 +33,19 @@ export function visitorHash(salt: string, ts: number, ip: string, userAgent: str
   const day = dayKeys(salt, Math.floor(ts / DAY_MS));
   let agent = day.agents.get(userAgent);
   if (agent === undefined) {
-    agent = toHex(SipHash128.hash(day.key, encoder.encode(userAgent)));
+    agent = sipHash128Hex(day.key, encoder.encode(userAgent));
     if (day.agents.size >= MAX_REMEMBERED_AGENTS) day.agents.clear();
     day.agents.set(userAgent, agent);
   }
-  return toHex(SipHash128.hash(day.key, encoder.encode(`${ip}|${agent}`)));
+  const visitor = `${ip}|${agent}`;
+  // Encoded into one reused buffer; a visitor too long for it (a forged IP header) is encoded anew.
+  const { read, written } = encoder.encodeInto(visitor, visitorBytes);
+  if (read < visitor.length) return sipHash128Hex(day.key, encoder.encode(visitor));
+  return sipHash128Hex(day.key, visitorBytes, written);
 }
 
 const MAX_REMEMBERED_AGENTS = 1000;
+const visitorBytes = new Uint8Array(256);
 let today: { salt: string; day: number; key: Uint32Array; agents: Map<string, string> } | undefined;
 
 /** 128 bits of SHA-256(salt | day), and the user agents hashed under it, remembered for the day. */
@@ -52,10 +56,6 @@ function dayKeys(salt: string, day: number) {
     today = { salt, day, key, agents: new Map() };
   }
   return today;
-}
-
-function toHex(words: Uint32Array): string {
-  return hexOfBytes(new Uint8Array(words.buffer, words.byteOffset, words.byteLength));
 }
 
 export function refererHost(referer: string | null): string | null {

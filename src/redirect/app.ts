@@ -120,6 +120,7 @@ async function redirect(c: EdgeContext, resolver: Resolver, clickSink: (env: Env
     secure: cookieShouldBeSecure(url),
   });
 
+  const userAgent = request.headers.get("user-agent");
   const event: ClickEvent = {
     v: 1,
     clickId,
@@ -129,10 +130,10 @@ async function redirect(c: EdgeContext, resolver: Resolver, clickSink: (env: Env
     partnerId: partnerLink.partnerId,
     partnerLinkId: partnerLink.partnerLinkId,
     defaultLinkId: link.id,
-    kind: visitKind(request),
+    kind: visitKind(request, userAgent),
     country: (request.cf?.country as string | undefined) ?? null,
     refererHost: refererHost(request.headers.get("referer")),
-    visitorHash: visitorHash(c.env.VISITOR_HASH_SALT, now, clientIp, request.headers.get("user-agent") ?? ""),
+    visitorHash: visitorHash(c.env.VISITOR_HASH_SALT, now, clientIp, userAgent ?? ""),
   };
   waitUntil(sendClick(clickSink(c.env), event));
 

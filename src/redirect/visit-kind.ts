@@ -3,10 +3,9 @@ import type { ClickKind } from "../lib/constants";
 
 // Every redirect is recorded, but only `human` visits are counted. `isbot` is a maintained
 // detector that also knows link-preview fetchers (Slack, Twitter, Facebook, iMessage, …).
-export function visitKind(request: Request): ClickKind {
+export function visitKind(request: Request, userAgent: string | null): ClickKind {
   if (request.method === "HEAD") return "head";
   if (isPrefetch(request.headers)) return "prefetch";
-  const userAgent = request.headers.get("user-agent");
   if (!userAgent || isBotCached(userAgent)) return "bot";
   return "human";
 }

@@ -35,4 +35,20 @@ describe("visitorHash", () => {
     expect(visitorHash("salt", NOON + DAY_MS, "198.51.100.1", UA)).toBe(b);
     expect(visitorHash("pepper", NOON, "198.51.100.1", UA)).toBe(c);
   });
+
+  it("is unchanged by the allocation-free SipHash (values computed with the siphash package it replaced)", () => {
+    expect(visitorHash("salt", NOON, "203.0.113.7", UA)).toBe("94aadf1754f807ebde2540248be364e5");
+    expect(visitorHash("salt", NOON, "2001:db8::1", "Mozilla/5.0 ünïcode 🚀")).toBe("789a0530ca18c932818011f7a1f8944b");
+  });
+
+  it("hashes a visitor longer than its reused buffer (a forged IP header) in full", () => {
+    const longIp = "2001:db8::".repeat(40);
+    const hash = visitorHash("salt", NOON, longIp, UA);
+    expect(hash).toMatch(/^[0-9a-f]{32}$/);
+    expect(visitorHash("salt", NOON, longIp, UA)).toBe(hash);
+    expect(visitorHash("salt", NOON, `${longIp}1`, UA)).not.toBe(hash);
+    expect(visitorHash("salt", NOON, longIp.slice(0, 200), UA)).not.toBe(
+      visitorHash("salt", NOON, longIp.slice(0, 201), UA),
+    );
+  });
 });

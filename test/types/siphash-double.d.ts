@@ -1,6 +1,6 @@
-// Types for the one module of `siphash` edgeref uses (SipHash128-2-4, by the author of libsodium).
-// tsconfig `paths` points its import here: the package ships TypeScript sources that do not pass
-// this project's strict checks, and no declarations.
+// Types for `siphash`'s SipHash128 module, which test/clicks/siphash.test.ts checks src/clicks/siphash.ts
+// against. tsconfig `paths` points its import here: the package ships TypeScript sources that do
+// not pass this project's strict checks, and no declarations.
 
 /** A 128-bit key as four 32-bit words. */
 type Key = ArrayLike<number>;
