@@ -39,7 +39,7 @@ import { compatibilityDate, migrationStatements } from "./shared.mjs";
 const OUT = "bench/out";
 const HOST = "localhost";
 const ROUND_SECONDS = Number(process.env.BENCH_ROUND_SECONDS ?? 4);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const RATES = (process.env.BENCH_RATES ?? "200,400,800,1600,3200").split(",").map(Number);
 const RATE_SECONDS = Number(process.env.BENCH_RATE_SECONDS ?? 5);
@@ -147,10 +147,13 @@ async function pairedWithBare(variant) {
     };
     /** @type {number[]} */
     const ratios = [];
-    // Interleaved rounds, so drift in machine load hits both alike.
+    // Interleaved rounds, the order alternating (bare first, then the variant first), so drift in
+    // machine load hits both alike and neither always runs after the other.
     for (let round = 0; round < ROUNDS; round++) {
-      const bareResult = await measureRound(bare, round);
-      const edgeResult = await measureRound(edge, round);
+      const bareFirst = round % 2 === 0;
+      const first = await measureRound(bareFirst ? bare : edge, round);
+      const second = await measureRound(bareFirst ? edge : bare, round);
+      const [bareResult, edgeResult] = bareFirst ? [first, second] : [second, first];
       ratios.push(edgeResult.rps / bareResult.rps);
     }
     const summary = (/** @type {LoadResult[]} */ results) => ({
@@ -158,7 +161,7 @@ async function pairedWithBare(variant) {
       p50: median(results.map((r) => r.p50)),
       p99: median(results.map((r) => r.p99)),
     });
-    return { bare: summary(bare.results), variant: summary(edge.results), ratio: median(ratios) };
+    return { bare: summary(bare.results), variant: summary(edge.results), ratio: median(ratios), ratios };
   } finally {
     await mf.dispose();
   }
@@ -523,7 +526,7 @@ const sections = [];
 if (cost) {
   sections.push(
     `**Handler cost** — median of ${ROUNDS} rounds of ${ROUND_SECONDS} s, each variant interleaved ` +
-      `with bare Hono in its own Miniflare process, ${CONCURRENCY} keep-alive connections from a separate process:
+      `with bare Hono (order alternating) in its own Miniflare process, ${CONCURRENCY} keep-alive connections from a separate process:
 
 | worker | req/s | p50 ms | p99 ms |
 |---|---|---|---|
@@ -532,7 +535,11 @@ ${row("edge warm (isolate cache hit, in-memory click sink)", cost.warm.variant)}
 ${row("bare Hono 302 (cold's process)", cost.cold.bare)}
 ${row("edge cold (no isolate cache: KV reads per request)", cost.cold.variant)}
 
-ratio warm/bare: ${fmt(cost.ratio, 3)} · ratio cold/bare: ${fmt(cost.coldRatio, 3)}
+Per-round ratios, warm/bare: ${cost.warm.ratios.map((r) => fmt(r, 2)).join(" ")}; ` +
+      `cold/bare: ${cost.cold.ratios.map((r) => fmt(r, 3)).join(" ")}.
+
+ratio warm/bare: ${fmt(cost.ratio, 3)} (p50 ${fmt(cost.warm.variant.p50 / cost.warm.bare.p50, 2)}× bare) · ` +
+      `ratio cold/bare: ${fmt(cost.coldRatio, 3)}
 `,
   );
 }
