@@ -12,7 +12,7 @@ import { buildDestination } from "./destination";
 import { type IsolateCache, isolateCache as sharedIsolateCache } from "./isolate-cache";
 import { linkNotFoundPage, robotsTxt } from "./pages";
 import type { CompanyRecord, RouteRecords } from "./records";
-import { requestUrl } from "./request-url";
+import { type RequestUrl, requestUrl } from "./request-url";
 import { chooseLink, resolveForLimitedClient, resolveFromIsolate, resolveRoute } from "./resolve";
 import { normalizeSlug } from "./slug";
 import { isolateSlugFilters, type SlugFilterCache } from "./slug-filter-cache";
@@ -73,28 +73,54 @@ export function createEdgeApp(options: EdgeAppOptions = {}) {
   return app;
 }
 
-async function redirect(c: EdgeContext, resolver: Resolver, clickSink: (env: Env) => ClickSink): Promise<Response> {
+/**
+ * Synchronous when the isolate cache answers (most clicks): an async handler would cost the runtime
+ * a promise to resolve per request even when nothing is awaited. Only a lookup in storage is async.
+ */
+function redirect(
+  c: EdgeContext,
+  resolver: Resolver,
+  clickSink: (env: Env) => ClickSink,
+): Response | Promise<Response> {
   const slug = normalizeSlug(c.req.param("slug") ?? "");
   if (!slug) return linkNotFoundPage(c.req.method);
 
   const request = c.req.raw;
   const url = requestUrl(request.url);
-  const waitUntil = (promise: Promise<unknown>) => c.executionCtx.waitUntil(promise);
   const { cache, filters, limitedClients } = resolver;
   const clientIp = request.headers.get("cf-connecting-ip") ?? "";
-  let route = resolveFromIsolate(cache, url.hostname, slug);
-  // Misses that reached storage count against the client's IP; once over the limit, what this
-  // isolate cannot answer as a possible link gets the fallback without any KV or D1 read.
-  let lookedUp = false;
-  if (!route && clientIp && limitedClients.isLimited(clientIp)) {
-    route = resolveForLimitedClient(cache, filters, url.hostname, slug);
-  }
-  if (!route) {
-    lookedUp = true;
-    route = await resolveRoute({ db: c.env.DB, kv: c.env.LINKS_KV, cache, waitUntil, filters }, url.hostname, slug);
-  }
-  if (lookedUp && clientIp && isMiss(route)) waitUntil(limitedClients.count(c.env.EDGE_MISS_LIMITER, clientIp));
+  const click: Click = { c, url, clientIp, clickSink };
+  const route = resolveFromIsolate(cache, url.hostname, slug);
+  if (route) return respond(click, route);
+  // Once a client is over the miss limit, what this isolate cannot answer as a possible link gets
+  // the fallback without any KV or D1 read.
+  const limitedRoute =
+    clientIp && limitedClients.isLimited(clientIp)
+      ? resolveForLimitedClient(cache, filters, url.hostname, slug)
+      : undefined;
+  if (limitedRoute) return respond(click, limitedRoute);
+  return lookUpThenRespond(click, resolver, slug);
+}
 
+interface Click {
+  c: EdgeContext;
+  url: RequestUrl;
+  clientIp: string;
+  clickSink: (env: Env) => ClickSink;
+}
+
+/** The route from storage; misses that reached storage count against the client's IP. */
+async function lookUpThenRespond(click: Click, resolver: Resolver, slug: string): Promise<Response> {
+  const { c, url, clientIp } = click;
+  const waitUntil = (promise: Promise<unknown>) => c.executionCtx.waitUntil(promise);
+  const { cache, filters, limitedClients } = resolver;
+  const route = await resolveRoute({ db: c.env.DB, kv: c.env.LINKS_KV, cache, waitUntil, filters }, url.hostname, slug);
+  if (clientIp && isMiss(route)) waitUntil(limitedClients.count(c.env.EDGE_MISS_LIMITER, clientIp));
+  return respond(click, route);
+}
+
+/** The 302 for a resolved route (its click event sent after the response), or the fallback. */
+function respond({ c, url, clientIp, clickSink }: Click, route: RouteRecords): Response {
   const { site, slug: partnerLink, group } = route;
   if (!site) return linkNotFoundPage(c.req.method);
   const company = site.company;
@@ -102,6 +128,7 @@ async function redirect(c: EdgeContext, resolver: Resolver, clickSink: (env: Env
   const link = partnerLink?.partnerActive && group ? chooseLink(group, partnerLink.linkText) : undefined;
   if (!partnerLink || !group || !link) return fallback(c, company);
 
+  const request = c.req.raw;
   const now = Date.now();
   const clickId = sortableToken(now);
   const location = buildDestination({
@@ -135,7 +162,7 @@ async function redirect(c: EdgeContext, resolver: Resolver, clickSink: (env: Env
     refererHost: refererHost(request.headers.get("referer")),
     visitorHash: visitorHash(c.env.VISITOR_HASH_SALT, now, clientIp, userAgent ?? ""),
   };
-  waitUntil(sendClick(clickSink(c.env), event));
+  c.executionCtx.waitUntil(sendClick(clickSink(c.env), event));
 
   return new Response(null, {
     status: 302,
