@@ -3,6 +3,8 @@
 //   closed loop: { url, paths, host, concurrency, seconds }          → max throughput
 //   closed loop: { url, paths, host, concurrency, requests }         → exactly that many requests
 //   fixed rate:  { url, paths, host, rate, seconds }                 → exactly rate × seconds requests
+//   alternating: { url, urls, paths, host, concurrency, seconds, sliceMs } → closed loop against each of
+//                `urls` in turn, `sliceMs` at a time, `seconds` for each; one result per url (`results`)
 // Optional `headers` are sent with every request.
 import http from "node:http";
 
@@ -10,16 +12,18 @@ import http from "node:http";
  * @typedef {{ url: string, paths: string[], host: string, headers?: Record<string, string> }} Target
  * @typedef {Target & { concurrency: number } & ({ seconds: number } | { requests: number })} ClosedLoopJob
  * @typedef {Target & { rate: number, seconds: number }} FixedRateJob
- * @typedef {ClosedLoopJob | FixedRateJob} LoadJob
+ * @typedef {Target & { urls: string[], concurrency: number, seconds: number, sliceMs: number }} AlternatingJob
+ * @typedef {ClosedLoopJob | FixedRateJob | AlternatingJob} LoadJob
  * @typedef {{ requests: number, seconds: number, rps: number, p50: number, p99: number }} Throughput
  * @typedef {Throughput & { statuses: Record<string, number> }} LoadResult statuses: count per HTTP status
+ * @typedef {{ results: LoadResult[] }} AlternatingResult one per url, in order
  */
 
 const UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36";
 
 process.once("message", async (message) => {
   const job = /** @type {LoadJob} */ (message); // bench/run.mjs sends one job
-  const result = "rate" in job ? await fixedRate(job) : await closedLoop(job);
+  const result = "urls" in job ? await alternating(job) : "rate" in job ? await fixedRate(job) : await closedLoop(job);
   process.send?.(result, undefined, undefined, () => process.exit(0));
 });
 
@@ -81,6 +85,39 @@ async function closedLoop(job) {
   await Promise.all(Array.from({ length: job.concurrency }, worker));
   const elapsed = Number(process.hrtime.bigint() - startedAt) / 1e9;
   return summarize(latencies, statuses, elapsed);
+}
+
+/**
+ * Closed loops against several workers in turn, a short slice each, so that drift in the machine's
+ * speed (these machines are noisy over seconds) hits all of them alike. A slice ends when its last
+ * request is answered; each worker's throughput is its requests over the time of its own slices.
+ * One slice each first warms the connections up and is not counted.
+ * @param {AlternatingJob} job
+ * @returns {Promise<AlternatingResult>}
+ */
+async function alternating(job) {
+  /** @typedef {{ latencies: number[], statuses: Record<string, number>, seconds: number }} Tally */
+  const newTally = () => /** @type {Tally} */ ({ latencies: [], statuses: {}, seconds: 0 });
+  const workers = job.urls.map((url) => ({ send: requester({ ...job, url }), tally: newTally() }));
+  const slices = Math.max(1, Math.round((job.seconds * 1000) / job.sliceMs));
+  for (let slice = -1; slice < slices; slice++) {
+    for (const { send, tally: counted } of workers) {
+      const tally = slice < 0 ? newTally() : counted;
+      const end = Date.now() + job.sliceMs;
+      const startedAt = process.hrtime.bigint();
+      await Promise.all(
+        Array.from({ length: job.concurrency }, async () => {
+          while (Date.now() < end) {
+            const { status, ms } = await send();
+            tally.statuses[String(status)] = (tally.statuses[String(status)] ?? 0) + 1;
+            tally.latencies.push(ms);
+          }
+        }),
+      );
+      tally.seconds += Number(process.hrtime.bigint() - startedAt) / 1e9;
+    }
+  }
+  return { results: workers.map(({ tally }) => summarize(tally.latencies, tally.statuses, tally.seconds)) };
 }
 
 /** @param {FixedRateJob} job */

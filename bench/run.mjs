@@ -22,7 +22,7 @@ import { compatibilityDate, migrationStatements } from "./shared.mjs";
  * @import { Readable } from "node:stream"
  * @import { WorkerOptions } from "miniflare"
  * @import { DemoSummary } from "../src/demo/seed"
- * @import { LoadJob, LoadResult } from "./load.mjs"
+ * @import { AlternatingJob, AlternatingResult, LoadJob, LoadResult } from "./load.mjs"
  */
 /** @typedef {Awaited<ReturnType<Miniflare["getWorker"]>>} ToolsWorker */
 /** @typedef {{ name: string, url: string, results: LoadResult[] }} Contender a worker in the handler-cost rounds */
@@ -40,6 +40,7 @@ const OUT = "bench/out";
 const HOST = "localhost";
 const ROUND_SECONDS = Number(process.env.BENCH_ROUND_SECONDS ?? 4);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9);
+const SLICE_MS = Number(process.env.BENCH_SLICE_MS ?? 250);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const RATES = (process.env.BENCH_RATES ?? "200,400,800,1600,3200").split(",").map(Number);
 const RATE_SECONDS = Number(process.env.BENCH_RATE_SECONDS ?? 5);
@@ -98,6 +99,19 @@ function runLoad(job) {
   });
 }
 
+/**
+ * @param {AlternatingJob} job
+ * @returns {Promise<AlternatingResult>}
+ */
+function runAlternating(job) {
+  return new Promise((resolve, reject) => {
+    const child = fork("bench/load.mjs");
+    child.once("message", (message) => resolve(/** @type {AlternatingResult} */ (message)));
+    child.once("error", reject);
+    child.send(job);
+  });
+}
+
 /** The median; NaN when there are no values. */
 const median = (/** @type {number[]} */ values) =>
   [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
@@ -133,28 +147,36 @@ async function pairedWithBare(variant) {
       }
     }
     /**
-     * @param {Contender} contender
      * @param {number} round
+     * @param {string} name
+     * @param {LoadResult} result
      */
-    const measureRound = async ({ name, url, results }, round) => {
-      const result = await runLoad({ url, paths: slugs, host: HOST, concurrency: CONCURRENCY, seconds: ROUND_SECONDS });
-      results.push(result);
+    const logRound = (round, name, result) =>
       log(
         `  round ${round + 1} ${name.padEnd(4)} ${fmt(result.rps).padStart(6)} req/s  ` +
           `p50 ${fmt(result.p50, 2)} ms  p99 ${fmt(result.p99, 2)} ms`,
       );
-      return result;
-    };
     /** @type {number[]} */
     const ratios = [];
-    // Interleaved rounds, the order alternating (bare first, then the variant first), so drift in
-    // machine load hits both alike and neither always runs after the other.
+    // Each round alternates bare and the variant in slices of a quarter second under one load
+    // process, so drift in machine load (these machines are noisy over seconds) hits both alike.
     for (let round = 0; round < ROUNDS; round++) {
-      const bareFirst = round % 2 === 0;
-      const first = await measureRound(bareFirst ? bare : edge, round);
-      const second = await measureRound(bareFirst ? edge : bare, round);
-      const [bareResult, edgeResult] = bareFirst ? [first, second] : [second, first];
+      const { results } = await runAlternating({
+        url: bare.url,
+        urls: [bare.url, edge.url],
+        paths: slugs,
+        host: HOST,
+        concurrency: CONCURRENCY,
+        seconds: ROUND_SECONDS,
+        sliceMs: SLICE_MS,
+      });
+      const [bareResult, edgeResult] = results;
+      if (!bareResult || !edgeResult) throw new Error("the load process answered no result");
+      bare.results.push(bareResult);
+      edge.results.push(edgeResult);
       ratios.push(edgeResult.rps / bareResult.rps);
+      logRound(round, bare.name, bareResult);
+      logRound(round, edge.name, edgeResult);
     }
     const summary = (/** @type {LoadResult[]} */ results) => ({
       rps: median(results.map((r) => r.rps)),
@@ -489,7 +511,7 @@ let cost, exact, ing, misses, offerRuns;
 if (runs("cost")) {
   log(
     `1. handler cost (Miniflare direct sockets, ${CONCURRENCY} connections, ` +
-      `${ROUNDS} interleaved rounds of ${ROUND_SECONDS}s)`,
+      `${ROUNDS} rounds of ${ROUND_SECONDS} s each, alternating in ${SLICE_MS} ms slices)`,
   );
   cost = await handlerCost();
 }
@@ -525,8 +547,9 @@ const row = (name, s) => `| ${name} | ${fmt(s.rps)} | ${fmt(s.p50, 2)} | ${fmt(s
 const sections = [];
 if (cost) {
   sections.push(
-    `**Handler cost** — median of ${ROUNDS} rounds of ${ROUND_SECONDS} s, each variant interleaved ` +
-      `with bare Hono (order alternating) in its own Miniflare process, ${CONCURRENCY} keep-alive connections from a separate process:
+    `**Handler cost** — median of ${ROUNDS} rounds; in each round the variant and bare Hono alternate in ` +
+      `slices of ${SLICE_MS} ms, ${ROUND_SECONDS} s each in all, in a Miniflare process of their own; ` +
+      `${CONCURRENCY} keep-alive connections from a separate process:
 
 | worker | req/s | p50 ms | p99 ms |
 |---|---|---|---|
