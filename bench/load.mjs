@@ -15,7 +15,8 @@ import http from "node:http";
  * @typedef {Target & { urls: string[], concurrency: number, seconds: number, sliceMs: number }} AlternatingJob
  * @typedef {ClosedLoopJob | FixedRateJob | AlternatingJob} LoadJob
  * @typedef {{ requests: number, seconds: number, rps: number, p50: number, p99: number }} Throughput
- * @typedef {Throughput & { statuses: Record<string, number> }} LoadResult statuses: count per HTTP status
+ * @typedef {Throughput & { statuses: Record<string, number>, retried: number }} LoadResult statuses: count per
+ *   HTTP status; retried: requests sent again after a reset on a reused keep-alive connection (see requester)
  * @typedef {{ results: LoadResult[] }} AlternatingResult one per url, in order
  */
 
@@ -28,6 +29,13 @@ process.once("message", async (message) => {
 });
 
 /**
+ * Requests that a reused keep-alive connection lost before any answer (the server closed it as the
+ * request went out) and that were sent again, once, on a new connection — as browsers and Node's
+ * documentation do for idempotent requests. Reported with each result, so they are not hidden.
+ */
+let retriedAfterReset = 0;
+
+/**
  * @param {Target & { concurrency?: number }} job
  * @returns {() => Promise<{ status: number | string | undefined, ms: number }>}
  */
@@ -35,10 +43,14 @@ function requester(job) {
   const target = new URL(job.url);
   const agent = new http.Agent({ keepAlive: true, maxSockets: job.concurrency ?? 256 });
   let next = 0;
-  return () =>
+  /**
+   * @param {string | undefined} path
+   * @param {bigint} started
+   * @param {boolean} retry whether a reset on a reused connection may be sent again
+   * @returns {Promise<{ status: number | string | undefined, ms: number }>}
+   */
+  const send = (path, started, retry) =>
     new Promise((resolve) => {
-      const path = job.paths[next++ % job.paths.length];
-      const started = process.hrtime.bigint();
       const request = http.request(
         {
           host: target.hostname,
@@ -55,14 +67,20 @@ function requester(job) {
         },
       );
       // No answer: counted under the socket error's code (ECONNRESET…), to tell a dropped request from a refused one.
-      request.on("error", (/** @type {NodeJS.ErrnoException} */ error) =>
+      request.on("error", (/** @type {NodeJS.ErrnoException} */ error) => {
+        if (retry && request.reusedSocket && error.code === "ECONNRESET") {
+          retriedAfterReset++;
+          resolve(send(path, started, false));
+          return;
+        }
         resolve({
           status: `error ${error.code ?? error.message}`,
           ms: Number(process.hrtime.bigint() - started) / 1e6,
-        }),
-      );
+        });
+      });
       request.end();
     });
+  return () => send(job.paths[next++ % job.paths.length], process.hrtime.bigint(), true);
 }
 
 /** @param {ClosedLoopJob} job */
@@ -155,5 +173,13 @@ function summarize(latencies, statuses, seconds) {
   latencies.sort((a, b) => a - b);
   const pct = (/** @type {number} */ p) =>
     latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? 0;
-  return { requests: latencies.length, seconds, rps: latencies.length / seconds, p50: pct(50), p99: pct(99), statuses };
+  return {
+    requests: latencies.length,
+    seconds,
+    rps: latencies.length / seconds,
+    p50: pct(50),
+    p99: pct(99),
+    statuses,
+    retried: retriedAfterReset,
+  };
 }

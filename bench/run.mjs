@@ -28,7 +28,10 @@ import { compatibilityDate, migrationStatements } from "./shared.mjs";
 /** @typedef {{ name: string, url: string, results: LoadResult[] }} Contender a worker in the handler-cost rounds */
 /** @typedef {{ raw: number, counted: number, ingested: number }} Counts as bench/workers/tools.ts answers them */
 /** @typedef {{ d1Queries: number, kvReads: number, kvWrites: number }} MissCounts from bench/workers/edge-misses.ts */
-/** @typedef {{ rate: number, seconds: number, sent: number, redirected: number, logged: number }} StepBase */
+/**
+ * @typedef {{ rate: number, seconds: number, sent: number, redirected: number, logged: number, retried: number }} StepBase
+ *   retried: requests the load generator sent again after a reset on a reused keep-alive connection
+ */
 /** @typedef {StepBase & { broken: true, counted: "?", lost: string }} BrokenStep the runtime stopped answering */
 /**
  * @typedef {StepBase & { broken?: false, raw: number, counted: number, lost: number, achieved: number, p99: number }}
@@ -280,6 +283,7 @@ async function withQueueWorld(run) {
           counted: "?",
           lost: "unknown (runtime stopped answering)",
           logged: loggedLost,
+          retried: load.retried,
           broken: true,
         };
       }
@@ -296,13 +300,15 @@ async function withQueueWorld(run) {
         counted: now.counted,
         lost,
         logged,
+        retried: load.retried,
         achieved: load.rps,
         p99: load.p99,
       };
       const { 302: _, ...others } = load.statuses;
       log(
         `  ${String(rate).padStart(5)} req/s × ${seconds}s: sent ${load.requests}, 302 ${redirected}, ` +
-          `lost ${lost}, logged as lost ${logged} (achieved ${fmt(load.rps)} req/s, p99 ${fmt(load.p99, 1)} ms)` +
+          `lost ${lost}, logged as lost ${logged}, sent again after a keep-alive reset ${load.retried} ` +
+          `(achieved ${fmt(load.rps)} req/s, p99 ${fmt(load.p99, 1)} ms)` +
           (Object.keys(others).length ? `; not 302: ${JSON.stringify(others)}` : ""),
       );
       return result;
@@ -570,12 +576,12 @@ if (exact) {
   /** @param {Step} s */
   const stepRow = (s) =>
     `| ${s.rate}${s.confirm ? " (confirm, fresh worker)" : ""} | ${s.seconds} | ${s.sent} | ${s.redirected} | ` +
-    `${s.counted} | ${s.lost} | ${s.logged} |`;
+    `${s.counted} | ${s.lost} | ${s.logged} | ${s.retried} |`;
   sections.push(
     `**Exactness** — real edge worker, local queue and consumer; after each step the queue is drained:
 
-| rate req/s | seconds | sent | 302 | counted so far | lost | logged as lost by the edge |
-|---|---|---|---|---|---|---|
+| rate req/s | seconds | sent | 302 | counted so far | lost | logged as lost by the edge | sent again after a keep-alive reset |
+|---|---|---|---|---|---|---|---|
 ${exact.steps.map(stepRow).join("\n")}
 
 Highest lossless rate in the steps: ${exact.highestLossless} req/s. ` +
