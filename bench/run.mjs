@@ -29,8 +29,8 @@ import { compatibilityDate, migrationStatements } from "./shared.mjs";
 /** @typedef {{ raw: number, counted: number, ingested: number }} Counts as bench/workers/tools.ts answers them */
 /** @typedef {{ d1Queries: number, kvReads: number, kvWrites: number }} MissCounts from bench/workers/edge-misses.ts */
 /**
- * @typedef {{ rate: number, seconds: number, sent: number, redirected: number, logged: number, retried: number }} StepBase
- *   retried: requests the load generator sent again after a reset on a reused keep-alive connection
+ * @typedef {{ rate: number, seconds: number, sent: number, redirected: number, logged: number, retried: number }}
+ *   StepBase retried: requests the load generator sent again after a reset on a reused keep-alive connection
  */
 /** @typedef {StepBase & { broken: true, counted: "?", lost: string }} BrokenStep the runtime stopped answering */
 /**
@@ -89,31 +89,22 @@ async function migrateAndSeed(mf) {
 }
 
 /**
+ * Runs one job in a forked bench/load.mjs, which answers one message: an AlternatingResult for an
+ * alternating job, else a LoadResult.
  * @param {LoadJob} job
- * @returns {Promise<LoadResult>}
+ * @returns {Promise<unknown>}
  */
-function runLoad(job) {
+function forkLoad(job) {
   return new Promise((resolve, reject) => {
     const child = fork("bench/load.mjs");
-    // bench/load.mjs answers one LoadResult.
-    child.once("message", (message) => resolve(/** @type {LoadResult} */ (message)));
+    child.once("message", resolve);
     child.once("error", reject);
     child.send(job);
   });
 }
-
-/**
- * @param {AlternatingJob} job
- * @returns {Promise<AlternatingResult>}
- */
-function runAlternating(job) {
-  return new Promise((resolve, reject) => {
-    const child = fork("bench/load.mjs");
-    child.once("message", (message) => resolve(/** @type {AlternatingResult} */ (message)));
-    child.once("error", reject);
-    child.send(job);
-  });
-}
+const runLoad = async (/** @type {LoadJob} */ job) => /** @type {LoadResult} */ (await forkLoad(job));
+const runAlternating = async (/** @type {AlternatingJob} */ job) =>
+  /** @type {AlternatingResult} */ (await forkLoad(job));
 
 /** The median; NaN when there are no values. */
 const median = (/** @type {number[]} */ values) =>
@@ -580,7 +571,7 @@ if (exact) {
   sections.push(
     `**Exactness** — real edge worker, local queue and consumer; after each step the queue is drained:
 
-| rate req/s | seconds | sent | 302 | counted so far | lost | logged as lost by the edge | sent again after a keep-alive reset |
+| rate req/s | seconds | sent | 302 | counted so far | lost | logged as lost by the edge | sent again after a reset |
 |---|---|---|---|---|---|---|---|
 ${exact.steps.map(stepRow).join("\n")}
 
