@@ -6,7 +6,6 @@
 import { sha256 } from "@noble/hashes/sha2.js";
 import pico from "@picocss/pico/css/pico.min.css";
 import { Hono } from "hono";
-import scalarScript from "../../node_modules/@scalar/api-reference/dist/browser/standalone.js";
 import scalarPackage from "../../node_modules/@scalar/api-reference/package.json";
 import type { AdminContext } from "../admin/context";
 import { toHex } from "../lib/hash";
@@ -21,12 +20,22 @@ const ICON =
 
 const fingerprint = (text: string) => toHex(sha256(new TextEncoder().encode(text)).subarray(0, 6));
 
-/** Content-hashed file name → body and type. */
-const FILES = new Map([
+/**
+ * Scalar's script (4.7 MB of text) is imported on the first request for it: only /docs uses it, so
+ * the worker's other pages (and each test file, which starts a fresh worker) never load it.
+ */
+const loadScalarScript = async () =>
+  (await import("../../node_modules/@scalar/api-reference/dist/browser/standalone.js")).default;
+
+/** Content-hashed file name → body (or how to load it) and type. */
+const FILES = new Map<string, { body: string | (() => Promise<string>); type: string }>([
   [`app.${fingerprint(STYLESHEET)}.css`, { body: STYLESHEET, type: "text/css; charset=utf-8" }],
   [`icon.${fingerprint(ICON)}.svg`, { body: ICON, type: "image/svg+xml" }],
   // Named by its version, not hashed: hashing 4.7 MB would slow every cold start of the worker.
-  [`scalar-api-reference.${scalarPackage.version}.js`, { body: scalarScript, type: "text/javascript; charset=utf-8" }],
+  [
+    `scalar-api-reference.${scalarPackage.version}.js`,
+    { body: loadScalarScript, type: "text/javascript; charset=utf-8" },
+  ],
   [`copy.${fingerprint(COPY_SCRIPT)}.js`, { body: COPY_SCRIPT, type: "text/javascript; charset=utf-8" }],
 ]);
 const pathOf = (prefix: string) => `/assets/${[...FILES.keys()].find((name) => name.startsWith(prefix))}`;
@@ -40,10 +49,10 @@ export const COPY_SCRIPT_PATH = pathOf("copy.");
 
 export const assetsRouter = new Hono<AdminContext>();
 
-assetsRouter.get("/assets/:name", (c) => {
+assetsRouter.get("/assets/:name", async (c) => {
   const file = FILES.get(c.req.param("name"));
   if (!file) return c.text("Not found", 404, { "cache-control": "no-store" });
-  return c.body(file.body, 200, {
+  return c.body(typeof file.body === "string" ? file.body : await file.body(), 200, {
     "content-type": file.type,
     // The name changes with the content: a cached copy is never stale.
     "cache-control": "public, max-age=31536000, immutable",
