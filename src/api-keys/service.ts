@@ -2,14 +2,14 @@ import { and, asc, eq } from "drizzle-orm";
 import { database } from "../db/client";
 import { apiKeys } from "../db/schema";
 import type { StorageEnv as Stores } from "../env";
+import { bearerSecret, newPrefixedSecret } from "../lib/bearer";
 import { ApiError, problems } from "../lib/errors";
 import { sha256Hex } from "../lib/hash";
 import { newId } from "../lib/ids";
 import { PROBLEMS } from "../lib/problems";
 
 const SECRET_PREFIX = "sk_live_";
-const SHOWN_PREFIX_LENGTH = SECRET_PREFIX.length + 6;
-/** Every secret newKeySecret makes: anything else is refused without hashing or a D1 lookup. */
+/** Every secret createApiKey makes: anything else is refused without hashing or a D1 lookup. */
 const SECRET_SHAPE = /^sk_live_[A-Za-z0-9_-]{43}$/;
 /** Active (unrevoked) keys a company may hold at once (README, "Limits"). */
 export const MAX_ACTIVE_API_KEYS = 25;
@@ -25,7 +25,7 @@ export interface NewApiKey {
  */
 export async function createApiKey(env: Stores, companyId: string, input: NewApiKey = {}) {
   const name = input.name ?? "Default key";
-  const { secret, prefix, secretHash } = await newKeySecret();
+  const { secret, prefix, secretHash } = await newPrefixedSecret(SECRET_PREFIX);
   const id = newId("apiKey");
   const inserted = await env.DB.prepare(
     `INSERT INTO api_keys (id, company_id, name, prefix, secret_hash, created_at)
@@ -42,19 +42,6 @@ export async function createApiKey(env: Stores, companyId: string, input: NewApi
   }
   const key = await database(env.DB).query.apiKeys.findFirst({ where: eq(apiKeys.id, id) });
   return { ...key!, secret };
-}
-
-/** A new secret with what is stored of it: the prefix shown in lists and its SHA-256. */
-export async function newKeySecret() {
-  // 32 random bytes, base64url: 256 bits, so a plain SHA-256 (no salt, no stretching) is enough.
-  const bytes = crypto.getRandomValues(new Uint8Array(32));
-  const secret =
-    SECRET_PREFIX +
-    btoa(String.fromCharCode(...bytes))
-      .replaceAll("+", "-")
-      .replaceAll("/", "_")
-      .replace(/=+$/, "");
-  return { secret, prefix: secret.slice(0, SHOWN_PREFIX_LENGTH), secretHash: await sha256Hex(secret) };
 }
 
 export async function listApiKeys(env: Stores, companyId: string) {
@@ -98,14 +85,7 @@ export interface Caller {
 
 /** Resolves `Authorization: Bearer <secret>` to its company, or says precisely what is wrong. */
 export async function authenticate(env: Stores, authorization: string | undefined): Promise<Caller> {
-  if (!authorization) {
-    throw new ApiError(PROBLEMS.apiKeyMissing, "Send your secret key as `Authorization: Bearer sk_live_…`.");
-  }
-  const [scheme, secret, ...rest] = authorization.trim().split(/\s+/);
-  if (scheme?.toLowerCase() !== "bearer" || !secret || rest.length > 0) {
-    const detail = `Use the Bearer scheme (got '${scheme ?? ""}'): \`Authorization: Bearer sk_live_…\`.`;
-    throw new ApiError(PROBLEMS.authSchemeUnsupported, detail);
-  }
+  const secret = bearerSecret(authorization, "your secret key", SECRET_PREFIX);
   if (!SECRET_SHAPE.test(secret)) throw new ApiError(PROBLEMS.apiKeyInvalid, "This API key does not exist.");
   const key = await database(env.DB).query.apiKeys.findFirst({
     where: eq(apiKeys.secretHash, await sha256Hex(secret)),

@@ -180,29 +180,16 @@ export async function addField(
   input: FieldInput & { position?: number },
   actor: string,
 ): Promise<FormView> {
-  await getGroup(env, companyId, groupId);
-  let at = 0;
-  await writeNextVersion(
-    env,
-    companyId,
-    groupId,
-    kind,
-    "edit",
-    actor,
-    (current) => {
-      const { position, ...field } = input;
-      if (field.key !== undefined && current.fields.some((f) => f.key === field.key))
-        throw problems.validation([{ field: "key", message: `the form already has a field '${field.key}'` }]);
-      const [added] = withKeys([field], current.fields);
-      const fields = [...current.fields];
-      at = position === undefined ? fields.length : Math.min(position - 1, fields.length);
-      fields.splice(at, 0, added!);
-      return { ...current, fields };
-    },
-    undefined,
-    (problem) => ownField(problem, at),
-  );
-  return getForm(env, companyId, groupId, kind);
+  return editFields(env, companyId, groupId, kind, actor, (current) => {
+    const { position, ...field } = input;
+    if (field.key !== undefined && current.some((f) => f.key === field.key))
+      throw problems.validation([{ field: "key", message: `the form already has a field '${field.key}'` }]);
+    const [added] = withKeys([field], current);
+    const fields = [...current];
+    const at = position === undefined ? fields.length : Math.min(position - 1, fields.length);
+    fields.splice(at, 0, added!);
+    return { fields, at };
+  });
 }
 
 /** Changes one field (its key stays) in a new version. */
@@ -215,34 +202,21 @@ export async function updateField(
   changes: FieldChanges,
   actor: string,
 ): Promise<FormView> {
-  await getGroup(env, companyId, groupId);
-  let at = 0;
-  await writeNextVersion(
-    env,
-    companyId,
-    groupId,
-    kind,
-    "edit",
-    actor,
-    (current) => {
-      const index = current.fields.findIndex((f) => f.key === key);
-      if (index === -1) throw problems.notFound("form field", key);
-      const { position, ...given } = changes;
-      const rest = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) as typeof given;
-      const before = current.fields[index]!;
-      const type = rest.type ?? before.type;
-      // Retyped away from a select: its options go too (unless the change sends some, which is refused).
-      const options = rest.options ?? (SELECT_TYPES.includes(type) ? before.options : []);
-      const changed: FormFieldDefinition = { ...before, ...rest, options };
-      const fields = current.fields.filter((_, i) => i !== index);
-      at = position === undefined ? index : Math.min(position - 1, fields.length);
-      fields.splice(at, 0, changed);
-      return { ...current, fields };
-    },
-    undefined,
-    (problem) => ownField(problem, at),
-  );
-  return getForm(env, companyId, groupId, kind);
+  return editFields(env, companyId, groupId, kind, actor, (current) => {
+    const index = current.findIndex((f) => f.key === key);
+    if (index === -1) throw problems.notFound("form field", key);
+    const { position, ...given } = changes;
+    const rest = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) as typeof given;
+    const before = current[index]!;
+    const type = rest.type ?? before.type;
+    // Retyped away from a select: its options go too (unless the change sends some, which is refused).
+    const options = rest.options ?? (SELECT_TYPES.includes(type) ? before.options : []);
+    const changed: FormFieldDefinition = { ...before, ...rest, options };
+    const fields = current.filter((_, i) => i !== index);
+    const at = position === undefined ? index : Math.min(position - 1, fields.length);
+    fields.splice(at, 0, changed);
+    return { fields, at };
+  });
 }
 
 /** Removes a field in a new version (earlier submissions keep it). */
@@ -254,16 +228,47 @@ export async function removeField(
   key: string,
   actor: string,
 ): Promise<FormView> {
-  await getGroup(env, companyId, groupId);
-  await writeNextVersion(env, companyId, groupId, kind, "edit", actor, (current) => {
-    if (!current.fields.some((f) => f.key === key)) throw problems.notFound("form field", key);
+  return editFields(env, companyId, groupId, kind, actor, (current) => {
+    if (!current.some((f) => f.key === key)) throw problems.notFound("form field", key);
     if (kind === "application" && LOCKED_APPLICATION_FIELDS[key]) {
       throw problems.validation([
         { field: "field_key", message: `the application form keeps its '${key}' field (it makes the partner)` },
       ]);
     }
-    return { ...current, fields: current.fields.filter((f) => f.key !== key) };
+    return { fields: current.filter((f) => f.key !== key) };
   });
+}
+
+/**
+ * One field edit as a new version (title and description stay): `change` answers the new field list
+ * and, when it adds or changes a field, where that field now is, so that field's problems are named
+ * as the request's own (`options`, not `fields.3.options`). Answers the form as it now is.
+ */
+async function editFields(
+  env: Stores,
+  companyId: string,
+  groupId: string,
+  kind: FormKind,
+  actor: string,
+  change: (current: FormFieldDefinition[]) => { fields: FormFieldDefinition[]; at?: number },
+): Promise<FormView> {
+  await getGroup(env, companyId, groupId);
+  let at: number | undefined;
+  await writeNextVersion(
+    env,
+    companyId,
+    groupId,
+    kind,
+    "edit",
+    actor,
+    (current) => {
+      const next = change(current.fields);
+      at = next.at;
+      return { ...current, fields: next.fields };
+    },
+    undefined,
+    (problem) => (at === undefined ? problem : ownField(problem, at)),
+  );
   return getForm(env, companyId, groupId, kind);
 }
 

@@ -1,6 +1,7 @@
-// Bearer secrets of the pages (session cookies, one-time sign-in links): 32 random bytes, written as
+// Bearer secrets of the pages (session cookies, one-time sign-in links, CSRF secrets), link-domain
+// verification tokens and the random part of API secrets (./bearer): 32 random bytes, written as
 // 43 base64url characters. 256 bits leave nothing to guess, so a plain SHA-256 of the token is what
-// is stored and looked up (as for API keys); a string of another shape is refused without a lookup.
+// is stored and looked up; a string of another shape is refused without a lookup.
 import { sha256Hex } from "./hash";
 
 export const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;

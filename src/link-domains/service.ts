@@ -10,6 +10,7 @@ import type { StorageEnv as Stores } from "../env";
 import { ApiError, problems } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { PROBLEMS } from "../lib/problems";
+import { randomToken } from "../lib/tokens";
 import { enqueuePublish, enqueuePublishStatement, publishNow, publishTargets } from "../redirect/publish";
 import { DnsLookupError, type TxtResolver } from "./dns";
 
@@ -59,15 +60,6 @@ export interface VerificationCheck {
 const hostnameTaken = (hostname: string) =>
   new ApiError(PROBLEMS.hostnameTaken, `The hostname '${hostname}' is verified by another company.`);
 
-/** 32 random bytes, base64url (256 bits): unguessable, and safe in a TXT record and a URL. */
-export function newVerificationToken(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(32));
-  return btoa(String.fromCharCode(...bytes))
-    .replaceAll("+", "-")
-    .replaceAll("/", "_")
-    .replace(/=+$/, "");
-}
-
 export async function listLinkDomains(env: Stores, companyId: string) {
   return database(env.DB).query.linkDomains.findMany({
     where: eq(linkDomains.companyId, companyId),
@@ -113,7 +105,8 @@ export async function claimLinkDomain(
         companyId,
         ...data,
         status: local ? "verified" : "pending",
-        verificationToken: newVerificationToken(),
+        // 256 random bits, base64url: unguessable, and safe in a TXT record and a URL.
+        verificationToken: randomToken(),
         verifiedAt: local ? now : null,
         lastCheckedAt: local ? now : null,
         createdAt: now,

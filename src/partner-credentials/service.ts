@@ -5,6 +5,7 @@ import { and, asc, eq } from "drizzle-orm";
 import { database } from "../db/client";
 import { partnerCredentials } from "../db/schema";
 import type { StorageEnv as Stores } from "../env";
+import { bearerSecret, newPrefixedSecret } from "../lib/bearer";
 import { ApiError, problems } from "../lib/errors";
 import { sha256Hex } from "../lib/hash";
 import { newId } from "../lib/ids";
@@ -12,7 +13,6 @@ import { PROBLEMS } from "../lib/problems";
 import { getPartner } from "../partners/service";
 
 const SECRET_PREFIX = "pc_live_";
-const SHOWN_PREFIX_LENGTH = SECRET_PREFIX.length + 6;
 /** Every secret this module makes: anything else is refused without hashing or a D1 lookup. */
 const SECRET_SHAPE = /^pc_live_[A-Za-z0-9_-]{43}$/;
 
@@ -39,14 +39,7 @@ export async function createPartnerCredential(env: Stores, companyId: string, pa
   const partner = await getPartner(env, companyId, partnerId);
   if (partner.status !== "active")
     throw problems.validation([{ field: "partner_id", message: "the partner is archived" }]);
-  // 32 random bytes, base64url: 256 bits, so a plain SHA-256 is enough (as for API keys).
-  const bytes = crypto.getRandomValues(new Uint8Array(32));
-  const secret =
-    SECRET_PREFIX +
-    btoa(String.fromCharCode(...bytes))
-      .replaceAll("+", "-")
-      .replaceAll("/", "_")
-      .replace(/=+$/, "");
+  const { secret, prefix, secretHash } = await newPrefixedSecret(SECRET_PREFIX);
   const now = Date.now();
   const id = newId("partnerCredential", now);
   const inserted = await env.DB.prepare(
@@ -54,16 +47,7 @@ export async function createPartnerCredential(env: Stores, companyId: string, pa
      SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7
      WHERE (SELECT count(*) FROM partner_credentials WHERE partner_id = ?3 AND revoked_at IS NULL) < ?8`,
   )
-    .bind(
-      id,
-      companyId,
-      partnerId,
-      name,
-      secret.slice(0, SHOWN_PREFIX_LENGTH),
-      await sha256Hex(secret),
-      now,
-      MAX_ACTIVE_PARTNER_CREDENTIALS,
-    )
+    .bind(id, companyId, partnerId, name, prefix, secretHash, now, MAX_ACTIVE_PARTNER_CREDENTIALS)
     .run();
   if (inserted.meta.changes === 0) {
     throw new ApiError(
@@ -106,14 +90,7 @@ export async function revokePartnerCredential(env: Stores, companyId: string, pa
 
 /** Resolves `Authorization: Bearer pc_live_…` to its partner, or says precisely what is wrong. */
 export async function authenticatePartner(env: Stores, authorization: string | undefined): Promise<PartnerCaller> {
-  if (!authorization) {
-    throw new ApiError(PROBLEMS.apiKeyMissing, "Send your partner credential as `Authorization: Bearer pc_live_…`.");
-  }
-  const [scheme, secret, ...rest] = authorization.trim().split(/\s+/);
-  if (scheme?.toLowerCase() !== "bearer" || !secret || rest.length > 0) {
-    const detail = `Use the Bearer scheme (got '${scheme ?? ""}'): \`Authorization: Bearer pc_live_…\`.`;
-    throw new ApiError(PROBLEMS.authSchemeUnsupported, detail);
-  }
+  const secret = bearerSecret(authorization, "your partner credential", SECRET_PREFIX);
   const invalid = new ApiError(PROBLEMS.partnerCredentialInvalid, "This partner credential does not exist.");
   // An API key (sk_live_…) is no partner credential: the partner API never acts for the company.
   if (!SECRET_SHAPE.test(secret)) throw invalid;

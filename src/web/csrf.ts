@@ -9,9 +9,9 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
 import type { AdminContext } from "../admin/context";
+import { base64url, randomToken, TOKEN_SHAPE } from "../lib/tokens";
 
 export const CSRF_FIELD = "_csrf";
-const SECRET_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 const isHttps = (c: Context) => new URL(c.req.url).protocol === "https:";
@@ -19,13 +19,6 @@ const isHttps = (c: Context) => new URL(c.req.url).protocol === "https:";
 /** `__Host-` needs `Secure`, which plain-http `localhost` (local development) cannot have. */
 export function csrfCookieName(c: Context): string {
   return isHttps(c) ? "__Host-edgeref_csrf" : "edgeref_csrf";
-}
-
-function base64url(bytes: Uint8Array): string {
-  return btoa(String.fromCharCode(...bytes))
-    .replaceAll("+", "-")
-    .replaceAll("/", "_")
-    .replace(/=+$/, "");
 }
 
 async function tokenFor(secret: string): Promise<string> {
@@ -41,8 +34,8 @@ export async function csrfToken(context: Context): Promise<string> {
   // Any area's context (a signed-in area adds variables of its own); only `csrfSecret` is used.
   const c = context as Context<AdminContext>;
   let secret = c.get("csrfSecret") ?? getCookie(c, csrfCookieName(c));
-  if (!secret || !SECRET_PATTERN.test(secret)) {
-    secret = base64url(crypto.getRandomValues(new Uint8Array(32)));
+  if (!secret || !TOKEN_SHAPE.test(secret)) {
+    secret = randomToken();
     setCookie(c, csrfCookieName(c), secret, { path: "/", httpOnly: true, secure: isHttps(c), sameSite: "Lax" });
   }
   c.set("csrfSecret", secret);
@@ -57,7 +50,7 @@ export async function csrfFailure(c: Context<AdminContext>): Promise<string | nu
   const type = c.req.header("content-type") ?? "";
   if (!/^(application\/x-www-form-urlencoded|multipart\/form-data)\b/i.test(type)) return "not a form";
   const secret = c.get("csrfSecret") ?? getCookie(c, csrfCookieName(c));
-  if (!secret || !SECRET_PATTERN.test(secret)) return "no form cookie";
+  if (!secret || !TOKEN_SHAPE.test(secret)) return "no form cookie";
   const sent = (await c.req.parseBody())[CSRF_FIELD];
   if (typeof sent !== "string") return "no form token";
   return equalInConstantTime(sent, await tokenFor(secret)) ? null : "the form token does not match";

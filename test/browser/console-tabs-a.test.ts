@@ -3,32 +3,30 @@
 // delete another after its warning; set up an offer with a trigger (without JavaScript) and see its
 // summary; preview a social post for a partner and save it; keyboard only through these tabs; axe
 // on every page, readable at 360 px, screenshots at 390 and 1280 px.
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   accessibleDescription,
   type Company,
-  expectAccessible,
+  type ConsoleStack,
+  checkPage,
   expectCleanLoad,
-  expectReadableAt360,
   focusedElement,
-  launchBrowser,
-  openPage,
   type Stack,
   type StorageState,
-  screenshots,
-  startStack,
+  startConsoleStack,
   tabTo,
 } from "./harness";
 
+let consoleStack: ConsoleStack;
 let stack: Stack;
-let browser: Browser;
 let acme: Company;
 let signedIn: StorageState;
 let groupId: string;
 
 beforeAll(async () => {
-  [stack, browser] = await Promise.all([startStack(), launchBrowser()]);
+  consoleStack = await startConsoleStack();
+  stack = consoleStack.stack;
   acme = await stack.createCompany("Acme Analytics", "growth", { ownerEmail: "tabs@acme.example" });
   // Partner links are served on a verified link domain (localhost verifies itself locally).
   const domain = await stack.api(acme, "POST", "/v1/link-domains", { hostname: "localhost" });
@@ -49,35 +47,17 @@ beforeAll(async () => {
   });
   expect(jane.status).toBe(201);
   // Sign in once; every test opens its pages with this session.
-  const watched = await openPage(browser, stack);
-  await watched.page.goto(`${stack.adminUrl}/console/sign-in`);
-  await watched.page.getByLabel("Email address").fill(acme.owner!.email);
-  await watched.page.getByLabel("Password").fill(acme.owner!.password);
-  await watched.page.getByRole("button", { name: "Sign in" }).click();
-  expect(watched.page.url()).toBe(`${stack.adminUrl}/console`);
-  signedIn = await watched.page.context().storageState();
-  await watched.close();
+  signedIn = await consoleStack.signIn(acme);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await stack?.dispose();
+  await consoleStack?.dispose();
 });
 
 const tabPath = (tab: string) => `/console/groups/${groupId}/${tab}`;
 
-async function consolePage(path: string, options: { javaScriptEnabled?: boolean } = {}) {
-  const watched = await openPage(browser, stack, { storageState: signedIn, ...options });
-  const response = await watched.page.goto(`${stack.adminUrl}${path}`);
-  expect(response?.status(), path).toBe(200);
-  return watched;
-}
-
-async function checkPage(page: Page, name: string) {
-  await expectAccessible(page, name);
-  await expectReadableAt360(page, name);
-  await screenshots(page, name);
-}
+const consolePage = (path: string, options: { javaScriptEnabled?: boolean } = {}) =>
+  consoleStack.open(path, signedIn, options);
 
 async function createLink(page: Page, fields: { title: string; destination: string; text: string; source?: string }) {
   await page.getByRole("link", { name: "Create a default link" }).click();

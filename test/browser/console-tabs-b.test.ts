@@ -2,26 +2,24 @@
 // the application form, view it live, apply there as a partner, approve in the console; lead
 // submission on a plan without it (why not, which plan has it); stages, leads and deals; keyboard
 // only through these tabs; axe on every page, readable at 360 px, screenshots at 390 and 1280 px.
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   accessibleDescription,
   type Company,
-  expectAccessible,
+  type ConsoleStack,
+  checkPage,
   expectCleanLoad,
-  expectReadableAt360,
   focusedElement,
-  launchBrowser,
   openPage,
   type Stack,
   type StorageState,
-  screenshots,
-  startStack,
+  startConsoleStack,
   tabTo,
 } from "./harness";
 
+let consoleStack: ConsoleStack;
 let stack: Stack;
-let browser: Browser;
 let acme: Company;
 let solo: Company;
 let acmeSession: StorageState;
@@ -31,22 +29,9 @@ let groupSlug: string;
 
 const LEAD = { company_name: "Globex", contact_name: "Hank Scorpio", contact_email: "hank@globex.example" };
 
-/** Signs in through the form and keeps the session. */
-async function signIn(company: Company): Promise<StorageState> {
-  const watched = await openPage(browser, stack);
-  const { page } = watched;
-  await page.goto(`${stack.adminUrl}/console/sign-in`);
-  await page.getByLabel("Email address").fill(company.owner!.email);
-  await page.getByLabel("Password").fill(company.owner!.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  expect(page.url()).toBe(`${stack.adminUrl}/console`);
-  const state = await page.context().storageState();
-  await watched.close();
-  return state;
-}
-
 beforeAll(async () => {
-  [stack, browser] = await Promise.all([startStack(), launchBrowser()]);
+  consoleStack = await startConsoleStack();
+  stack = consoleStack.stack;
   acme = await stack.createCompany("Acme Analytics", "enterprise", { ownerEmail: "ann@acme.example" });
   solo = await stack.createCompany("Solo Studio", "starter", { ownerEmail: "sol@solo.example" });
   const group = await stack.api(acme, "POST", "/v1/groups", {
@@ -85,28 +70,16 @@ beforeAll(async () => {
     });
     expect(response.status, await response.text()).toBe(201);
   }
-  [acmeSession, soloSession] = [await signIn(acme), await signIn(solo)];
+  [acmeSession, soloSession] = [await consoleStack.signIn(acme), await consoleStack.signIn(solo)];
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await stack?.dispose();
+  await consoleStack?.dispose();
 });
 
 const tabPath = (slug: string) => `/console/groups/${groupId}/${slug}`;
 
-async function consolePage(path: string, session = acmeSession) {
-  const watched = await openPage(browser, stack, { storageState: session });
-  const response = await watched.page.goto(`${stack.adminUrl}${path}`);
-  expect(response?.status(), path).toBe(200);
-  return watched;
-}
-
-async function checkPage(page: Page, name: string) {
-  await expectAccessible(page, name);
-  await expectReadableAt360(page, name);
-  await screenshots(page, name);
-}
+const consolePage = (path: string, session = acmeSession) => consoleStack.open(path, session);
 
 /** Clicks a button (or link) and waits for the page it leads to. */
 async function press(page: Page, name: string, role: "button" | "link" = "button") {
@@ -216,7 +189,7 @@ describe("console form tabs in Chromium", () => {
   });
 
   it("on the starter plan, lead submission cannot be turned on: the page says why and which plan has it", async () => {
-    const watched = await openPage(browser, stack, { storageState: soloSession });
+    const watched = await openPage(consoleStack.browser, stack, { storageState: soloSession });
     const { page } = watched;
     await page.goto(`${stack.adminUrl}/console`);
     await press(page, "Friends", "link");

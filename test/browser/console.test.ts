@@ -1,31 +1,30 @@
 // The company console in Chromium: sign in, create a group, rename it and see its new program page
 // link (copy button, preview), filter partners, keyboard only through the nav and the group tabs; axe
 // on every page, readable at 360 px, screenshots at 390 and 1280 px, nothing loaded from outside.
-import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type Company,
+  type ConsoleStack,
+  checkPage,
   expectAccessible,
   expectCleanLoad,
-  expectReadableAt360,
   focusedElement,
-  launchBrowser,
   openPage,
   type Stack,
   type StorageState,
-  screenshots,
-  startStack,
+  startConsoleStack,
   tabTo,
 } from "./harness";
 
+let consoleStack: ConsoleStack;
 let stack: Stack;
-let browser: Browser;
 let acme: Company;
 let signedIn: StorageState;
 let affiliatesId: string;
 
 beforeAll(async () => {
-  [stack, browser] = await Promise.all([startStack(), launchBrowser()]);
+  consoleStack = await startConsoleStack();
+  stack = consoleStack.stack;
   acme = await stack.createCompany("Acme Analytics", "growth", { ownerEmail: "ann@acme.example" });
   const affiliates = await stack.api(acme, "POST", "/v1/groups", {
     name: "Affiliates",
@@ -53,28 +52,16 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await stack?.dispose();
+  await consoleStack?.dispose();
 });
 
 /** A page of the signed-in console (the session of the sign-in test). */
-async function consolePage(path: string, options: { javaScriptEnabled?: boolean } = {}) {
-  const watched = await openPage(browser, stack, { storageState: signedIn, ...options });
-  const response = await watched.page.goto(`${stack.adminUrl}${path}`);
-  expect(response?.status(), path).toBe(200);
-  return watched;
-}
-
-/** The checks every console page passes. */
-async function checkPage(page: Page, name: string) {
-  await expectAccessible(page, name);
-  await expectReadableAt360(page, name);
-  await screenshots(page, name);
-}
+const consolePage = (path: string, options: { javaScriptEnabled?: boolean } = {}) =>
+  consoleStack.open(path, signedIn, options);
 
 describe("console in Chromium", () => {
   it("signs in with email and password and lands on the Groups tab", async () => {
-    const watched = await openPage(browser, stack);
+    const watched = await openPage(consoleStack.browser, stack);
     const { page } = watched;
     await page.goto(`${stack.adminUrl}/console`);
     expect(page.url()).toBe(`${stack.adminUrl}/console/sign-in`);
@@ -248,7 +235,7 @@ describe("console in Chromium", () => {
     await watched.close();
 
     // The invitee opens the link in a browser of their own and chooses a password.
-    const invitee = await openPage(browser, stack);
+    const invitee = await openPage(consoleStack.browser, stack);
     await invitee.page.goto(invite);
     await checkPage(invitee.page, "console-invite");
     await invitee.page.getByLabel("Choose a password").fill("a long enough passphrase");

@@ -200,6 +200,47 @@ export async function openPage(
   return watched;
 }
 
+/** The console files' stack and browser, started together; `dispose()` (in afterAll) ends both. */
+export interface ConsoleStack {
+  stack: Stack;
+  browser: Browser;
+  /** Signs the company's console owner in through the sign-in form; its session opens the later pages. */
+  signIn(company: Company): Promise<StorageState>;
+  /** A console page (`/console…`) opened with a session; fails unless it answers 200. */
+  open(path: string, session: StorageState, options?: { javaScriptEnabled?: boolean }): Promise<WatchedPage>;
+  dispose(): Promise<void>;
+}
+
+export async function startConsoleStack(): Promise<ConsoleStack> {
+  const [stack, browser] = await Promise.all([startStack(), launchBrowser()]);
+  return {
+    stack,
+    browser,
+    async signIn(company) {
+      const watched = await openPage(browser, stack);
+      const { page } = watched;
+      await page.goto(`${stack.adminUrl}/console/sign-in`);
+      await page.getByLabel("Email address").fill(company.owner!.email);
+      await page.getByLabel("Password").fill(company.owner!.password);
+      await page.getByRole("button", { name: "Sign in" }).click();
+      expect(page.url()).toBe(`${stack.adminUrl}/console`);
+      const session = await page.context().storageState();
+      await watched.close();
+      return session;
+    },
+    async open(path, session, options = {}) {
+      const watched = await openPage(browser, stack, { storageState: session, ...options });
+      const response = await watched.page.goto(`${stack.adminUrl}${path}`);
+      expect(response?.status(), path).toBe(200);
+      return watched;
+    },
+    async dispose() {
+      await browser.close();
+      await stack.dispose();
+    },
+  };
+}
+
 /** Nothing outside the stack was asked for, nothing was refused by the CSP, no script failed, every asset loaded. */
 export function expectCleanLoad(watched: WatchedPage, label: string) {
   expect(watched.blocked, `${label}: requests outside the workers`).toEqual([]);
@@ -236,6 +277,13 @@ export async function screenshots(page: Page, name: string): Promise<string[]> {
     paths.push(path);
   }
   return paths;
+}
+
+/** The checks every console and portal page gets: axe, readable at 360 px, screenshots at 390 and 1280 px. */
+export async function checkPage(page: Page, name: string) {
+  await expectAccessible(page, name);
+  await expectReadableAt360(page, name);
+  await screenshots(page, name);
 }
 
 /** At 360 px nothing scrolls sideways and body text is at least 16 px. */

@@ -7,9 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   accessibleDescription,
   type Company,
+  checkPage,
   expectAccessible,
   expectCleanLoad,
-  expectReadableAt360,
   focusedElement,
   hasFocus,
   launchBrowser,
@@ -80,13 +80,6 @@ async function signInLink(): Promise<string> {
   const link = await stack.api(acme, "POST", `/v1/partners/${partnerId}/sign-in-links`);
   expect(link.status).toBe(201);
   return link.body.url as string;
-}
-
-/** Every check a portal page gets: axe, 360 px, screenshots at 390 and 1280 px. */
-async function checkPage(page: Page, name: string) {
-  await expectAccessible(page, name);
-  await expectReadableAt360(page, name);
-  await screenshots(page, name);
 }
 
 async function submitAndWait(page: Page, click: () => Promise<void>) {
