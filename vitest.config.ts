@@ -63,6 +63,10 @@ export default defineConfig(async () => {
       // Browser tests run in Node with their own config (vitest.browser.config.ts).
       exclude: [...configDefaults.exclude, "test/browser/**"],
       testTimeout: 30_000,
+      // Two test files at a time, each in its own workerd (storage stays isolated per file). Vitest's
+      // default is one fewer than the cores: a single file at a time on a 2-core machine, where most
+      // of a file's time is its worker starting and loading modules, one process waiting on the other.
+      maxWorkers: 2,
       // twitter-text's build loads core-js 2 polyfills module by module, which crashed workerd under
       // vitest's module runner (a segfault); pre-bundled once, as wrangler's esbuild bundles it, it runs.
       deps: { optimizer: { ssr: { enabled: true, include: ["twitter-text"] } } },

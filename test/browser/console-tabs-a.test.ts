@@ -93,7 +93,7 @@ describe("a group's Links, Offers and Social content tabs in Chromium", () => {
     await page.getByLabel("Link destination").fill("https://acme.com/blog");
     await page.getByLabel("Link text").fill("blog");
     await page.getByRole("button", { name: "Create link" }).click();
-    expect(await page.title()).toMatch(/^Error: Links/);
+    await expect.poll(() => page.title()).toMatch(/^Error: Links/);
     expect(await page.locator("#field-title-error").textContent()).toContain("A group has at most 3 default links.");
     expect(await accessibleDescription(page.getByLabel("Title"))).toContain("A group has at most 3 default links.");
     await checkPage(page, "console-tab-links-fourth-refused");
@@ -130,7 +130,7 @@ describe("a group's Links, Offers and Social content tabs in Chromium", () => {
     await trigger.getByLabel("Percentage").fill("200");
     await page.getByRole("button", { name: "Create offer" }).click();
     // An error first, beside the trigger's field.
-    expect(await page.title()).toMatch(/^Error: Offers/);
+    await expect.poll(() => page.title()).toMatch(/^Error: Offers/);
     expect(await page.locator("#field-triggers-0-reward-percent-error").textContent()).toContain(
       "Percentage must be at most 100",
     );
