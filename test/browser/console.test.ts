@@ -131,7 +131,7 @@ describe("console in Chromium", () => {
     expect(await preview.getAttribute("href")).toBe(newUrl);
     // The copy button (shown by the script) puts the link on the clipboard and says so.
     const copy = page.getByRole("button", { name: "Copy" });
-    expect(await copy.isVisible()).toBe(true);
+    await expect.poll(() => copy.isVisible()).toBe(true);
     await copy.click();
     await expect
       .poll(() => page.locator("#field-program_page_url-status").textContent())

@@ -119,7 +119,7 @@ describe("partner portal in Chromium", () => {
 
     // Copy (the copy script shows the button).
     const copy = pricing.getByRole("button", { name: "Copy link" });
-    expect(await copy.isVisible()).toBe(true);
+    await expect.poll(() => copy.isVisible()).toBe(true);
     await copy.click();
     await expect.poll(() => pricing.getByRole("status").textContent()).toBe("Copied to the clipboard.");
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(link);
