@@ -8,7 +8,8 @@ export default defineConfig({
   test: {
     include: ["test/browser/**/*.test.ts"],
     globalSetup: ["test/browser/global-setup.ts"],
-    fileParallelism: false,
+    // Two files at a time (each its own Miniflare and Chromium): 125 s instead of 183 s on two cores.
+    maxWorkers: 2,
     testTimeout: 60_000,
     hookTimeout: 120_000,
   },
