@@ -2,8 +2,8 @@ import { defineConfig } from "vitest/config";
 
 // Browser tests (`npm run test:browser`, part of `npm test`): Node drives Chromium through
 // playwright-core against the real workers under Miniflare (test/browser/harness.ts). They cannot
-// run inside the workers pool, hence this config of their own. One file at a time: each starts
-// its workers and a browser, and the machine may have two cores.
+// run inside the workers pool, hence this config of their own. Each file starts its own workers and
+// browser.
 export default defineConfig({
   test: {
     include: ["test/browser/**/*.test.ts"],
