@@ -3,6 +3,8 @@
 // which made it a large part of a redirect's CPU (bench/RESULTS.md). Its output layout is kept
 // (words hl.h, hl.l, hh.h, hh.l, each as little-endian bytes) so visitor hashes did not change.
 
+import { HEX } from "../lib/hash";
+
 // The state v0..v3, each as high and low 32 bits, between calls of sipRounds (no allocation).
 const state = new Int32Array(8);
 
@@ -121,8 +123,6 @@ export function sipHash128Hex(key: Uint32Array, message: Uint8Array, length = me
   const secondLow = (state[1] as number) ^ (state[3] as number) ^ (state[5] as number) ^ (state[7] as number);
   return wordHex(secondHigh) + wordHex(secondLow) + wordHex(firstHigh) + wordHex(firstLow);
 }
-
-const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, "0"));
 
 /** A 32-bit word's bytes, little-endian first, in hex. */
 function wordHex(word: number): string {

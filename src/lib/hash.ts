@@ -6,7 +6,8 @@ export async function sha256Hex(input: string, bytes = 32): Promise<string> {
   return toHex(new Uint8Array(digest, 0, bytes));
 }
 
-const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, "0"));
+/** Each byte's two hex digits, by byte value. */
+export const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, "0"));
 
 export function toHex(bytes: Uint8Array): string {
   let out = "";
