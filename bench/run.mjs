@@ -62,6 +62,8 @@ async function bundle() {
     bare: "bench/workers/bare.ts",
     "edge-warm": "bench/workers/edge-warm.ts",
     "edge-cold": "bench/workers/edge-cold.ts",
+    "floor-warm": "bench/workers/floor-warm.ts",
+    "floor-cold": "bench/workers/floor-cold.ts",
     "edge-misses": "bench/workers/edge-misses.ts",
     tools: "bench/workers/tools.ts",
     "offers-tools": "bench/workers/offers-tools.ts",
@@ -113,28 +115,31 @@ const fmt = (/** @type {number} */ n, digits = 0) => n.toFixed(digits);
 
 // ---------------------------------------------------------------------------------------------
 /**
- * One variant against the bare baseline, in interleaved rounds under one Miniflare of their own.
+ * One variant against the bare baseline and its floor (bench/workers/floor.ts: what the runtime's
+ * boundary costs without edgeref's own code), in interleaved rounds under one Miniflare of their own.
  * Warm and cold get separate processes: the cold worker's KV traffic keeps workerd's storage busy
  * past its own rounds, which would slow whichever worker runs next.
  * @param {"warm" | "cold"} variant
  */
 async function pairedWithBare(variant) {
+  const floor = `floor-${variant}`;
   const mf = new Miniflare({
     workers: [
       { name: "tools", scriptPath: `${OUT}/tools.js`, ...shared },
       { name: "bare", scriptPath: `${OUT}/bare.js`, ...shared, unsafeDirectSockets: socket },
+      { name: floor, scriptPath: `${OUT}/${floor}.js`, ...shared, unsafeDirectSockets: socket },
       { name: variant, scriptPath: `${OUT}/edge-${variant}.js`, ...shared, unsafeDirectSockets: socket },
     ],
   });
   try {
     const { slugs } = await migrateAndSeed(mf);
-    /** @type {[Contender, Contender]} */
-    const [bare, edge] = [
-      { name: "bare", url: (await mf.unsafeGetDirectURL("bare")).href, results: [] },
-      { name: variant, url: (await mf.unsafeGetDirectURL(variant)).href, results: [] },
-    ];
-    // Sanity: both redirect.
-    for (const { name, url } of [bare, edge]) {
+    /** @type {Contender[]} */
+    const contenders = [];
+    for (const name of ["bare", floor, variant]) {
+      contenders.push({ name, url: (await mf.unsafeGetDirectURL(name)).href, results: [] });
+    }
+    // Sanity: all redirect.
+    for (const { name, url } of contenders) {
       const result = await runLoad({ url, paths: slugs, host: HOST, concurrency: 4, seconds: 1 });
       if (!result.statuses["302"] || Object.keys(result.statuses).length !== 1) {
         throw new Error(`${name} did not answer 302 only: ${JSON.stringify(result.statuses)}`);
@@ -147,37 +152,48 @@ async function pairedWithBare(variant) {
      */
     const logRound = (round, name, result) =>
       log(
-        `  round ${round + 1} ${name.padEnd(4)} ${fmt(result.rps).padStart(6)} req/s  ` +
+        `  round ${round + 1} ${name.padEnd(10)} ${fmt(result.rps).padStart(6)} req/s  ` +
           `p50 ${fmt(result.p50, 2)} ms  p99 ${fmt(result.p99, 2)} ms`,
       );
-    /** @type {number[]} */
-    const ratios = [];
-    // Each round alternates bare and the variant in slices of a quarter second under one load
-    // process, so drift in machine load (these machines are noisy over seconds) hits both alike.
+    /** @type {{ variant: number[], floor: number[] }} */
+    const ratios = { variant: [], floor: [] };
+    // Each round alternates bare, the floor and the variant in slices of a quarter second under one
+    // load process, so drift in machine load (these machines are noisy over seconds) hits all alike.
     for (let round = 0; round < ROUNDS; round++) {
       const { results } = await runAlternating({
-        url: bare.url,
-        urls: [bare.url, edge.url],
+        url: contenders[0]?.url ?? "",
+        urls: contenders.map((contender) => contender.url),
         paths: slugs,
         host: HOST,
         concurrency: CONCURRENCY,
         seconds: ROUND_SECONDS,
         sliceMs: SLICE_MS,
       });
-      const [bareResult, edgeResult] = results;
-      if (!bareResult || !edgeResult) throw new Error("the load process answered no result");
-      bare.results.push(bareResult);
-      edge.results.push(edgeResult);
-      ratios.push(edgeResult.rps / bareResult.rps);
-      logRound(round, bare.name, bareResult);
-      logRound(round, edge.name, edgeResult);
+      const [bareResult, floorResult, edgeResult] = results;
+      if (!bareResult || !floorResult || !edgeResult) throw new Error("the load process answered no result");
+      contenders.forEach((contender, i) => {
+        const result = /** @type {LoadResult} */ (results[i]);
+        contender.results.push(result);
+        logRound(round, contender.name, result);
+      });
+      ratios.variant.push(edgeResult.rps / bareResult.rps);
+      ratios.floor.push(floorResult.rps / bareResult.rps);
     }
-    const summary = (/** @type {LoadResult[]} */ results) => ({
+    const summary = (/** @type {Contender} */ { results }) => ({
       rps: median(results.map((r) => r.rps)),
       p50: median(results.map((r) => r.p50)),
       p99: median(results.map((r) => r.p99)),
     });
-    return { bare: summary(bare.results), variant: summary(edge.results), ratio: median(ratios), ratios };
+    const [bare, floorContender, edge] = /** @type {[Contender, Contender, Contender]} */ (contenders);
+    return {
+      bare: summary(bare),
+      floor: summary(floorContender),
+      variant: summary(edge),
+      ratio: median(ratios.variant),
+      ratios: ratios.variant,
+      floorRatio: median(ratios.floor),
+      floorRatios: ratios.floor,
+    };
   } finally {
     await mf.dispose();
   }
@@ -544,19 +560,27 @@ const row = (name, s) => `| ${name} | ${fmt(s.rps)} | ${fmt(s.p50, 2)} | ${fmt(s
 const sections = [];
 if (cost) {
   sections.push(
-    `**Handler cost** — median of ${ROUNDS} rounds; in each round the variant and bare Hono alternate in ` +
-      `slices of ${SLICE_MS} ms, ${ROUND_SECONDS} s each in all, in a Miniflare process of their own; ` +
-      `${CONCURRENCY} keep-alive connections from a separate process:
+    `**Handler cost** — median of ${ROUNDS} rounds; in each round bare Hono, the floor and the variant ` +
+      `alternate in slices of ${SLICE_MS} ms, ${ROUND_SECONDS} s each in all, in a Miniflare process of their ` +
+      `own; ${CONCURRENCY} keep-alive connections from a separate process. A floor (bench/workers/floor.ts) ` +
+      "does only what the design requires at the runtime's boundary — the header reads, `waitUntil`, the 302 " +
+      `with five headers; the cold floor also the two KV reads — and none of edgeref's own code:
 
 | worker | req/s | p50 ms | p99 ms |
 |---|---|---|---|
 ${row("bare Hono 302 (warm's process)", cost.warm.bare)}
+${row("warm floor", cost.warm.floor)}
 ${row("edge warm (isolate cache hit, in-memory click sink)", cost.warm.variant)}
 ${row("bare Hono 302 (cold's process)", cost.cold.bare)}
+${row("cold floor (two KV reads)", cost.cold.floor)}
 ${row("edge cold (no isolate cache: KV reads per request)", cost.cold.variant)}
 
 Per-round ratios, warm/bare: ${cost.warm.ratios.map((r) => fmt(r, 2)).join(" ")}; ` +
-      `cold/bare: ${cost.cold.ratios.map((r) => fmt(r, 3)).join(" ")}.
+      `warm floor/bare: ${cost.warm.floorRatios.map((r) => fmt(r, 2)).join(" ")}; ` +
+      `cold/bare: ${cost.cold.ratios.map((r) => fmt(r, 3)).join(" ")}; ` +
+      `cold floor/bare: ${cost.cold.floorRatios.map((r) => fmt(r, 3)).join(" ")}.
+
+Floors: warm ${fmt(cost.warm.floorRatio, 3)} × bare, cold ${fmt(cost.cold.floorRatio, 3)} × bare.
 
 ratio warm/bare: ${fmt(cost.ratio, 3)} (p50 ${fmt(cost.warm.variant.p50 / cost.warm.bare.p50, 2)}× bare) · ` +
       `ratio cold/bare: ${fmt(cost.coldRatio, 3)}
@@ -635,7 +659,12 @@ ${sections.join("\n")}`,
 );
 
 log("");
-if (cost) log(`ratio warm/bare: ${fmt(cost.ratio, 3)} · ratio cold/bare: ${fmt(cost.coldRatio, 3)}`);
+if (cost) {
+  log(
+    `ratio warm/bare: ${fmt(cost.ratio, 3)} · ratio cold/bare: ${fmt(cost.coldRatio, 3)} · ` +
+      `floors: warm ${fmt(cost.warm.floorRatio, 3)}, cold ${fmt(cost.cold.floorRatio, 3)}`,
+  );
+}
 if (exact) log(`clicks lost: ${exact.lost}`);
 if (ing) log(`ingest clicks/s: ${fmt(ing.clicksPerSecond)}`);
 if (misses) {

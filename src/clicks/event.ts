@@ -38,10 +38,25 @@ export function visitorHash(salt: string, ts: number, ip: string, userAgent: str
     day.agents.set(userAgent, agent);
   }
   const visitor = `${ip}|${agent}`;
-  // Encoded into one reused buffer; a visitor too long for it (a forged IP header) is encoded anew.
-  const { read, written } = encoder.encodeInto(visitor, visitorBytes);
-  if (read < visitor.length) return sipHash128Hex(day.key, encoder.encode(visitor));
-  return sipHash128Hex(day.key, visitorBytes, written);
+  const length = asciiInto(visitor, visitorBytes);
+  // Anything else (a forged IP header: too long, or not ASCII) is UTF-8 encoded anew.
+  if (length < 0) return sipHash128Hex(day.key, encoder.encode(visitor));
+  return sipHash128Hex(day.key, visitorBytes, length);
+}
+
+/**
+ * An ASCII string's bytes (its UTF-8 encoding) written into `bytes`: its length, or -1 when it does
+ * not fit or is not ASCII. A visitor is an IP and hex digits: this loop costs less than a call into
+ * the runtime's encoder.
+ */
+function asciiInto(text: string, bytes: Uint8Array): number {
+  if (text.length > bytes.length) return -1;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code > 0x7f) return -1;
+    bytes[i] = code;
+  }
+  return text.length;
 }
 
 const MAX_REMEMBERED_AGENTS = 1000;

@@ -40,7 +40,7 @@ export function newId(kind: IdKind, now = Date.now()): string {
 
 /** 26 characters: the time part then the random part. */
 export function sortableToken(now = Date.now()): string {
-  return encodeTime(now) + randomChars(RANDOM_CHARS);
+  return encodeTime(now) + randomChars();
 }
 
 /** The smallest token created at `ms` or later: `token < lowerBoundToken(t)` ⇔ created before `t`. */
@@ -48,13 +48,18 @@ export function lowerBoundToken(ms: number): string {
   return encodeTime(ms) + "0".repeat(RANDOM_CHARS);
 }
 
+// The last time encoded: ids made in the same millisecond (clicks, under load) share it.
+let lastTime = { ms: Number.NaN, encoded: "" };
+
 function encodeTime(ms: number): string {
+  if (ms === lastTime.ms) return lastTime.encoded;
   let out = "";
   let rest = Math.max(0, Math.floor(ms));
   for (let i = 0; i < TIME_CHARS; i++) {
     out = ALPHABET[rest % 32] + out;
     rest = Math.floor(rest / 32);
   }
+  lastTime = { ms, encoded: out };
   return out;
 }
 
@@ -63,16 +68,20 @@ function encodeTime(ms: number): string {
 // lazily, inside a request: Workers refuse getRandomValues at module scope.
 const pool = new Uint8Array(4096);
 let poolOffset = pool.length;
+const ALPHABET_CODES = Array.from(ALPHABET, (char) => char.charCodeAt(0));
+// One string made from char codes costs less than a string per character appended.
+const randomCodes: number[] = new Array(RANDOM_CHARS).fill(0);
 
-function randomChars(count: number): string {
-  if (poolOffset + count > pool.length) {
+function randomChars(): string {
+  if (poolOffset + RANDOM_CHARS > pool.length) {
     crypto.getRandomValues(pool);
     poolOffset = 0;
   }
-  let out = "";
-  for (let i = poolOffset; i < poolOffset + count; i++) out += ALPHABET[pool[i]! & 31];
-  poolOffset += count;
-  return out;
+  for (let i = 0; i < RANDOM_CHARS; i++) {
+    randomCodes[i] = ALPHABET_CODES[(pool[poolOffset + i] as number) & 31] as number;
+  }
+  poolOffset += RANDOM_CHARS;
+  return String.fromCharCode(...randomCodes);
 }
 
 /** The creation time encoded in a token or id, or null if it is not one of ours. */

@@ -7,8 +7,9 @@ import { type ClickSink, sendClick } from "../clicks/sink";
 import type { Env } from "../env";
 import { sortableToken } from "../lib/ids";
 import { LimitedClients } from "../lib/limited-clients";
-import { cookieShouldBeSecure, trackingCookie } from "./cookie";
-import { buildDestination } from "./destination";
+import { clickTemplate } from "./click-template";
+import { cookieShouldBeSecure } from "./cookie";
+import { buildDestination, isEmptyQuery } from "./destination";
 import { type IsolateCache, isolateCache as sharedIsolateCache } from "./isolate-cache";
 import { linkNotFoundPage, robotsTxt } from "./pages";
 import type { CompanyRecord, RouteRecords } from "./records";
@@ -61,9 +62,7 @@ export function createEdgeApp(options: EdgeAppOptions = {}) {
   // `/robots.txt` beside `/:slug`, so robots.txt is answered inside the one handler.
   const app = new Hono<{ Bindings: Env }>({ strict: false, router: new RegExpRouter() });
 
-  app.on(["GET", "HEAD"], "/:slug", (c) =>
-    c.req.path === "/robots.txt" ? robotsTxt() : redirect(c, resolver, clickSink),
-  );
+  app.on(["GET", "HEAD"], "/:slug", (c) => redirect(c, resolver, clickSink));
   app.notFound((c) => linkNotFoundPage(c.req.method));
   // Customers never see a 5xx from the edge: log and show the not-found page instead.
   app.onError((error, c) => {
@@ -82,7 +81,9 @@ function redirect(
   resolver: Resolver,
   clickSink: (env: Env) => ClickSink,
 ): Response | Promise<Response> {
-  const slug = normalizeSlug(c.req.param("slug") ?? "");
+  const segment = c.req.param("slug") ?? "";
+  if (segment === "robots.txt") return robotsTxt();
+  const slug = normalizeSlug(segment);
   if (!slug) return linkNotFoundPage(c.req.method);
 
   const request = c.req.raw;
@@ -131,21 +132,19 @@ function respond({ c, url, clientIp, clickSink }: Click, route: RouteRecords): R
   const request = c.req.raw;
   const now = Date.now();
   const clickId = sortableToken(now);
-  const location = buildDestination({
-    destinationUrl: link.destinationUrl,
-    utmParams: link.utmParams,
-    lockUtms: link.lockUtms,
-    partnerKey: partnerLink.partnerKey,
-    incomingSearch: url.search,
-    tracking: { clickIdParam: company.clickIdParam, clickId, partnerKeyParam: company.partnerKeyParam },
-  });
-  const cookie = trackingCookie({
-    clickId,
-    partnerKey: partnerLink.partnerKey,
-    maxAgeSeconds: company.attributionWindowDays * 86_400,
-    domain: site.cookieDomain,
-    secure: cookieShouldBeSecure(url),
-  });
+  const template = clickTemplate(site, partnerLink, link, cookieShouldBeSecure(url));
+  // Click ids are digits and lower-case letters: nothing in them needs percent-encoding.
+  const location = isEmptyQuery(url.search)
+    ? template.location.head + clickId + template.location.tail
+    : buildDestination({
+        destinationUrl: link.destinationUrl,
+        utmParams: link.utmParams,
+        lockUtms: link.lockUtms,
+        partnerKey: partnerLink.partnerKey,
+        incomingSearch: url.search,
+        tracking: { clickIdParam: company.clickIdParam, clickId, partnerKeyParam: company.partnerKeyParam },
+      });
+  const cookie = template.cookie.head + clickId + template.cookie.tail;
 
   const userAgent = request.headers.get("user-agent");
   const event: ClickEvent = {

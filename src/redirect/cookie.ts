@@ -6,8 +6,8 @@
 // secret — a random click id and the partner's public key.
 export const TRACKING_COOKIE_NAME = "edgeref_ref";
 
-export interface TrackingCookieInput {
-  clickId: string;
+/** What the cookie holds besides the click id, which changes on every click. */
+export interface TrackingCookieShape {
   partnerKey: string;
   maxAgeSeconds: number;
   /** Cookie `Domain`; null for a host-only cookie. */
@@ -15,13 +15,12 @@ export interface TrackingCookieInput {
   secure: boolean;
 }
 
-export function trackingCookie(input: TrackingCookieInput): string {
-  let cookie =
-    `${TRACKING_COOKIE_NAME}=${input.clickId}.${input.partnerKey}; ` +
-    `Max-Age=${input.maxAgeSeconds}; Path=/; SameSite=Lax`;
-  if (input.domain) cookie += `; Domain=${input.domain}`;
-  if (input.secure) cookie += "; Secure";
-  return cookie;
+/** The cookie around its click id: the `Set-Cookie` value is `head + click id + tail`. */
+export function trackingCookieParts(input: TrackingCookieShape): { head: string; tail: string } {
+  let tail = `.${input.partnerKey}; Max-Age=${input.maxAgeSeconds}; Path=/; SameSite=Lax`;
+  if (input.domain) tail += `; Domain=${input.domain}`;
+  if (input.secure) tail += "; Secure";
+  return { head: `${TRACKING_COOKIE_NAME}=`, tail };
 }
 
 /** `Secure` everywhere except plain-http local development, where browsers would drop the cookie. */

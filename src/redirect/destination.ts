@@ -24,8 +24,17 @@ export interface DestinationInput {
   partnerKey: string;
   /** The visitor's query string, as in `URL.search` (with or without the leading `?`). */
   incomingSearch: string;
-  tracking: { clickIdParam: string; clickId: string; partnerKeyParam: string };
+  tracking: TrackingParams & { clickId: string };
 }
+
+/** The names of the company's tracking parameters. */
+export interface TrackingParams {
+  clickIdParam: string;
+  partnerKeyParam: string;
+}
+
+/** A destination without its click id (what is the same for every click of a link). */
+export type DestinationShape = Omit<DestinationInput, "tracking"> & { tracking: TrackingParams };
 
 export const PARTNER_KEY_PLACEHOLDER = "{partner_key}";
 
@@ -55,43 +64,22 @@ function parseDestination(destinationUrl: string): ParsedDestination {
 }
 
 export function buildDestination(input: DestinationInput): string {
-  const parts = isEmptyQuery(input.incomingSearch) ? rememberedParts(input) : destinationParts(input);
+  const parts = destinationParts(input);
   return parts.head + encodeComponent(input.tracking.clickId) + parts.tail;
 }
 
 /** The destination around its click id's value: `head + encoded click id + tail`. */
-interface DestinationParts {
+export interface DestinationParts {
   head: string;
   tail: string;
 }
 
-/** The parts, remembered per link record, for clicks without a query of their own (most of them). */
-const partsByLink = new WeakMap<DestinationInput["utmParams"], Map<string, DestinationParts>>();
-const MAX_PARTS_PER_LINK = 1000;
-
-function rememberedParts(input: DestinationInput): DestinationParts {
-  // The link's UTM list stands for its record: the same object while the isolate cache holds it.
-  let byKey = partsByLink.get(input.utmParams);
-  if (!byKey) {
-    byKey = new Map();
-    partsByLink.set(input.utmParams, byKey);
-  }
-  const { clickIdParam, partnerKeyParam } = input.tracking;
-  const key = `${input.destinationUrl}\n${input.lockUtms}\n${input.partnerKey}\n${clickIdParam}\n${partnerKeyParam}`;
-  let parts = byKey.get(key);
-  if (!parts) {
-    parts = destinationParts(input);
-    if (byKey.size >= MAX_PARTS_PER_LINK) byKey.clear();
-    byKey.set(key, parts);
-  }
-  return parts;
-}
-
-function isEmptyQuery(search: string): boolean {
+export function isEmptyQuery(search: string): boolean {
   return search === "" || search === "?";
 }
 
-function destinationParts(input: DestinationInput): DestinationParts {
+/** The parts of a destination around its click id. */
+export function destinationParts(input: DestinationShape): DestinationParts {
   const destination = parseDestination(input.destinationUrl);
   const { clickIdParam, partnerKeyParam } = input.tracking;
 

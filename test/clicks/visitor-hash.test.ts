@@ -51,4 +51,10 @@ describe("visitorHash", () => {
       visitorHash("salt", NOON, longIp.slice(0, 201), UA),
     );
   });
+
+  it("hashes a visitor that is not ASCII (a forged IP header) as its UTF-8 bytes, as before", () => {
+    // Computed with the runtime's UTF-8 encoder for every visitor, before the ASCII loop.
+    expect(visitorHash("salt", NOON, "203.0.113.7\u00e9", UA)).toBe("1a80df722dbe23e50672a707354a7d12");
+    expect(visitorHash("salt", NOON, "\u{1f680}", UA)).toBe("5a1eadbc4c6d3f40928a0a6c30f1474a");
+  });
 });
