@@ -32,7 +32,9 @@ const filled = (parts: { head: string; tail: string }, clickId = "01click") => p
 describe("clickTemplate", () => {
   it("puts the click id in the destination and the cookie", () => {
     const template = clickTemplate(site(), slug(), link(), true);
-    expect(filled(template.location)).toBe("https://acme.example/pricing?plan=pro&utm_source=jane&ps_xid=01click&via=jane");
+    expect(filled(template.location)).toBe(
+      "https://acme.example/pricing?plan=pro&utm_source=jane&ps_xid=01click&via=jane",
+    );
     expect(filled(template.cookie)).toBe(
       "edgeref_ref=01click.jane; Max-Age=2592000; Path=/; SameSite=Lax; Domain=acme.example; Secure",
     );
