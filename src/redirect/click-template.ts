@@ -23,8 +23,9 @@ interface Remembered {
 const bySlug = new WeakMap<SlugRecord, Remembered>();
 
 /**
- * The template of a click on `partnerLink` leading to `link`, for a visitor without a query string
- * (with one, the destination is built in full: see buildDestination).
+ * The template of a click on `partnerLink` leading to `link`. Its location is for a visitor without
+ * a query string (with one, the destination is built in full: see buildDestination); its cookie is
+ * for every click.
  */
 export function clickTemplate(site: SiteRecord, partnerLink: SlugRecord, link: LinkRecord, secure: boolean) {
   const company = site.company;
