@@ -1,10 +1,21 @@
 // Property: on every write route, any body is answered with a 2xx or a 4xx problem — never a
 // 5xx — and a 4xx writes nothing: every row of every D1 table and every KV entry is unchanged
 // (so a PATCH that applied half of a refused body, or a published record, would be caught).
-// 422s name the offending fields.
+// 422s name the offending fields. Storage is snapshotted once per request, after it: that snapshot is
+// the next request's "before" (nothing else writes in between: no queue or timer in this file), which
+// halves the snapshots of the original before-and-after pairs. A control test below shows a write is caught.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { api, bodyOf, expectStatus, isProblem, kvSnapshot, newTenant, tableSnapshot } from "../helpers/admin";
+import {
+  type ApiResult,
+  api,
+  bodyOf,
+  expectStatus,
+  isProblem,
+  newTenant,
+  type StorageSnapshot,
+  storageSnapshot,
+} from "../helpers/admin";
 import { recordClick } from "../helpers/clicks";
 
 const validTransaction = {
@@ -372,6 +383,22 @@ function nudged(valid: Record<string, unknown>) {
     .map((changes) => ({ ...valid, ...Object.fromEntries(changes) }));
 }
 
+/**
+ * Runs requests one after another and gives, with each result, storage before and after it. The
+ * snapshot after a request is the one before the next, so each request costs one snapshot, not two.
+ */
+function storageTracker() {
+  let latest: StorageSnapshot | undefined;
+  return async <Result>(request: () => Promise<Result>) => {
+    const before = latest ?? (await storageSnapshot());
+    // Forgotten until the request is done: should it throw, the next run takes a fresh snapshot.
+    latest = undefined;
+    const result = await request();
+    latest = await storageSnapshot();
+    return { result, before, after: latest };
+  };
+}
+
 const rawBodies = fc.oneof(fc.json(), fc.string(), fc.constantFrom("{", "[]", "null", '"text"', '{"name":', "\u0000"));
 
 describe("bad input on every write route", () => {
@@ -389,6 +416,7 @@ describe("bad input on every write route", () => {
       const path = route.badPaths
         ? fc.oneof(fc.constant(route.path(t)), fc.constantFrom(...route.badPaths))
         : fc.constant(route.path(t));
+      const tracked = storageTracker();
       await fc.assert(
         fc.asyncProperty(body, path, async (input, path) => {
           const body =
@@ -396,8 +424,9 @@ describe("bad input on every write route", () => {
               ? String((input as { __raw: unknown }).__raw)
               : (input ?? null);
           const label = `${route.method} ${path} ${JSON.stringify(body)}`;
-          const [rowsBefore, kvBefore] = [await tableSnapshot(), await kvSnapshot()];
-          const r = await api(t.key, route.method, path, body === null ? "null" : body);
+          const { result: r, before, after } = await tracked(() =>
+            api(t.key, route.method, path, body === null ? "null" : body),
+          );
           expect(r.status, label).toBeLessThan(500);
           if (isProblem(r)) {
             expect(r.headers.get("content-type"), label).toBe("application/problem+json");
@@ -406,8 +435,8 @@ describe("bad input on every write route", () => {
               expect(r.body.errors?.length, label).toBeGreaterThan(0);
               for (const error of r.body.errors ?? []) expect(typeof error.field, label).toBe("string");
             }
-            expect(await tableSnapshot(), label).toEqual(rowsBefore);
-            expect(await kvSnapshot(), label).toEqual(kvBefore);
+            expect(after.rows, label).toEqual(before.rows);
+            expect(after.kv, label).toEqual(before.kv);
           }
         }),
         { numRuns: 60 },
@@ -421,5 +450,39 @@ describe("bad input on every write route", () => {
       const r = await api(t.key, route.method, route.path(t), route.valid(t));
       expect(r.status, `${route.name} ${JSON.stringify(r.body)}`).toBeLessThan(300);
     }
+  });
+
+  it("control: the snapshots catch a request that writes, and follow it as the next request's before", async () => {
+    const t = await populated();
+    const tracked = storageTracker();
+    const send = (method: string, path: string, body: unknown) => tracked(() => api(t.key, method, path, body));
+    const expectNoWrite = ({ before, after }: { before: StorageSnapshot; after: StorageSnapshot }) => {
+      expect(after.rows).toEqual(before.rows);
+      expect(after.kv).toEqual(before.kv);
+    };
+    const status = ({ result }: { result: ApiResult }) => result.status;
+
+    const refused = await send("POST", "/v1/groups", { name: 5 });
+    expect(status(refused)).toBe(422);
+    expectNoWrite(refused);
+
+    // A new row (and the trigger-bumped companies.slugs_version, and published KV entries).
+    const created = await send("POST", "/v1/partners", { email: "c@example.com", first_name: "C", last_name: "D" });
+    expect(status(created)).toBe(201);
+    expect(created.after.rows).not.toEqual(created.before.rows);
+    expect(created.after.rows.partners!.length).toBe(created.before.rows.partners!.length + 1);
+    expect(created.after.kv).not.toEqual(created.before.kv);
+
+    // One column of one existing row, nothing else.
+    const renamed = await send("PATCH", "/v1/company", { name: "Renamed" });
+    expect(status(renamed)).toBe(200);
+    expect(renamed.after.rows).not.toEqual(renamed.before.rows);
+    expect(renamed.before).toBe(created.after);
+
+    // After writes, the baseline is the written state: a refusal next compares against it.
+    const refusedAgain = await send("PATCH", "/v1/company", { name: "" });
+    expect(status(refusedAgain)).toBe(422);
+    expect(refusedAgain.before).toBe(renamed.after);
+    expectNoWrite(refusedAgain);
   });
 });
