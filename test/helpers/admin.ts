@@ -198,20 +198,20 @@ export async function newTenant(plan: Plan = "enterprise", name = "Tenant") {
  * not a row added or removed, and not a column of an existing row changed (a partial update).
  */
 export async function tableSnapshot(): Promise<Record<string, Record<string, unknown>[]>> {
+  // One round trip: the table list is read in the same batch as the rows and checked against the
+  // remembered one, so a table created since (none is, after the migrations) only costs a retry.
+  let tables: string[] = snapshotTables ?? (await tableNames());
   for (;;) {
-    // One round trip: the table list is read in the same batch as the rows and checked against the
-    // remembered one, so a table created since (none is, after the migrations) only costs a retry.
-    const tables = (snapshotTables ??= await tableNames());
     const [names, ...rows] = await env.DB.batch<Record<string, unknown>>([
       env.DB.prepare(TABLE_NAMES_SQL),
       ...tables.map((table) => env.DB.prepare(`SELECT * FROM "${table}" ORDER BY rowid`)),
     ]);
-    const current = (names!.results as { name: string }[]).map((row) => row.name);
-    if (current.join("\n") !== tables.join("\n")) {
-      snapshotTables = current;
-      continue;
+    const current: string[] = names!.results.map((row) => String(row.name));
+    if (current.join("\n") === tables.join("\n")) {
+      snapshotTables = tables;
+      return Object.fromEntries(tables.map((table, i) => [table, rows[i]!.results]));
     }
-    return Object.fromEntries(tables.map((table, i) => [table, rows[i]!.results]));
+    tables = current;
   }
 }
 
