@@ -73,6 +73,11 @@ export interface Stack {
   ): Promise<Company>;
   /** A JSON call to the admin API with a company's key. */
   api(company: Company, method: string, path: string, body?: unknown): Promise<ApiAnswer>;
+  /**
+   * Adds `localhost` as the company's link domain and verifies it (locally, `localhost` verifies
+   * itself): partner links are only served on a verified link domain.
+   */
+  verifyLocalhost(company: Company): Promise<void>;
   /** Rows of a read-only SQL query on the workers' D1 (e.g. the local mail outbox). */
   sql<Row = Record<string, unknown>>(query: string, ...params: unknown[]): Promise<Row[]>;
   dispose(): Promise<void>;
@@ -103,6 +108,18 @@ export async function startStack(): Promise<Stack> {
   const adminUrl = `http://127.0.0.1:${adminPort}`;
   const sampleUrl = `http://127.0.0.1:${samplePort}`;
 
+  const api: Stack["api"] = async (company, method, path, body) => {
+    const response = await fetch(`${adminUrl}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${company.apiKey}`,
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: response.status, body: (await response.json()) as ApiAnswer["body"] };
+  };
+
   return {
     adminUrl,
     edgeUrl,
@@ -121,16 +138,13 @@ export async function startStack(): Promise<Stack> {
       if (!response.ok) throw new Error(`create-company: ${JSON.stringify(result)}`);
       return { id: result.company.id, slug: result.company.slug, name, apiKey: result.apiKey, owner: result.owner };
     },
-    async api(company, method, path, body) {
-      const response = await fetch(`${adminUrl}${path}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${company.apiKey}`,
-          ...(body === undefined ? {} : { "content-type": "application/json" }),
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      return { status: response.status, body: (await response.json()) as ApiAnswer["body"] };
+    api,
+    async verifyLocalhost(company) {
+      const domain = await api(company, "POST", "/v1/link-domains", { hostname: "localhost" });
+      expect(domain.status, JSON.stringify(domain.body)).toBe(201);
+      const verified = await api(company, "POST", `/v1/link-domains/${domain.body.id}/verify`);
+      expect(verified.status, JSON.stringify(verified.body)).toBe(200);
+      expect(verified.body.status).toBe("verified");
     },
     async sql<Row>(query: string, ...params: unknown[]) {
       return (
