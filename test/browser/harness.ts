@@ -10,6 +10,7 @@ import { Miniflare, type WorkerOptions } from "miniflare";
 import { type Browser, type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
 import { expect, inject } from "vitest";
 import { migrationStatements } from "../../scripts/local.mjs";
+import type { LocalTaskResults } from "../../scripts/local-tasks.worker";
 import { BUNDLE_DIR, type WorkerBindings } from "./setup-types";
 
 export const SCREENSHOT_DIR = "test/artifacts/screens";
@@ -71,6 +72,8 @@ export interface Stack {
     plan?: "starter" | "growth" | "enterprise",
     options?: { ownerEmail?: string },
   ): Promise<Company>;
+  /** The demo company with its activity, as `npm start` seeds it (src/demo/seed.ts), through the tasks worker. */
+  seedDemo(): Promise<LocalTaskResults["/seed-demo"]>;
   /** A JSON call to the admin API with a company's key. */
   api(company: Company, method: string, path: string, body?: unknown): Promise<ApiAnswer>;
   /**
@@ -137,6 +140,12 @@ export async function startStack(): Promise<Stack> {
       };
       if (!response.ok) throw new Error(`create-company: ${JSON.stringify(result)}`);
       return { id: result.company.id, slug: result.company.slug, name, apiKey: result.apiKey, owner: result.owner };
+    },
+    async seedDemo() {
+      const response = await tasks.fetch("http://tasks/seed-demo", { method: "POST" });
+      const result = (await response.json()) as LocalTaskResults["/seed-demo"];
+      if (!response.ok) throw new Error(`seed-demo: ${JSON.stringify(result)}`);
+      return result;
     },
     api,
     async verifyLocalhost(company) {
@@ -219,7 +228,7 @@ export interface ConsoleStack {
   stack: Stack;
   browser: Browser;
   /** Signs the company's console owner in through the sign-in form; its session opens the later pages. */
-  signIn(company: Company): Promise<StorageState>;
+  signIn(company: Pick<Company, "owner">): Promise<StorageState>;
   /** A console page (`/console…`) opened with a session; fails unless it answers 200. */
   open(path: string, session: StorageState, options?: { javaScriptEnabled?: boolean }): Promise<WatchedPage>;
   dispose(): Promise<void>;
