@@ -28,10 +28,7 @@ beforeAll(async () => {
   consoleStack = await startConsoleStack();
   stack = consoleStack.stack;
   acme = await stack.createCompany("Acme Analytics", "growth", { ownerEmail: "tabs@acme.example" });
-  // Partner links are served on a verified link domain (localhost verifies itself locally).
-  const domain = await stack.api(acme, "POST", "/v1/link-domains", { hostname: "localhost" });
-  expect(domain.status).toBe(201);
-  expect((await stack.api(acme, "POST", `/v1/link-domains/${domain.body.id}/verify`)).status).toBe(200);
+  await stack.verifyLocalhost(acme);
   const group = await stack.api(acme, "POST", "/v1/groups", {
     name: "Affiliates",
     destination_url: "https://acme.com/signup",

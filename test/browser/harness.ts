@@ -10,6 +10,7 @@ import { Miniflare, type WorkerOptions } from "miniflare";
 import { type Browser, type BrowserContext, chromium, type Locator, type Page } from "playwright-core";
 import { expect, inject } from "vitest";
 import { migrationStatements } from "../../scripts/local.mjs";
+import type { LocalTaskResults } from "../../scripts/local-tasks.worker";
 import { BUNDLE_DIR, type WorkerBindings } from "./setup-types";
 
 export const SCREENSHOT_DIR = "test/artifacts/screens";
@@ -71,8 +72,15 @@ export interface Stack {
     plan?: "starter" | "growth" | "enterprise",
     options?: { ownerEmail?: string },
   ): Promise<Company>;
+  /** The demo company with its activity, as `npm start` seeds it (src/demo/seed.ts), through the tasks worker. */
+  seedDemo(): Promise<LocalTaskResults["/seed-demo"]>;
   /** A JSON call to the admin API with a company's key. */
   api(company: Company, method: string, path: string, body?: unknown): Promise<ApiAnswer>;
+  /**
+   * Adds `localhost` as the company's link domain and verifies it (locally, `localhost` verifies
+   * itself): partner links are only served on a verified link domain.
+   */
+  verifyLocalhost(company: Company): Promise<void>;
   /** Rows of a read-only SQL query on the workers' D1 (e.g. the local mail outbox). */
   sql<Row = Record<string, unknown>>(query: string, ...params: unknown[]): Promise<Row[]>;
   dispose(): Promise<void>;
@@ -103,6 +111,18 @@ export async function startStack(): Promise<Stack> {
   const adminUrl = `http://127.0.0.1:${adminPort}`;
   const sampleUrl = `http://127.0.0.1:${samplePort}`;
 
+  const api: Stack["api"] = async (company, method, path, body) => {
+    const response = await fetch(`${adminUrl}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${company.apiKey}`,
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: response.status, body: (await response.json()) as ApiAnswer["body"] };
+  };
+
   return {
     adminUrl,
     edgeUrl,
@@ -121,16 +141,19 @@ export async function startStack(): Promise<Stack> {
       if (!response.ok) throw new Error(`create-company: ${JSON.stringify(result)}`);
       return { id: result.company.id, slug: result.company.slug, name, apiKey: result.apiKey, owner: result.owner };
     },
-    async api(company, method, path, body) {
-      const response = await fetch(`${adminUrl}${path}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${company.apiKey}`,
-          ...(body === undefined ? {} : { "content-type": "application/json" }),
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      return { status: response.status, body: (await response.json()) as ApiAnswer["body"] };
+    async seedDemo() {
+      const response = await tasks.fetch("http://tasks/seed-demo", { method: "POST" });
+      const result = (await response.json()) as LocalTaskResults["/seed-demo"];
+      if (!response.ok) throw new Error(`seed-demo: ${JSON.stringify(result)}`);
+      return result;
+    },
+    api,
+    async verifyLocalhost(company) {
+      const domain = await api(company, "POST", "/v1/link-domains", { hostname: "localhost" });
+      expect(domain.status, JSON.stringify(domain.body)).toBe(201);
+      const verified = await api(company, "POST", `/v1/link-domains/${domain.body.id}/verify`);
+      expect(verified.status, JSON.stringify(verified.body)).toBe(200);
+      expect(verified.body.status).toBe("verified");
     },
     async sql<Row>(query: string, ...params: unknown[]) {
       return (
@@ -205,7 +228,7 @@ export interface ConsoleStack {
   stack: Stack;
   browser: Browser;
   /** Signs the company's console owner in through the sign-in form; its session opens the later pages. */
-  signIn(company: Company): Promise<StorageState>;
+  signIn(company: Pick<Company, "owner">): Promise<StorageState>;
   /** A console page (`/console…`) opened with a session; fails unless it answers 200. */
   open(path: string, session: StorageState, options?: { javaScriptEnabled?: boolean }): Promise<WatchedPage>;
   dispose(): Promise<void>;

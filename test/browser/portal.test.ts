@@ -30,11 +30,7 @@ beforeAll(async () => {
   [stack, browser] = await Promise.all([startStack(), launchBrowser()]);
   acme = await stack.createCompany("Acme Analytics");
   portal = `${stack.adminUrl}/portal/${acme.slug}`;
-  // Links are served on a verified link domain: locally, `localhost` verifies itself.
-  const domain = await stack.api(acme, "POST", "/v1/link-domains", { hostname: "localhost" });
-  expect(domain.status).toBe(201);
-  if (domain.body.status !== "verified")
-    expect((await stack.api(acme, "POST", `/v1/link-domains/${domain.body.id}/verify`)).status).toBe(200);
+  await stack.verifyLocalhost(acme);
   const group = await stack.api(acme, "POST", "/v1/groups", {
     name: "Affiliates",
     destination_url: "https://acme.com/signup",

@@ -198,13 +198,31 @@ export async function newTenant(plan: Plan = "enterprise", name = "Tenant") {
  * not a row added or removed, and not a column of an existing row changed (a partial update).
  */
 export async function tableSnapshot(): Promise<Record<string, Record<string, unknown>[]>> {
-  const { results } = await env.DB.prepare(
-    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('d1_migrations') " +
-      "AND name NOT LIKE '\\_cf\\_%' ESCAPE '\\' ORDER BY name",
-  ).all<{ name: string }>();
-  const tables = results.map((row) => row.name);
-  const rows = await env.DB.batch(tables.map((table) => env.DB.prepare(`SELECT * FROM "${table}" ORDER BY rowid`)));
-  return Object.fromEntries(tables.map((table, i) => [table, rows[i]!.results as Record<string, unknown>[]]));
+  // One round trip: the table list is read in the same batch as the rows and checked against the
+  // remembered one, so a table created since (none is, after the migrations) only costs a retry.
+  let tables: string[] = snapshotTables ?? (await tableNames());
+  for (;;) {
+    const [names, ...rows] = await env.DB.batch<Record<string, unknown>>([
+      env.DB.prepare(TABLE_NAMES_SQL),
+      ...tables.map((table) => env.DB.prepare(`SELECT * FROM "${table}" ORDER BY rowid`)),
+    ]);
+    const current: string[] = names!.results.map((row) => String(row.name));
+    if (current.join("\n") === tables.join("\n")) {
+      snapshotTables = tables;
+      return Object.fromEntries(tables.map((table, i) => [table, rows[i]!.results]));
+    }
+    tables = current;
+  }
+}
+
+const TABLE_NAMES_SQL =
+  "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('d1_migrations') " +
+  "AND name NOT LIKE '\\_cf\\_%' ESCAPE '\\' ORDER BY name";
+let snapshotTables: string[] | undefined;
+
+async function tableNames(): Promise<string[]> {
+  const { results } = await env.DB.prepare(TABLE_NAMES_SQL).all<{ name: string }>();
+  return results.map((row) => row.name);
 }
 
 /** Every key and value in the edge's KV namespace (what the admin side publishes to the edge). */
@@ -216,10 +234,15 @@ export async function kvSnapshot(): Promise<Record<string, string | null>> {
     names.push(...page.keys.map((key) => key.name));
     cursor = page.list_complete ? undefined : page.cursor;
   } while (cursor);
-  const snapshot: Record<string, string | null> = {};
-  for (let i = 0; i < names.length; i += 100) {
-    const values = await env.LINKS_KV.get(names.slice(i, i + 100), "text");
-    for (const [name, value] of values) snapshot[name] = value;
-  }
-  return snapshot;
+  const chunks: string[][] = [];
+  for (let i = 0; i < names.length; i += 100) chunks.push(names.slice(i, i + 100));
+  const values = await Promise.all(chunks.map((chunk) => env.LINKS_KV.get(chunk, "text")));
+  return Object.fromEntries(values.flatMap((map) => [...map]));
 }
+
+/** Every D1 row and every KV entry, read side by side: all that a refused request must leave as it was. */
+export async function storageSnapshot() {
+  const [rows, kv] = await Promise.all([tableSnapshot(), kvSnapshot()]);
+  return { rows, kv };
+}
+export type StorageSnapshot = Awaited<ReturnType<typeof storageSnapshot>>;
