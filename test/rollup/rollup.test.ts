@@ -171,7 +171,10 @@ describe("retention", () => {
         .all<{ detail: string }>();
       const plan = results.map((r) => r.detail);
       expect(plan.join(" | "), name).toMatch(new RegExp(`SEARCH ${table} USING (COVERING )?INDEX`));
-      expect(plan.filter((step) => step.startsWith(`SCAN ${table}`)), name).toEqual([]);
+      expect(
+        plan.filter((step) => step.startsWith(`SCAN ${table}`)),
+        name,
+      ).toEqual([]);
     }
     // Sessions: both ends of the OR on their own index, the revoked one partial (only revoked rows).
     const { results } = await env.DB.prepare(`EXPLAIN QUERY PLAN ${PURGE_SQL.webSessions}`).bind(1).all<{
