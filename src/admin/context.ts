@@ -7,6 +7,7 @@ import { zodFieldErrors } from "../lib/validation";
 import type { TxtResolver } from "../link-domains/dns";
 import type { Mailer } from "../mail/mailer";
 import type { PartnerCaller } from "../partner-credentials/service";
+import type { WebSession } from "../web/sessions";
 
 export interface AdminContext {
   Bindings: AdminEnv;
@@ -22,6 +23,8 @@ export interface AdminContext {
     mailer: Mailer;
     /** Pages: the secret this visitor's CSRF tokens are derived from (src/web/csrf.ts). */
     csrfSecret?: string;
+    /** Pages: the visitor's live session in a signed-in area, read before the CSRF check (`sessionLoader`). */
+    webSession?: WebSession;
     /** The console's signed-in user and their company (src/console/auth.ts); unset elsewhere. */
     consoleUser: { user: typeof users.$inferSelect; company: typeof companies.$inferSelect };
   };

@@ -1,11 +1,12 @@
 // Who is signed in to the console, and what they may do. A console session is a web session of kind
 // `user` (src/web/sessions.ts) whose cookie is scoped to /console; every request re-reads the user,
-// so a removed user is signed out at once and a changed role applies to the next request.
+// so a removed user is signed out at once and a changed role applies to the next request. The
+// session is read once, before the CSRF check (`loadConsoleSession`), so the forms' tokens are bound to it.
 import type { Context, MiddlewareHandler } from "hono";
 import type { AdminContext } from "../admin/context";
 import { getCompany } from "../companies/service";
 import { canManageUsers, canWrite, findUser } from "../users/service";
-import { readSession, revokeSession, type SessionScope } from "../web/sessions";
+import { revokeSession, type SessionScope, sessionLoader } from "../web/sessions";
 import { forbiddenPage } from "./pages";
 
 /** Sessions end after 2 hours unused, and 12 hours after sign-in whatever happens. */
@@ -19,12 +20,15 @@ export const CONSOLE_SESSION: SessionScope = {
 
 export const SIGN_IN_PATH = "/console/sign-in";
 
+/** Every console request: its live session (`webSession`), read before the CSRF check. */
+export const loadConsoleSession = sessionLoader<AdminContext>(() => CONSOLE_SESSION);
+
 /**
  * Every console page but sign-in and invites: a visitor without a live session is sent to sign in
  * (a GET or a POST alike: nothing runs for them).
  */
 export const requireUser: MiddlewareHandler<AdminContext> = async (c, next) => {
-  const session = await readSession(c, CONSOLE_SESSION);
+  const session = c.get("webSession");
   const user = session ? await findUser(c.env, session.companyId, session.subjectId) : null;
   if (!session || !user) {
     if (session) await revokeSession(c, CONSOLE_SESSION);

@@ -5,7 +5,7 @@ import type { Hono } from "hono";
 import type { AdminContext } from "../admin/context";
 import { notFoundPage } from "../web/pages";
 import { createPageRouter } from "../web/router";
-import { refuseViewerWrites, requireUser } from "./auth";
+import { loadConsoleSession, refuseViewerWrites, requireUser } from "./auth";
 import { registerGroupPages } from "./group-page";
 import { registerGroupsPages } from "./groups";
 import { registerPartnersPages } from "./partners";
@@ -30,7 +30,8 @@ const GROUP_TAB_ROUTES: ((router: Hono<AdminContext>) => void)[] = [
   registerSettingsTab,
 ];
 
-export const consoleRouter = createPageRouter();
+// The session is read before the CSRF check: a signed-in user's forms carry tokens of their session.
+export const consoleRouter = createPageRouter({ beforeCsrf: { path: "*", handlers: [loadConsoleSession] } });
 
 // Open: a handler registered before the session check answers without it.
 registerSignInPages(consoleRouter);

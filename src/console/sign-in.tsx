@@ -13,7 +13,7 @@ import { csrfToken } from "../web/csrf";
 import { errorOf, PostForm, TextField } from "../web/form";
 import { type FormValues, fieldValue, readForm } from "../web/forms";
 import { Page, renderPage } from "../web/layout";
-import { createSession, readSession, revokeSession } from "../web/sessions";
+import { createSession, revokeSession } from "../web/sessions";
 import { CONSOLE_SESSION, SIGN_IN_PATH } from "./auth";
 import { checkWith } from "./form-errors";
 import { Notice, noticeOf } from "./pages";
@@ -26,7 +26,7 @@ export const TOO_MANY_ATTEMPTS = "Too many sign-in attempts. Wait a minute, then
 
 export function registerSignInPages(router: Hono<AdminContext>) {
   router.get("/sign-in", async (c) => {
-    if (await readSession(c, CONSOLE_SESSION)) return c.redirect("/console", 303);
+    if (c.get("webSession")) return c.redirect("/console", 303);
     return signInForm(c, {}, [], 200, noticeOf(c));
   });
 

@@ -175,7 +175,11 @@ export const idempotencyKeys = sqliteTable(
     body: text("body"),
     createdAt: createdAt(),
   },
-  (t) => [primaryKey({ columns: [t.companyId, t.key] })],
+  (t) => [
+    primaryKey({ columns: [t.companyId, t.key] }),
+    // The hourly purge deletes by age (src/rollup/purge.ts): a range on this, not a full scan.
+    index("idempotency_keys_created_idx").on(t.createdAt),
+  ],
 );
 
 export const defaultLinks = sqliteTable(
@@ -905,6 +909,9 @@ export const webSessions = sqliteTable(
   (t) => [
     uniqueIndex("web_sessions_token_hash_uq").on(t.tokenHash),
     index("web_sessions_subject_idx").on(t.kind, t.subjectId),
+    // The hourly purge's two ranges (src/rollup/purge.ts); only revoked rows need the second.
+    index("web_sessions_expires_idx").on(t.expiresAt),
+    index("web_sessions_revoked_idx").on(t.revokedAt).where(sql`revoked_at IS NOT NULL`),
   ],
 );
 
@@ -928,6 +935,8 @@ export const portalSignInLinks = sqliteTable(
   (t) => [
     uniqueIndex("portal_sign_in_links_token_hash_uq").on(t.tokenHash),
     index("portal_sign_in_links_partner_idx").on(t.partnerId),
+    // The hourly purge deletes expired links by this range (src/rollup/purge.ts).
+    index("portal_sign_in_links_expires_idx").on(t.expiresAt),
   ],
 );
 

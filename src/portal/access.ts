@@ -1,7 +1,8 @@
 // Who is looking at a portal page. Every page lives under its company (`/portal/<company slug>/…`),
 // and a partner's session is scoped there twice over: its cookie's Path is that prefix (the browser
 // never sends it to another company's pages), and the session must name that company (a cookie
-// copied into another company's path signs nobody in). An archived partner's session ends.
+// copied into another company's path signs nobody in). An archived partner's session ends. The
+// session is read once, before the CSRF check (`loadPartnerSession`), so the forms' tokens are bound to it.
 import { eq } from "drizzle-orm";
 import type { Context, MiddlewareHandler } from "hono";
 import type { AdminContext } from "../admin/context";
@@ -11,7 +12,7 @@ import { getGroup } from "../groups/service";
 import { getPartner } from "../partners/service";
 import { csrfToken } from "../web/csrf";
 import { notFoundPage } from "../web/pages";
-import { readSession, revokeSession, type SessionScope, type WebSession } from "../web/sessions";
+import { revokeSession, type SessionScope, sessionLoader, type WebSession } from "../web/sessions";
 import { portalPath } from "./sign-in-links";
 
 export type Company = typeof companies.$inferSelect;
@@ -64,21 +65,24 @@ export const loadCompany: MiddlewareHandler<PortalContext> = async (c, next) => 
   await next();
 };
 
+/** After `loadCompany`: the visitor's live session of this company (`webSession`), before the CSRF check. */
+export const loadPartnerSession = sessionLoader<PortalContext>(
+  (c) => portalScope(c.get("company")),
+  // Another company's session (a cookie copied into this path) is no session here.
+  (c, session) => session.companyId === c.get("company").id,
+);
+
 /**
  * A signed-in partner of this company, else a redirect (303) to the company's sign-in page. A
  * session of another company, or of a partner archived since, is no session here.
  */
 export const requirePartner: MiddlewareHandler<PortalContext> = async (c, next) => {
   const company = c.get("company");
-  const scope = portalScope(company);
-  const session = await readSession(c, scope);
-  const partner =
-    session && session.companyId === company.id
-      ? await getPartner(c.env, company.id, session.subjectId).catch(() => null)
-      : null;
+  const session = c.get("webSession");
+  const partner = session ? await getPartner(c.env, company.id, session.subjectId).catch(() => null) : null;
   if (!session || !partner || partner.status !== "active") {
     // An archived partner's session is ended, not just refused.
-    if (session && partner) await revokeSession(c, scope);
+    if (session && partner) await revokeSession(c, portalScope(company));
     return c.redirect(pageUrl(company, "/sign-in"), 303);
   }
   const [group, csrf] = await Promise.all([getGroup(c.env, company.id, partner.groupId), csrfToken(c)]);

@@ -3,17 +3,18 @@
 // web stack (strict CSP, CSRF-checked POSTs, error pages) and server-side sessions.
 import { notFoundPage } from "../web/pages";
 import { createPageRouter } from "../web/router";
-import { loadCompany, type PortalContext, requirePartner } from "./access";
+import { loadCompany, loadPartnerSession, type PortalContext, requirePartner } from "./access";
 import { linksPage, profilePage, qrFile, rewardsPage, saveProfile, statsPage } from "./pages";
 import { checkEmailPage, requestSignInLink, signInLinkPage, signInPage, signOut, useSignInLink } from "./sign-in";
 import { entriesPage, submitEntry } from "./submissions";
 
-export const portalRouter = createPageRouter<PortalContext>();
+// The company, then the partner's session, before the CSRF check: a signed-in partner's forms carry
+// tokens of their session. (`/:company/*` matches `/:company` itself too.)
+export const portalRouter = createPageRouter<PortalContext>({
+  beforeCsrf: { path: "/:company/*", handlers: [loadCompany, loadPartnerSession] },
+});
 
 const TOKEN = ":token{[A-Za-z0-9_-]{1,100}}";
-
-// (`/:company/*` matches `/:company` itself too.)
-portalRouter.use("/:company/*", loadCompany);
 
 // Signing in and out: no session needed.
 portalRouter.get("/:company/sign-in", signInPage);

@@ -12,7 +12,7 @@ import { csrfToken } from "../web/csrf";
 import { errorOf, PostForm, TextField } from "../web/form";
 import { type FormValues, fieldValue, readForm, validateForm } from "../web/forms";
 import { Page, renderPage } from "../web/layout";
-import { createSession, readSession, revokeSession } from "../web/sessions";
+import { createSession, revokeSession } from "../web/sessions";
 import { afterResponse, type Company, type PortalCtx, pageUrl, portalScope } from "./access";
 import { moment } from "./layout";
 import {
@@ -37,8 +37,7 @@ const siteName = (company: Company) => `${company.name} partner portal`;
 
 export async function signInPage(c: PortalCtx) {
   const company = c.get("company");
-  const session = await readSession(c, portalScope(company));
-  if (session?.companyId === company.id) return c.redirect(pageUrl(company), 303);
+  if (c.get("webSession")) return c.redirect(pageUrl(company), 303);
   return renderSignInForm(c, {}, [], c.req.query("signed-out") !== undefined);
 }
 

@@ -4,8 +4,12 @@
 //   2. a token (double-submit): a random secret in an HttpOnly cookie (`__Host-` on https, so no
 //      subdomain can plant one), and in each form a hidden `_csrf` field holding SHA-256 of that
 //      secret. Another site can make the browser send the cookie but can neither read it nor the
-//      page, so it cannot fill in the field. A signed-in area can bind tokens to its session
-//      instead: set `csrfSecret` to the session's secret before `verifyCsrf` runs.
+//      page, so it cannot fill in the field.
+// In a signed-in area (console, portal) the secret is the session's instead of the cookie's: the
+// area reads its session before `verifyCsrf` runs (createPageRouter's `beforeCsrf`) and sets
+// `csrfSecret` to `sessionCsrfSecret` of the session token. A token then works only with the live
+// session it was made for: not in another session, not after sign-out, and a planted or leaked
+// form cookie is of no use there. Pages shown without a session (sign-in forms) keep the cookie.
 import type { Context, MiddlewareHandler } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
 import type { AdminContext } from "../admin/context";
@@ -21,10 +25,18 @@ export function csrfCookieName(c: Context): string {
   return isHttps(c) ? "__Host-edgeref_csrf" : "edgeref_csrf";
 }
 
-async function tokenFor(secret: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(`edgeref-csrf:${secret}`));
+async function labelledHash(label: string, secret: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(`${label}:${secret}`));
   return base64url(new Uint8Array(digest));
 }
+
+const tokenFor = (secret: string) => labelledHash("edgeref-csrf", secret);
+
+/**
+ * The CSRF secret of a session: a one-way hash of its token under a label of its own, so neither
+ * the secret nor the tokens in its pages (hashed once more) tell anything of the session token.
+ */
+export const sessionCsrfSecret = (sessionToken: string) => labelledHash("edgeref-csrf-session", sessionToken);
 
 /**
  * The token for this visitor's forms (put it in `<CsrfField token={…} />`). Sets the cookie when

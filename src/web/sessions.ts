@@ -10,11 +10,16 @@
 // Expiry is SLIDING with a fixed cap: a session unused for `idleMs` expires; using it moves that
 // point forward (written at most once per TOUCH_INTERVAL_MS, so reads stay reads), but never past
 // `createdAt + maxAgeMs`, after which the visitor signs in again whatever they did.
-import type { Context } from "hono";
+//
+// The forms of a signed-in page carry CSRF tokens bound to the session (src/web/csrf.ts): the
+// area's `sessionLoader` reads the session before the CSRF check and sets its `csrfSecret`.
+import type { Context, MiddlewareHandler } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import type { AdminContext } from "../admin/context";
 import type { StorageEnv } from "../env";
 import { newId } from "../lib/ids";
 import { randomToken, TOKEN_SHAPE, tokenHash } from "../lib/tokens";
+import { sessionCsrfSecret } from "./csrf";
 
 export type SessionKind = "partner" | "user";
 
@@ -39,6 +44,8 @@ export interface WebSession {
   createdAt: number;
   expiresAt: number;
   lastSeenAt: number;
+  /** What this session's CSRF tokens derive from (never the session token itself). */
+  csrfSecret: string;
 }
 
 /** Sliding expiry is written back at most this often per session. */
@@ -93,6 +100,7 @@ export async function createSession(
     createdAt: now,
     expiresAt: Math.min(now + scope.idleMs, now + scope.maxAgeMs),
     lastSeenAt: now,
+    csrfSecret: await sessionCsrfSecret(token),
   };
   await env(c)
     .DB.prepare(
@@ -138,6 +146,7 @@ export async function readSession(c: Context, scope: SessionScope, now = Date.no
     createdAt: row.created_at,
     expiresAt: row.expires_at,
     lastSeenAt: row.last_seen_at,
+    csrfSecret: await sessionCsrfSecret(token),
   };
   if (now - row.last_seen_at >= TOUCH_INTERVAL_MS) {
     session.expiresAt = Math.min(now + scope.idleMs, row.created_at + scope.maxAgeMs);
@@ -148,6 +157,26 @@ export async function readSession(c: Context, scope: SessionScope, now = Date.no
       .run();
   }
   return session;
+}
+
+/**
+ * A signed-in area's middleware, run before the CSRF check (createPageRouter's `beforeCsrf`): reads
+ * the visitor's live session once per request into `webSession` (what the area's access checks use)
+ * and binds the forms' CSRF tokens to it. `belongs` refuses a live session that is not this page's
+ * (the portal: another company's). Without a session, tokens stay on the form cookie.
+ */
+export function sessionLoader<E extends AdminContext>(
+  scopeOf: (c: Context<E>) => SessionScope,
+  belongs: (c: Context<E>, session: WebSession) => boolean = () => true,
+): MiddlewareHandler<E> {
+  return async (c, next) => {
+    const session = await readSession(c, scopeOf(c));
+    if (session && belongs(c, session)) {
+      c.set("webSession", session);
+      c.set("csrfSecret", session.csrfSecret);
+    }
+    await next();
+  };
 }
 
 /** Signs the browser out of this scope: its session is revoked (refused from now on) and the cookie cleared. */

@@ -354,6 +354,59 @@ describe("console security", () => {
   });
 });
 
+describe("CSRF tokens bound to the session", () => {
+  const SESSION_COOKIE = "__Secure-edgeref_console";
+  const NEW_GROUP = { name: "Bound group", destination_url: "https://a.example/bound" };
+
+  /** A browser with all of `from`'s cookies (its form cookie too) but `session`'s session cookie. */
+  function withSessionOf(from: ConsoleBrowser, session: ConsoleBrowser) {
+    const mixed = new ConsoleBrowser();
+    for (const [name, value] of from.cookies) mixed.cookies.set(name, value);
+    mixed.cookies.set(SESSION_COOKIE, session.cookies.get(SESSION_COOKIE)!);
+    return mixed;
+  }
+
+  it("a token of session A sent with session B's cookie: 403, nothing written; in A it goes through", async () => {
+    const owner = await consoleTenant();
+    const sessionA = owner.browser;
+    const sessionB = new ConsoleBrowser();
+    expect((await sessionB.signIn(owner.email)).status).toBe(303);
+    const page = await sessionA.get("/console/groups/new");
+    expect(page.html).not.toContain(sessionA.cookies.get(SESSION_COOKIE));
+    const tokenOfA = sessionA.csrf;
+    const before = await tableSnapshot();
+    const crossed = await withSessionOf(sessionA, sessionB).post("/console/groups", { ...NEW_GROUP, _csrf: tokenOfA });
+    expect(crossed.status).toBe(403);
+    expect(crossed.html).toContain("<h1>This form has expired</h1>");
+    expect(await tableSnapshot()).toEqual(before);
+    // B's own page token differs, and A's token still works in A.
+    await sessionB.get("/console/groups/new");
+    expect(sessionB.csrf).not.toBe(tokenOfA);
+    const own = await sessionA.post("/console/groups", { ...NEW_GROUP, _csrf: tokenOfA });
+    expect(own.status).toBe(303);
+    const created = await env.DB.prepare("SELECT name FROM groups WHERE company_id = ?").bind(owner.companyId).all();
+    expect(created.results).toEqual([{ name: NEW_GROUP.name }]);
+  });
+
+  it("after sign-out a token of the old session is refused, signed out and signed in again alike", async () => {
+    const { browser, email } = await consoleTenant();
+    await browser.get("/console/groups/new");
+    const oldToken = browser.csrf;
+    expect((await browser.post("/console/sign-out")).status).toBe(303);
+    for (const signInAgain of [false, true]) {
+      if (signInAgain) expect((await browser.signIn(email)).status).toBe(303);
+      const before = await tableSnapshot();
+      const r = await browser.post("/console/groups", { ...NEW_GROUP, _csrf: oldToken });
+      expect(r.status).toBe(403);
+      expect(r.html).toContain("<h1>This form has expired</h1>");
+      expect(await tableSnapshot()).toEqual(before);
+    }
+    // The new session's page token goes through.
+    await browser.get("/console/groups/new");
+    expect((await browser.post("/console/groups", NEW_GROUP)).status).toBe(303);
+  });
+});
+
 describe("company isolation", () => {
   it("a user of A opening B's group, tabs or partner by id gets the 404 page", async () => {
     for (const path of [

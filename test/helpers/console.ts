@@ -78,11 +78,16 @@ export class ConsoleBrowser {
     else this.cookies.set(name, value);
   }
 
-  /** Signs in with the sign-in form; answers the POST's response. */
+  /**
+   * Signs in with the sign-in form; answers the POST's response. Signed in, it opens the console as a
+   * browser follows the redirect: the forms' CSRF token is then the new session's.
+   */
   async signIn(email: string, password = PASSWORD): Promise<PageAnswer> {
     const page = await this.get("/console/sign-in");
     expect(page.status).toBe(200);
-    return this.post("/console/sign-in", { email, password });
+    const answer = await this.post("/console/sign-in", { email, password });
+    if (answer.status === 303 && answer.location) expect((await this.get(answer.location)).status).toBe(200);
+    return answer;
   }
 }
 

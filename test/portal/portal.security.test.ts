@@ -61,6 +61,64 @@ describe("CSRF", () => {
   }
 });
 
+describe("CSRF tokens bound to the session", () => {
+  const SESSION_COOKIE = "__Secure-edgeref_portal";
+
+  /** POSTs a lead with `from`'s cookies (its form cookie too) but `session`'s session cookie. */
+  function postWithSessionOf(from: TestBrowser, session: TestBrowser, path: string, csrf: string) {
+    const cookies = from
+      .cookieHeader(path)
+      .split("; ")
+      .filter((pair) => !pair.startsWith(`${SESSION_COOKIE}=`));
+    cookies.push(`${SESSION_COOKIE}=${session.cookie(SESSION_COOKIE)!.value}`);
+    return from.request(path, {
+      method: "POST",
+      headers: {
+        cookie: cookies.join("; "),
+        origin: from.origin,
+        "content-type": "application/x-www-form-urlencoded",
+      },
+      body: new URLSearchParams({ ...LEAD, _csrf: csrf }).toString(),
+    });
+  }
+
+  it("a token of session A sent with session B's cookie: 403, nothing written; in A it goes through", async () => {
+    const t = await portalProgram();
+    const partner = await addPortalPartner(t);
+    const [sessionA, sessionB] = [await signIn(t, partner.id), await signIn(t, partner.id)];
+    const page = await sessionA.get(`${t.base}/leads`);
+    expect(page.html).not.toContain(sessionA.cookie(SESSION_COOKIE)!.value);
+    const tokenOfA = csrfOf(page.html);
+    expect(csrfOf((await sessionB.get(`${t.base}/leads`)).html)).not.toBe(tokenOfA);
+    const before = await tableSnapshot();
+    const crossed = await postWithSessionOf(sessionA, sessionB, `${t.base}/leads`, tokenOfA);
+    expect(crossed.status).toBe(403);
+    expect(textOf(crossed.html)).toContain("This form has expired");
+    expect(await tableSnapshot()).toEqual(before);
+    const own = await sessionA.post(`${t.base}/leads`, LEAD, tokenOfA);
+    expect(own.status).toBe(303);
+    expect(textOf((await sessionA.get(`${t.base}/leads`)).html)).toContain(LEAD.company_name);
+  });
+
+  it("after sign-out a token of the old session is refused, signed out and signed in again alike", async () => {
+    const t = await portalProgram();
+    const partner = await addPortalPartner(t);
+    const browser = await signIn(t, partner.id);
+    const oldToken = csrfOf((await browser.get(`${t.base}/leads`)).html);
+    expect((await browser.post(`${t.base}/sign-out`, {}, oldToken)).status).toBe(303);
+    for (const signInAgain of [false, true]) {
+      if (signInAgain) await signIn(t, partner.id, browser);
+      const before = await tableSnapshot();
+      const r = await browser.post(`${t.base}/leads`, LEAD, oldToken);
+      expect(r.status).toBe(403);
+      expect(textOf(r.html)).toContain("This form has expired");
+      expect(await tableSnapshot()).toEqual(before);
+    }
+    // The new session's page token goes through.
+    expect((await browser.submit(`${t.base}/leads`, LEAD)).status).toBe(303);
+  });
+});
+
 /** A company with two partners, each with a lead, a deal and a reward of their own. */
 async function twoPartners() {
   const t = await portalProgram();

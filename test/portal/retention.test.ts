@@ -1,5 +1,5 @@
-// The hourly cron's retention removes what the portal no longer needs: sessions and sign-in links a
-// day after they expired (or were revoked), the local mail outbox after a day; live ones stay.
+// The hourly cron's retention removes what the portal no longer needs: sessions (revoked or idle past
+// their expiry) and sign-in links a day after they ended, the local mail outbox after a day; live ones stay.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { DAY_MS } from "../../src/lib/time";
@@ -36,5 +36,11 @@ describe("retention of sessions, sign-in links and mail", () => {
     await purgeExpired(env, Date.now() + DAY_MS + 16 * 60_000);
     expect([await sessions(), await links(), await mail()]).toEqual([1, 0, 0]);
     expect((await live.get(t.base)).status).toBe(200);
+
+    // The live session, left unused: 7 days idle end it, and a day later it is gone too.
+    await purgeExpired(env, Date.now() + 7 * DAY_MS + 60 * 60_000);
+    expect(await sessions()).toBe(1);
+    await purgeExpired(env, Date.now() + 8 * DAY_MS + 60 * 60_000);
+    expect(await sessions()).toBe(0);
   });
 });

@@ -4,6 +4,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { writeClicks } from "../../src/clicks/consumer";
 import { DAY_MS, HOUR_MS } from "../../src/lib/time";
+import { PURGE_SQL } from "../../src/rollup/purge";
 import { runRollup } from "../../src/rollup/rollup";
 import adminWorker from "../../workers/admin";
 import { api, bodyOf, expectStatus, newTenant } from "../helpers/admin";
@@ -161,6 +162,29 @@ describe("hourly rollup", () => {
 });
 
 describe("retention", () => {
+  it("every purge delete is a range on an index of its table, none scans it (EXPLAIN QUERY PLAN)", async () => {
+    for (const [name, sql] of Object.entries(PURGE_SQL)) {
+      const table = /DELETE FROM (\w+)/.exec(sql)![1]!;
+      const binds = sql.includes("?2") ? [1, 30] : [1];
+      const { results } = await env.DB.prepare(`EXPLAIN QUERY PLAN ${sql}`)
+        .bind(...binds)
+        .all<{ detail: string }>();
+      const plan = results.map((r) => r.detail);
+      expect(plan.join(" | "), name).toMatch(new RegExp(`SEARCH ${table} USING (COVERING )?INDEX`));
+      expect(
+        plan.filter((step) => step.startsWith(`SCAN ${table}`)),
+        name,
+      ).toEqual([]);
+    }
+    // Sessions: both ends of the OR on their own index, the revoked one partial (only revoked rows).
+    const { results } = await env.DB.prepare(`EXPLAIN QUERY PLAN ${PURGE_SQL.webSessions}`).bind(1).all<{
+      detail: string;
+    }>();
+    const plan = results.map((r) => r.detail).join(" | ");
+    expect(plan).toContain("USING INDEX web_sessions_expires_idx (expires_at<?)");
+    expect(plan).toContain("USING INDEX web_sessions_revoked_idx (revoked_at<?)");
+  });
+
   it("purges raw clicks past the company's attribution window and keeps the counters", async () => {
     const p = await program();
     await api(p.key, "PATCH", "/v1/company", { attribution_window_days: 30 });
