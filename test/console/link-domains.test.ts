@@ -261,8 +261,10 @@ describe("who may change link domains", () => {
     expect(a.dns.lookups).toEqual([]);
     expect(await tableSnapshot()).toEqual(before);
     expect(await kvSnapshot()).toEqual(kvBefore);
-    // A's list does not show B's claim.
+    // A's list does not show B's claim; B's own console removes it.
     expect((await a.browser.get(PAGE)).html).not.toContain(theirs.hostname);
+    await b.browser.get(PAGE);
+    expect((await b.browser.post(`${PAGE}/${theirs.id}/remove`)).location).toBe(`${PAGE}?notice=removed`);
   });
 
   it("a POST without its CSRF token is refused (403): nothing written, no lookup", async () => {
@@ -277,6 +279,9 @@ describe("who may change link domains", () => {
     }
     expect(t.dns.lookups).toEqual([]);
     expect(await tableSnapshot()).toEqual(before);
+    // With its token, the same verify goes through (it looks the record up).
+    expect((await t.browser.post(`${PAGE}/${domain.id}/verify`)).status).toBe(200);
+    expect(t.dns.lookups).toEqual([`_edgeref-challenge.${domain.hostname}`]);
   });
 
   it("a viewer sees the TXT record to create but no form; an admin may add, verify and remove", async () => {
