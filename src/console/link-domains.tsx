@@ -142,8 +142,8 @@ async function linkDomainsPage(
         <>
           <p>
             The hostnames your partner links are served on. A hostname serves links once you prove you own it with a DNS
-            TXT record: add it here, create the record at your DNS provider, then choose Verify now. The{" "}
-            <a href="/docs">admin API</a> does the same (<code>POST /v1/link-domains</code>).
+            TXT record: add it here, create the record at your DNS provider, then choose Verify now. (The{" "}
+            <a href="/docs">admin API</a> does the same.)
           </p>
           {domains.length === 0 ? (
             <p>No link domains yet.</p>
@@ -155,7 +155,7 @@ async function linkDomainsPage(
                   <th scope="col">Hostname</th>
                   <th scope="col">State</th>
                   <th scope="col">Cookie domain</th>
-                  <th scope="col">DNS record</th>
+                  <th scope="col">Verification</th>
                   {writer ? (
                     <th scope="col">
                       <span class="visually-hidden">Actions</span>
@@ -169,13 +169,14 @@ async function linkDomainsPage(
                     <th scope="row">{domain.hostname}</th>
                     <td data-label="State">{DOMAIN_STATES[domain.status]}</td>
                     <td data-label="Cookie domain">{domain.cookieDomain ?? "The hostname itself"}</td>
-                    <td data-label="DNS record">
-                      {domain.status === "pending" ? (
-                        <code>
-                          {challengeName(domain.hostname)} TXT "{domain.verificationToken}"
-                        </code>
-                      ) : (
+                    <td data-label="Verification">
+                      {domain.status === "verified" ? (
                         "—"
+                      ) : (
+                        // The record itself is in the domain's section below, with Copy fields.
+                        <a href={`#${verifySectionId(domain.id)}`}>
+                          How to verify<span class="visually-hidden"> {domain.hostname}</span>
+                        </a>
                       )}
                     </td>
                     {writer ? (
