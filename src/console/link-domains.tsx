@@ -46,6 +46,12 @@ const DOMAIN_STATES = {
   superseded: "Superseded: another company verified this hostname first",
 } as const;
 
+const HOSTNAME_HINT =
+  "A hostname of yours for partner links, such as try.acme.com: a subdomain you use for nothing else.";
+const COOKIE_DOMAIN_HINT =
+  "The hostname or a parent domain of it, such as acme.com, so your site can read the tracking cookie. " +
+  "Empty: the hostname itself.";
+
 /** What the page says when the resolver could not answer (the API's 503): nothing is known, nothing changed. */
 const DNS_DOWN =
   "We could not look up DNS records just now, so we could not check yours. Nothing changed: " +
@@ -205,7 +211,7 @@ async function linkDomainsPage(
                 <TextField
                   name="hostname"
                   label="Hostname"
-                  hint="A hostname of yours for partner links, such as try.acme.com: a subdomain you use for nothing else."
+                  hint={HOSTNAME_HINT}
                   required
                   maxlength={253}
                   autocomplete="off"
@@ -216,7 +222,7 @@ async function linkDomainsPage(
                 <TextField
                   name="cookie_domain"
                   label="Cookie domain"
-                  hint="The hostname or a parent domain of it, such as acme.com, so your site can read the tracking cookie. Empty: the hostname itself."
+                  hint={COOKIE_DOMAIN_HINT}
                   maxlength={253}
                   autocomplete="off"
                   spellcheck={false}

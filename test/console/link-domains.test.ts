@@ -75,10 +75,8 @@ describe("adding a link domain", () => {
     expect(html).toContain("Link domain added. Create its DNS TXT record (below), then choose Verify now.");
     expect(html).toContain(`<th scope="row">${hostname}</th><td data-label="State">Pending`);
     expect(html).toContain(`<h3 id="field-verify-${row!.id}-title">Verify ${hostname}</h3>`);
-    expect(html).toMatch(
-      new RegExp(
-        `<input id="field-txt-name-${row!.id}" type="text" value="_edgeref-challenge\\.${hostname.replaceAll(".", "\\.")}" readonly`,
-      ),
+    expect(html).toContain(
+      `<input id="field-txt-name-${row!.id}" type="text" value="_edgeref-challenge.${hostname}" readonly`,
     );
     expect(html).toContain(`value="${row!.verification_token}" readonly`);
     expect(html).toContain(`<form method="post" action="${PAGE}/${row!.id}/verify"`);
@@ -86,7 +84,7 @@ describe("adding a link domain", () => {
     expect(await edgeAnswer(hostname)).toBe("404");
   });
 
-  it("refuses a bad hostname or cookie domain with the API's rules beside the fields (422): nothing written", async () => {
+  it("refuses a bad hostname or cookie domain: the API's rules beside the fields (422), nothing written", async () => {
     const t = await company();
     await t.browser.get(PAGE);
     const before = await tableSnapshot();
@@ -113,7 +111,7 @@ describe("adding a link domain", () => {
     expect(await tableSnapshot()).toEqual(before);
   });
 
-  it("refuses a hostname the company already has, and one another company verified (409): nothing written", async () => {
+  it("refuses a hostname the company already has, or another company verified (409): nothing written", async () => {
     const t = await company();
     const other = await company();
     const hostname = newHostname();
