@@ -161,7 +161,7 @@ async function linkDomainsPage(
                   <th scope="col">Hostname</th>
                   <th scope="col">State</th>
                   <th scope="col">Cookie domain</th>
-                  <th scope="col">Verification</th>
+                  <th scope="col">DNS record</th>
                   {writer ? (
                     <th scope="col">
                       <span class="visually-hidden">Actions</span>
@@ -175,7 +175,7 @@ async function linkDomainsPage(
                     <th scope="row">{domain.hostname}</th>
                     <td data-label="State">{DOMAIN_STATES[domain.status]}</td>
                     <td data-label="Cookie domain">{domain.cookieDomain ?? "The hostname itself"}</td>
-                    <td data-label="Verification">
+                    <td data-label="DNS record">
                       {domain.status === "verified" ? (
                         "—"
                       ) : (
@@ -186,8 +186,8 @@ async function linkDomainsPage(
                       )}
                     </td>
                     {writer ? (
-                      <td>
-                        <a href={`${domainPath(domain.id)}/remove`} class="button-link secondary">
+                      <td class="row-actions">
+                        <a href={`${domainPath(domain.id)}/remove`}>
                           Remove<span class="visually-hidden"> {domain.hostname}</span>
                         </a>
                       </td>
