@@ -92,8 +92,15 @@ export function createAdminApp(options: AdminAppOptions = {}) {
     c.set("mailer", options.mailer ?? defaultMailer(c.env));
     await next();
   };
+  // Link domain verification, from the API and from the console's Link domains page.
+  const setResolveTxt: MiddlewareHandler<AdminContext> = async (c, next) => {
+    const url = c.env.DOH_RESOLVER_URL || DEFAULT_DOH_RESOLVER_URL;
+    c.set("resolveTxt", options.resolveTxt ?? createDohTxtResolver({ url }));
+    await next();
+  };
   app.use("/portal/*", setMailer);
   app.use("/console/*", setMailer);
+  app.use("/console/settings/link-domains/*", setResolveTxt);
   // A direct join on a program page mails the new partner a sign-in link.
   app.use("/programs/*", setMailer);
   // Pages (server-rendered, strict CSP, CSRF-checked forms): each section under its own prefix.
@@ -112,11 +119,7 @@ export function createAdminApp(options: AdminAppOptions = {}) {
   );
   // The partner API: a partner's own credential, its own limits; it writes nothing the edge serves.
   app.use("/partner/v1/*", limitBodySize, requirePartnerCredential, rateLimitPartner, idempotentPosts);
-  app.use("/v1/link-domains/*", async (c, next) => {
-    const url = c.env.DOH_RESOLVER_URL || DEFAULT_DOH_RESOLVER_URL;
-    c.set("resolveTxt", options.resolveTxt ?? createDohTxtResolver({ url }));
-    await next();
-  });
+  app.use("/v1/link-domains/*", setResolveTxt);
   for (const router of apiRouters) {
     app.route("/", router);
   }

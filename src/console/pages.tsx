@@ -29,6 +29,9 @@ export const NOTICES = {
   revoked: "Revoked.",
   removed: "Removed.",
   "signed-out": "You have signed out.",
+  // Link domains (src/console/link-domains.tsx).
+  "domain-added": "Link domain added. Create its DNS TXT record (below), then choose Verify now.",
+  "domain-verified": "Verified: the domain now serves your partner links.",
   welcome: "Your account is ready. Welcome!",
   // Group tabs: forms, pipelines, leads, deals and applications (src/console/tabs/).
   "form-saved": "Saved as a new version of the form. Earlier submissions keep theirs.",

@@ -1,5 +1,5 @@
 // Company settings (`/console/settings`): the company's default group, terms and fallback URLs (as
-// PATCH /v1/company), its link domains with their verification state, its API keys (list, create —
+// PATCH /v1/company), its link domains (./link-domains.tsx), its API keys (list, create —
 // the secret shown once —, revoke) and, for owners, its users and invites. Every write goes through
 // the service the API uses, its input checked by the API's schema.
 import type { Context, Hono } from "hono";
@@ -11,7 +11,6 @@ import { UpdateCompanyBody } from "../companies/company.routes";
 import { updateCompanySettings } from "../companies/service";
 import { listAllGroups } from "../groups/service";
 import type { FieldError } from "../lib/errors";
-import { challengeName, listLinkDomains } from "../link-domains/service";
 import {
   createInvite,
   INVITE_TTL_MS,
@@ -32,7 +31,7 @@ import { checkWith, refusalOf } from "./form-errors";
 import { formatDate } from "./format";
 import { type ConsolePageProps, noticeOf, renderConsole } from "./pages";
 
-type SettingsSection = "company" | "link-domains" | "api-keys" | "users";
+export type SettingsSection = "company" | "link-domains" | "api-keys" | "users";
 
 const SETTINGS_SECTIONS: { section: SettingsSection; label: string; href: string; ownerOnly?: boolean }[] = [
   { section: "company", label: "Company", href: "/console/settings" },
@@ -82,8 +81,6 @@ export function registerSettingsPages(router: Hono<AdminContext>) {
     }
     return c.redirect("/console/settings?notice=saved", 303);
   });
-
-  router.get("/settings/link-domains", async (c) => linkDomainsPage(c));
 
   router.get("/settings/api-keys", async (c) => apiKeysPage(c, {}, []));
   router.post("/settings/api-keys", async (c) => {
@@ -191,7 +188,8 @@ function SettingsNav({ c, current }: { c: Context<AdminContext>; current: Settin
   );
 }
 
-function renderSettings(
+/** A settings page: the Settings heading, the sections nav and the section's own content. */
+export function renderSettings(
   c: Context<AdminContext>,
   current: SettingsSection,
   props: Omit<ConsolePageProps, "section" | "title">,
@@ -272,60 +270,6 @@ async function companyPage(
     },
     status,
   );
-}
-
-const DOMAIN_STATES = {
-  verified: "Verified: serves your partner links",
-  pending: "Pending: serves nothing until its DNS record is found",
-  superseded: "Superseded: another company verified this hostname first",
-} as const;
-
-async function linkDomainsPage(c: Context<AdminContext>) {
-  const domains = await listLinkDomains(c.env, c.get("consoleUser").company.id);
-  return renderSettings(c, "link-domains", {
-    children: (
-      <>
-        <p>
-          The hostnames your partner links are served on. A hostname serves links once you prove you own it with a DNS
-          TXT record. Add and verify domains with the <a href="/docs">admin API</a> (<code>POST /v1/link-domains</code>,
-          then <code>POST /v1/link-domains/{"{id}"}/verify</code>).
-        </p>
-        {domains.length === 0 ? (
-          <p>No link domains yet.</p>
-        ) : (
-          <table class="stack-table">
-            <caption class="visually-hidden">Link domains</caption>
-            <thead>
-              <tr>
-                <th scope="col">Hostname</th>
-                <th scope="col">State</th>
-                <th scope="col">Cookie domain</th>
-                <th scope="col">DNS record</th>
-              </tr>
-            </thead>
-            <tbody>
-              {domains.map((domain) => (
-                <tr>
-                  <th scope="row">{domain.hostname}</th>
-                  <td data-label="State">{DOMAIN_STATES[domain.status]}</td>
-                  <td data-label="Cookie domain">{domain.cookieDomain ?? "The hostname itself"}</td>
-                  <td data-label="DNS record">
-                    {domain.status === "pending" ? (
-                      <code>
-                        {challengeName(domain.hostname)} TXT "{domain.verificationToken}"
-                      </code>
-                    ) : (
-                      "—"
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
-      </>
-    ),
-  });
 }
 
 async function apiKeysPage(

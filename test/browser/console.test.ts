@@ -210,7 +210,7 @@ describe("console in Chromium", () => {
     await watched.close();
   });
 
-  it("settings pages pass axe, read at 360 px: company, link domains, API keys (secret once), users", async () => {
+  it("settings pass axe, read at 360 px: company, link domains (one added), API keys, users", async () => {
     const watched = await consolePage("/console/settings");
     const { page } = watched;
     await checkPage(page, "console-settings-company");
@@ -218,6 +218,13 @@ describe("console in Chromium", () => {
       .getByRole("navigation", { name: "Settings sections" })
       .getByRole("link", { name: "Link domains" })
       .click();
+    // Added here: the page then shows the TXT record to create, with Copy fields and Verify now.
+    await page.getByLabel("Hostname", { exact: true }).fill("try.acme-analytics.example");
+    await page.getByRole("button", { name: "Add domain" }).click();
+    expect(await page.getByLabel("Record name for try.acme-analytics.example").inputValue()).toBe(
+      "_edgeref-challenge.try.acme-analytics.example",
+    );
+    await expect.poll(() => page.getByRole("button", { name: "Copy" }).first().isVisible()).toBe(true);
     await checkPage(page, "console-settings-link-domains");
     await page.getByRole("navigation", { name: "Settings sections" }).getByRole("link", { name: "API keys" }).click();
     await page.getByLabel("Key name").fill("Billing backend");

@@ -10,6 +10,7 @@ import { consoleRouter } from "../../src/console/console.index";
 import { registerDeal } from "../../src/deals/service";
 import { createGroup, updateGroup } from "../../src/groups/service";
 import { submitLead } from "../../src/leads/service";
+import { claimLinkDomain, listLinkDomains } from "../../src/link-domains/service";
 import { createDefaultLink } from "../../src/links/service";
 import { createOffer } from "../../src/offers/service";
 import { addStage, listStages } from "../../src/pipelines/service";
@@ -43,6 +44,11 @@ async function company() {
     role: "viewer",
   });
   const tabs = await formTabsFixture(owner.companyId, group.id, partner.id);
+  // The tenant's verified domain (verifying it again looks nothing up) and a pending claim to remove.
+  const [verifiedDomain] = await listLinkDomains(env, owner.companyId);
+  const pendingDomain = await claimLinkDomain(env, owner.companyId, {
+    hostname: `try.${crypto.randomUUID().slice(0, 8)}.com`,
+  });
   return {
     ...owner,
     owner: owner.browser,
@@ -56,6 +62,8 @@ async function company() {
       offerId: offer.offer.id,
       linkId: link.id,
       keyId: key.id,
+      verifiedDomainId: verifiedDomain!.id,
+      pendingDomainId: pendingDomain.id,
       inviteId: invite.id,
       userId: admin.user.id,
       token,
@@ -223,6 +231,18 @@ const WRITES: Record<string, (ids: Ids) => Write> = {
     path: "/console/settings",
     fields: { default_group_id: ids.otherGroupId, terms_url: "https://a.example.com/terms", fallback_url: "" },
   }),
+  "/settings/link-domains": () => ({
+    path: "/console/settings/link-domains",
+    fields: { hostname: `try.${crypto.randomUUID().slice(0, 8)}.com`, cookie_domain: "" },
+  }),
+  "/settings/link-domains/:domainId/verify": (ids) => ({
+    path: `/console/settings/link-domains/${ids.verifiedDomainId}/verify`,
+    fields: {},
+  }),
+  "/settings/link-domains/:domainId/remove": (ids) => ({
+    path: `/console/settings/link-domains/${ids.pendingDomainId}/remove`,
+    fields: {},
+  }),
   "/settings/api-keys": () => ({ path: "/console/settings/api-keys", fields: { name: "CI" } }),
   "/settings/api-keys/:keyId/revoke": (ids) => ({ path: `/console/settings/api-keys/${ids.keyId}/revoke`, fields: {} }),
   "/settings/users/invites": () => ({
@@ -324,6 +344,9 @@ describe("console security", () => {
     }
     expect((await a.viewer.browser.get("/console/groups/new")).status).toBe(403);
     expect((await a.viewer.browser.get("/console/settings/users")).status).toBe(403);
+    expect((await a.viewer.browser.get(`/console/settings/link-domains/${a.ids.pendingDomainId}/remove`)).status).toBe(
+      403,
+    );
     // A viewer may still sign out.
     const viewer = await addConsoleUser(a.companyId, "viewer");
     await viewer.browser.get("/console");
@@ -424,6 +447,7 @@ describe("company isolation", () => {
       `/console/groups/${a.ids.groupId}/deal-registration/deals/${b.ids.dealId}`,
       `/console/groups/${a.ids.groupId}/application/applications/${b.ids.approveApplicationId}`,
       `/console/partners/${b.ids.partnerId}`,
+      `/console/settings/link-domains/${b.ids.pendingDomainId}/remove`,
     ]) {
       const r = await a.owner.get(path);
       expect(r.status, path).toBe(404);

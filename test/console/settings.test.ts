@@ -60,7 +60,10 @@ describe("company settings", () => {
       `<th scope="row">${t.hostname}</th><td data-label="State">Verified: serves your partner links`,
     );
     expect(html).toContain(`<th scope="row">${pending.hostname}</th><td data-label="State">Pending`);
-    expect(html).toContain(`_edgeref-challenge.${pending.hostname} TXT "${pending.verificationToken}"`);
+    // The record to create is in the domain's "Verify" section, the table links to it.
+    expect(html).toContain(`<a href="#verify-section-${pending.id}">How to verify`);
+    expect(html).toContain(`value="_edgeref-challenge.${pending.hostname}" readonly`);
+    expect(html).toContain(`value="${pending.verificationToken}" readonly`);
   });
 });
 

@@ -24,8 +24,12 @@ export interface PageAnswer {
  */
 const nextIp = () => `10.${[...crypto.getRandomValues(new Uint8Array(3))].join(".")}`;
 
+type AdminFetch = typeof adminWorker.fetch;
+
 export class ConsoleBrowser {
   readonly cookies = new Map<string, string>();
+  /** Where requests go: the admin worker, or another admin app (e.g. `createAdminApp({ resolveTxt })`). */
+  app: AdminFetch = adminWorker.fetch;
   /** The CSRF token of the last page that had a form. */
   csrf = "";
 
@@ -41,7 +45,7 @@ export class ConsoleBrowser {
     }
     headers.set("cf-connecting-ip", this.ip);
     const ctx = createExecutionContext();
-    const response = await adminWorker.fetch(new Request(`${this.origin}${path}`, { ...init, headers }), env, ctx);
+    const response = await this.app(new Request(`${this.origin}${path}`, { ...init, headers }), env, ctx);
     await waitOnExecutionContext(ctx);
     for (const cookie of response.headers.getAll("set-cookie")) this.keep(cookie);
     const html = await response.text();
