@@ -31,7 +31,7 @@ import { checkWith, refusalOf } from "./form-errors";
 import { formatDate } from "./format";
 import { type ConsolePageProps, noticeOf, renderConsole } from "./pages";
 
-export type SettingsSection = "company" | "link-domains" | "api-keys" | "users";
+type SettingsSection = "company" | "link-domains" | "api-keys" | "users";
 
 const SETTINGS_SECTIONS: { section: SettingsSection; label: string; href: string; ownerOnly?: boolean }[] = [
   { section: "company", label: "Company", href: "/console/settings" },
